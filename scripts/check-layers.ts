@@ -1,0 +1,112 @@
+// Enforces the import rules of ARCHITECTURE.md: layers import only downward, adapters never import a sibling
+// adapter, vendor SDKs stay inside their adapter folders, and nothing imports a composition root.
+// Run by `npm run lint` (and so by `npm test`); prints every violation with file and line.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const src = path.join(root, 'src');
+
+/** Rank of each top-level folder of src/: a module may import only modules of a lower rank, or its own folder. */
+const RANKS: Record<string, number> = {
+  common: 0,
+  domain: 1,
+  config: 2,
+  catalog: 2,
+  storage: 3,
+  sources: 4,
+  repository: 5,
+  workflows: 6,
+  operations: 7,
+  'workflows/tasks': 8,
+  cli: 9,
+  daemon: 9,
+  aws: 9,
+};
+const ROOTS = new Set(['cli', 'daemon', 'aws']);
+/** Folders whose subfolders are adapters: an adapter imports its contract (the folder's own files) only. */
+const ADAPTER_PARENTS = new Set(['storage', 'sources']);
+/** Vendor packages and the folders (relative to src/) that may import them. */
+const VENDORS: { pattern: RegExp; allowed: string[] }[] = [
+  { pattern: /^@aws-sdk\//, allowed: ['storage/s3/', 'aws/', 'config/secrets/'] },
+  { pattern: /^pg(-|$)/, allowed: ['sources/postgres/'] },
+];
+
+function layerOf(rel: string): string {
+  const parts = rel.split('/');
+  if (parts[0] === 'workflows' && parts[1] === 'tasks') return 'workflows/tasks';
+  return parts[0]!;
+}
+
+function adapterOf(rel: string): string | undefined {
+  const parts = rel.split('/');
+  return ADAPTER_PARENTS.has(parts[0]!) && parts.length > 2 ? `${parts[0]}/${parts[1]}` : undefined;
+}
+
+function* walk(dir: string): Generator<string> {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (entry.name.endsWith('.ts')) yield full;
+  }
+}
+
+const IMPORT =
+  /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+
+const problems: string[] = [];
+for (const file of walk(src)) {
+  if (file.endsWith('.test.ts')) continue; // tests may reach across layers to build fixtures
+  const rel = path.relative(src, file).split(path.sep).join('/');
+  const layer = layerOf(rel);
+  const rank = RANKS[layer];
+  if (rank === undefined) {
+    problems.push(
+      `${rel}: folder src/${layer} is not a known layer (add it to ARCHITECTURE.md and this script)`,
+    );
+    continue;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  for (const match of text.matchAll(IMPORT)) {
+    const spec = match[1] ?? match[2] ?? match[3]!;
+    const line = text.slice(0, match.index).split('\n').length;
+    const where = `${rel}:${line}`;
+    if (!spec.startsWith('.')) {
+      for (const vendor of VENDORS) {
+        if (vendor.pattern.test(spec) && !vendor.allowed.some((a) => rel.startsWith(a))) {
+          problems.push(`${where}: imports ${spec}, allowed only in ${vendor.allowed.join(', ')}`);
+        }
+      }
+      continue;
+    }
+    const target = path
+      .relative(src, path.resolve(path.dirname(file), spec))
+      .split(path.sep)
+      .join('/');
+    if (target.startsWith('..')) {
+      problems.push(`${where}: imports ${spec} from outside src/`);
+      continue;
+    }
+    const targetLayer = layerOf(target);
+    const targetRank = RANKS[targetLayer];
+    if (targetRank === undefined) continue;
+    if (ROOTS.has(targetLayer) && targetLayer !== layer) {
+      problems.push(`${where}: imports the composition root src/${targetLayer} (nothing may)`);
+    } else if (targetLayer !== layer && targetRank >= rank) {
+      problems.push(`${where}: ${layer} (rank ${rank}) may not import ${targetLayer} (rank ${targetRank})`);
+    }
+    const fromAdapter = adapterOf(rel);
+    const toAdapter = adapterOf(target);
+    if (toAdapter && fromAdapter !== toAdapter && layerOf(target) === layer) {
+      problems.push(`${where}: ${fromAdapter ?? layer} may not import the sibling adapter ${toAdapter}`);
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`layer check: ${problems.length} violation(s) of the import rules in ARCHITECTURE.md`);
+  for (const p of problems) console.error(`  ${p}`);
+  process.exit(1);
+}
+console.log('layer check: ok');

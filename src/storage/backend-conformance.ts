@@ -1,0 +1,168 @@
+// The conformance suite of the storage contract: every backend's test file calls it, so local, memory and s3
+// are held to exactly the same behaviour.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { isStepvaultError } from '../common/errors.ts';
+import type { Backend, ObjectType } from './contract.ts';
+
+export interface ConformanceTarget {
+  /** A new, empty location on every call; `cleanup` runs after each test. */
+  make(): Promise<{ backend: Backend; cleanup(): Promise<void> }>;
+}
+
+const hex = (n = 32) => randomBytes(n).toString('hex');
+
+async function collect(iterable: AsyncIterable<{ name: string; size: number }>) {
+  const out: { name: string; size: number }[] = [];
+  for await (const info of iterable) out.push(info);
+  return out;
+}
+
+export function describeBackendConformance(label: string, target: ConformanceTarget): void {
+  const withBackend = (fn: (backend: Backend) => Promise<void>) => async () => {
+    const { backend, cleanup } = await target.make();
+    try {
+      await backend.create();
+      await fn(backend);
+    } finally {
+      await backend.close();
+      await cleanup();
+    }
+  };
+
+  describe(`storage conformance: ${label}`, () => {
+    it(
+      'saves and loads objects of every type',
+      withBackend(async (b) => {
+        const types: ObjectType[] = ['keys', 'data', 'index', 'snapshots', 'locks', 'tombstones'];
+        for (const type of types) {
+          const name = hex();
+          const data = randomBytes(1000);
+          await b.save(type, name, data);
+          assert.deepEqual(await b.load(type, name), data);
+          assert.equal((await b.stat(type, name)).size, 1000);
+        }
+        await b.save('config', 'config', Buffer.from('cfg'));
+        assert.equal((await b.load('config', 'config')).toString(), 'cfg');
+      }),
+    );
+
+    it(
+      'stores empty and large objects whole',
+      withBackend(async (b) => {
+        const empty = hex();
+        await b.save('data', empty, new Uint8Array(0));
+        assert.equal((await b.load('data', empty)).length, 0);
+        const large = randomBytes(20 * 1024 * 1024 + 7);
+        const name = hex();
+        await b.save('data', name, large);
+        assert.ok((await b.load('data', name)).equals(large));
+      }),
+    );
+
+    it(
+      'is create-only: a second save of the same name fails and keeps the first',
+      withBackend(async (b) => {
+        const name = hex();
+        await b.save('snapshots', name, Buffer.from('first'));
+        await assert.rejects(b.save('snapshots', name, Buffer.from('second')), (e) =>
+          isStepvaultError(e, 'already-exists'),
+        );
+        assert.equal((await b.load('snapshots', name)).toString(), 'first');
+      }),
+    );
+
+    it(
+      'lets exactly one of many concurrent saves of one name win, whole',
+      withBackend(async (b) => {
+        const name = hex();
+        const candidates = Array.from({ length: 8 }, () => randomBytes(64 * 1024));
+        const results = await Promise.allSettled(candidates.map((c) => b.save('index', name, c)));
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+        for (const r of results) {
+          if (r.status === 'rejected') assert.ok(isStepvaultError(r.reason, 'already-exists'));
+        }
+        const stored = await b.load('index', name);
+        assert.ok(candidates.some((c) => c.equals(stored)));
+      }),
+    );
+
+    it(
+      'reads byte ranges and reports a range past the end as a truncated object',
+      withBackend(async (b) => {
+        const name = hex();
+        const data = randomBytes(4096);
+        await b.save('data', name, data);
+        assert.deepEqual(await b.load('data', name, { offset: 100, length: 200 }), data.subarray(100, 300));
+        assert.deepEqual(await b.load('data', name, { offset: 4000, length: 96 }), data.subarray(4000));
+        await assert.rejects(b.load('data', name, { offset: 4000, length: 97 }), (e) =>
+          isStepvaultError(e, 'corrupt'),
+        );
+      }),
+    );
+
+    it(
+      'reports missing objects as not-found',
+      withBackend(async (b) => {
+        const name = hex();
+        await assert.rejects(b.load('index', name), (e) => isStepvaultError(e, 'not-found'));
+        await assert.rejects(b.stat('index', name), (e) => isStepvaultError(e, 'not-found'));
+        await assert.rejects(b.remove('index', name), (e) => isStepvaultError(e, 'not-found'));
+        await assert.rejects(b.load('config', 'config'), (e) => isStepvaultError(e, 'not-found'));
+      }),
+    );
+
+    it(
+      'lists every object of a type exactly once',
+      withBackend(async (b) => {
+        const names = new Set(Array.from({ length: 300 }, () => hex()));
+        await Promise.all([...names].map((n) => b.save('data', n, Buffer.from(n))));
+        await b.save('index', hex(), Buffer.from('other type'));
+        const listed = await collect(b.list('data'));
+        assert.equal(listed.length, names.size);
+        assert.deepEqual(new Set(listed.map((i) => i.name)), names);
+        for (const info of listed) assert.equal(info.size, 64);
+        assert.equal((await collect(b.list('snapshots'))).length, 0);
+      }),
+    );
+
+    it(
+      'removes objects',
+      withBackend(async (b) => {
+        const name = hex();
+        await b.save('locks', name, Buffer.from('x'));
+        await b.remove('locks', name);
+        await assert.rejects(b.load('locks', name), (e) => isStepvaultError(e, 'not-found'));
+        assert.equal((await collect(b.list('locks'))).length, 0);
+      }),
+    );
+
+    it(
+      'refuses names that are not lowercase hex before touching storage',
+      withBackend(async (b) => {
+        for (const bad of [
+          '../escape',
+          'ABCDEF0123456789',
+          '',
+          'config',
+          '0123456789abcdef/x',
+          'a'.repeat(15),
+        ]) {
+          await assert.rejects(b.save('data', bad, Buffer.from('x')), (e) => isStepvaultError(e, 'usage'));
+          await assert.rejects(b.load('snapshots', bad), (e) => isStepvaultError(e, 'usage'));
+        }
+      }),
+    );
+
+    it(
+      'refuses to create a repository where one exists',
+      withBackend(async (b) => {
+        await b.save('config', 'config', Buffer.from('cfg'));
+        await assert.rejects(b.create(), (e) => isStepvaultError(e, 'repository-exists'));
+        assert.equal((await b.load('config', 'config')).toString(), 'cfg');
+      }),
+    );
+  });
+}

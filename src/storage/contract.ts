@@ -1,0 +1,50 @@
+// The storage contract: a flat, write-once object store that a repository lives in. Every backend (local,
+// memory, s3) implements it and passes the same conformance suite (backend-conformance.ts).
+
+export const OBJECT_TYPES = ['config', 'keys', 'data', 'index', 'snapshots', 'locks', 'tombstones'] as const;
+export type ObjectType = (typeof OBJECT_TYPES)[number];
+
+/** The single name the `config` object has. */
+export const CONFIG_NAME = 'config';
+
+export interface ObjectInfo {
+  name: string;
+  size: number;
+  /** When the backend knows it: used for grace periods of unreferenced objects. */
+  modified?: Date;
+}
+
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * Contract every backend fulfils:
+ * - `save` is create-only and atomic: afterwards the object is durable and whole; if an object of that name
+ *   exists, it throws `already-exists` and leaves the existing one untouched. A crash during `save` leaves
+ *   either nothing or the whole object, never a partial one under the final name.
+ * - `load` of a missing object throws `not-found`; a range beyond the object's end throws `corrupt`
+ *   (the object is shorter than its index says: it was truncated).
+ * - `remove` of a missing object throws `not-found`.
+ * - `list` yields every object of a type exactly once, in no particular order.
+ * - Errors are StepvaultErrors; `retryable` says whether trying again may help.
+ */
+export interface Backend {
+  /** Where the repository is, for messages; never contains credentials. */
+  readonly location: string;
+  /** Prepares an empty repository location; throws `repository-exists` if a config is already there. */
+  create(): Promise<void>;
+  save(type: ObjectType, name: string, data: Uint8Array): Promise<void>;
+  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer>;
+  stat(type: ObjectType, name: string): Promise<ObjectInfo>;
+  list(type: ObjectType): AsyncIterable<ObjectInfo>;
+  remove(type: ObjectType, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */
+export function isValidObjectName(type: ObjectType, name: string): boolean {
+  if (type === 'config') return name === CONFIG_NAME;
+  return /^[0-9a-f]{16,128}$/.test(name);
+}
