@@ -20,6 +20,7 @@ const RANKS: Record<string, number> = {
   workflows: 6,
   operations: 7,
   'workflows/tasks': 8,
+  devtools: 8,
   cli: 9,
   daemon: 9,
   aws: 9,
