@@ -1,0 +1,284 @@
+// Turns local paths into a snapshot tree. Walks directories on the main thread, reuses the content of files that
+// are unchanged since the parent snapshot (size, mtime, ctime, inode) without reading them, sends the rest to the
+// ingest pool, and stores each directory as a tree once its entries are known. Subdirectories are walked while
+// their parent's files are still being read, so the workers stay busy.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { MissingItem, SnapshotSummary } from '../../domain/snapshot.ts';
+import type { TreeNode } from '../../domain/tree-node.ts';
+import type { BlobReader } from '../../repository/blob-reader.ts';
+import type { IngestPool } from '../../repository/pipeline/ingest-pool.ts';
+import type { FileStored } from '../../repository/pipeline/worker-protocol.ts';
+import type { RepositoryWriter } from '../../repository/repository-writer.ts';
+import { type DirectoryEntry, joinPath, readDirectory } from '../../sources/files/directory-reader.ts';
+import type { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
+import { type ChangeDetection, metadataNode, unchangedSince } from '../../sources/files/file-metadata.ts';
+
+export interface ArchiverOptions {
+  pool: IngestPool;
+  writer: RepositoryWriter;
+  /** Reads the parent snapshot's trees. */
+  reader: BlobReader;
+  exclude: ExcludeFilter;
+  oneFileSystem: boolean;
+  changeDetection: ChangeDetection;
+  signal?: AbortSignal;
+  /** Called after every file or directory is done. */
+  onProgress?: (progress: ArchiverProgress) => void;
+}
+
+export interface ArchiverProgress {
+  filesDone: number;
+  dirsDone: number;
+  bytesDone: number;
+  errors: number;
+  current: string;
+}
+
+type Counts = Omit<SnapshotSummary, 'backupStart' | 'backupEnd' | 'treeBlobs' | 'dataAddedPacked'> & {
+  stored: number;
+};
+
+/** A directory that exists in the tree only because it leads to a backed-up path. */
+interface Leading {
+  path: string;
+  children: Map<string, Leading | string>;
+}
+
+export class FilesArchiver {
+  readonly #o: ArchiverOptions;
+  readonly #hardLinks = new Map<string, Promise<TreeNode | undefined>>();
+  readonly missing: MissingItem[] = [];
+  readonly counts: Counts = {
+    filesNew: 0,
+    filesChanged: 0,
+    filesUnmodified: 0,
+    dirsNew: 0,
+    dirsChanged: 0,
+    dirsUnmodified: 0,
+    dataBlobs: 0,
+    dataAdded: 0,
+    stored: 0,
+    totalFilesProcessed: 0,
+    totalBytesProcessed: 0,
+    errors: 0,
+  };
+  readonly #progress: ArchiverProgress = { filesDone: 0, dirsDone: 0, bytesDone: 0, errors: 0, current: '' };
+  #rootDevice: bigint | undefined;
+
+  constructor(options: ArchiverOptions) {
+    this.#o = options;
+  }
+
+  /** Stores the given absolute paths (and the directories leading to them); returns the root tree's ID. */
+  async archive(paths: readonly string[], parentTree: string | undefined): Promise<string> {
+    const root: Leading = { path: '/', children: new Map() };
+    for (const p of [...paths].sort((a, b) => a.length - b.length)) {
+      const parts = p.split('/').filter(Boolean);
+      let dir = root;
+      let covered = false;
+      for (const [i, part] of parts.entries()) {
+        const next = dir.children.get(part);
+        if (typeof next === 'string') {
+          covered = true; // an ancestor is backed up whole
+          break;
+        }
+        if (i === parts.length - 1) dir.children.set(part, p);
+        else if (next) dir = next;
+        else {
+          const created: Leading = { path: joinPath(dir.path, part), children: new Map() };
+          dir.children.set(part, created);
+          dir = created;
+        }
+      }
+      if (!covered && parts.length === 0) return this.#rootItself(parentTree);
+    }
+    return this.#saveLeading(root, parentTree);
+  }
+
+  async #rootItself(parentTree: string | undefined): Promise<string> {
+    const node = await this.#archiveDirectory(
+      { name: '/', path: '/', stat: fs.lstatSync('/', { bigint: true }) },
+      parentTree,
+    );
+    return node.subtree!;
+  }
+
+  async #saveLeading(dir: Leading, parentTree: string | undefined): Promise<string> {
+    const previous = await this.#parentNodes(parentTree);
+    const nodes: TreeNode[] = [];
+    for (const [name, child] of dir.children) {
+      const childPath = typeof child === 'string' ? child : child.path;
+      let stat: fs.BigIntStats;
+      try {
+        stat = fs.lstatSync(childPath, { bigint: true });
+      } catch (e) {
+        this.#error(childPath, `cannot lstat: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        continue;
+      }
+      if (typeof child === 'string') {
+        this.#rootDevice = stat.dev;
+        const node = await this.#archiveEntry({ name, path: child, stat }, previous.get(name));
+        if (node) nodes.push(node);
+      } else {
+        const node = metadataNode(name, stat);
+        if (node.type !== 'dir') {
+          this.#error(childPath, 'is not a directory, but a path to back up lies below it');
+          continue;
+        }
+        node.subtree = await this.#saveLeading(child, previous.get(name)?.subtree);
+        nodes.push(node);
+      }
+    }
+    return this.#o.writer.saveTree(nodes);
+  }
+
+  async #parentNodes(tree: string | undefined): Promise<Map<string, TreeNode>> {
+    if (tree === undefined) return new Map();
+    try {
+      return new Map((await this.#o.reader.readTree(tree)).map((n) => [n.name, n]));
+    } catch {
+      return new Map(); // an unreadable parent only costs re-reading the files
+    }
+  }
+
+  /** Returns the node for an entry, or undefined if it could not be backed up. */
+  async #archiveEntry(entry: DirectoryEntry, previous: TreeNode | undefined): Promise<TreeNode | undefined> {
+    this.#o.signal?.throwIfAborted();
+    const node = metadataNode(entry.name, entry.stat);
+    switch (node.type) {
+      case 'dir':
+        return this.#archiveDirectory(
+          entry,
+          previous?.type === 'dir' ? previous.subtree : undefined,
+          previous,
+        );
+      case 'file':
+        return this.#archiveFile(entry, node, previous);
+      case 'symlink':
+        try {
+          node.target = fs.readlinkSync(entry.path);
+        } catch (e) {
+          this.#error(entry.path, `cannot read link: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          return undefined;
+        }
+        return node;
+      default:
+        return node;
+    }
+  }
+
+  async #archiveDirectory(
+    entry: DirectoryEntry,
+    parentTree: string | undefined,
+    previous?: TreeNode,
+  ): Promise<TreeNode> {
+    const node = metadataNode(entry.name, entry.stat);
+    const crossesDevice =
+      this.#o.oneFileSystem && this.#rootDevice !== undefined && entry.stat.dev !== this.#rootDevice;
+    const prior = await this.#parentNodes(parentTree);
+    const nodes: TreeNode[] = [];
+    const files: Promise<TreeNode | undefined>[] = [];
+    const dirs: DirectoryEntry[] = [];
+    if (!crossesDevice) {
+      this.#progress.current = entry.path;
+      const { entries, errors } = readDirectory(entry.path, this.#o.exclude);
+      for (const e of errors) this.#error(e.path, e.error);
+      for (const child of entries) {
+        if (child.stat.isDirectory()) dirs.push(child);
+        else files.push(this.#archiveEntry(child, prior.get(child.name)));
+      }
+      for (const child of dirs) {
+        const done = await this.#archiveEntry(child, prior.get(child.name));
+        if (done) nodes.push(done);
+      }
+    }
+    for (const done of await Promise.all(files)) if (done) nodes.push(done);
+    node.subtree = await this.#o.writer.saveTree(nodes);
+    if (previous === undefined) this.counts.dirsNew++;
+    else if (previous.subtree === node.subtree) this.counts.dirsUnmodified++;
+    else this.counts.dirsChanged++;
+    this.#progress.dirsDone++;
+    this.#report();
+    return node;
+  }
+
+  async #archiveFile(
+    entry: DirectoryEntry,
+    node: TreeNode,
+    previous: TreeNode | undefined,
+  ): Promise<TreeNode | undefined> {
+    const linkKey = entry.stat.nlink > 1n ? `${entry.stat.dev}:${entry.stat.ino}` : undefined;
+    const linked = linkKey ? this.#hardLinks.get(linkKey) : undefined;
+    if (linked) {
+      const first = await linked;
+      return first ? { ...node, size: first.size!, content: first.content! } : undefined;
+    }
+    const result = this.#fileContent(entry, node, previous);
+    if (linkKey) this.#hardLinks.set(linkKey, result);
+    return result;
+  }
+
+  async #fileContent(
+    entry: DirectoryEntry,
+    node: TreeNode,
+    previous: TreeNode | undefined,
+  ): Promise<TreeNode | undefined> {
+    if (unchangedSince(previous, entry.stat, this.#o.changeDetection)) {
+      node.size = previous!.size!;
+      node.content = previous!.content!;
+      this.counts.filesUnmodified++;
+      this.#fileDone(node.size);
+      return node;
+    }
+    const { done } = await this.#o.pool.enqueue(entry.path, Number(entry.stat.size));
+    const stored: FileStored = await done;
+    if (stored.error !== undefined) {
+      this.#error(
+        entry.path,
+        stored.errorCode === 'ENOENT' ? 'vanished before it could be read' : stored.error,
+      );
+      return undefined;
+    }
+    const ids = Buffer.from(stored.content.buffer, stored.content.byteOffset, stored.content.byteLength);
+    const content: string[] = new Array(ids.length / 32);
+    for (let i = 0; i < content.length; i++) content[i] = ids.toString('hex', i * 32, i * 32 + 32);
+    node.size = stored.size;
+    node.content = content;
+    if (previous === undefined) this.counts.filesNew++;
+    else this.counts.filesChanged++;
+    this.counts.dataBlobs += stored.newBlobs;
+    this.counts.dataAdded += stored.newBytes;
+    this.counts.stored += stored.storedBytes;
+    this.#fileDone(stored.size);
+    return node;
+  }
+
+  #fileDone(size: number): void {
+    this.counts.totalFilesProcessed++;
+    this.counts.totalBytesProcessed += size;
+    this.#progress.filesDone++;
+    this.#progress.bytesDone += size;
+    this.#report();
+  }
+
+  #error(where: string, error: string): void {
+    this.missing.push({ path: where, error });
+    this.counts.errors++;
+    this.#progress.errors++;
+    this.#report();
+  }
+
+  #report(): void {
+    this.#o.onProgress?.(this.#progress);
+  }
+}
+
+/** Resolves user paths to absolute, normalized paths without trailing slashes. */
+export function absolutePaths(paths: readonly string[], cwd = process.cwd()): string[] {
+  return paths.map((p) => {
+    const resolved = path.resolve(cwd, p);
+    return resolved.length > 1 && resolved.endsWith('/') ? resolved.slice(0, -1) : resolved;
+  });
+}

@@ -1,0 +1,246 @@
+// The files restore use case: plans the restore, creates directories and (sparse) files under the target, reads
+// every needed pack once while pack workers decrypt, verify and write the blobs in parallel, then makes links and
+// special files and applies metadata (directories last, deepest first). A file whose data fails verification is
+// removed and reported; everything else is still restored (the result is then partial).
+
+import * as fs from 'node:fs';
+import { type Clock, systemClock } from '../../common/clock.ts';
+import { forEachConcurrently } from '../../common/concurrency.ts';
+import { StepvaultError } from '../../common/errors.ts';
+import type { MissingItem } from '../../domain/snapshot.ts';
+import { BlobReader } from '../../repository/blob-reader.ts';
+import { loadMasterIndex } from '../../repository/index/index-store.ts';
+import { PackPool } from '../../repository/pipeline/pack-pool.ts';
+import type { Repository } from '../../repository/repository.ts';
+import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { type OverwritePolicy, RestoreTarget } from '../../sources/files/restore-target.ts';
+import { type PackPlan, planRestore, type RestorePlan, subtreeAt } from './restore-plan.ts';
+
+export interface FilesRestoreRequest {
+  /** "latest", an ID prefix, optionally followed by ":/path/in/snapshot" to restore only that directory. */
+  snapshot: string;
+  target: string;
+  includes?: readonly string[];
+  excludes?: readonly string[];
+  overwrite?: OverwritePolicy;
+  hosts?: readonly string[];
+  workers?: number;
+  dryRun?: boolean;
+}
+
+export interface RestoreProgress {
+  filesDone: number;
+  totalFiles: number;
+  bytesDone: number;
+  totalBytes: number;
+}
+
+export interface RestoreResult {
+  snapshotId: string;
+  filesRestored: number;
+  dirsRestored: number;
+  othersRestored: number;
+  bytesRestored: number;
+  failed: MissingItem[];
+  skipped: MissingItem[];
+  durationMs: number;
+}
+
+export async function restoreFiles(
+  request: FilesRestoreRequest,
+  deps: { repo: Repository; clock?: Clock; signal?: AbortSignal; onProgress?: (p: RestoreProgress) => void },
+): Promise<RestoreResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now().getTime();
+  const { repo, signal } = deps;
+  const [ref, subpath = '/'] = splitSnapshotRef(request.snapshot);
+  const index = await loadMasterIndex(repo);
+  const snapshot = resolveSnapshot((await listSnapshots(repo)).snapshots, ref, {
+    hosts: request.hosts ?? [],
+  });
+  const reader = new BlobReader(repo, index);
+  const root = await subtreeAt(reader, snapshot.tree, subpath);
+  const plan = await planRestore(reader, root, subpath, {
+    ...(request.includes ? { includes: request.includes } : {}),
+    ...(request.excludes ? { excludes: request.excludes } : {}),
+  });
+  const target = new RestoreTarget(request.target, request.overwrite ?? 'never');
+  const failed: MissingItem[] = plan.brokenTrees.map((b) => ({
+    path: b.path,
+    error: `not restored: ${b.error}`,
+  }));
+  const result: RestoreResult = {
+    snapshotId: snapshot.id,
+    filesRestored: 0,
+    dirsRestored: 0,
+    othersRestored: 0,
+    bytesRestored: 0,
+    failed,
+    skipped: [],
+    durationMs: 0,
+  };
+  if (request.dryRun) {
+    result.filesRestored = plan.files.length - plan.unrestorable.size;
+    result.dirsRestored = plan.dirs.length;
+    result.othersRestored = plan.others.length;
+    result.bytesRestored = plan.totalBytes;
+    for (const [i, why] of plan.unrestorable)
+      failed.push({ path: `/${plan.files[i]!.components.join('/')}`, error: why });
+    return result;
+  }
+  target.prepareRoot();
+  if (request.overwrite !== 'always' && !target.isEmpty()) checkConflicts(target, plan);
+  for (const dir of plan.dirs) target.mkdir(target.resolve(dir.components));
+  result.dirsRestored = plan.dirs.length;
+  const paths = plan.files.map((f) => target.resolve(f.components));
+  const badFiles = new Map<number, string>(plan.unrestorable);
+  plan.files.forEach((file, i) => {
+    if (file.linkTo === undefined && !badFiles.has(i)) target.createFile(paths[i]!, file.node.size ?? 0);
+  });
+
+  const progress: RestoreProgress = {
+    filesDone: 0,
+    totalFiles: plan.files.length,
+    bytesDone: 0,
+    totalBytes: plan.totalBytes,
+  };
+  const failedBlobs = await writeContent(repo, plan.packs, paths, request.workers, signal, (bytes) => {
+    progress.bytesDone += bytes;
+    deps.onProgress?.(progress);
+  });
+  // A damaged copy may have a good duplicate in another pack: try every copy before giving up on a file.
+  for (const [id, { error, targets }] of failedBlobs) {
+    let plain: Buffer | undefined;
+    try {
+      plain = await reader.read(id);
+    } catch {
+      for (const t of targets) badFiles.set(t.file, error);
+      continue;
+    }
+    for (const t of targets) {
+      const fd = fs.openSync(paths[t.file]!, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+      try {
+        fs.writeSync(fd, plain, 0, plain.length, t.offset);
+      } finally {
+        fs.closeSync(fd);
+      }
+      progress.bytesDone += plain.length;
+    }
+  }
+  signal?.throwIfAborted();
+
+  plan.files.forEach((file, i) => {
+    const bad = badFiles.get(file.linkTo ?? i);
+    const display = `/${file.components.join('/')}`;
+    if (bad !== undefined) {
+      if (file.linkTo === undefined) target.removeFailed(paths[i]!);
+      failed.push({ path: display, error: `not restored: ${bad}` });
+      return;
+    }
+    if (file.linkTo !== undefined) target.hardLink(paths[file.linkTo]!, paths[i]!);
+    else target.applyMetadata(paths[i]!, file.node);
+    result.filesRestored++;
+    result.bytesRestored += file.linkTo === undefined ? (file.node.size ?? 0) : 0;
+  });
+  for (const other of plan.others) {
+    const full = target.resolve(other.components);
+    if (other.node.type === 'symlink') target.symlink(full, other.node.target!);
+    else if (!target.special(full, other.node)) {
+      result.skipped.push({
+        path: `/${other.components.join('/')}`,
+        error: `a ${other.node.type} cannot be restored here`,
+      });
+      continue;
+    }
+    target.applyMetadata(full, other.node);
+    result.othersRestored++;
+  }
+  for (let i = plan.dirs.length - 1; i >= 0; i--) {
+    const dir = plan.dirs[i]!;
+    target.applyMetadata(target.resolve(dir.components), dir.node);
+  }
+  result.durationMs = clock.now().getTime() - started;
+  return result;
+}
+
+/** Reads packs (a few ahead) and has the pack workers write their blobs; returns the blobs that failed. */
+async function writeContent(
+  repo: Repository,
+  packs: readonly PackPlan[],
+  paths: readonly string[],
+  workers: number | undefined,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+): Promise<Map<string, { error: string; targets: { file: number; offset: number }[] }>> {
+  const failures = new Map<string, { error: string; targets: { file: number; offset: number }[] }>();
+  if (packs.length === 0) return failures;
+  const pool = new PackPool(repo, workers);
+  try {
+    await forEachConcurrently(packs, pool.size * 2, async (pack) => {
+      signal?.throwIfAborted();
+      const first = pack.blobs[0]!;
+      const last = pack.blobs[pack.blobs.length - 1]!;
+      const base = first.offset;
+      const jobPaths: Record<number, string> = {};
+      for (const blob of pack.blobs) for (const t of blob.targets) jobPaths[t.file] = paths[t.file]!;
+      let bytes: Buffer;
+      try {
+        bytes = await repo.backend.load('data', pack.pack, {
+          offset: base,
+          length: last.offset + last.length - base,
+        });
+      } catch (e) {
+        if (!(e instanceof StepvaultError) || (e.code !== 'not-found' && e.code !== 'corrupt')) throw e;
+        for (const blob of pack.blobs) failures.set(blob.id, { error: e.message, targets: blob.targets });
+        return;
+      }
+      const result = await pool.run({
+        type: 'restore',
+        pack: pack.pack,
+        salt: pack.salt,
+        base,
+        bytes,
+        blobs: pack.blobs,
+        paths: jobPaths,
+      });
+      onBytes(result.bytes);
+      for (const f of result.failures) {
+        const blob = pack.blobs.find((b) => b.id === f.id)!;
+        failures.set(f.id, { error: f.error, targets: blob.targets });
+      }
+    });
+  } finally {
+    await pool.close();
+  }
+  return failures;
+}
+
+/** Refuses, before writing anything, to restore over entries that exist in a non-empty target. */
+function checkConflicts(target: RestoreTarget, plan: RestorePlan): void {
+  const conflicts: string[] = [];
+  for (const entry of [...plan.files, ...plan.others]) {
+    const full = target.resolve(entry.components);
+    if (target.existing(full)) conflicts.push(full);
+    if (conflicts.length >= 5) break;
+  }
+  for (const dir of plan.dirs) {
+    const st = target.existing(target.resolve(dir.components));
+    if (st && !st.isDirectory()) conflicts.push(target.resolve(dir.components));
+  }
+  if (conflicts.length > 0) {
+    throw new StepvaultError(
+      'conflict',
+      `the target already contains ${conflicts.slice(0, 5).join(', ')}${conflicts.length > 5 ? ' …' : ''}`,
+      {
+        hint: 'restore into an empty directory, or pass --overwrite always to replace existing files (nothing was written)',
+      },
+    );
+  }
+}
+
+export function splitSnapshotRef(ref: string): [string, string?] {
+  const colon = ref.indexOf(':');
+  if (colon < 0) return [ref];
+  const sub = ref.slice(colon + 1);
+  return [ref.slice(0, colon), sub.startsWith('/') ? sub : `/${sub}`];
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { deriveMasterKeys } from '../crypto/master-key.ts';
+import { Chunker, type ChunkerParams, validateChunkerParams } from './fastcdc.ts';
+
+const SMALL: ChunkerParams = { min: 256, avg: 1024, max: 4096 };
+const gear = deriveMasterKeys(Buffer.alloc(32, 7)).gear;
+
+/** Chunks `data` the way a streaming reader does: feeding it in pieces of `step` bytes. */
+function streamSplit(chunker: Chunker, data: Uint8Array, step: number): number[] {
+  const lengths: number[] = [];
+  let start = 0;
+  let end = 0;
+  while (start < data.length) {
+    const eof = end >= data.length;
+    const n = chunker.next(data, start, end, eof);
+    if (n === -1) {
+      end = Math.min(data.length, end + step);
+      continue;
+    }
+    lengths.push(n);
+    start += n;
+  }
+  return lengths;
+}
+
+describe('FastCDC chunker', () => {
+  it('respects min and max sizes and covers the input exactly', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 40_000 }), (data) => {
+        const lengths = new Chunker(gear, SMALL).split(data);
+        assert.equal(
+          lengths.reduce((a, b) => a + b, 0),
+          data.length,
+        );
+        lengths.forEach((n, i) => {
+          assert.ok(n <= SMALL.max);
+          if (i < lengths.length - 1) assert.ok(n > SMALL.min, `chunk ${i} of ${n} bytes is below min`);
+        });
+      }),
+    );
+  });
+
+  it('finds the same boundaries however the input is fed', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 30_000 }),
+        fc.integer({ min: 1, max: 9000 }),
+        (data, step) => {
+          const chunker = new Chunker(gear, SMALL);
+          assert.deepEqual(streamSplit(chunker, data, step), chunker.split(data));
+        },
+      ),
+    );
+  });
+
+  it('averages near the target size on random data', () => {
+    const data = randomBytes(4 * 1024 * 1024);
+    const lengths = new Chunker(gear, { min: 2048, avg: 8192, max: 65536 }).split(data);
+    const mean = data.length / lengths.length;
+    assert.ok(mean > 6000 && mean < 16000, `mean chunk size ${mean}`);
+  });
+
+  it('re-synchronises after an insert: chunks before and after the edit are unchanged', () => {
+    const data = randomBytes(400_000);
+    const edited = Buffer.concat([
+      data.subarray(0, 200_000),
+      Buffer.from('inserted text'),
+      data.subarray(200_000),
+    ]);
+    const chunker = new Chunker(gear, SMALL);
+    const chunksOf = (buf: Buffer) => {
+      const out = new Set<string>();
+      let start = 0;
+      for (const n of chunker.split(buf)) {
+        out.add(buf.subarray(start, start + n).toString('hex'));
+        start += n;
+      }
+      return out;
+    };
+    const before = chunksOf(data);
+    const after = chunksOf(edited);
+    const shared = [...after].filter((c) => before.has(c)).length;
+    assert.ok(shared >= after.size - 3, `only ${shared} of ${after.size} chunks survived an insert`);
+  });
+
+  it('depends on the key: another gear table cuts elsewhere', () => {
+    const data = randomBytes(200_000);
+    const other = deriveMasterKeys(Buffer.alloc(32, 8)).gear;
+    assert.notDeepEqual(new Chunker(gear, SMALL).split(data), new Chunker(other, SMALL).split(data));
+  });
+
+  it('validates parameters', () => {
+    assert.equal(validateChunkerParams({ min: 512 * 1024, avg: 1 << 20, max: 8 << 20 }), undefined);
+    assert.match(validateChunkerParams({ min: 10, avg: 1000, max: 2000 }) ?? '', /power of two/);
+    assert.match(validateChunkerParams({ min: 4096, avg: 4096, max: 8192 }) ?? '', /min/);
+    assert.match(validateChunkerParams({ min: 1024, avg: 4096, max: 4096 }) ?? '', /max/);
+  });
+});

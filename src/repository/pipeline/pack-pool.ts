@@ -1,0 +1,85 @@
+// The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first,
+// with the pack bytes transferred (not copied) to the worker.
+
+import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { StepvaultError } from '../../common/errors.ts';
+import type { Repository } from '../repository.ts';
+import type { PackJobResult, RestoreJob, VerifyJob } from './pack-job.ts';
+import { transferable } from './transferable.ts';
+
+interface Lane {
+  worker: Worker;
+  busy: number;
+}
+
+type NewJob = Omit<RestoreJob, 'job'> | Omit<VerifyJob, 'job'>;
+
+export class PackPool {
+  readonly #lanes: Lane[] = [];
+  readonly #pending = new Map<
+    number,
+    { resolve: (r: PackJobResult) => void; reject: (e: unknown) => void; lane: Lane }
+  >();
+  #next = 0;
+  #closing = false;
+
+  constructor(repo: Repository, workers = os.availableParallelism()) {
+    for (let i = 0; i < Math.max(1, workers); i++) {
+      const worker = new Worker(new URL('./pack-worker.ts', import.meta.url), {
+        workerData: { encryption: repo.keys.encryption, blobMac: repo.keys.blobMac },
+      });
+      const lane: Lane = { worker, busy: 0 };
+      worker.on('message', (result: PackJobResult) => {
+        const pending = this.#pending.get(result.job);
+        this.#pending.delete(result.job);
+        lane.busy--;
+        pending?.resolve(result);
+      });
+      worker.on('error', (e) =>
+        this.#failAll(new StepvaultError('internal', `a pack worker failed: ${e.message}`, { cause: e })),
+      );
+      worker.on('exit', (code) => {
+        if (code !== 0 && !this.#closing)
+          this.#failAll(new StepvaultError('internal', `a pack worker exited with code ${code}`));
+      });
+      this.#lanes.push(lane);
+    }
+  }
+
+  get size(): number {
+    return this.#lanes.length;
+  }
+
+  run(job: NewJob): Promise<PackJobResult> {
+    const lane = this.#lanes.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.#next++;
+    lane.busy++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, lane });
+      const { view, transfer } = transferable(job.bytes);
+      lane.worker.postMessage({ ...job, bytes: view, job: id }, transfer);
+    });
+  }
+
+  /** Closes the files the workers hold open, then stops them. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.#lanes.map(
+        (lane) =>
+          new Promise<void>((resolve) => {
+            const id = this.#next++;
+            this.#pending.set(id, { resolve: () => resolve(), reject: () => resolve(), lane });
+            lane.worker.postMessage({ type: 'close', job: id });
+          }),
+      ),
+    );
+    this.#closing = true;
+    await Promise.all(this.#lanes.map((lane) => lane.worker.terminate()));
+  }
+
+  #failAll(error: StepvaultError): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+}

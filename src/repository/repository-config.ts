@@ -1,0 +1,50 @@
+// The repository's config object: its identity and the format parameters every writer must use. Sealed with the
+// master key (type "config"), written once by init.
+
+import { StepvaultError } from '../common/errors.ts';
+import { type ChunkerParams, validateChunkerParams } from './chunker/fastcdc.ts';
+
+export const REPOSITORY_VERSION = 1;
+
+export interface RepositoryConfig {
+  version: 1;
+  /** 64 hex digits, random: names the repository in caches and messages. */
+  id: string;
+  created: string;
+  chunker: ChunkerParams;
+  /** Target pack size in bytes. @default 16 MiB */
+  packSize: number;
+}
+
+export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+
+export function decodeConfig(plain: Buffer): RepositoryConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(plain.toString('utf8'));
+  } catch {
+    throw new StepvaultError('corrupt', 'the repository config is not JSON');
+  }
+  const v = value as Partial<RepositoryConfig> | null;
+  if (v?.version !== REPOSITORY_VERSION) {
+    throw new StepvaultError('corrupt', `unsupported repository version ${JSON.stringify(v?.version)}`, {
+      hint: `this stepvault reads version ${REPOSITORY_VERSION} repositories; use the version that created it`,
+    });
+  }
+  const chunkerProblem = v.chunker ? validateChunkerParams(v.chunker) : 'missing';
+  if (
+    typeof v.id !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(v.id) ||
+    typeof v.created !== 'string' ||
+    chunkerProblem !== undefined ||
+    !Number.isInteger(v.packSize) ||
+    (v.packSize as number) < 1024 ||
+    (v.packSize as number) > 1 << 30
+  ) {
+    throw new StepvaultError(
+      'corrupt',
+      `the repository config is invalid${chunkerProblem ? `: chunker ${chunkerProblem}` : ''}`,
+    );
+  }
+  return v as RepositoryConfig;
+}

@@ -1,0 +1,119 @@
+// Writes new data into a repository in the commit order that keeps it consistent at every instant:
+// packs first, then the index files that list them (only once those packs are durable), and only then may the
+// caller write a snapshot that refers to them. Also stores tree blobs, deduplicated, in their own packs.
+
+import { Semaphore } from '../common/concurrency.ts';
+import type { TreeNode } from '../domain/tree-node.ts';
+import { blobId } from './crypto/master-key.ts';
+import type { IndexedPack } from './index/index-format.ts';
+import { saveIndex } from './index/index-store.ts';
+import type { MasterIndex } from './index/master-index.ts';
+import { compressBlob } from './pack/blob-codec.ts';
+import { type FinishedPack, PackBuilder } from './pack/pack-builder.ts';
+import type { Repository } from './repository.ts';
+import { encodeTree } from './tree/tree-codec.ts';
+
+export interface WriterStats {
+  packs: number;
+  indexFiles: number;
+  treeBlobs: number;
+  /** Bytes written to storage in packs. */
+  packBytes: number;
+}
+
+export interface WriterOptions {
+  /** Packs uploaded at once. @default 4 */
+  uploadConcurrency?: number;
+  /** An index file is written whenever this many packs wait for one. @default 64 */
+  indexEvery?: number;
+  compressionLevel?: number;
+}
+
+export class RepositoryWriter {
+  readonly #repo: Repository;
+  readonly #index: MasterIndex;
+  readonly #uploads: Semaphore;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #indexEvery: number;
+  readonly #level: number;
+  readonly #treePack: PackBuilder;
+  readonly #pendingTrees = new Set<string>();
+  #unindexed: IndexedPack[] = [];
+  #failure: unknown;
+  readonly stats: WriterStats = { packs: 0, indexFiles: 0, treeBlobs: 0, packBytes: 0 };
+
+  constructor(repo: Repository, index: MasterIndex, options: WriterOptions = {}) {
+    this.#repo = repo;
+    this.#index = index;
+    this.#uploads = new Semaphore(options.uploadConcurrency ?? 4);
+    this.#indexEvery = options.indexEvery ?? 64;
+    this.#level = options.compressionLevel ?? 3;
+    this.#treePack = new PackBuilder(repo.keys.encryption);
+  }
+
+  /**
+   * Uploads a finished pack. Resolves once the upload has started (back-pressure: at most `uploadConcurrency`
+   * run at once); `flush` waits for all of them. A failed upload fails the next call and `flush`.
+   */
+  async savePack(pack: FinishedPack): Promise<void> {
+    this.#throwIfFailed();
+    await this.#uploads.acquire();
+    const upload = (async () => {
+      try {
+        await this.#repo.backend.save('data', pack.name, pack.bytes);
+        const indexed: IndexedPack = {
+          name: pack.name,
+          salt: pack.salt,
+          size: pack.bytes.length,
+          entries: pack.entries,
+        };
+        this.stats.packs++;
+        this.stats.packBytes += pack.bytes.length;
+        this.#index.addPack(indexed);
+        this.#unindexed.push(indexed);
+      } catch (e) {
+        this.#failure ??= e;
+      } finally {
+        this.#uploads.release();
+      }
+    })();
+    this.#inFlight.add(upload);
+    void upload.finally(() => this.#inFlight.delete(upload));
+    if (this.#unindexed.length >= this.#indexEvery) await this.#writeIndex();
+  }
+
+  /** Stores a directory's entries as a tree blob unless an identical one exists; returns its ID. */
+  async saveTree(nodes: readonly TreeNode[]): Promise<string> {
+    const plain = encodeTree(nodes);
+    const id = blobId(this.#repo.keys.blobMac, plain);
+    const hex = id.toString('hex');
+    if (this.#pendingTrees.has(hex) || this.#index.has(hex, 'tree')) return hex;
+    const { stored, compressed } = compressBlob(plain, this.#level);
+    this.#treePack.add('tree', id, stored, compressed, plain.length);
+    this.#pendingTrees.add(hex);
+    this.stats.treeBlobs++;
+    if (this.#treePack.length >= this.#repo.config.packSize) await this.savePack(this.#treePack.finish());
+    return hex;
+  }
+
+  /** Writes out everything pending: the open tree pack, all uploads, and an index file for them. */
+  async flush(): Promise<void> {
+    if (this.#treePack.count > 0) await this.savePack(this.#treePack.finish());
+    await this.#writeIndex();
+  }
+
+  async #writeIndex(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    this.#throwIfFailed();
+    if (this.#unindexed.length === 0) return;
+    const packs = this.#unindexed;
+    this.#unindexed = [];
+    const name = await saveIndex(this.#repo, packs);
+    for (const pack of packs) this.#index.addPack(pack, name);
+    this.stats.indexFiles++;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

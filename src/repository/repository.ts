@@ -1,0 +1,136 @@
+// An open repository: storage plus the unlocked keys and config. Creates and opens repositories, and reads and
+// writes sealed objects (index, snapshots, locks, tombstones), whose names are the SHA-256 of their bytes so a
+// modified, truncated or swapped object is detected by name alone.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { StepvaultError } from '../common/errors.ts';
+import type { Backend, ObjectType } from '../storage/contract.ts';
+import { type ChunkerParams, DEFAULT_CHUNKER, validateChunkerParams } from './chunker/fastcdc.ts';
+import type { KdfParams } from './crypto/key-slot.ts';
+import { deriveMasterKeys, generateMasterSecret, type MasterKeys } from './crypto/master-key.ts';
+import { type SealedType, seal, unseal } from './crypto/sealed-object.ts';
+import { addKeySlot, unlockRepository } from './key-store.ts';
+import { DEFAULT_PACK_SIZE, decodeConfig, type RepositoryConfig } from './repository-config.ts';
+
+export interface InitOptions {
+  kdf?: KdfParams;
+  chunker?: ChunkerParams;
+  packSize?: number;
+  now?: Date;
+  /** Share the master secret of another repository (same blob IDs and chunking: copies deduplicate). */
+  masterSecret?: Buffer;
+}
+
+const SEALED_TYPE: Partial<Record<ObjectType, SealedType>> = {
+  index: 'index',
+  snapshots: 'snapshot',
+  locks: 'lock',
+  tombstones: 'tombstone',
+};
+
+export class Repository {
+  readonly backend: Backend;
+  readonly config: RepositoryConfig;
+  readonly keys: MasterKeys;
+  /** The key slot this session unlocked with. */
+  readonly keySlot: string;
+  readonly #secret: Buffer;
+
+  private constructor(backend: Backend, config: RepositoryConfig, secret: Buffer, keySlot: string) {
+    this.backend = backend;
+    this.config = config;
+    this.#secret = secret;
+    this.keys = deriveMasterKeys(secret);
+    this.keySlot = keySlot;
+  }
+
+  static async init(backend: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
+    const chunker = options.chunker ?? DEFAULT_CHUNKER;
+    const problem = validateChunkerParams(chunker);
+    if (problem) throw new StepvaultError('usage', `invalid chunker parameters: ${problem}`);
+    if (password.length === 0) throw new StepvaultError('usage', 'the password is empty');
+    const config: RepositoryConfig = {
+      version: 1,
+      id: randomBytes(32).toString('hex'),
+      created: (options.now ?? new Date()).toISOString(),
+      chunker,
+      packSize: options.packSize ?? DEFAULT_PACK_SIZE,
+    };
+    const secret = options.masterSecret ?? generateMasterSecret();
+    await backend.create();
+    const slot = await addKeySlot(backend, secret, password, {
+      ...(options.kdf ? { kdf: options.kdf } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const keys = deriveMasterKeys(secret);
+    // The config goes last: a location without a config is not a repository yet, so a failed init can be redone.
+    await backend.save(
+      'config',
+      'config',
+      seal(keys.encryption, 'config', Buffer.from(JSON.stringify(config))),
+    );
+    return new Repository(backend, config, secret, slot);
+  }
+
+  static async open(backend: Backend, password: string, keyHint?: string): Promise<Repository> {
+    try {
+      await backend.stat('config', 'config');
+    } catch (e) {
+      if (e instanceof StepvaultError && e.code === 'not-found') {
+        throw new StepvaultError('repository-not-found', `there is no repository at ${backend.location}`, {
+          hint: 'check --repo / STEPVAULT_REPOSITORY, or create one with `stepvault init`',
+        });
+      }
+      throw e;
+    }
+    const unlocked = await unlockRepository(backend, password, keyHint);
+    const keys = deriveMasterKeys(unlocked.secret);
+    const config = decodeConfig(
+      unseal(keys.encryption, 'config', await backend.load('config', 'config'), 'config'),
+    );
+    return new Repository(backend, config, unlocked.secret, unlocked.slot);
+  }
+
+  /** The same repository seen through another backend (e.g. a dry-run decorator). */
+  withBackend(backend: Backend): Repository {
+    return new Repository(backend, this.config, this.#secret, this.keySlot);
+  }
+
+  /** The master secret, for adding key slots and for worker threads. Never logged. */
+  get masterSecret(): Buffer {
+    return this.#secret;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** Seals and saves an object; returns its name. */
+  async saveObject(type: 'index' | 'snapshots' | 'locks', plaintext: Uint8Array): Promise<string> {
+    const sealed = seal(this.keys.encryption, SEALED_TYPE[type]!, plaintext);
+    const name = createHash('sha256').update(sealed).digest('hex');
+    await this.backend.save(type, name, sealed);
+    return name;
+  }
+
+  /** Loads, checks against its name, and unseals an object. */
+  async loadObject(type: 'index' | 'snapshots' | 'locks', name: string): Promise<Buffer> {
+    const bytes = await this.backend.load(type, name);
+    return this.openObject(type, name, bytes);
+  }
+
+  openObject(type: 'index' | 'snapshots' | 'locks' | 'tombstones', name: string, bytes: Buffer): Buffer {
+    const what = `${type}/${name}`;
+    if (type !== 'tombstones' && createHash('sha256').update(bytes).digest('hex') !== name) {
+      throw new StepvaultError('corrupt', `${what} is corrupt: its content does not match its name`, {
+        hint: 'the object was modified, truncated or replaced by another one',
+      });
+    }
+    return unseal(this.keys.encryption, SEALED_TYPE[type]!, bytes, what);
+  }
+
+  /** Tombstones are named after the snapshot they record the removal of; the name is checked inside. */
+  sealTombstone(plaintext: Uint8Array): Buffer {
+    return seal(this.keys.encryption, 'tombstone', plaintext);
+  }
+}

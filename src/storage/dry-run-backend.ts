@@ -1,0 +1,40 @@
+// A decorator for dry runs: reads go to the real backend, writes and removals are counted and dropped, so an
+// operation runs its real code path and changes nothing.
+
+import type { Backend, ByteRange, ObjectInfo, ObjectType } from './contract.ts';
+
+export class DryRunBackend implements Backend {
+  readonly #inner: Backend;
+  readonly written = { objects: 0, bytes: 0 };
+
+  constructor(inner: Backend) {
+    this.#inner = inner;
+  }
+
+  get location(): string {
+    return this.#inner.location;
+  }
+
+  async create(): Promise<void> {}
+
+  async save(_type: ObjectType, _name: string, data: Uint8Array): Promise<void> {
+    this.written.objects++;
+    this.written.bytes += data.length;
+  }
+
+  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+    return this.#inner.load(type, name, range);
+  }
+
+  stat(type: ObjectType, name: string): Promise<ObjectInfo> {
+    return this.#inner.stat(type, name);
+  }
+
+  list(type: ObjectType): AsyncIterable<ObjectInfo> {
+    return this.#inner.list(type);
+  }
+
+  async remove(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
