@@ -15,7 +15,9 @@ export interface Actor {
 }
 
 function includes(principals: Principals, user: User): boolean {
-  return principals.users.includes(user.accountId) || principals.groups.some((g) => user.groupIds.includes(g));
+  return (
+    principals.users.includes(user.accountId) || principals.groups.some((g) => user.groupIds.includes(g))
+  );
 }
 
 function isOpen(principals: Principals): boolean {
@@ -32,7 +34,9 @@ export function hasSpacePermission(
     (p) =>
       p.operation.key === key &&
       p.operation.targetType === targetType &&
-      (p.principal.type === 'user' ? p.principal.id === user.accountId : user.groupIds.includes(p.principal.id)),
+      (p.principal.type === 'user'
+        ? p.principal.id === user.accountId
+        : user.groupIds.includes(p.principal.id)),
   );
 }
 

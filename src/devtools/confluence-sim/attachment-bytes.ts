@@ -116,7 +116,11 @@ export function generatePng(seed: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.writeUInt8(8, 8); // bit depth
   header.writeUInt8(2, 9); // colour type: RGB
-  const stripes = Array.from({ length: rng.int(2, 6) }, () => [rng.int(0, 255), rng.int(0, 255), rng.int(0, 255)]);
+  const stripes = Array.from({ length: rng.int(2, 6) }, () => [
+    rng.int(0, 255),
+    rng.int(0, 255),
+    rng.int(0, 255),
+  ]);
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);

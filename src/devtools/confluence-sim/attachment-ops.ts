@@ -45,13 +45,22 @@ export function currentVersion(att: Attachment): AttachmentVersion {
   return att.versions.at(-1)!;
 }
 
-export function attachmentNamed(store: SimStore, containerId: string, filename: string): Attachment | undefined {
+export function attachmentNamed(
+  store: SimStore,
+  containerId: string,
+  filename: string,
+): Attachment | undefined {
   return store
     .attachmentsOf(containerId)
     .find((a) => a.status !== 'trashed' && currentVersion(a).title === filename);
 }
 
-function version(store: SimStore, att: Attachment, number: number, input: AttachmentInput): AttachmentVersion {
+function version(
+  store: SimStore,
+  att: Attachment,
+  number: number,
+  input: AttachmentInput,
+): AttachmentVersion {
   return {
     number,
     createdAt: input.at ?? store.stamp(),
@@ -70,9 +79,12 @@ export function createAttachment(store: SimStore, container: Content, input: Att
   if (container.kind !== 'page' && container.kind !== 'blogpost') {
     throw badRequest('Attachments can only be added to pages and blog posts');
   }
-  if (input.filename === '' || input.filename.includes('/')) throw badRequest(`Invalid file name ${input.filename}`);
+  if (input.filename === '' || input.filename.includes('/'))
+    throw badRequest(`Invalid file name ${input.filename}`);
   if (attachmentNamed(store, container.id, input.filename)) {
-    throw badRequest(`Cannot add a new attachment with same file name as an existing attachment: ${input.filename}`);
+    throw badRequest(
+      `Cannot add a new attachment with same file name as an existing attachment: ${input.filename}`,
+    );
   }
   const att: Attachment = {
     id: store.newId('att'),

@@ -59,12 +59,16 @@ export function authenticate(
   } else if (scheme === 'bearer' && gatewayCloudId !== undefined) {
     credential = find(store, ['bearer', 'scoped'], value);
   }
-  if (!credential) return { ok: false, status: 401, message: 'Unauthorized: invalid credentials for this URL' };
-  if (isWrite && !credential.canWrite) return { ok: false, status: 401, message: 'Unauthorized; scope does not match' };
+  if (!credential)
+    return { ok: false, status: 401, message: 'Unauthorized: invalid credentials for this URL' };
+  if (isWrite && !credential.canWrite)
+    return { ok: false, status: 401, message: 'Unauthorized; scope does not match' };
   const user = store.users.get(credential.accountId);
   if (!user) return { ok: false, status: 401, message: 'Unauthorized: unknown account' };
   const keyExpiry = store.adminKeys.get(user.accountId);
   const adminKey =
-    adminKeyHeader?.toLowerCase() === 'true' && keyExpiry !== undefined && keyExpiry > store.clock.now().getTime();
+    adminKeyHeader?.toLowerCase() === 'true' &&
+    keyExpiry !== undefined &&
+    keyExpiry > store.clock.now().getTime();
   return { ok: true, actor: { user, canWrite: credential.canWrite, adminKey } };
 }

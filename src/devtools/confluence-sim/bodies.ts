@@ -7,7 +7,13 @@ import type { Body } from './model.ts';
 import { renderAdf } from './render-adf.ts';
 import { escapeXml, renderStorage } from './render-storage.ts';
 
-export type BodyFormat = 'storage' | 'atlas_doc_format' | 'view' | 'export_view' | 'styled_view' | 'anonymous_export_view';
+export type BodyFormat =
+  | 'storage'
+  | 'atlas_doc_format'
+  | 'view'
+  | 'export_view'
+  | 'styled_view'
+  | 'anonymous_export_view';
 
 export const BULK_FORMATS = ['storage', 'atlas_doc_format'] as const;
 export const SINGLE_FORMATS = [
@@ -89,7 +95,9 @@ export function bodyFromWrite(write: BodyWrite | undefined): Body | string {
     case 'storage':
       return { kind: 'storage', value };
     case 'atlas_doc_format':
-      return adfToStorage(value) === undefined ? 'body.value is not a valid ADF document' : { kind: 'adf', value };
+      return adfToStorage(value) === undefined
+        ? 'body.value is not a valid ADF document'
+        : { kind: 'adf', value };
     case 'wiki':
       return { kind: 'storage', value: value === '' ? '' : `<p>${escapeXml(value)}</p>` };
     default:

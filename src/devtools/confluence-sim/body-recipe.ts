@@ -49,7 +49,11 @@ export function recipeBlocks(recipe: BodyRecipe): Block[] {
   if (sections >= 3) blocks.push({ t: 'toc' });
   for (let s = 0; s < sections; s++) {
     const refs = inlineRefs.slice(s * perSection, (s + 1) * perSection);
-    blocks.push({ t: 'heading', level: rng.pick([1, 2, 3] as const), inlines: [{ t: 'text', text: words(rng, 3) }] });
+    blocks.push({
+      t: 'heading',
+      level: rng.pick([1, 2, 3] as const),
+      inlines: [{ t: 'text', text: words(rng, 3) }],
+    });
     blocks.push({ t: 'paragraph', inlines: prose(rng, refs) });
     blocks.push(sectionExtra(rng, s));
   }

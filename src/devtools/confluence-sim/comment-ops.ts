@@ -15,7 +15,12 @@ export interface CommentInput {
   authorId: string;
 }
 
-function newComment(store: SimStore, kind: Comment['kind'], containerId: string, input: CommentInput): Comment {
+function newComment(
+  store: SimStore,
+  kind: Comment['kind'],
+  containerId: string,
+  input: CommentInput,
+): Comment {
   const now = store.stamp();
   const comment: Comment = {
     id: store.newId(),
@@ -23,7 +28,16 @@ function newComment(store: SimStore, kind: Comment['kind'], containerId: string,
     containerId,
     status: 'current',
     createdAt: now,
-    versions: [{ number: 1, createdAt: now, authorId: input.authorId, message: '', minorEdit: false, body: input.body }],
+    versions: [
+      {
+        number: 1,
+        createdAt: now,
+        authorId: input.authorId,
+        message: '',
+        minorEdit: false,
+        body: input.body,
+      },
+    ],
     properties: [],
   };
   if (input.parentCommentId !== undefined) comment.parentCommentId = input.parentCommentId;
@@ -33,13 +47,15 @@ function newComment(store: SimStore, kind: Comment['kind'], containerId: string,
 function parentComment(store: SimStore, id: string, kind: Comment['kind']): Comment {
   const parent = store.comments.get(id);
   if (!parent || parent.kind !== kind || parent.status !== 'current') throw notFound(`Comment ${id}`);
-  if (parent.parentCommentId !== undefined) throw badRequest('Replies can only be made to top-level comments');
+  if (parent.parentCommentId !== undefined)
+    throw badRequest('Replies can only be made to top-level comments');
   return parent;
 }
 
 export function createFooterComment(store: SimStore, input: CommentInput): Comment {
   let containerId = input.containerId;
-  if (input.parentCommentId !== undefined) containerId = parentComment(store, input.parentCommentId, 'footer').containerId;
+  if (input.parentCommentId !== undefined)
+    containerId = parentComment(store, input.parentCommentId, 'footer').containerId;
   if (containerId === undefined) throw badRequest('A container or a parent comment is required');
   const comment = newComment(store, 'footer', containerId, input);
   store.addComment(comment);
@@ -85,7 +101,11 @@ export function createInlineComment(
   const storage = storageOf(latest.body);
   const needle = escapeXml(selection.textSelection);
   const found = textOccurrences(storage, needle);
-  if (found.length === 0 || found.length !== selection.matchCount || found[selection.matchIndex] === undefined) {
+  if (
+    found.length === 0 ||
+    found.length !== selection.matchCount ||
+    found[selection.matchIndex] === undefined
+  ) {
     throw badRequest(
       `Text selection "${selection.textSelection}" matches ${found.length} times, not ${selection.matchCount} (index ${selection.matchIndex})`,
     );
@@ -109,7 +129,8 @@ export function updateComment(
   input: { body: string; versionNumber: unknown; authorId: string; resolved?: unknown },
 ): Comment {
   const latest = comment.versions.at(-1)!;
-  if (input.versionNumber !== latest.number + 1) throw new SimError(409, `Version must be ${latest.number + 1}`);
+  if (input.versionNumber !== latest.number + 1)
+    throw new SimError(409, `Version must be ${latest.number + 1}`);
   const now = store.stamp();
   comment.versions.push({
     number: latest.number + 1,
@@ -120,7 +141,11 @@ export function updateComment(
     body: input.body,
   });
   if (comment.kind === 'inline' && typeof input.resolved === 'boolean') {
-    comment.resolutionStatus = input.resolved ? 'resolved' : comment.resolutionStatus === 'resolved' ? 'reopened' : 'open';
+    comment.resolutionStatus = input.resolved
+      ? 'resolved'
+      : comment.resolutionStatus === 'resolved'
+        ? 'reopened'
+        : 'open';
     comment.resolutionLastModifierId = input.authorId;
     comment.resolutionLastModifiedAt = now;
   }

@@ -37,14 +37,18 @@ export function pageWithTitle(store: SimStore, spaceId: string, title: string): 
     .contentInSpace(spaceId)
     .find(
       (c) =>
-        c.kind === 'page' && (c.status === 'current' || c.status === 'archived') && titleOf(c).toLowerCase() === wanted,
+        c.kind === 'page' &&
+        (c.status === 'current' || c.status === 'archived') &&
+        titleOf(c).toLowerCase() === wanted,
     );
 }
 
 function requireUniqueTitle(store: SimStore, spaceId: string, title: string, self?: Content): void {
   const holder = pageWithTitle(store, spaceId, title);
   if (holder && holder !== self) {
-    throw badRequest(`A page with this title already exists: a page already exists with the same TITLE in this space`);
+    throw badRequest(
+      `A page with this title already exists: a page already exists with the same TITLE in this space`,
+    );
   }
 }
 
@@ -71,7 +75,8 @@ export function createContent(store: SimStore, input: CreateContentInput): Conte
   if (input.kind === 'page' && status === 'current') requireUniqueTitle(store, space.id, title);
   let parentId: string | undefined;
   if (input.kind !== 'blogpost') {
-    if (input.rootLevel && input.parentId !== undefined) throw badRequest('parentId must be empty with root-level');
+    if (input.rootLevel && input.parentId !== undefined)
+      throw badRequest('parentId must be empty with root-level');
     if (input.parentId !== undefined) parentId = requireTreeParent(store, space.id, input.parentId).id;
     else if (!input.rootLevel && input.kind === 'page') parentId = space.homepageId;
   }
@@ -135,7 +140,13 @@ export function updateContent(store: SimStore, content: Content, input: UpdateCo
   }
   if (input.status === 'draft') {
     if (input.versionNumber !== 1) throw new SimError(409, 'Version must be 1 when saving a draft');
-    const draft = { ...latest, number: latest.number, title: input.title, body: input.body, createdAt: store.stamp() };
+    const draft = {
+      ...latest,
+      number: latest.number,
+      title: input.title,
+      body: input.body,
+      createdAt: store.stamp(),
+    };
     if (content.status === 'draft') content.versions[content.versions.length - 1] = draft;
     else content.draft = draft;
     return content;
@@ -190,13 +201,15 @@ function wouldLoop(store: SimStore, content: Content, newParent: Content): boole
 
 /** Makes `content` the last child of `parent`. Moves do not create versions. */
 export function moveUnder(store: SimStore, content: Content, parent: Content | undefined): void {
-  if (parent && wouldLoop(store, content, parent)) throw badRequest('The move would create a parent-child loop');
+  if (parent && wouldLoop(store, content, parent))
+    throw badRequest('The move would create a parent-child loop');
   store.reparent(content, parent?.id, nextPosition(store, content.spaceId, parent?.id));
 }
 
 /** v1 move: `before`/`after` a sibling target, or `append` as the target's last child. */
 export function moveRelative(store: SimStore, content: Content, position: string, target: Content): void {
-  if (target.spaceId !== content.spaceId) throw badRequest('Moving pages between spaces is not supported here');
+  if (target.spaceId !== content.spaceId)
+    throw badRequest('Moving pages between spaces is not supported here');
   if (position === 'append') {
     moveUnder(store, content, target);
     return;
@@ -204,7 +217,8 @@ export function moveRelative(store: SimStore, content: Content, position: string
   if (position !== 'before' && position !== 'after') throw badRequest(`Invalid position ${position}`);
   if (target.id === content.id) throw badRequest('Cannot move a page relative to itself');
   const parent = target.parentId === undefined ? undefined : store.contents.get(target.parentId);
-  if (parent && wouldLoop(store, content, parent)) throw badRequest('The move would create a parent-child loop');
+  if (parent && wouldLoop(store, content, parent))
+    throw badRequest('The move would create a parent-child loop');
   const siblings = store.childrenOf(content.spaceId, target.parentId).filter((c) => c.id !== content.id);
   const at = siblings.findIndex((c) => c.id === target.id) + (position === 'after' ? 1 : 0);
   siblings.splice(at, 0, content);
@@ -229,7 +243,8 @@ export function restoreFromTrash(store: SimStore, content: Content): void {
   if (content.kind === 'page') requireUniqueTitle(store, content.spaceId, titleOf(content), content);
   if (content.parentId !== undefined) {
     const parent = store.contents.get(content.parentId);
-    if (!parent || parent.status === 'trashed') store.reparent(content, undefined, nextPosition(store, content.spaceId, undefined));
+    if (!parent || parent.status === 'trashed')
+      store.reparent(content, undefined, nextPosition(store, content.spaceId, undefined));
   }
 }
 

@@ -10,7 +10,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
     return ENTITIES[name.toLowerCase()] ?? whole;
   });
@@ -93,20 +94,38 @@ function richBody(inner: string): AdfNode[] {
 function macroNode(attrs: string, inner: string): AdfNode {
   const name = attr(attrs, 'ac:name') ?? 'unknown';
   if (name === 'code') {
-    const body = /<ac:plain-text-body><!\[CDATA\[([\s\S]*?)\]\]><\/ac:plain-text-body>/.exec(inner)?.[1] ?? '';
-    return { type: 'codeBlock', attrs: { language: macroParam(inner, 'language') ?? 'none' }, content: textNode(body) };
+    const body =
+      /<ac:plain-text-body><!\[CDATA\[([\s\S]*?)\]\]><\/ac:plain-text-body>/.exec(inner)?.[1] ?? '';
+    return {
+      type: 'codeBlock',
+      attrs: { language: macroParam(inner, 'language') ?? 'none' },
+      content: textNode(body),
+    };
   }
   if (name === 'info' || name === 'note' || name === 'warning' || name === 'tip') {
-    return { type: 'panel', attrs: { panelType: name === 'tip' ? 'success' : name }, content: richBody(inner) };
+    return {
+      type: 'panel',
+      attrs: { panelType: name === 'tip' ? 'success' : name },
+      content: richBody(inner),
+    };
   }
-  if (name === 'expand') return { type: 'expand', attrs: { title: macroParam(inner, 'title') ?? '' }, content: richBody(inner) };
-  return { type: 'extension', attrs: { extensionType: 'com.atlassian.confluence.macro.core', extensionKey: name } };
+  if (name === 'expand')
+    return { type: 'expand', attrs: { title: macroParam(inner, 'title') ?? '' }, content: richBody(inner) };
+  return {
+    type: 'extension',
+    attrs: { extensionType: 'com.atlassian.confluence.macro.core', extensionKey: name },
+  };
 }
 
 function storageBlocks(fragment: string): AdfNode[] {
   return topLevel(fragment).map((el): AdfNode => {
     const heading = /^h([1-6])$/.exec(el.name);
-    if (heading) return { type: 'heading', attrs: { level: Number(heading[1]) }, content: textNode(storageText(el.inner)) };
+    if (heading)
+      return {
+        type: 'heading',
+        attrs: { level: Number(heading[1]) },
+        content: textNode(storageText(el.inner)),
+      };
     switch (el.name) {
       case 'ac:structured-macro':
         return macroNode(el.attrs, el.inner);
@@ -137,7 +156,9 @@ function storageBlocks(fragment: string): AdfNode[] {
           content: [...el.inner.matchAll(/<ac:task>([\s\S]*?)<\/ac:task>/g)].map((task, i) => ({
             type: 'taskItem',
             attrs: { localId: String(i + 1), state: task[1]!.includes('>complete<') ? 'DONE' : 'TODO' },
-            content: textNode(storageText(/<ac:task-body>([\s\S]*?)<\/ac:task-body>/.exec(task[1]!)?.[1] ?? '')),
+            content: textNode(
+              storageText(/<ac:task-body>([\s\S]*?)<\/ac:task-body>/.exec(task[1]!)?.[1] ?? ''),
+            ),
           })),
         };
       case 'ac:image': {
@@ -160,7 +181,7 @@ export function storageToAdf(storage: string): string {
 }
 
 function marksWrap(node: AdfNode, inner: string): string {
-  const marks = Array.isArray(node['marks']) ? (node['marks'] as AdfNode[]) : [];
+  const marks = Array.isArray(node.marks) ? (node.marks as AdfNode[]) : [];
   return marks.reduce((acc, mark) => {
     switch (mark.type) {
       case 'strong':
@@ -168,9 +189,9 @@ function marksWrap(node: AdfNode, inner: string): string {
       case 'code':
         return `<${mark.type}>${acc}</${mark.type}>`;
       case 'link':
-        return `<a href="${escapeXml(String(mark.attrs?.['href'] ?? ''))}">${acc}</a>`;
+        return `<a href="${escapeXml(String(mark.attrs?.href ?? ''))}">${acc}</a>`;
       case 'annotation':
-        return `<ac:inline-comment-marker ac:ref="${escapeXml(String(mark.attrs?.['id'] ?? ''))}">${acc}</ac:inline-comment-marker>`;
+        return `<ac:inline-comment-marker ac:ref="${escapeXml(String(mark.attrs?.id ?? ''))}">${acc}</ac:inline-comment-marker>`;
       default:
         return acc;
     }
@@ -185,25 +206,25 @@ function adfNodeToStorage(node: AdfNode): string {
   const a = node.attrs ?? {};
   switch (node.type) {
     case 'text':
-      return marksWrap(node, escapeXml(String(node['text'] ?? '')));
+      return marksWrap(node, escapeXml(String(node.text ?? '')));
     case 'paragraph':
       return `<p>${children(node)}</p>`;
     case 'heading':
-      return `<h${Number(a['level'] ?? 1)}>${children(node)}</h${Number(a['level'] ?? 1)}>`;
+      return `<h${Number(a.level ?? 1)}>${children(node)}</h${Number(a.level ?? 1)}>`;
     case 'hardBreak':
       return '<br />';
     case 'rule':
       return '<hr />';
     case 'codeBlock': {
-      const code = (node.content ?? []).map((t) => String(t['text'] ?? '')).join('');
-      return `<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">${escapeXml(String(a['language'] ?? 'none'))}</ac:parameter><ac:plain-text-body><![CDATA[${code.replaceAll(']]>', ']]]]><![CDATA[>')}]]></ac:plain-text-body></ac:structured-macro>`;
+      const code = (node.content ?? []).map((t) => String(t.text ?? '')).join('');
+      return `<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">${escapeXml(String(a.language ?? 'none'))}</ac:parameter><ac:plain-text-body><![CDATA[${code.replaceAll(']]>', ']]]]><![CDATA[>')}]]></ac:plain-text-body></ac:structured-macro>`;
     }
     case 'panel': {
-      const type = String(a['panelType'] ?? 'info');
+      const type = String(a.panelType ?? 'info');
       return `<ac:structured-macro ac:name="${type === 'success' ? 'tip' : type === 'error' ? 'warning' : type}"><ac:rich-text-body>${children(node)}</ac:rich-text-body></ac:structured-macro>`;
     }
     case 'expand':
-      return `<ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">${escapeXml(String(a['title'] ?? ''))}</ac:parameter><ac:rich-text-body>${children(node)}</ac:rich-text-body></ac:structured-macro>`;
+      return `<ac:structured-macro ac:name="expand"><ac:parameter ac:name="title">${escapeXml(String(a.title ?? ''))}</ac:parameter><ac:rich-text-body>${children(node)}</ac:rich-text-body></ac:structured-macro>`;
     case 'table':
       return `<table><tbody>${children(node)}</tbody></table>`;
     case 'tableRow':
@@ -221,22 +242,22 @@ function adfNodeToStorage(node: AdfNode): string {
     case 'taskList':
       return `<ac:task-list>${children(node)}</ac:task-list>`;
     case 'taskItem':
-      return `<ac:task><ac:task-status>${a['state'] === 'DONE' ? 'complete' : 'incomplete'}</ac:task-status><ac:task-body>${children(node)}</ac:task-body></ac:task>`;
+      return `<ac:task><ac:task-status>${a.state === 'DONE' ? 'complete' : 'incomplete'}</ac:task-status><ac:task-body>${children(node)}</ac:task-body></ac:task>`;
     case 'mediaSingle':
       return children(node);
     case 'media':
     case 'mediaInline':
-      return `<ac:image><ri:attachment ri:filename="${escapeXml(String(a['alt'] ?? a['id'] ?? ''))}" /></ac:image>`;
+      return `<ac:image><ri:attachment ri:filename="${escapeXml(String(a.alt ?? a.id ?? ''))}" /></ac:image>`;
     case 'mention':
-      return `<ac:link><ri:user ri:account-id="${escapeXml(String(a['id'] ?? ''))}" /></ac:link>`;
+      return `<ac:link><ri:user ri:account-id="${escapeXml(String(a.id ?? ''))}" /></ac:link>`;
     case 'status':
-      return `<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">${escapeXml(String(a['text'] ?? ''))}</ac:parameter></ac:structured-macro>`;
+      return `<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">${escapeXml(String(a.text ?? ''))}</ac:parameter></ac:structured-macro>`;
     case 'inlineCard':
-      return `<a href="${escapeXml(String(a['url'] ?? ''))}">${escapeXml(String(a['url'] ?? ''))}</a>`;
+      return `<a href="${escapeXml(String(a.url ?? ''))}">${escapeXml(String(a.url ?? ''))}</a>`;
     case 'extension':
     case 'bodiedExtension':
     case 'inlineExtension':
-      return `<ac:structured-macro ac:name="${escapeXml(String(a['extensionKey'] ?? 'unknown'))}" />`;
+      return `<ac:structured-macro ac:name="${escapeXml(String(a.extensionKey ?? 'unknown'))}" />`;
     default:
       return children(node);
   }

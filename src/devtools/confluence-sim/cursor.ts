@@ -56,7 +56,8 @@ export function pageAfter<T>(
   const positioned: { item: T; pos: CursorPosition }[] = [];
   for (const item of items) {
     const pos = { key: spec.key(item), id: spec.id(item) };
-    if (after === undefined || comparePositions(pos, after, spec.descending) > 0) positioned.push({ item, pos });
+    if (after === undefined || comparePositions(pos, after, spec.descending) > 0)
+      positioned.push({ item, pos });
   }
   positioned.sort((a, b) => comparePositions(a.pos, b.pos, spec.descending));
   const slice = positioned.slice(0, limit);

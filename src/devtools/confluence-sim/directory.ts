@@ -52,8 +52,31 @@ export function seedBuiltins(store: SimStore): User {
   return admin;
 }
 
-const FIRST = ['Ada', 'Grace', 'Linus', 'Zoë', 'Søren', 'Mei', 'Ahmed', 'Olúwa', 'Priya', 'Jürgen', 'Chloé', 'Kenji'];
-const LAST = ['Lovelace', 'Hopper', 'Müller', 'Nakamura', 'García', 'Dubois', 'Kowalski', 'Singh', 'Ødegaard'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Linus',
+  'Zoë',
+  'Søren',
+  'Mei',
+  'Ahmed',
+  'Olúwa',
+  'Priya',
+  'Jürgen',
+  'Chloé',
+  'Kenji',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Müller',
+  'Nakamura',
+  'García',
+  'Dubois',
+  'Kowalski',
+  'Singh',
+  'Ødegaard',
+];
 const TEAMS = ['engineering', 'support', 'marketing', 'finance', 'security', 'contractors'];
 
 export interface Directory {
@@ -74,7 +97,10 @@ export function seedDirectory(store: SimStore, seed: number, users: number): Dir
     const teams = groups.filter(() => rng.chance(0.3)).map((g) => g.id);
     const user: User = {
       accountId: `712020:${pseudoUuid('user', seed, i)}`,
-      email: `${first}.${last}.${i}@example.test`.toLowerCase().normalize('NFKD').replace(/[^\x20-\x7e]/g, ''),
+      email: `${first}.${last}.${i}@example.test`
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[^\x20-\x7e]/g, ''),
       displayName: `${first} ${last}`,
       accountType: i % 17 === 16 ? 'app' : 'atlassian',
       siteAdmin: false,

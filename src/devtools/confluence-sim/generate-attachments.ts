@@ -19,7 +19,11 @@ export interface AttachmentSizes {
   maxBytes: number;
 }
 
-export const DEFAULT_SIZES: AttachmentSizes = { mediumFraction: 0.18, largeFraction: 0.02, maxBytes: 8 * 1024 * 1024 };
+export const DEFAULT_SIZES: AttachmentSizes = {
+  mediumFraction: 0.18,
+  largeFraction: 0.02,
+  maxBytes: 8 * 1024 * 1024,
+};
 
 const TEXT_EXT = ['txt', 'csv', 'log', 'json'];
 const BINARY_EXT = ['pdf', 'zip', 'bin', 'docx', 'xlsx'];
@@ -65,8 +69,13 @@ export class AttachmentGenerator {
     const seed = rng.uint32();
     let made: Made;
     if (roll < 0.3) made = { source: { kind: 'stored', bytes: generatePng(seed) }, ext: 'png' };
-    else if (roll < 0.6) made = { source: { kind: 'text', seed, size: binarySize(rng, this.#sizes) }, ext: rng.pick(TEXT_EXT) };
-    else made = { source: { kind: 'random', seed, size: binarySize(rng, this.#sizes) }, ext: rng.pick(BINARY_EXT) };
+    else if (roll < 0.6)
+      made = { source: { kind: 'text', seed, size: binarySize(rng, this.#sizes) }, ext: rng.pick(TEXT_EXT) };
+    else
+      made = {
+        source: { kind: 'random', seed, size: binarySize(rng, this.#sizes) },
+        ext: rng.pick(BINARY_EXT),
+      };
     this.#made.push(made);
     return made;
   }
@@ -74,7 +83,9 @@ export class AttachmentGenerator {
   #filename(container: Content, ext: string): string {
     const rng = this.#rng;
     const existing = new Set(this.#store.attachmentsOf(container.id).map((a) => a.versions.at(-1)!.title));
-    const base = rng.chance(0.15) ? `${word(rng)} ${word(rng)} (${rng.int(1, 9)})` : `${word(rng)}-${word(rng)}`;
+    const base = rng.chance(0.15)
+      ? `${word(rng)} ${word(rng)} (${rng.int(1, 9)})`
+      : `${word(rng)}-${word(rng)}`;
     let name = `${base}.${ext}`;
     for (let n = 2; existing.has(name); n++) name = `${base}-${n}.${ext}`;
     return name;

@@ -4,9 +4,9 @@
 // a fresh simulator gives the same ids, titles, bodies and bytes. Bodies and large files are generated lazily,
 // so 10,000 pages and 3,000 attachments take seconds and little memory.
 
+import { ADMIN_ACCOUNT_ID, seedDirectory } from './directory.ts';
 import { AttachmentGenerator, type AttachmentSizes, DEFAULT_SIZES } from './generate-attachments.ts';
 import { addDetails } from './generate-details.ts';
-import { ADMIN_ACCOUNT_ID, seedDirectory } from './directory.ts';
 import type { Content, Space, TreeKind, User } from './model.ts';
 import { Prng } from './prng.ts';
 import { grant, grantAdmin, USERS_GROUP } from './space-ops.ts';
@@ -129,13 +129,24 @@ export function generateDataset(store: SimStore, input: DatasetOptions): Dataset
   createSpaces(ctx);
   createTree(ctx);
   createBlogPosts(ctx);
-  const attachments = new AttachmentGenerator(store, rng.fork('attachments'), options.attachmentSizes, options.anchor);
+  const attachments = new AttachmentGenerator(
+    store,
+    rng.fork('attachments'),
+    options.attachmentSizes,
+    options.anchor,
+  );
   const containers = ctx.documents;
   for (let i = 0; i < options.attachments; i++) {
     // Skewed: a third of the files land on the first tenth of the documents.
-    const pool = rng.chance(0.33) ? containers.slice(0, Math.max(1, Math.ceil(containers.length / 10))) : containers;
+    const pool = rng.chance(0.33)
+      ? containers.slice(0, Math.max(1, Math.ceil(containers.length / 10)))
+      : containers;
     const container = rng.pick(pool);
-    attachments.add({ container, at: container.createdAt + 1000 + i, authorId: rng.pick(ctx.users).accountId });
+    attachments.add({
+      container,
+      at: container.createdAt + 1000 + i,
+      authorId: rng.pick(ctx.users).accountId,
+    });
   }
   ctx.summary.attachments = options.attachments;
   ctx.summary.attachmentBytes = attachments.totalBytes;
@@ -169,7 +180,9 @@ function createSpaces(ctx: GenContext): void {
     store.addSpace(space);
     grantAdmin(store, space, { type: 'user', id: ADMIN_ACCOUNT_ID });
     grant(store, space, { type: 'group', id: store.groupByName(USERS_GROUP)!.id });
-    const team = rng.pick([...store.groups.values()].filter((g) => !g.name.startsWith('confluence') && g.name !== 'site-admins'));
+    const team = rng.pick(
+      [...store.groups.values()].filter((g) => !g.name.startsWith('confluence') && g.name !== 'site-admins'),
+    );
     grantAdmin(store, space, { type: 'group', id: team.id });
     ctx.spaces.push(space);
     ctx.summary.spaces++;
@@ -196,7 +209,17 @@ function newTreeItem(
     authorId: who,
     ownerId: who,
     createdAt: at,
-    versions: [{ number: 1, createdAt: at, authorId: who, message: '', minorEdit: false, title, body: { kind: 'empty' } }],
+    versions: [
+      {
+        number: 1,
+        createdAt: at,
+        authorId: who,
+        message: '',
+        minorEdit: false,
+        title,
+        body: { kind: 'empty' },
+      },
+    ],
     labels: [],
     properties: [],
     restrictions: noRestrictions(),
@@ -223,7 +246,12 @@ function createTree(ctx: GenContext): void {
   let made = 0;
   spaces.forEach((space, s) => {
     const share = Math.max(1, Math.round((options.pages * weights[s]!) / total));
-    const count = Math.max(1, s === spaces.length - 1 ? options.pages - made : Math.min(share, options.pages - made - (spaces.length - 1 - s)));
+    const count = Math.max(
+      1,
+      s === spaces.length - 1
+        ? options.pages - made
+        : Math.min(share, options.pages - made - (spaces.length - 1 - s)),
+    );
     const itemCount = Math.round((options.treeItems * 4 * count) / options.pages);
     const taken = new Set<string>();
     const nodes: Content[] = [];
@@ -238,7 +266,11 @@ function createTree(ctx: GenContext): void {
       const isPage = rng.next() < pagesLeft / (steps - i);
       if (isPage) pagesLeft--;
       const recent = nodes.slice(-8);
-      let parent: Content | undefined = rng.chance(0.06) ? undefined : rng.chance(0.6) ? rng.pick(recent) : rng.pick(nodes);
+      let parent: Content | undefined = rng.chance(0.06)
+        ? undefined
+        : rng.chance(0.6)
+          ? rng.pick(recent)
+          : rng.pick(nodes);
       if (parent && (ctx.depth.get(parent.id) ?? 0) >= options.maxDepth) parent = home;
       const at = ctx.timeAt((made + i / steps) / options.pages);
       if (isPage) {
@@ -272,7 +304,15 @@ function createBlogPosts(ctx: GenContext): void {
       ownerId: who,
       createdAt: at,
       versions: [
-        { number: 1, createdAt: at, authorId: who, message: '', minorEdit: false, title: makeTitle(rng), body: { kind: 'empty' } },
+        {
+          number: 1,
+          createdAt: at,
+          authorId: who,
+          message: '',
+          minorEdit: false,
+          title: makeTitle(rng),
+          body: { kind: 'empty' },
+        },
       ],
       labels: [],
       properties: [],

@@ -66,14 +66,22 @@ interface Marker {
 /** Fills in the versions of a page or blog post; returns the inline comment markers of its latest body. */
 function addHistory(ctx: GenContext, doc: Content, pages: Content[]): Marker[] {
   const { rng, store, options } = ctx;
-  const space = store.spaces.get(doc.spaceId)!;
+  const _space = store.spaces.get(doc.spaceId)!;
   const atts = store.attachmentsOf(doc.id).map((a) => a.versions.at(-1)!);
-  const images = atts.filter((a) => a.mediaType === 'image/png').map((a) => ({ filename: a.title, fileId: a.fileId }));
-  const files = atts.filter((a) => a.mediaType !== 'image/png').map((a) => ({ filename: a.title, fileId: a.fileId }));
+  const images = atts
+    .filter((a) => a.mediaType === 'image/png')
+    .map((a) => ({ filename: a.title, fileId: a.fileId }));
+  const files = atts
+    .filter((a) => a.mediaType !== 'image/png')
+    .map((a) => ({ filename: a.title, fileId: a.fileId }));
   const targets = Array.from({ length: rng.int(0, 4) }, () => rng.pick(pages)).filter((p) => p.id !== doc.id);
   const links = targets.map((p) => {
     const key = store.spaces.get(p.spaceId)!.key;
-    return { spaceKey: key, title: p.versions.at(-1)!.title, href: `https://${store.siteHost}/wiki/spaces/${key}/pages/${p.id}` };
+    return {
+      spaceKey: key,
+      title: p.versions.at(-1)!.title,
+      href: `https://${store.siteHost}/wiki/spaces/${key}/pages/${p.id}`,
+    };
   });
   const urlLinks = Array.from({ length: rng.int(0, 2) }, () => rng.pick(pages))
     .filter((p) => p.id !== doc.id)
@@ -86,7 +94,10 @@ function addHistory(ctx: GenContext, doc: Content, pages: Content[]): Marker[] {
     });
   const mentions = Array.from({ length: rng.int(0, 2) }, () => rng.pick(ctx.users).accountId);
   const markers: Marker[] = rng.chance(0.2)
-    ? Array.from({ length: rng.int(1, 2) }, (_, i) => ({ ref: pseudoUuid('marker', options.seed, doc.id, i), text: `${words(rng, 3)} ${i}` }))
+    ? Array.from({ length: rng.int(1, 2) }, (_, i) => ({
+        ref: pseudoUuid('marker', options.seed, doc.id, i),
+        text: `${words(rng, 3)} ${i}`,
+      }))
     : [];
   let count = 1;
   while (count < options.maxVersions && rng.chance(0.45)) count++;
@@ -142,20 +153,38 @@ function addMetadata(ctx: GenContext, doc: Content): void {
     if (!doc.labels.includes(label.id)) doc.labels.push(label.id);
   }
   const at = doc.versions.at(-1)!.createdAt;
-  if (rng.chance(0.3)) doc.properties.push(property(ctx, 'content-appearance-published', rng.pick(['full-width', 'fixed-width']), at));
+  if (rng.chance(0.3))
+    doc.properties.push(
+      property(ctx, 'content-appearance-published', rng.pick(['full-width', 'fixed-width']), at),
+    );
   if (rng.chance(0.15)) {
-    doc.properties.push(property(ctx, `stepvault.test.${rng.int(1, 9)}`, { owner: words(rng, 1), score: rng.int(0, 100), tags: [words(rng, 1)] }, at));
+    doc.properties.push(
+      property(
+        ctx,
+        `stepvault.test.${rng.int(1, 9)}`,
+        { owner: words(rng, 1), score: rng.int(0, 100), tags: [words(rng, 1)] },
+        at,
+      ),
+    );
   }
   if (doc.kind === 'page' && doc.parentId !== undefined) {
     if (rng.chance(ctx.options.hiddenFraction)) {
       doc.restrictions.read.users = [rng.pick(ctx.users).accountId];
       ctx.summary.hidden.push(doc.id);
     } else if (rng.chance(ctx.options.restrictedFraction)) {
-      const team = [...store.groups.values()].filter((g) => !g.name.startsWith('confluence') && g.name !== 'site-admins');
+      const team = [...store.groups.values()].filter(
+        (g) => !g.name.startsWith('confluence') && g.name !== 'site-admins',
+      );
       if (rng.chance(0.5)) {
-        doc.restrictions.read = { users: [ADMIN_ACCOUNT_ID, rng.pick(ctx.users).accountId], groups: [rng.pick(team).id] };
+        doc.restrictions.read = {
+          users: [ADMIN_ACCOUNT_ID, rng.pick(ctx.users).accountId],
+          groups: [rng.pick(team).id],
+        };
       }
-      doc.restrictions.update = { users: [ADMIN_ACCOUNT_ID], groups: rng.chance(0.5) ? [rng.pick(team).id] : [] };
+      doc.restrictions.update = {
+        users: [ADMIN_ACCOUNT_ID],
+        groups: rng.chance(0.5) ? [rng.pick(team).id] : [],
+      };
     }
   }
 }
@@ -166,12 +195,21 @@ function commentVersions(ctx: GenContext, at: number, authorId: string): Comment
     rng.chance(0.2)
       ? `<p>${sentence(rng)} <ac:link><ri:user ri:account-id="${rng.pick(ctx.users).accountId}" /></ac:link></p>`
       : `<p>${sentence(rng)}</p>`;
-  const out: CommentVersion[] = [{ number: 1, createdAt: at, authorId, message: '', minorEdit: false, body: body() }];
-  if (rng.chance(0.1)) out.push({ number: 2, createdAt: at + 60_000, authorId, message: '', minorEdit: false, body: body() });
+  const out: CommentVersion[] = [
+    { number: 1, createdAt: at, authorId, message: '', minorEdit: false, body: body() },
+  ];
+  if (rng.chance(0.1))
+    out.push({ number: 2, createdAt: at + 60_000, authorId, message: '', minorEdit: false, body: body() });
   return out;
 }
 
-function comment(ctx: GenContext, kind: Comment['kind'], containerId: string, at: number, parent?: Comment): Comment {
+function comment(
+  ctx: GenContext,
+  kind: Comment['kind'],
+  containerId: string,
+  at: number,
+  parent?: Comment,
+): Comment {
   const authorId = ctx.rng.pick(ctx.users).accountId;
   const c: Comment = {
     id: ctx.store.newId(),
@@ -202,7 +240,8 @@ function addComments(ctx: GenContext, doc: Content, markers: Marker[]): void {
     top.inline = { markerRef: marker.ref, originalSelection: marker.text };
     if (rng.chance(0.4)) comment(ctx, 'inline', doc.id, at + 20_000, top);
   }
-  for (const att of ctx.store.attachmentsOf(doc.id)) if (rng.chance(0.02)) comment(ctx, 'footer', att.id, at + 30_000);
+  for (const att of ctx.store.attachmentsOf(doc.id))
+    if (rng.chance(0.02)) comment(ctx, 'footer', att.id, at + 30_000);
 }
 
 function assignStatus(ctx: GenContext, doc: Content): void {
@@ -224,7 +263,10 @@ function assignStatus(ctx: GenContext, doc: Content): void {
     summary.drafts.push(doc.id);
   } else if (roll < 0.07 && doc.status === 'current') {
     const latest = doc.versions.at(-1)!;
-    const body = latest.body.kind === 'recipe' ? { ...latest.body, recipe: { ...latest.body.recipe, seed: rng.uint32(), markers: [] } } : latest.body;
+    const body =
+      latest.body.kind === 'recipe'
+        ? { ...latest.body, recipe: { ...latest.body.recipe, seed: rng.uint32(), markers: [] } }
+        : latest.body;
     doc.draft = { ...latest, createdAt: latest.createdAt + 1000, body };
   }
 }

@@ -52,7 +52,12 @@ export function isV1(c: Ctx): boolean {
   return wikiPath(c).startsWith('/wiki/rest/');
 }
 
-export function sendJson(c: Ctx, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function sendJson(
+  _c: Ctx,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   const text = JSON.stringify(body);
   return new Response(text, {
     status,
@@ -83,10 +88,24 @@ const TITLES: Record<number, string> = {
 };
 
 /** An error body: v2 `{ errors: [...] }`, v1 `{ statusCode, message, data }`. */
-export function sendError(c: Ctx, status: number, message: string, headers: Record<string, string> = {}): Response {
+export function sendError(
+  c: Ctx,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   const title = TITLES[status] ?? 'Error';
   const body = isV1(c)
-    ? { statusCode: status, message, data: { authorized: status !== 401 && status !== 403, valid: status !== 400, errors: [], successful: false } }
+    ? {
+        statusCode: status,
+        message,
+        data: {
+          authorized: status !== 401 && status !== 403,
+          valid: status !== 400,
+          errors: [],
+          successful: false,
+        },
+      }
     : { errors: [{ status, code: title.toUpperCase().replaceAll(' ', '_'), title, detail: message }] };
   return sendJson(c, status, body, headers);
 }
@@ -98,7 +117,10 @@ export function actorOf(c: Ctx): Actor {
 /** All values of a list parameter: `?status=a&status=b`, `?status=a,b` and `?status[]=a` all work. */
 export function queryList(c: Ctx, name: string): string[] {
   const values = [...(c.req.queries(name) ?? []), ...(c.req.queries(`${name}[]`) ?? [])];
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 export function queryInt(c: Ctx, name: string, fallback: number, min: number, max: number): number {
@@ -122,17 +144,24 @@ export function queryBool(c: Ctx, name: string): boolean {
 /** One of `allowed`, or the fallback when absent; anything else is a 400. */
 export function queryEnum<T extends string>(c: Ctx, name: string, allowed: readonly T[], fallback: T): T;
 export function queryEnum<T extends string>(c: Ctx, name: string, allowed: readonly T[]): T | undefined;
-export function queryEnum<T extends string>(c: Ctx, name: string, allowed: readonly T[], fallback?: T): T | undefined {
+export function queryEnum<T extends string>(
+  c: Ctx,
+  name: string,
+  allowed: readonly T[],
+  fallback?: T,
+): T | undefined {
   const raw = c.req.query(name);
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw badRequest(`${name} must be one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
 /** Values of a list parameter, each checked against `allowed`; the default when none is given. */
 export function queryStatuses<T extends string>(c: Ctx, allowed: readonly T[], fallback: T[]): T[] {
   const values = queryList(c, 'status');
-  for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw badRequest(`Invalid status ${v}`);
+  for (const v of values)
+    if (!(allowed as readonly string[]).includes(v)) throw badRequest(`Invalid status ${v}`);
   return values.length === 0 ? fallback : (values as T[]);
 }
 

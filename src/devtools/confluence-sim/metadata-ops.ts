@@ -17,12 +17,18 @@ export function labelsOf(store: SimStore, item: Labelled): Label[] {
 }
 
 /** Adds labels (idempotent); returns the item's labels. Invalid names or prefixes are a 400. */
-export function addLabels(store: SimStore, item: Labelled, wanted: { prefix?: unknown; name?: unknown }[]): Label[] {
+export function addLabels(
+  store: SimStore,
+  item: Labelled,
+  wanted: { prefix?: unknown; name?: unknown }[],
+): Label[] {
   if (wanted.length === 0) throw badRequest('No labels given');
   const labels = wanted.map((w) => {
     const prefix = w.prefix === undefined ? 'global' : w.prefix;
-    if (typeof w.name !== 'string' || !LABEL_NAME.test(w.name)) throw badRequest(`Invalid label name: ${String(w.name)}`);
-    if (typeof prefix !== 'string' || !PREFIXES.has(prefix)) throw badRequest(`Invalid label prefix: ${String(prefix)}`);
+    if (typeof w.name !== 'string' || !LABEL_NAME.test(w.name))
+      throw badRequest(`Invalid label name: ${String(w.name)}`);
+    if (typeof prefix !== 'string' || !PREFIXES.has(prefix))
+      throw badRequest(`Invalid label prefix: ${String(prefix)}`);
     return store.label(prefix as Label['prefix'], w.name);
   });
   for (const label of labels) if (!item.labels.includes(label.id)) item.labels.push(label.id);
@@ -41,10 +47,18 @@ interface WithProperties {
   properties: ContentProperty[];
 }
 
-export function createProperty(store: SimStore, item: WithProperties, key: unknown, value: unknown, authorId: string): ContentProperty {
-  if (typeof key !== 'string' || key === '' || key.length > 255) throw badRequest('Property key must be 1-255 characters');
+export function createProperty(
+  store: SimStore,
+  item: WithProperties,
+  key: unknown,
+  value: unknown,
+  authorId: string,
+): ContentProperty {
+  if (typeof key !== 'string' || key === '' || key.length > 255)
+    throw badRequest('Property key must be 1-255 characters');
   if (value === undefined) throw badRequest('Property value is required');
-  if (item.properties.some((p) => p.key === key)) throw new SimError(409, `A property with key ${key} already exists`);
+  if (item.properties.some((p) => p.key === key))
+    throw new SimError(409, `A property with key ${key} already exists`);
   const property: ContentProperty = {
     id: store.newId(),
     key,
@@ -82,9 +96,10 @@ export function updateProperty(
   return property;
 }
 
+/** Removes in place: `item.properties` may be an alias of the owner's array. */
 export function deleteProperty(item: WithProperties, propertyId: string): void {
-  findProperty(item, propertyId);
-  item.properties = item.properties.filter((p) => p.id !== propertyId);
+  const property = findProperty(item, propertyId);
+  item.properties.splice(item.properties.indexOf(property), 1);
 }
 
 // --- restrictions ------------------------------------------------------------------------------------------
@@ -103,19 +118,22 @@ interface PrincipalsWrite {
 function resolvePrincipals(store: SimStore, write: PrincipalsWrite | undefined): Principals {
   const users: string[] = [];
   const groups: string[] = [];
-  const userList = Array.isArray(write?.user)
-    ? write.user
-    : Array.isArray((write?.user as { results?: unknown })?.results)
-      ? (write?.user as { results: unknown[] }).results
-      : [];
+  const user = write?.user as unknown;
+  const nested = (user as { results?: unknown } | undefined)?.results;
+  const userList = Array.isArray(user) ? user : Array.isArray(nested) ? nested : [];
   for (const u of userList as { accountId?: unknown }[]) {
     const id = u?.accountId;
-    if (typeof id !== 'string' || !store.users.has(id)) throw badRequest(`No user with accountId ${String(id)}`);
+    if (typeof id !== 'string' || !store.users.has(id))
+      throw badRequest(`No user with accountId ${String(id)}`);
     if (!users.includes(id)) users.push(id);
   }
   for (const g of (Array.isArray(write?.group) ? write.group : []) as { id?: unknown; name?: unknown }[]) {
     const group =
-      typeof g?.id === 'string' ? store.groups.get(g.id) : typeof g?.name === 'string' ? store.groupByName(g.name) : undefined;
+      typeof g?.id === 'string'
+        ? store.groups.get(g.id)
+        : typeof g?.name === 'string'
+          ? store.groupByName(g.name)
+          : undefined;
     if (!group) throw badRequest(`No group ${String(g?.id ?? g?.name)}`);
     if (!groups.includes(group.id)) groups.push(group.id);
   }
@@ -134,14 +152,19 @@ export function parseRestrictionWrite(store: SimStore, body: unknown): Map<Restr
   const out = new Map<RestrictionOperation, Principals>();
   for (const item of list as RestrictionWrite[]) {
     const op = item?.operation;
-    if (typeof op !== 'string' || !isRestrictionOperation(op)) throw badRequest(`Unsupported restriction operation ${String(op)}`);
+    if (typeof op !== 'string' || !isRestrictionOperation(op))
+      throw badRequest(`Unsupported restriction operation ${String(op)}`);
     out.set(op, resolvePrincipals(store, item.restrictions));
   }
   return out;
 }
 
 /** `replace` (v1 PUT) drops every restriction not in `writes`; otherwise (v1 POST) principals are added. */
-export function setRestrictions(target: Restrictions, writes: Map<RestrictionOperation, Principals>, replace: boolean): void {
+export function setRestrictions(
+  target: Restrictions,
+  writes: Map<RestrictionOperation, Principals>,
+  replace: boolean,
+): void {
   if (replace) {
     target.read = { users: [], groups: [] };
     target.update = { users: [], groups: [] };

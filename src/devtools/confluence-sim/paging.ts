@@ -29,7 +29,11 @@ export function baseLink(deps: SimDeps): string {
  * Decodes the request's cursor for `sortName` (400 if it is not one we issued for that sort) and, on a
  * continuation request, gives the mutation fault its chance to change the site first.
  */
-export function cursorParam(c: Ctx, deps: SimDeps, sortName: string): { after: CursorPosition | undefined; raw: string | undefined } {
+export function cursorParam(
+  c: Ctx,
+  deps: SimDeps,
+  sortName: string,
+): { after: CursorPosition | undefined; raw: string | undefined } {
   const raw = c.req.query('cursor');
   if (raw === undefined || raw === '') return { after: undefined, raw: undefined };
   const after = deps.cursors.decode(raw, sortName);
@@ -59,7 +63,7 @@ export function sendPage<T>(
     const listing = `${wikiPath(c)}${queryWithCursor(c, undefined)}`;
     const cursor = deps.faults.nextCursor(listing, raw, deps.cursors.encode(spec.name, page.next));
     links.next = `${wikiPath(c)}${queryWithCursor(c, cursor)}`;
-    headers['link'] = `<${links.next}>; rel="next", <${links.base}>; rel="base"`;
+    headers.link = `<${links.next}>; rel="next", <${links.base}>; rel="base"`;
   }
   return sendJson(c, 200, { results: page.results.map(toJson), _links: links }, headers);
 }

@@ -89,6 +89,12 @@ export class Prng {
 
 /** A UUID-shaped identifier derived from its inputs (media file ids, group ids, task ids). */
 export function pseudoUuid(...parts: (string | number)[]): string {
-  const hex = [0, 1, 2, 3].map((i) => hash32('uuid', i, ...parts).toString(16).padStart(8, '0')).join('');
+  const hex = [0, 1, 2, 3]
+    .map((i) =>
+      hash32('uuid', i, ...parts)
+        .toString(16)
+        .padStart(8, '0'),
+    )
+    .join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

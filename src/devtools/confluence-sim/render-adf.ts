@@ -23,7 +23,12 @@ function inlineNode(inline: Inline, ctx: RenderContext): AdfNode {
     case 'attachmentLink':
       return {
         type: 'mediaInline',
-        attrs: { type: 'file', id: inline.fileId, collection: `contentId-${ctx.contentId}`, alt: inline.filename },
+        attrs: {
+          type: 'file',
+          id: inline.fileId,
+          collection: `contentId-${ctx.contentId}`,
+          alt: inline.filename,
+        },
       };
     case 'mention':
       return { type: 'mention', attrs: { id: inline.accountId } };

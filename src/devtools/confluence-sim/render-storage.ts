@@ -21,7 +21,9 @@ function param(name: string, value: string): string {
 export function renderInline(inline: Inline): string {
   switch (inline.t) {
     case 'text':
-      return inline.mark ? `<${inline.mark}>${escapeXml(inline.text)}</${inline.mark}>` : escapeXml(inline.text);
+      return inline.mark
+        ? `<${inline.mark}>${escapeXml(inline.text)}</${inline.mark}>`
+        : escapeXml(inline.text);
     case 'pageLink':
       return (
         `<ac:link><ri:page ri:space-key="${escapeXml(inline.spaceKey)}" ri:content-title="${escapeXml(inline.title)}" />` +

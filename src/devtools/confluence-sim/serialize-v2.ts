@@ -2,8 +2,8 @@
 // comments, labels, properties, versions and hierarchy entries. Optional fields the spec does not mark
 // nullable are left out rather than sent as null.
 
-import { currentVersion } from './attachment-ops.ts';
 import { sizeOf } from './attachment-bytes.ts';
+import { currentVersion } from './attachment-ops.ts';
 import { bodyIn } from './bodies.ts';
 import { isoTime } from './http-context.ts';
 import type {
@@ -22,7 +22,13 @@ import type {
 import type { SimStore } from './store.ts';
 
 export function versionJson(v: VersionMeta): Record<string, unknown> {
-  return { createdAt: isoTime(v.createdAt), message: v.message, number: v.number, minorEdit: v.minorEdit, authorId: v.authorId };
+  return {
+    createdAt: isoTime(v.createdAt),
+    message: v.message,
+    number: v.number,
+    minorEdit: v.minorEdit,
+    authorId: v.authorId,
+  };
 }
 
 function slug(title: string): string {
@@ -73,20 +79,20 @@ export function pageJson(store: SimStore, content: Content, view: ContentView = 
     spaceId: content.spaceId,
   };
   if (content.kind === 'page' && content.parentId !== undefined) {
-    out['parentId'] = content.parentId;
-    out['parentType'] = store.contents.get(content.parentId)?.kind ?? 'page';
+    out.parentId = content.parentId;
+    out.parentType = store.contents.get(content.parentId)?.kind ?? 'page';
   }
-  if (content.kind === 'page') out['position'] = content.position ?? null;
-  out['authorId'] = content.authorId;
+  if (content.kind === 'page') out.position = content.position ?? null;
+  out.authorId = content.authorId;
   if (content.kind === 'page') {
-    out['ownerId'] = content.ownerId;
-    out['lastOwnerId'] = null;
-    if (!view.single) out['subtype'] = content.subtype ?? null;
+    out.ownerId = content.ownerId;
+    out.lastOwnerId = null;
+    if (!view.single) out.subtype = content.subtype ?? null;
   }
-  out['createdAt'] = isoTime(content.createdAt);
-  out['version'] = versionJson(version);
-  out['body'] = view.bodyFormat ? { [view.bodyFormat]: bodyIn(version.body, view.bodyFormat) } : {};
-  out['_links'] = contentLinks(store, content);
+  out.createdAt = isoTime(content.createdAt);
+  out.version = versionJson(version);
+  out.body = view.bodyFormat ? { [view.bodyFormat]: bodyIn(version.body, view.bodyFormat) } : {};
+  out._links = contentLinks(store, content);
   return out;
 }
 
@@ -100,17 +106,17 @@ export function treeItemJson(store: SimStore, content: Content): Record<string, 
     title: version.title,
   };
   if (content.parentId !== undefined) {
-    out['parentId'] = content.parentId;
-    out['parentType'] = store.contents.get(content.parentId)?.kind ?? 'page';
+    out.parentId = content.parentId;
+    out.parentType = store.contents.get(content.parentId)?.kind ?? 'page';
   }
-  out['position'] = content.position ?? null;
-  out['authorId'] = content.authorId;
-  out['ownerId'] = content.ownerId;
-  out['createdAt'] = isoTime(content.createdAt);
-  if (content.kind === 'embed') out['embedUrl'] = content.embedUrl ?? '';
-  out['spaceId'] = content.spaceId;
-  out['version'] = versionJson(version);
-  out['_links'] = { webui: webuiOf(store, content) };
+  out.position = content.position ?? null;
+  out.authorId = content.authorId;
+  out.ownerId = content.ownerId;
+  out.createdAt = isoTime(content.createdAt);
+  if (content.kind === 'embed') out.embedUrl = content.embedUrl ?? '';
+  out.spaceId = content.spaceId;
+  out.version = versionJson(version);
+  out._links = { webui: webuiOf(store, content) };
   return out;
 }
 
@@ -124,12 +130,12 @@ export function spaceJson(space: Space, descriptionFormat?: string): Record<stri
     authorId: space.authorId,
     createdAt: isoTime(space.createdAt),
   };
-  if (space.homepageId !== undefined) out['homepageId'] = space.homepageId;
+  if (space.homepageId !== undefined) out.homepageId = space.homepageId;
   if (descriptionFormat) {
     const value = descriptionFormat === 'view' ? `<p>${space.description}</p>` : space.description;
-    out['description'] = { [descriptionFormat]: { representation: descriptionFormat, value } };
+    out.description = { [descriptionFormat]: { representation: descriptionFormat, value } };
   }
-  out['_links'] = { webui: `/spaces/${space.key}` };
+  out._links = { webui: `/spaces/${space.key}` };
   return out;
 }
 
@@ -148,12 +154,21 @@ export function spacePropertyJson(p: SpaceProperty): Record<string, unknown> {
     value: p.value,
     createdAt: isoTime(p.createdAt),
     createdBy: p.createdBy,
-    version: { createdAt: isoTime(p.version.createdAt), createdBy: p.version.createdBy, message: p.version.message, number: p.version.number },
+    version: {
+      createdAt: isoTime(p.version.createdAt),
+      createdBy: p.version.createdBy,
+      message: p.version.message,
+      number: p.version.number,
+    },
   };
 }
 
 export function permissionJson(p: SpacePermission): Record<string, unknown> {
-  return { id: p.id, principal: { type: p.principal.type, id: p.principal.id }, operation: { ...p.operation } };
+  return {
+    id: p.id,
+    principal: { type: p.principal.type, id: p.principal.id },
+    operation: { ...p.operation },
+  };
 }
 
 /** The legacy servlet path (`/download/attachments/...`) that v2 still returns, and that refuses API tokens. */
@@ -161,7 +176,11 @@ export function legacyDownloadLink(att: Attachment, v: AttachmentVersion): strin
   return `/download/attachments/${att.containerId}/${encodeURIComponent(v.title)}?version=${v.number}&modificationDate=${v.createdAt}&cacheVersion=1&api=v2`;
 }
 
-export function attachmentJson(store: SimStore, att: Attachment, version?: AttachmentVersion): Record<string, unknown> {
+export function attachmentJson(
+  store: SimStore,
+  att: Attachment,
+  version?: AttachmentVersion,
+): Record<string, unknown> {
   const v = version ?? currentVersion(att);
   const container = store.contents.get(att.containerId);
   const out: Record<string, unknown> = {
@@ -170,8 +189,8 @@ export function attachmentJson(store: SimStore, att: Attachment, version?: Attac
     title: v.title,
     createdAt: isoTime(att.createdAt),
   };
-  if (container?.kind === 'blogpost') out['blogPostId'] = att.containerId;
-  else out['pageId'] = att.containerId;
+  if (container?.kind === 'blogpost') out.blogPostId = att.containerId;
+  else out.pageId = att.containerId;
   const download = legacyDownloadLink(att, v);
   const webui = `${container ? webuiOf(store, container).replace(/\/[^/]*$/, '') : ''}/attachments/${att.id}`;
   Object.assign(out, {
@@ -196,8 +215,8 @@ export function versionEntryJson(
   body?: Record<string, unknown>,
 ): Record<string, unknown> {
   const inner: Record<string, unknown> = { id };
-  if (v.title !== undefined) inner['title'] = v.title;
-  if (body) inner['body'] = body;
+  if (v.title !== undefined) inner.title = v.title;
+  if (body) inner.body = body;
   return { ...versionJson(v), [entity]: inner };
 }
 
@@ -211,8 +230,8 @@ export function detailedVersionJson(versions: VersionMeta[], v: VersionMeta): Re
     contentTypeModified: false,
     collaborators: [v.authorId],
   };
-  if (versions.some((x) => x.number === v.number - 1)) out['prevVersion'] = v.number - 1;
-  if (versions.some((x) => x.number === v.number + 1)) out['nextVersion'] = v.number + 1;
+  if (versions.some((x) => x.number === v.number - 1)) out.prevVersion = v.number - 1;
+  if (versions.some((x) => x.number === v.number + 1)) out.nextVersion = v.number + 1;
   return out;
 }
 
@@ -226,27 +245,41 @@ export function commentJson(
 ): Record<string, unknown> {
   const v = comment.versions.at(-1)!;
   const container = store.contents.get(comment.containerId);
-  const containerTitle = container ? container.versions.at(-1)!.title : (store.attachments.get(comment.containerId)?.versions.at(-1)?.title ?? '');
-  const out: Record<string, unknown> = { id: comment.id, status: comment.status, title: `Re: ${containerTitle}` };
+  const containerTitle = container
+    ? container.versions.at(-1)!.title
+    : (store.attachments.get(comment.containerId)?.versions.at(-1)?.title ?? '');
+  const out: Record<string, unknown> = {
+    id: comment.id,
+    status: comment.status,
+    title: `Re: ${containerTitle}`,
+  };
   if (shape !== 'child') {
-    if (container?.kind === 'blogpost') out['blogPostId'] = comment.containerId;
-    else if (container) out['pageId'] = comment.containerId;
-    else out['attachmentId'] = comment.containerId;
+    if (container?.kind === 'blogpost') out.blogPostId = comment.containerId;
+    else if (container) out.pageId = comment.containerId;
+    else out.attachmentId = comment.containerId;
   }
-  if (shape !== 'in-container' && comment.parentCommentId !== undefined) out['parentCommentId'] = comment.parentCommentId;
-  out['version'] = versionJson(v);
+  if (shape !== 'in-container' && comment.parentCommentId !== undefined)
+    out.parentCommentId = comment.parentCommentId;
+  out.version = versionJson(v);
   const body = { kind: 'storage' as const, value: v.body };
-  out['body'] = bodyFormat ? { [bodyFormat]: bodyIn(body, bodyFormat) } : {};
+  out.body = bodyFormat ? { [bodyFormat]: bodyIn(body, bodyFormat) } : {};
   if (comment.kind === 'inline') {
-    out['resolutionStatus'] = comment.resolutionStatus ?? 'open';
-    const anchor = comment.inline ? { inlineMarkerRef: comment.inline.markerRef, inlineOriginalSelection: comment.inline.originalSelection } : {};
-    out['properties'] = shape === 'full' ? { ...anchor } : anchor;
+    out.resolutionStatus = comment.resolutionStatus ?? 'open';
+    const anchor = comment.inline
+      ? {
+          inlineMarkerRef: comment.inline.markerRef,
+          inlineOriginalSelection: comment.inline.originalSelection,
+        }
+      : {};
+    out.properties = shape === 'full' ? { ...anchor } : anchor;
     if (shape === 'full' && comment.resolutionLastModifierId !== undefined) {
-      out['resolutionLastModifierId'] = comment.resolutionLastModifierId;
-      out['resolutionLastModifiedAt'] = isoTime(comment.resolutionLastModifiedAt ?? comment.createdAt);
+      out.resolutionLastModifierId = comment.resolutionLastModifierId;
+      out.resolutionLastModifiedAt = isoTime(comment.resolutionLastModifiedAt ?? comment.createdAt);
     }
   }
-  const webui = container ? `${webuiOf(store, container)}?focusedCommentId=${comment.id}` : `/attachments?focusedCommentId=${comment.id}`;
-  out['_links'] = { webui };
+  const webui = container
+    ? `${webuiOf(store, container)}?focusedCommentId=${comment.id}`
+    : `/attachments?focusedCommentId=${comment.id}`;
+  out._links = { webui };
   return out;
 }

@@ -57,7 +57,8 @@ export interface CreateSpaceInput {
 
 export function createSpace(store: SimStore, input: CreateSpaceInput): Space {
   if (!/^[A-Za-z0-9]{1,255}$/.test(input.key)) throw badRequest(`Invalid space key ${input.key}`);
-  if (input.name.trim() === '' || input.name.length > 200) throw badRequest('Space name must be 1-200 characters');
+  if (input.name.trim() === '' || input.name.length > 200)
+    throw badRequest('Space name must be 1-200 characters');
   if (store.spaceByKey(input.key)) throw badRequest(`A space with key ${input.key} already exists`);
   const space: Space = {
     id: store.newId(),
@@ -92,14 +93,19 @@ export function createSpace(store: SimStore, input: CreateSpaceInput): Space {
 
 /** v1 `POST /space/{key}/permission`. */
 export function addSpacePermission(store: SimStore, space: Space, body: unknown): SpacePermission {
-  const req = body as { subject?: { type?: unknown; identifier?: unknown }; operation?: { key?: unknown; target?: unknown } };
+  const req = body as {
+    subject?: { type?: unknown; identifier?: unknown };
+    operation?: { key?: unknown; target?: unknown };
+  };
   const type = req?.subject?.type;
   const identifier = req?.subject?.identifier;
   const key = req?.operation?.key;
   const target = req?.operation?.target;
-  if ((type !== 'user' && type !== 'group') || typeof identifier !== 'string') throw badRequest('Invalid subject');
+  if ((type !== 'user' && type !== 'group') || typeof identifier !== 'string')
+    throw badRequest('Invalid subject');
   if (typeof key !== 'string' || typeof target !== 'string') throw badRequest('Invalid operation');
-  const principalId = type === 'user' ? identifier : (store.groups.get(identifier) ?? store.groupByName(identifier))?.id;
+  const principalId =
+    type === 'user' ? identifier : (store.groups.get(identifier) ?? store.groupByName(identifier))?.id;
   if (principalId === undefined || (type === 'user' && !store.users.has(principalId))) {
     throw badRequest(`No ${type} found with identifier ${identifier}`);
   }
@@ -121,7 +127,13 @@ export function removeSpacePermission(space: Space, id: string): void {
   space.permissions = space.permissions.filter((p) => p.id !== id);
 }
 
-export function createSpaceProperty(store: SimStore, space: Space, key: unknown, value: unknown, by: string): SpaceProperty {
+export function createSpaceProperty(
+  store: SimStore,
+  space: Space,
+  key: unknown,
+  value: unknown,
+  by: string,
+): SpaceProperty {
   if (typeof key !== 'string' || key === '') throw badRequest('Property key is required');
   if (space.properties.some((p) => p.key === key)) throw new SimError(409, `Property ${key} already exists`);
   const now = store.stamp();

@@ -39,7 +39,14 @@ export interface StatsSnapshot {
 }
 
 function emptyMedia(): MediaStats {
-  return { requests: 0, bytesOut: 0, withAuthorization: 0, authorizationValues: [], truncated: 0, statuses: {} };
+  return {
+    requests: 0,
+    bytesOut: 0,
+    withAuthorization: 0,
+    authorizationValues: [],
+    truncated: 0,
+    statuses: {},
+  };
 }
 
 export class SimStats {

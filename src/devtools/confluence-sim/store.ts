@@ -154,7 +154,8 @@ export class SimStore {
   addContent(content: Content): void {
     this.contents.set(content.id, content);
     addTo(this.#bySpace, content.spaceId, content.id);
-    if (content.kind !== 'blogpost') addTo(this.#children, parentKey(content.spaceId, content.parentId), content.id);
+    if (content.kind !== 'blogpost')
+      addTo(this.#children, parentKey(content.spaceId, content.parentId), content.id);
   }
 
   /** Moves a tree item under another parent (or the space root) at a position. */
@@ -170,11 +171,13 @@ export class SimStore {
   removeContent(id: string): void {
     const content = this.contents.get(id);
     if (!content) return;
-    for (const child of this.childrenOf(content.spaceId, id)) this.reparent(child, content.parentId, child.position ?? 0);
+    for (const child of this.childrenOf(content.spaceId, id))
+      this.reparent(child, content.parentId, child.position ?? 0);
     for (const att of this.attachmentsOf(id)) this.removeAttachment(att.id);
     for (const comment of this.commentsOf(id)) this.removeComment(comment.id);
     removeFrom(this.#bySpace, content.spaceId, id);
-    if (content.kind !== 'blogpost') removeFrom(this.#children, parentKey(content.spaceId, content.parentId), id);
+    if (content.kind !== 'blogpost')
+      removeFrom(this.#children, parentKey(content.spaceId, content.parentId), id);
     this.contents.delete(id);
     const space = this.spaces.get(content.spaceId);
     if (space?.homepageId === id) delete space.homepageId;

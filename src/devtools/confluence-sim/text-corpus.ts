@@ -83,7 +83,9 @@ export function codeSnippet(rng: Prng): { language: string; text: string } {
   const lines: string[] = [];
   const count = rng.int(3, 14);
   for (let i = 0; i < count; i++) {
-    lines.push(`${'  '.repeat(rng.int(0, 2))}${word(rng)}_${word(rng)}(${rng.int(0, 999)}) // ${word(rng)} <&> ]]>`);
+    lines.push(
+      `${'  '.repeat(rng.int(0, 2))}${word(rng)}_${word(rng)}(${rng.int(0, 999)}) // ${word(rng)} <&> ]]>`,
+    );
   }
   return { language, text: lines.join('\n') };
 }

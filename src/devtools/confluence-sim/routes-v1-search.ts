@@ -1,0 +1,178 @@
+// v1 CQL search (`GET /rest/api/content/search`): pages, blog posts, folders and other tree items,
+// attachments and comments, with cursor paging in `_links.next` (relative to `/wiki`). As in Cloud, search
+// ignores the Admin Key: restricted content stays hidden (CONFCLOUD-81961).
+
+import { canReadContent } from './access.ts';
+import { storageOf } from './bodies.ts';
+import { storageText } from './convert-bodies.ts';
+import { type CqlItem, parseCql } from './cql.ts';
+import { pageAfter, type SortSpec } from './cursor.ts';
+import {
+  actorOf,
+  type Ctx,
+  queryInt,
+  queryList,
+  type SimApp,
+  type SimDeps,
+  sendJson,
+  wikiPath,
+} from './http-context.ts';
+import { labelsOf } from './metadata-ops.ts';
+import type { Comment } from './model.ts';
+import { cursorParam, queryWithCursor } from './paging.ts';
+import { attachmentV1Json, contentV1Json } from './serialize-v1.ts';
+import { badRequest } from './sim-error.ts';
+import type { SimStore } from './store.ts';
+
+interface Hit {
+  item: CqlItem;
+  json: () => Record<string, unknown>;
+}
+
+function commentV1Json(store: SimStore, comment: Comment): Record<string, unknown> {
+  const container = store.contents.get(comment.containerId);
+  return {
+    id: comment.id,
+    type: 'comment',
+    status: comment.status,
+    title: `Re: ${container?.versions.at(-1)?.title ?? ''}`,
+    extensions: { location: comment.kind },
+    _expandable: { container: `/rest/api/content/${comment.containerId}` },
+    _links: { self: `/wiki/rest/api/content/${comment.id}` },
+  };
+}
+
+function* searchable(c: Ctx, store: SimStore, expand: Set<string>): Generator<Hit> {
+  // Search ignores the Admin Key: judge as the same user without it.
+  const actor = { ...actorOf(c), adminKey: false };
+  const readable = new Map<string, boolean>();
+  const canRead = (id: string): boolean => {
+    let ok = readable.get(id);
+    if (ok === undefined) {
+      const content = store.contents.get(id);
+      ok = content !== undefined && canReadContent(store, content, actor);
+      readable.set(id, ok);
+    }
+    return ok;
+  };
+  for (const content of store.contents.values()) {
+    if (content.status !== 'current' || !canRead(content.id)) continue;
+    const latest = content.versions.at(-1)!;
+    const ancestors = store.ancestorsOf(content);
+    yield {
+      item: {
+        type: content.kind,
+        id: content.id,
+        spaceKey: store.spaces.get(content.spaceId)!.key,
+        title: latest.title,
+        labels: labelsOf(store, content).map((l) => l.name),
+        created: content.createdAt,
+        modified: latest.createdAt,
+        creator: content.authorId,
+        parentId: content.parentId,
+        ancestorIds: ancestors.map((a) => a.id),
+        containerId: undefined,
+        text: () => storageText(storageOf(latest.body)),
+      },
+      json: () => contentV1Json(store, content, expand),
+    };
+  }
+  for (const att of store.attachments.values()) {
+    if (att.status !== 'current' || !canRead(att.containerId)) continue;
+    const container = store.contents.get(att.containerId)!;
+    const latest = att.versions.at(-1)!;
+    yield {
+      item: {
+        type: 'attachment',
+        id: att.id,
+        spaceKey: store.spaces.get(container.spaceId)!.key,
+        title: latest.title,
+        labels: labelsOf(store, att).map((l) => l.name),
+        created: att.createdAt,
+        modified: latest.createdAt,
+        creator: att.versions[0]!.authorId,
+        parentId: undefined,
+        ancestorIds: [container.id, ...store.ancestorsOf(container).map((a) => a.id)],
+        containerId: container.id,
+        text: () => latest.comment,
+      },
+      json: () => attachmentV1Json(store, att, expand),
+    };
+  }
+  for (const comment of store.comments.values()) {
+    const containerId = store.attachments.get(comment.containerId)?.containerId ?? comment.containerId;
+    if (comment.status !== 'current' || !canRead(containerId)) continue;
+    const container = store.contents.get(containerId)!;
+    const latest = comment.versions.at(-1)!;
+    yield {
+      item: {
+        type: 'comment',
+        id: comment.id,
+        spaceKey: store.spaces.get(container.spaceId)!.key,
+        title: `Re: ${container.versions.at(-1)!.title}`,
+        labels: [],
+        created: comment.createdAt,
+        modified: latest.createdAt,
+        creator: comment.versions[0]!.authorId,
+        parentId: undefined,
+        ancestorIds: [container.id],
+        containerId: comment.containerId,
+        text: () => storageText(latest.body),
+      },
+      json: () => commentV1Json(store, comment),
+    };
+  }
+}
+
+export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
+  const { store } = deps;
+  app.get('/rest/api/content/search', (c) => {
+    const cql = c.req.query('cql');
+    if (cql === undefined || cql.trim() === '') throw badRequest('cql is required');
+    let query: ReturnType<typeof parseCql>;
+    try {
+      query = parseCql(cql, deps.clock.now().getTime());
+    } catch (error) {
+      throw badRequest(`Could not parse cql: ${(error as Error).message}`);
+    }
+    const limit = Math.min(queryInt(c, 'limit', 25, 0, Number.MAX_SAFE_INTEGER), 250);
+    const expand = new Set(queryList(c, 'expand'));
+    const { field, descending } = query.order;
+    const spec: SortSpec<Hit> = {
+      name: `cql:${field}:${descending ? 'desc' : 'asc'}`,
+      key: (h) =>
+        field === 'id'
+          ? Number(h.item.id.replace(/^\D+/, ''))
+          : field === 'created'
+            ? h.item.created
+            : field === 'title'
+              ? h.item.title
+              : h.item.modified,
+      id: (h) => h.item.id,
+      descending,
+    };
+    const { after, raw } = cursorParam(c, deps, spec.name);
+    const hits = [...searchable(c, store, expand)].filter((h) => query.matches(h.item));
+    const page = pageAfter(hits, spec, after, limit);
+    const links: Record<string, string> = {
+      base: `${deps.siteOrigin()}/wiki`,
+      context: '/wiki',
+      self: `${deps.siteOrigin()}${wikiPath(c)}`,
+    };
+    if (page.next) {
+      const listing = `${wikiPath(c)}${queryWithCursor(c, undefined)}`;
+      const cursor = deps.faults.nextCursor(listing, raw, deps.cursors.encode(spec.name, page.next));
+      links.next = `${wikiPath(c).replace(/^\/wiki/, '')}${queryWithCursor(c, cursor)}`;
+    }
+    const results = page.results.map((h) => h.json());
+    return sendJson(c, 200, {
+      results,
+      start: 0,
+      limit,
+      size: results.length,
+      totalSize: hits.length,
+      cqlQuery: cql,
+      _links: links,
+    });
+  });
+}
