@@ -10,6 +10,7 @@ import { saveIndex } from './index/index-store.ts';
 import type { MasterIndex } from './index/master-index.ts';
 import { compressBlob } from './pack/blob-codec.ts';
 import { type FinishedPack, PackBuilder } from './pack/pack-builder.ts';
+import type { BlobType } from './pack/pack-format.ts';
 import type { Repository } from './repository.ts';
 import { encodeTree } from './tree/tree-codec.ts';
 
@@ -37,6 +38,7 @@ export class RepositoryWriter {
   readonly #indexEvery: number;
   readonly #level: number;
   readonly #treePack: PackBuilder;
+  #dataPack: PackBuilder | undefined;
   readonly #pendingTrees = new Set<string>();
   #unindexed: IndexedPack[] = [];
   #failure: unknown;
@@ -96,9 +98,29 @@ export class RepositoryWriter {
     return hex;
   }
 
-  /** Writes out everything pending: the open tree pack, all uploads, and an index file for them. */
+  /** Adds a blob in its stored form (already compressed or not), as prune does when it repacks. */
+  async saveStoredBlob(
+    type: BlobType,
+    id: Buffer,
+    stored: Uint8Array,
+    compressed: boolean,
+    rawLength: number,
+  ): Promise<void> {
+    if (type === 'tree') {
+      this.#treePack.add('tree', id, stored, compressed, rawLength);
+      this.#pendingTrees.add(id.toString('hex'));
+      if (this.#treePack.length >= this.#repo.config.packSize) await this.savePack(this.#treePack.finish());
+      return;
+    }
+    this.#dataPack ??= new PackBuilder(this.#repo.keys.encryption);
+    this.#dataPack.add('data', id, stored, compressed, rawLength);
+    if (this.#dataPack.length >= this.#repo.config.packSize) await this.savePack(this.#dataPack.finish());
+  }
+
+  /** Writes out everything pending: the open packs, all uploads, and an index file for them. */
   async flush(): Promise<void> {
     if (this.#treePack.count > 0) await this.savePack(this.#treePack.finish());
+    if (this.#dataPack && this.#dataPack.count > 0) await this.savePack(this.#dataPack.finish());
     await this.#writeIndex();
   }
 

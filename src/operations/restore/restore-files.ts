@@ -29,8 +29,6 @@ export interface FilesRestoreRequest {
 }
 
 export interface RestoreProgress {
-  filesDone: number;
-  totalFiles: number;
   bytesDone: number;
   totalBytes: number;
 }
@@ -98,12 +96,7 @@ export async function restoreFiles(
     if (file.linkTo === undefined && !badFiles.has(i)) target.createFile(paths[i]!, file.node.size ?? 0);
   });
 
-  const progress: RestoreProgress = {
-    filesDone: 0,
-    totalFiles: plan.files.length,
-    bytesDone: 0,
-    totalBytes: plan.totalBytes,
-  };
+  const progress: RestoreProgress = { bytesDone: 0, totalBytes: plan.totalBytes };
   const failedBlobs = await writeContent(repo, plan.packs, paths, request.workers, signal, (bytes) => {
     progress.bytesDone += bytes;
     deps.onProgress?.(progress);

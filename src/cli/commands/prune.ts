@@ -1,0 +1,56 @@
+// `stepvault prune`: deletes data that no snapshot uses.
+
+import type { Command } from 'commander';
+import { formatBytes } from '../../common/bytes.ts';
+import { prune } from '../../operations/prune/prune.ts';
+import { parseUnusedLimit, type UnusedLimit } from '../../operations/prune/prune-plan.ts';
+import type { Repository } from '../../repository/repository.ts';
+import { action, type CommandContext } from '../context.ts';
+
+export async function runPrune(
+  ctx: CommandContext,
+  repo: Repository,
+  limit: UnusedLimit,
+  dryRun: boolean,
+): Promise<void> {
+  const r = await prune({ maxUnused: limit, dryRun }, { repo, signal: ctx.signal });
+  ctx.out.message('summary', {
+    dry_run: r.dryRun,
+    packs_before: r.packsBefore,
+    packs_deleted: r.packsDeleted,
+    packs_repacked: r.packsRepacked,
+    packs_written: r.packsWritten,
+    unindexed_packs_deleted: r.unindexedDeleted,
+    blobs_removed: r.blobsRemoved,
+    bytes_before: r.bytesBefore,
+    bytes_freed: r.bytesFreed,
+    unused_bytes_after: r.unusedBytesAfter,
+  });
+  const verb = r.dryRun ? 'would' : 'did';
+  ctx.out.line(
+    `prune ${verb} delete ${r.packsDeleted} packs, repack ${r.packsRepacked}, remove ${r.unindexedDeleted} unindexed packs`,
+  );
+  ctx.out.line(
+    `${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)} of ${formatBytes(r.bytesBefore)}; unused space left: ${formatBytes(r.unusedBytesAfter)}`,
+  );
+}
+
+export function register(program: Command): void {
+  program
+    .command('prune')
+    .description('delete data that no snapshot uses')
+    .option(
+      '--max-unused <limit>',
+      'unused space to tolerate rather than repack: a percentage, a size, or "unlimited"',
+      '5%',
+    )
+    .option('-n, --dry-run', 'show what would be deleted')
+    .action(
+      action(async (ctx, opts: { maxUnused: string; dryRun?: boolean }) => {
+        const limit = parseUnusedLimit(opts.maxUnused);
+        const repo = await ctx.openRepository();
+        await runPrune(ctx, repo, limit, opts.dryRun ?? false);
+        return 0;
+      }),
+    );
+}

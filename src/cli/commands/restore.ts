@@ -1,0 +1,92 @@
+// `stepvault restore SNAPSHOT[:PATH] --target DIR`: restores a snapshot, or a directory inside it.
+
+import type { Command } from 'commander';
+import { formatBytes, formatDuration } from '../../common/bytes.ts';
+import { shortId } from '../../domain/snapshot.ts';
+import { restoreFiles } from '../../operations/restore/restore-files.ts';
+import { action } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { choice, collect } from '../option-parsers.ts';
+import { progressLine } from '../output/format.ts';
+
+interface RestoreOptions {
+  target: string;
+  include?: string[];
+  exclude?: string[];
+  overwrite: 'never' | 'always';
+  host?: string[];
+  dryRun?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('restore')
+    .description('restore a snapshot (or a directory in it, as ID:/path) into a target directory')
+    .argument('<snapshot>', '"latest" or a snapshot ID, optionally followed by :/path/in/snapshot')
+    .requiredOption('-t, --target <dir>', 'directory to restore into (created if missing)')
+    .option('-i, --include <pattern>', 'restore only paths matching the pattern (repeatable)', collect)
+    .option('-e, --exclude <pattern>', 'do not restore paths matching the pattern (repeatable)', collect)
+    .option(
+      '--overwrite <policy>',
+      'what to do with existing files: never (refuse, the default) or always',
+      choice('--overwrite', ['never', 'always'] as const),
+      'never',
+    )
+    .option('-H, --host <host>', 'with "latest": only snapshots of this host (repeatable)', collect)
+    .option('-n, --dry-run', 'show what would be restored')
+    .action(
+      action(async (ctx, snapshot: string, opts: RestoreOptions) => {
+        const repo = await ctx.openRepository();
+        const started = Date.now();
+        const result = await restoreFiles(
+          {
+            snapshot,
+            target: opts.target,
+            ...(opts.include ? { includes: opts.include } : {}),
+            ...(opts.exclude ? { excludes: opts.exclude } : {}),
+            overwrite: opts.overwrite,
+            ...(opts.host ? { hosts: opts.host } : {}),
+            dryRun: opts.dryRun ?? false,
+          },
+          {
+            repo,
+            signal: ctx.signal,
+            onProgress: (p) =>
+              ctx.out.status(() => ({
+                text: progressLine({
+                  elapsedMs: Date.now() - started,
+                  bytes: p.bytesDone,
+                  totalBytes: p.totalBytes,
+                }),
+                fields: {
+                  seconds_elapsed: Math.round((Date.now() - started) / 1000),
+                  bytes_restored: p.bytesDone,
+                  total_bytes: p.totalBytes,
+                  percent_done: p.totalBytes ? p.bytesDone / p.totalBytes : 1,
+                },
+              })),
+          },
+        );
+        for (const f of result.failed) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
+        for (const f of result.skipped) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
+        ctx.out.message('summary', {
+          snapshot_id: result.snapshotId,
+          files_restored: result.filesRestored,
+          dirs_restored: result.dirsRestored,
+          others_restored: result.othersRestored,
+          bytes_restored: result.bytesRestored,
+          errors: result.failed.length,
+          skipped: result.skipped.length,
+          total_duration: result.durationMs / 1000,
+          dry_run: opts.dryRun ?? false,
+        });
+        const verb = opts.dryRun ? 'would restore' : 'restored';
+        ctx.out.line(
+          `${verb} ${result.filesRestored} files, ${result.dirsRestored} directories, ${formatBytes(result.bytesRestored)} from snapshot ${shortId(result.snapshotId)}${opts.dryRun ? '' : ` to ${opts.target} in ${formatDuration(result.durationMs)}`}`,
+        );
+        if (result.failed.length > 0)
+          ctx.out.line(`${result.failed.length} items could not be restored (see above)`);
+        return result.failed.length > 0 ? EXIT.partial : EXIT.ok;
+      }),
+    );
+}

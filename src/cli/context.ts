@@ -1,0 +1,119 @@
+// What every command gets: the parsed global options, the output, an abort signal tied to SIGINT/SIGTERM, and
+// how to open the repository they name. Also the wrapper that turns a command's result or error into an exit
+// code.
+
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import { asStepvaultError, StepvaultError } from '../common/errors.ts';
+import { KnownSnapshots } from '../repository/known-snapshots.ts';
+import { Repository } from '../repository/repository.ts';
+import type { Backend } from '../storage/contract.ts';
+import { LocalBackend } from '../storage/local/local-backend.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { Output } from './output/output.ts';
+import { readPassword } from './password.ts';
+
+export interface GlobalOptions {
+  repo?: string;
+  passwordFile?: string;
+  passwordCommand?: string;
+  keyHint?: string;
+  json?: boolean;
+  quiet?: boolean;
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+export interface CommandContext {
+  options: GlobalOptions;
+  out: Output;
+  signal: AbortSignal;
+  /** The repository location: --repo, STEPVAULT_REPOSITORY, or the default under the user's data directory. */
+  location(): string;
+  backend(): Backend;
+  password(prompt?: string): Promise<string>;
+  openRepository(): Promise<Repository>;
+  knownSnapshots(repo: Repository): KnownSnapshots;
+}
+
+export function defaultRepository(env = process.env): string {
+  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'stepvault', 'repository');
+}
+
+export function cacheDirectory(options: GlobalOptions, env = process.env): string | undefined {
+  if (options.cache === false) return undefined;
+  if (options.cacheDir) return path.resolve(options.cacheDir);
+  if (env.STEPVAULT_CACHE_DIR) return path.resolve(env.STEPVAULT_CACHE_DIR);
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'stepvault');
+}
+
+export function backendFor(location: string): Backend {
+  if (location.startsWith('local:')) return new LocalBackend(location.slice('local:'.length));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^(s3|sftp|rest|b2|azure|gs):/.test(location)) {
+    throw new StepvaultError('usage', `unsupported repository location ${location}`, {
+      hint: 'give a local directory (or local:/path)',
+    });
+  }
+  return new LocalBackend(location);
+}
+
+export function createContext(command: Command, signal: AbortSignal): CommandContext {
+  const options = command.optsWithGlobals() as GlobalOptions;
+  const out = new Output({ json: options.json ?? false, quiet: options.quiet ?? false });
+  const location = () => options.repo ?? process.env.STEPVAULT_REPOSITORY ?? defaultRepository();
+  const context: CommandContext = {
+    options,
+    out,
+    signal,
+    location,
+    backend: () => backendFor(location()),
+    password: (prompt = 'repository password: ') => readPassword(options, prompt),
+    openRepository: async () => {
+      const backend = context.backend();
+      const password = await context.password();
+      return Repository.open(backend, password, options.keyHint);
+    },
+    knownSnapshots: (repo) => new KnownSnapshots(cacheDirectory(options), repo.id),
+  };
+  return context;
+}
+
+/**
+ * Wraps a command implementation: builds its context, runs it with SIGINT/SIGTERM wired to an abort signal,
+ * and sets the exit code — the returned one, or the one mapped from the error it threw.
+ */
+export function action<T extends unknown[]>(
+  fn: (ctx: CommandContext, ...args: T) => Promise<number | undefined>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(EXIT.interrupted);
+      controller.abort(new StepvaultError('interrupted', 'interrupted'));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const ctx = createContext(command, controller.signal);
+    try {
+      const code = await fn(ctx, ...(args.slice(0, -1) as T));
+      process.exitCode = code ?? EXIT.ok;
+    } catch (e) {
+      const error = controller.signal.aborted
+        ? new StepvaultError('interrupted', 'interrupted')
+        : asStepvaultError(e);
+      const code = exitCodeFor(error.code);
+      ctx.out.fatal(error, code);
+      if (error.code === 'internal' && process.env.STEPVAULT_DEBUG) console.error(e);
+      process.exitCode = code;
+    } finally {
+      ctx.out.done();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  };
+}
