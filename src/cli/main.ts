@@ -14,6 +14,7 @@ import { register as registerInit } from './commands/init.ts';
 import { register as registerKey } from './commands/key.ts';
 import { register as registerLs } from './commands/ls.ts';
 import { register as registerPrune } from './commands/prune.ts';
+import { register as registerRepair } from './commands/repair.ts';
 import { register as registerRestore } from './commands/restore.ts';
 import { register as registerSnapshots } from './commands/snapshots.ts';
 import { register as registerStats } from './commands/stats.ts';
@@ -44,6 +45,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerStats,
   registerKey,
   registerUnlock,
+  registerRepair,
 ];
 
 export function buildProgram(): Command {

@@ -77,6 +77,15 @@ export class Repository {
       await backend.stat('config', 'config');
     } catch (e) {
       if (e instanceof StepvaultError && e.code === 'not-found') {
+        for await (const _key of backend.list('keys')) {
+          throw new StepvaultError(
+            'corrupt',
+            `the repository at ${backend.location} has keys but its config is missing`,
+            {
+              hint: 'the config object was deleted; restore it from a copy of the repository (it cannot be recreated)',
+            },
+          );
+        }
         throw new StepvaultError('repository-not-found', `there is no repository at ${backend.location}`, {
           hint: 'check --repo / STEPVAULT_REPOSITORY, or create one with `stepvault init`',
         });

@@ -67,6 +67,7 @@ export function register(program: Command): void {
               })),
           },
         );
+        for (const w of result.warnings) ctx.out.warn(w);
         for (const f of result.failed) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
         for (const f of result.skipped) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
         ctx.out.message('summary', {

@@ -3,7 +3,7 @@
 
 import type { SnapshotFilter, StoredSnapshot } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
-import { loadMasterIndex } from '../../repository/index/index-store.ts';
+import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { splitSnapshotRef } from '../restore/restore-files.ts';
@@ -16,13 +16,15 @@ export interface OpenedSnapshot {
   /** Tree of the directory the reference points at, and that directory's path in the snapshot. */
   tree: string;
   path: string;
+  problems: string[];
 }
 
+/** The index (tolerating damaged index files: `problems` says what was met) and all snapshots. */
 export async function openReader(
   repo: Repository,
-): Promise<{ reader: BlobReader; snapshots: StoredSnapshot[] }> {
-  const index = await loadMasterIndex(repo);
-  return { reader: new BlobReader(repo, index), snapshots: (await listSnapshots(repo)).snapshots };
+): Promise<{ reader: BlobReader; snapshots: StoredSnapshot[]; problems: string[] }> {
+  const { index, problems } = await loadIndexForReading(repo);
+  return { reader: new BlobReader(repo, index), snapshots: (await listSnapshots(repo)).snapshots, problems };
 }
 
 export async function openSnapshot(
@@ -30,9 +32,9 @@ export async function openSnapshot(
   ref: string,
   filter: SnapshotFilter = {},
 ): Promise<OpenedSnapshot> {
-  const { reader, snapshots } = await openReader(repo);
+  const { reader, snapshots, problems } = await openReader(repo);
   const [id, path = '/'] = splitSnapshotRef(ref);
   const snapshot = resolveSnapshot(snapshots, id, filter);
   const tree = await subtreeAt(reader, snapshot.tree, path);
-  return { reader, snapshots, snapshot, tree, path: path === '/' ? '' : path.replace(/\/$/, '') };
+  return { reader, snapshots, snapshot, tree, path: path === '/' ? '' : path.replace(/\/$/, ''), problems };
 }

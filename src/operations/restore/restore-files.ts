@@ -9,7 +9,7 @@ import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MissingItem } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
-import { loadMasterIndex } from '../../repository/index/index-store.ts';
+import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
 import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
@@ -41,6 +41,8 @@ export interface RestoreResult {
   bytesRestored: number;
   failed: MissingItem[];
   skipped: MissingItem[];
+  /** Damage met on the way that did not stop the restore (e.g. an unreadable index file). */
+  warnings: string[];
   durationMs: number;
 }
 
@@ -52,7 +54,7 @@ export async function restoreFiles(
   const started = clock.now().getTime();
   const { repo, signal } = deps;
   const [ref, subpath = '/'] = splitSnapshotRef(request.snapshot);
-  const index = await loadMasterIndex(repo);
+  const { index, problems } = await loadIndexForReading(repo);
   const snapshot = resolveSnapshot((await listSnapshots(repo)).snapshots, ref, {
     hosts: request.hosts ?? [],
   });
@@ -75,6 +77,7 @@ export async function restoreFiles(
     bytesRestored: 0,
     failed,
     skipped: [],
+    warnings: problems,
     durationMs: 0,
   };
   if (request.dryRun) {

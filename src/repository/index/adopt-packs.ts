@@ -7,7 +7,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import { openPackHeader, PACK_PREFIX_BYTES } from '../pack/pack-format.ts';
 import type { Repository } from '../repository.ts';
 import type { IndexedPack } from './index-format.ts';
-import { saveIndex } from './index-store.ts';
+import { loadMasterIndex, saveIndex } from './index-store.ts';
 import type { MasterIndex } from './master-index.ts';
 
 /** Bytes read from a pack's end in one go: enough for the header of any pack of normal size. */
@@ -55,4 +55,35 @@ export async function adoptUnindexedPacks(repo: Repository, index: MasterIndex):
     for (const pack of adopted) index.addPack(pack, file);
   }
   return { adopted: adopted.length, unreadable };
+}
+
+/**
+ * For reading despite a damaged index: loads what index files can be read, then reads the headers of packs no
+ * index lists — left by a deleted or unreadable index file, or by an interrupted backup — without writing
+ * anything. Returns the problems met, for the caller to report.
+ */
+export async function loadIndexForReading(
+  repo: Repository,
+): Promise<{ index: MasterIndex; problems: string[] }> {
+  const problems: string[] = [];
+  const index = await loadMasterIndex(repo, {
+    onCorrupt: (name, e) => problems.push(`index ${name}: ${e.message}`),
+  });
+  const orphans: { name: string; size: number }[] = [];
+  for await (const info of repo.backend.list('data')) if (!index.pack(info.name)) orphans.push(info);
+  let recovered = 0;
+  await forEachConcurrently(orphans, 8, async ({ name, size }) => {
+    try {
+      index.addPack(await readPackIndexEntry(repo, name, size));
+      recovered++;
+    } catch (e) {
+      problems.push(`pack ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
+  if (recovered > 0) {
+    problems.push(
+      `${recovered} packs are in no index (an interrupted backup, or a damaged or deleted index file): their headers were read instead (\`stepvault repair index\` indexes them for good)`,
+    );
+  }
+  return { index, problems };
 }
