@@ -102,6 +102,19 @@ function parseRange(
   return start >= size || start >= end ? 'invalid' : { start, end };
 }
 
+/** Resolves when the response can take more data or is gone; leaves no listener behind. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 async function serve(deps: MediaDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const authorization = req.headers.authorization;
   const url = new URL(req.url ?? '/', 'http://media');
@@ -149,7 +162,7 @@ async function serve(deps: MediaDeps, req: IncomingMessage, res: ServerResponse)
   for (const chunk of chunksOf(version.bytes, start, stop)) {
     if (res.destroyed) break;
     sent += chunk.length;
-    if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    if (!res.write(chunk)) await drainedOrClosed(res);
   }
   deps.stats.addMediaBytes(sent);
   if (cut !== undefined) {

@@ -170,8 +170,6 @@ export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
       start: 0,
       limit,
       size: results.length,
-      totalSize: hits.length,
-      cqlQuery: cql,
       _links: links,
     });
   });

@@ -27,7 +27,7 @@ export function userJson(user: User): Record<string, unknown> {
     email: user.email,
     accountType: user.accountType,
     publicName: user.displayName,
-    profilePicture: { path: `/wiki/aa-avatar/${user.accountId}`, width: 48, height: 48, isDefault: true },
+    profilePicture: { path: `/wiki/aa-avatar/${user.accountId}`, isDefault: true },
   };
 }
 

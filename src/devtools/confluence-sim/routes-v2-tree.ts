@@ -123,10 +123,9 @@ export function registerTreeRoutes(app: SimApp, deps: SimDeps): void {
       const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
       const limit = limitParam(c);
       const ancestors = store.ancestorsOf(content);
-      return sendJson(c, 200, {
-        results: ancestors.slice(-limit).map((a) => ({ id: a.id, type: a.kind })),
-        _links: { base: baseLink(deps) },
-      });
+      const results = ancestors.slice(-limit).map((a) => ({ id: a.id, type: a.kind }));
+      // As in the spec, only the page variant carries `_links`.
+      return sendJson(c, 200, kind === 'page' ? { results, _links: { base: baseLink(deps) } } : { results });
     });
     app.get(`${base}/direct-children`, (c) => {
       const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);

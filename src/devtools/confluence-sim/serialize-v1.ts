@@ -133,8 +133,6 @@ export function attachmentV1Json(
   const container = store.contents.get(att.containerId);
   if (expand.has('container') && container) out.container = contentV1Json(store, container, new Set());
   out.metadata = {
-    mediaType: v.mediaType,
-    comment: v.comment,
     labels: { results: labelsOf(store, att).map(labelV1Json), start: 0, limit: 200, size: att.labels.length },
   };
   out.extensions = {

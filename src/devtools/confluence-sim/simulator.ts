@@ -75,6 +75,8 @@ export interface ConfluenceSim {
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
   describe(options?: DescribeOptions): SiteDescription;
+  /** The API routes the site serves (method and path under the site URL, `:name` for parameters). */
+  routes(): { method: string; path: string }[];
   close(): Promise<void>;
 }
 
@@ -156,6 +158,10 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     },
     minimumSecondsFor: (requests) => (rateLimit ? minimumSeconds(requests, rateLimit) : 0),
     describe: (describeOptions) => describeSite(store, describeOptions),
+    routes: () =>
+      app.routes
+        .filter((r) => r.method !== 'ALL' && r.path.startsWith('/wiki/'))
+        .map((r) => ({ method: r.method, path: r.path })),
     close: async () => {
       await Promise.all(
         servers.map(
