@@ -58,6 +58,34 @@ export function canReadContent(store: SimStore, content: Content, actor: Actor):
   return actor.adminKey || passesReadRestrictions(store, content, actor.user);
 }
 
+/**
+ * A memoised canReadContent for one listing: each item's verdict reuses its parent's, so a listing of n items
+ * costs O(n) instead of O(n x depth). Use it within one request only (state may change between requests).
+ */
+export function readChecker(store: SimStore, actor: Actor): (content: Content) => boolean {
+  const spaces = new Map<string, boolean>();
+  const restrictions = new Map<string, boolean>();
+  const passes = (content: Content, depth: number): boolean => {
+    const known = restrictions.get(content.id);
+    if (known !== undefined) return known;
+    const read = content.restrictions.read;
+    let ok = isOpen(read) || includes(read, actor.user);
+    const parent = content.parentId === undefined ? undefined : store.contents.get(content.parentId);
+    if (ok && parent && depth < 1000) ok = passes(parent, depth + 1);
+    restrictions.set(content.id, ok);
+    return ok;
+  };
+  return (content) => {
+    let spaceOk = spaces.get(content.spaceId);
+    if (spaceOk === undefined) {
+      const space = store.spaces.get(content.spaceId);
+      spaceOk = space !== undefined && canReadSpace(space, actor);
+      spaces.set(content.spaceId, spaceOk);
+    }
+    return spaceOk && (actor.adminKey || passes(content, 0));
+  };
+}
+
 function targetTypeOf(content: Content): string {
   return content.kind === 'blogpost' ? 'blogpost' : content.kind;
 }

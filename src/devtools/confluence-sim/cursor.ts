@@ -23,6 +23,8 @@ export interface CursorPosition {
 
 /** Numeric value of a Confluence id (`123`, `att123`), used as the tie-breaker of every sort. */
 export function idNumber(id: string): number {
+  const plain = Number(id);
+  if (Number.isSafeInteger(plain)) return plain;
   const digits = /(\d+)$/.exec(id);
   return digits ? Number(digits[1]) : 0;
 }
@@ -34,10 +36,25 @@ function compareKeys(a: SortKey, b: SortKey): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+interface Positioned<T> {
+  item: T;
+  key: SortKey;
+  id: string;
+  num: number;
+}
+
+function compareParts(
+  a: Omit<Positioned<unknown>, 'item'>,
+  b: Omit<Positioned<unknown>, 'item'>,
+  descending: boolean,
+): number {
+  const byKey = compareKeys(a.key, b.key) || a.num - b.num || compareKeys(a.id, b.id);
+  return descending ? -byKey : byKey;
+}
+
 /** Order of two positions under a sort: key first, then id, both in the sort's direction. */
 export function comparePositions(a: CursorPosition, b: CursorPosition, descending: boolean): number {
-  const byKey = compareKeys(a.key, b.key) || idNumber(a.id) - idNumber(b.id) || compareKeys(a.id, b.id);
-  return descending ? -byKey : byKey;
+  return compareParts({ ...a, num: idNumber(a.id) }, { ...b, num: idNumber(b.id) }, descending);
 }
 
 export interface Page<T> {
@@ -53,18 +70,19 @@ export function pageAfter<T>(
   after: CursorPosition | undefined,
   limit: number,
 ): Page<T> {
-  const positioned: { item: T; pos: CursorPosition }[] = [];
+  const from = after && { ...after, num: idNumber(after.id) };
+  const positioned: Positioned<T>[] = [];
   for (const item of items) {
-    const pos = { key: spec.key(item), id: spec.id(item) };
-    if (after === undefined || comparePositions(pos, after, spec.descending) > 0)
-      positioned.push({ item, pos });
+    const id = spec.id(item);
+    const p = { item, key: spec.key(item), id, num: idNumber(id) };
+    if (from === undefined || compareParts(p, from, spec.descending) > 0) positioned.push(p);
   }
-  positioned.sort((a, b) => comparePositions(a.pos, b.pos, spec.descending));
+  positioned.sort((a, b) => compareParts(a, b, spec.descending));
   const slice = positioned.slice(0, limit);
   const last = slice.at(-1);
   return {
     results: slice.map((p) => p.item),
-    next: positioned.length > limit && last ? last.pos : undefined,
+    next: positioned.length > limit && last ? { key: last.key, id: last.id } : undefined,
   };
 }
 

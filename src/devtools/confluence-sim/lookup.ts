@@ -8,6 +8,9 @@ import type { Attachment, Comment, Content, ContentKind, Space } from './model.t
 import { badRequest, notFound, SimError } from './sim-error.ts';
 import type { SimStore } from './store.ts';
 
+/** Statuses whose sub-resources (versions, labels, attachments, comments, properties) can be read. */
+export const STORED_STATUSES = ['current', 'archived', 'trashed', 'draft'] as const;
+
 export function readableContent(
   c: Ctx,
   store: SimStore,

@@ -14,7 +14,7 @@ import {
   sendJson,
   wikiPath,
 } from './http-context.ts';
-import { readableAttachment, readableContent, requireWritable } from './lookup.ts';
+import { readableAttachment, readableContent, requireWritable, STORED_STATUSES } from './lookup.ts';
 import type { Attachment, Content } from './model.ts';
 import { attachmentV1Json } from './serialize-v1.ts';
 import { badRequest, notFound, SimError } from './sim-error.ts';
@@ -75,13 +75,7 @@ function contentArray(
 export function registerV1AttachmentRoutes(app: SimApp, deps: SimDeps): void {
   const { store } = deps;
   const container = (c: Ctx): Content =>
-    readableContent(
-      c,
-      store,
-      c.req.param('id') ?? '',
-      ['page', 'blogpost'],
-      ['current', 'archived', 'draft'],
-    );
+    readableContent(c, store, c.req.param('id') ?? '', ['page', 'blogpost'], STORED_STATUSES);
 
   app.get('/rest/api/content/:id/child/attachment', (c) => {
     const content = container(c);

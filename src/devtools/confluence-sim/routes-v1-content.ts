@@ -17,7 +17,7 @@ import {
   sendEmpty,
   sendJson,
 } from './http-context.ts';
-import { readableAttachment, readableContent, requireWritable } from './lookup.ts';
+import { readableAttachment, readableContent, requireWritable, STORED_STATUSES } from './lookup.ts';
 import {
   addLabels,
   isRestrictionOperation,
@@ -45,7 +45,7 @@ function target(c: Ctx, deps: SimDeps, id: string | undefined): Target {
     const att = readableAttachment(c, deps.store, id);
     return { labels: att.labels, owner: deps.store.contents.get(att.containerId)!, attachment: att };
   }
-  const content = readableContent(c, deps.store, id, ALL_KINDS, ['current', 'archived', 'draft']);
+  const content = readableContent(c, deps.store, id, ALL_KINDS, STORED_STATUSES);
   return { labels: content.labels, owner: content };
 }
 
@@ -120,7 +120,7 @@ export function registerV1ContentRoutes(app: SimApp, deps: SimDeps): void {
   // --- restrictions ----------------------------------------------------------------------------------------
 
   const restricted = (c: Ctx): Content =>
-    readableContent(c, store, c.req.param('id') ?? '', ALL_KINDS, ['current', 'archived', 'draft']);
+    readableContent(c, store, c.req.param('id') ?? '', ALL_KINDS, STORED_STATUSES);
   const arrayJson = (content: Content) => {
     const results = (['read', 'update'] as const).map((op) =>
       restrictionV1Json(store, content.id, op, content.restrictions[op]),

@@ -2,7 +2,7 @@
 // attachments and comments, with cursor paging in `_links.next` (relative to `/wiki`). As in Cloud, search
 // ignores the Admin Key: restricted content stays hidden (CONFCLOUD-81961).
 
-import { canReadContent } from './access.ts';
+import { readChecker } from './access.ts';
 import { storageOf } from './bodies.ts';
 import { storageText } from './convert-bodies.ts';
 import { type CqlItem, parseCql } from './cql.ts';
@@ -44,16 +44,10 @@ function commentV1Json(store: SimStore, comment: Comment): Record<string, unknow
 
 function* searchable(c: Ctx, store: SimStore, expand: Set<string>): Generator<Hit> {
   // Search ignores the Admin Key: judge as the same user without it.
-  const actor = { ...actorOf(c), adminKey: false };
-  const readable = new Map<string, boolean>();
+  const check = readChecker(store, { ...actorOf(c), adminKey: false });
   const canRead = (id: string): boolean => {
-    let ok = readable.get(id);
-    if (ok === undefined) {
-      const content = store.contents.get(id);
-      ok = content !== undefined && canReadContent(store, content, actor);
-      readable.set(id, ok);
-    }
-    return ok;
+    const content = store.contents.get(id);
+    return content !== undefined && check(content);
   };
   for (const content of store.contents.values()) {
     if (content.status !== 'current' || !canRead(content.id)) continue;

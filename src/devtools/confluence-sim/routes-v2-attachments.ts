@@ -2,7 +2,7 @@
 // global list, one attachment (optionally an old version), delete (trash/purge), labels and versions. Also the
 // legacy servlet path that `downloadLink` still names, which answers 401 to API tokens since 2026.
 
-import { canReadContent } from './access.ts';
+import { readChecker } from './access.ts';
 import { deleteAttachment } from './attachment-ops.ts';
 import {
   actorOf,
@@ -44,7 +44,7 @@ export function registerAttachmentRoutes(app: SimApp, deps: SimDeps): void {
       byId((a: Attachment) => a.id),
     );
     const limit = queryInt(c, 'limit', 50, 1, 250);
-    const actor = actorOf(c);
+    const canRead = readChecker(store, actorOf(c));
     const items = function* (): Iterable<Attachment> {
       for (const att of store.attachments.values()) {
         if (!statuses.includes(att.status)) continue;
@@ -52,8 +52,7 @@ export function registerAttachmentRoutes(app: SimApp, deps: SimDeps): void {
         if (mediaType !== undefined && v.mediaType !== mediaType) continue;
         if (filename !== undefined && v.title !== filename) continue;
         const container = store.contents.get(att.containerId);
-        if (!container || container.status === 'trashed' || !canReadContent(store, container, actor))
-          continue;
+        if (!container || container.status === 'trashed' || !canRead(container)) continue;
         yield att;
       }
     };

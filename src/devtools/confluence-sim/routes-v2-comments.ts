@@ -1,7 +1,7 @@
 // v2 footer and inline comments: per page, blog post and attachment; global lists; one comment; replies
 // (children); versions; create (inline comments anchor on text of the page), update, delete.
 
-import { canReadContent } from './access.ts';
+import { readChecker } from './access.ts';
 import { BULK_FORMATS, bodyFromWrite, bodyIn, SINGLE_FORMATS, storageOf } from './bodies.ts';
 import { createFooterComment, createInlineComment, updateComment } from './comment-ops.ts';
 import {
@@ -23,6 +23,7 @@ import {
   readableComment,
   readableContent,
   requireWritable,
+  STORED_STATUSES,
   sortParam,
 } from './lookup.ts';
 import type { Comment } from './model.ts';
@@ -75,7 +76,7 @@ export function registerCommentRoutes(app: SimApp, deps: SimDeps): void {
   ] as const) {
     for (const commentKind of ['footer', 'inline'] as const) {
       app.get(`/api/v2/${segment}/:id/${KINDS[commentKind]}`, (c) => {
-        const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
+        const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
         return listComments(c, deps, () => store.commentsOf(content.id), commentKind, 'in-container');
       });
     }
@@ -89,17 +90,13 @@ export function registerCommentRoutes(app: SimApp, deps: SimDeps): void {
     const base = `/api/v2/${KINDS[kind]}`;
 
     app.get(base, (c) => {
-      const actor = actorOf(c);
+      const canRead = readChecker(store, actorOf(c));
       const visible = () =>
         [...store.comments.values()].filter((x) => {
           const container =
             store.contents.get(x.containerId) ??
             store.contents.get(store.attachments.get(x.containerId)?.containerId ?? '');
-          return (
-            container !== undefined &&
-            container.status !== 'trashed' &&
-            canReadContent(store, container, actor)
-          );
+          return container !== undefined && container.status !== 'trashed' && canRead(container);
         });
       return listComments(c, deps, visible, kind, 'full');
     });

@@ -1,7 +1,7 @@
 // v2 pages and blog posts: list (global and per space), get (any version, drafts), create, update (version
 // check), retitle, delete (trash, purge, discard draft), versions, labels and attachments of one item.
 
-import { canReadContent, canWriteContent } from './access.ts';
+import { canWriteContent, readChecker } from './access.ts';
 import { BULK_FORMATS, bodyFromWrite, bodyIn, SINGLE_FORMATS } from './bodies.ts';
 import { createContent, purge, retitle, trash, updateContent } from './content-ops.ts';
 import {
@@ -18,7 +18,14 @@ import {
   sendEmpty,
   sendJson,
 } from './http-context.ts';
-import { numericId, readableContent, readableSpace, requireWritable, sortParam } from './lookup.ts';
+import {
+  numericId,
+  readableContent,
+  readableSpace,
+  requireWritable,
+  STORED_STATUSES,
+  sortParam,
+} from './lookup.ts';
 import { labelsOf } from './metadata-ops.ts';
 import type { Body, Content, ContentVersion } from './model.ts';
 import { baseLink, limitParam, sendPage } from './paging.ts';
@@ -61,7 +68,7 @@ function listDocs(c: Ctx, deps: SimDeps, kind: DocKind, source: () => Iterable<C
     byId<Content>((x) => x.id),
   );
   const limit = limitParam(c);
-  const actor = actorOf(c);
+  const canRead = readChecker(store, actorOf(c));
   const items = function* (): Iterable<Content> {
     for (const content of source()) {
       if (content.kind !== kind || !statuses.includes(content.status)) continue;
@@ -72,7 +79,7 @@ function listDocs(c: Ctx, deps: SimDeps, kind: DocKind, source: () => Iterable<C
       if (subtype === 'page' && content.subtype === 'live') continue;
       if (depthRoot && content.parentId !== undefined) continue;
       if (!deps.store.spaces.has(content.spaceId)) continue;
-      if (!canReadContent(store, content, actor)) continue;
+      if (!canRead(content)) continue;
       yield content;
     }
   };
@@ -238,7 +245,7 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
     });
 
     app.get(`${base}/:id/versions`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
+      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
       const bodyFormat = queryEnum(c, 'body-format', BULK_FORMATS);
       const sort = c.req.query('sort') === 'modified-date' ? 'modified-date' : '-modified-date';
       const limit = Math.min(limitParam(c), bodyFormat ? 50 : 250);
@@ -265,7 +272,7 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
     });
 
     app.get(`${base}/:id/versions/:n`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
+      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
       const n = queryIntParam(c.req.param('n'));
       const version = content.versions.find((v) => v.number === n);
       if (!version) throw notFound(`Version ${n}`);
@@ -273,7 +280,7 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
     });
 
     app.get(`${base}/:id/labels`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
+      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
       const prefix = queryEnum(c, 'prefix', ['my', 'team', 'global', 'system'] as const);
       const sort = sortParam(
         c,
@@ -292,7 +299,7 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
     });
 
     app.get(`${base}/:id/attachments`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
+      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
       const statuses = queryStatuses(c, ['current', 'archived', 'trashed'] as const, ['current', 'archived']);
       const mediaType = c.req.query('mediaType');
       const filename = c.req.query('filename');

@@ -18,6 +18,7 @@ import {
   readableComment,
   readableContent,
   requireWritable,
+  STORED_STATUSES,
 } from './lookup.ts';
 import { createProperty, deleteProperty, findProperty, updateProperty } from './metadata-ops.ts';
 import type { Content, ContentKind, ContentProperty } from './model.ts';
@@ -36,7 +37,7 @@ type Resolver = (c: Ctx, store: SimStore, id: string) => Target;
 const contentTarget =
   (kind: ContentKind): Resolver =>
   (c, store, id) => {
-    const content = readableContent(c, store, numericId(id), [kind]);
+    const content = readableContent(c, store, numericId(id), [kind], STORED_STATUSES);
     return { properties: content.properties, owner: content };
   };
 

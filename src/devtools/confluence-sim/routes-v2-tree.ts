@@ -1,7 +1,7 @@
 // v2 page-tree endpoints: folders, whiteboards, databases and smart links (create, get, delete: metadata only),
 // and for every tree type its ancestors, direct children and descendants (top-down, up to `depth` levels).
 
-import { canReadContent, canWriteContent } from './access.ts';
+import { canWriteContent, readChecker } from './access.ts';
 import { createContent, trash } from './content-ops.ts';
 import type { SortSpec } from './cursor.ts';
 import {
@@ -33,15 +33,10 @@ const PATHS: Record<TreeKind, string> = {
 };
 const CHILD_SORT_NAMES = ['created-date', 'id', 'modified-date', 'child-position', 'title'];
 
-function visibleChildren(deps: SimDeps, c: Ctx, parent: Content): Content[] {
-  const actor = actorOf(c);
+function visibleChildren(deps: SimDeps, canRead: (content: Content) => boolean, parent: Content): Content[] {
   return deps.store
     .childrenOf(parent.spaceId, parent.id)
-    .filter(
-      (child) =>
-        (child.status === 'current' || child.status === 'archived') &&
-        canReadContent(deps.store, child, actor),
-    );
+    .filter((child) => (child.status === 'current' || child.status === 'archived') && canRead(child));
 }
 
 function childJson(child: Content): Record<string, unknown> {
@@ -62,12 +57,13 @@ interface Descendant {
 }
 
 function descendants(deps: SimDeps, c: Ctx, root: Content, maxDepth: number): Descendant[] {
+  const canRead = readChecker(deps.store, actorOf(c));
   const out: Descendant[] = [];
   let level = [root];
   for (let depth = 1; depth <= maxDepth && level.length > 0; depth++) {
     const next: Content[] = [];
     for (const parent of level) {
-      for (const child of visibleChildren(deps, c, parent)) {
+      for (const child of visibleChildren(deps, canRead, parent)) {
         out.push({ content: child, depth, order: out.length });
         next.push(child);
       }
@@ -130,7 +126,14 @@ export function registerTreeRoutes(app: SimApp, deps: SimDeps): void {
     app.get(`${base}/direct-children`, (c) => {
       const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
       const sort = sortParam(c, CONTENT_SORTS, CHILD_SORT_NAMES, CONTENT_SORTS.get('child-position')!);
-      return sendPage(c, deps, () => visibleChildren(deps, c, content), sort, limitParam(c), childJson);
+      return sendPage(
+        c,
+        deps,
+        () => visibleChildren(deps, readChecker(store, actorOf(c)), content),
+        sort,
+        limitParam(c),
+        childJson,
+      );
     });
     app.get(`${base}/descendants`, (c) => {
       const content = readableContent(c, store, numericId(c.req.param('id')), [kind]);
@@ -163,7 +166,8 @@ export function registerTreeRoutes(app: SimApp, deps: SimDeps): void {
   app.get('/api/v2/pages/:id/children', (c) => {
     const content = readableContent(c, store, numericId(c.req.param('id')), ['page']);
     const sort = sortParam(c, CONTENT_SORTS, CHILD_SORT_NAMES, CONTENT_SORTS.get('child-position')!);
-    const pages = () => visibleChildren(deps, c, content).filter((child) => child.kind === 'page');
+    const pages = () =>
+      visibleChildren(deps, readChecker(store, actorOf(c)), content).filter((child) => child.kind === 'page');
     return sendPage(c, deps, pages, sort as SortSpec<Content>, limitParam(c), (child) => ({
       id: child.id,
       status: child.status,
