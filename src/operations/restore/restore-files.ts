@@ -114,13 +114,12 @@ export async function restoreFiles(
       continue;
     }
     for (const t of targets) {
-      const fd = fs.openSync(paths[t.file]!, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
       try {
-        fs.writeSync(fd, plain, 0, plain.length, t.offset);
-      } finally {
-        fs.closeSync(fd);
+        writeAt(paths[t.file]!, plain, t.offset);
+        progress.bytesDone += plain.length;
+      } catch (e) {
+        badFiles.set(t.file, `cannot write: ${(e as Error).message}`);
       }
-      progress.bytesDone += plain.length;
     }
   }
   signal?.throwIfAborted();
@@ -209,6 +208,15 @@ async function writeContent(
     await pool.close();
   }
   return failures;
+}
+
+function writeAt(file: string, data: Buffer, offset: number): void {
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  try {
+    fs.writeSync(fd, data, 0, data.length, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Refuses, before writing anything, to restore over entries that exist in a non-empty target. */

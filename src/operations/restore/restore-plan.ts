@@ -78,13 +78,27 @@ export async function planRestore(
       }
       links.set(key, index);
     }
-    let offset = 0;
+    // Validate the whole file before queueing any of its blobs: a file that cannot be restored whole gets none.
+    const locations = [];
+    let size = 0;
     for (const id of node.content ?? []) {
       const location = reader.index.lookup(id);
       if (!location) {
         plan.unrestorable.set(index, `its data blob ${id} is not in the repository`);
         return;
       }
+      locations.push({ id, location });
+      size += location.entry.rawLength;
+    }
+    if (size !== node.size) {
+      plan.unrestorable.set(
+        index,
+        `its blobs add up to ${size} bytes, but the snapshot records ${node.size}`,
+      );
+      return;
+    }
+    let offset = 0;
+    for (const { id, location } of locations) {
       let pack = packs.get(location.pack.name);
       if (!pack) {
         pack = { pack: location.pack.name, salt: location.pack.salt, blobs: [], byId: new Map() };
@@ -108,13 +122,6 @@ export async function planRestore(
       }
       blob.targets.push({ file: index, offset });
       offset += location.entry.rawLength;
-    }
-    if (offset !== node.size) {
-      plan.unrestorable.set(
-        index,
-        `its blobs add up to ${offset} bytes, but the snapshot records ${node.size}`,
-      );
-      return;
     }
     plan.totalBytes += offset;
   };
