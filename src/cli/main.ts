@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../operations/program.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerCheck } from './commands/check.ts';
+import { register as registerDevConfluenceSim } from './commands/dev-confluence-sim.ts';
 import { register as registerDiff } from './commands/diff.ts';
 import { register as registerDump } from './commands/dump.ts';
 import { register as registerFind } from './commands/find.ts';
@@ -46,6 +47,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerKey,
   registerUnlock,
   registerRepair,
+  registerDevConfluenceSim,
 ];
 
 export function buildProgram(): Command {
