@@ -90,7 +90,7 @@ function addHistory(ctx: GenContext, doc: Content, pages: Content[]): Marker[] {
       const title = p.versions.at(-1)!.title;
       return rng.chance(0.5)
         ? { href: `https://${store.siteHost}/wiki/spaces/${key}/pages/${p.id}/${slug(title)}`, text: title }
-        : { href: `/wiki/spaces/${key}/pages/${p.id}`, text: `page ${p.id}` };
+        : { href: `/wiki/spaces/${key}/pages/${p.id}`, text: title };
     });
   const mentions = Array.from({ length: rng.int(0, 2) }, () => rng.pick(ctx.users).accountId);
   const markers: Marker[] = rng.chance(0.2)

@@ -16,6 +16,7 @@ import { registerV1SpaceRoutes } from './routes-v1-spaces.ts';
 import { registerAttachmentRoutes } from './routes-v2-attachments.ts';
 import { registerCommentRoutes } from './routes-v2-comments.ts';
 import { registerContentRoutes } from './routes-v2-content.ts';
+import { registerContentPartRoutes } from './routes-v2-content-parts.ts';
 import { registerPropertyRoutes } from './routes-v2-properties.ts';
 import { registerSiteRoutes } from './routes-v2-site.ts';
 import { registerSpaceRoutes } from './routes-v2-spaces.ts';
@@ -113,6 +114,7 @@ export function createSiteApp(deps: SimDeps): Hono<SimEnv> {
   const wiki = new Hono<SimEnv>();
   registerSpaceRoutes(wiki, deps);
   registerContentRoutes(wiki, deps);
+  registerContentPartRoutes(wiki, deps);
   registerTreeRoutes(wiki, deps);
   registerAttachmentRoutes(wiki, deps);
   registerCommentRoutes(wiki, deps);

@@ -1,8 +1,8 @@
 // v2 pages and blog posts: list (global and per space), get (any version, drafts), create, update (version
-// check), retitle, delete (trash, purge, discard draft), versions, labels and attachments of one item.
+// check), retitle, delete (trash, purge, discard draft). Their sub-resources are in routes-v2-content-parts.ts.
 
 import { canWriteContent, readChecker } from './access.ts';
-import { BULK_FORMATS, bodyFromWrite, bodyIn, SINGLE_FORMATS } from './bodies.ts';
+import { BULK_FORMATS, bodyFromWrite, SINGLE_FORMATS } from './bodies.ts';
 import { createContent, purge, retitle, trash, updateContent } from './content-ops.ts';
 import {
   actorOf,
@@ -10,7 +10,6 @@ import {
   jsonBody,
   queryBool,
   queryEnum,
-  queryInt,
   queryList,
   queryStatuses,
   type SimApp,
@@ -18,28 +17,13 @@ import {
   sendEmpty,
   sendJson,
 } from './http-context.ts';
-import {
-  numericId,
-  readableContent,
-  readableSpace,
-  requireWritable,
-  STORED_STATUSES,
-  sortParam,
-} from './lookup.ts';
+import { numericId, readableContent, readableSpace, requireWritable, sortParam } from './lookup.ts';
 import { labelsOf } from './metadata-ops.ts';
 import type { Body, Content, ContentVersion } from './model.ts';
 import { baseLink, limitParam, sendPage } from './paging.ts';
-import {
-  attachmentJson,
-  detailedVersionJson,
-  labelJson,
-  pageJson,
-  propertyJson,
-  versionEntryJson,
-  versionJson,
-} from './serialize-v2.ts';
+import { labelJson, pageJson, propertyJson, versionJson } from './serialize-v2.ts';
 import { badRequest, notFound } from './sim-error.ts';
-import { ATTACHMENT_SORTS, byId, CONTENT_SORTS, LABEL_SORTS } from './sorts.ts';
+import { byId, CONTENT_SORTS } from './sorts.ts';
 
 type DocKind = 'page' | 'blogpost';
 
@@ -243,87 +227,6 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
       else trash(store, content);
       return sendEmpty(204);
     });
-
-    app.get(`${base}/:id/versions`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
-      const bodyFormat = queryEnum(c, 'body-format', BULK_FORMATS);
-      const sort = c.req.query('sort') === 'modified-date' ? 'modified-date' : '-modified-date';
-      const limit = Math.min(limitParam(c), bodyFormat ? 50 : 250);
-      const spec = {
-        name: sort,
-        key: (v: ContentVersion) => v.number,
-        id: (v: ContentVersion) => String(v.number),
-        descending: sort.startsWith('-'),
-      };
-      return sendPage(
-        c,
-        deps,
-        () => content.versions,
-        spec,
-        limit,
-        (v) =>
-          versionEntryJson(
-            kind,
-            v,
-            content.id,
-            bodyFormat ? { [bodyFormat]: bodyIn(v.body, bodyFormat) } : undefined,
-          ),
-      );
-    });
-
-    app.get(`${base}/:id/versions/:n`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
-      const n = queryIntParam(c.req.param('n'));
-      const version = content.versions.find((v) => v.number === n);
-      if (!version) throw notFound(`Version ${n}`);
-      return sendJson(c, 200, detailedVersionJson(content.versions, version));
-    });
-
-    app.get(`${base}/:id/labels`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
-      const prefix = queryEnum(c, 'prefix', ['my', 'team', 'global', 'system'] as const);
-      const sort = sortParam(
-        c,
-        LABEL_SORTS,
-        ['id', 'name'],
-        byId((l: { id: string }) => l.id),
-      );
-      return sendPage(
-        c,
-        deps,
-        () => labelsOf(store, content).filter((l) => !prefix || l.prefix === prefix),
-        sort,
-        limitParam(c),
-        labelJson,
-      );
-    });
-
-    app.get(`${base}/:id/attachments`, (c) => {
-      const content = readableContent(c, store, numericId(c.req.param('id')), [kind], STORED_STATUSES);
-      const statuses = queryStatuses(c, ['current', 'archived', 'trashed'] as const, ['current', 'archived']);
-      const mediaType = c.req.query('mediaType');
-      const filename = c.req.query('filename');
-      const sort = sortParam(
-        c,
-        ATTACHMENT_SORTS,
-        ['created-date', 'modified-date'],
-        byId((a: { id: string }) => a.id),
-      );
-      const limit = queryInt(c, 'limit', 50, 1, 250);
-      return sendPage(
-        c,
-        deps,
-        () =>
-          store
-            .attachmentsOf(content.id)
-            .filter((a) => statuses.includes(a.status))
-            .filter((a) => mediaType === undefined || a.versions.at(-1)!.mediaType === mediaType)
-            .filter((a) => filename === undefined || a.versions.at(-1)!.title === filename),
-        sort,
-        limit,
-        (a) => attachmentJson(store, a),
-      );
-    });
   }
 
   app.put('/api/v2/pages/:id/title', async (c) => {
@@ -334,10 +237,4 @@ export function registerContentRoutes(app: SimApp, deps: SimDeps): void {
     retitle(store, content, body.title, actorOf(c).user.accountId);
     return sendJson(c, 200, singleJson(c, deps, content));
   });
-}
-
-function queryIntParam(raw: string | undefined): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw badRequest(`Invalid version number ${String(raw)}`);
-  return n;
 }

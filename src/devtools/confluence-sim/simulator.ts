@@ -36,7 +36,11 @@ export interface ConfluenceSimOptions {
   /** Burst rate limit; none when absent. */
   rateLimit?: RateLimitConfig;
   faults?: FaultConfig;
-  /** First content id; by default derived from the site name, so two sites never share ids. */
+  /**
+   * First content id. By default it depends on the site name and on how many simulators this process started
+   * before, so an original and its restore target never hand out the same ids (which would hide a client that
+   * forgets to rewrite ids). Pass it to pin ids across runs of different tests.
+   */
   idBase?: number;
 }
 
@@ -84,14 +88,17 @@ function basic(user: string, secret: string): string {
   return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 }
 
+let started = 0;
+
 export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Promise<ConfluenceSim> {
+  const instance = started++;
   const siteName = options.siteName ?? 'acme';
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock ?? systemClock;
   const store = new SimStore({
     clock,
     siteName,
-    idBase: options.idBase ?? 100_000 + (hash32('id-base', siteName) % 900) * 1_000_000,
+    idBase: options.idBase ?? 100_000 + ((hash32('id-base', siteName) + instance * 37) % 900) * 1_000_000,
     cloudId: pseudoUuid('cloud', siteName),
   });
   seedBuiltins(store);
