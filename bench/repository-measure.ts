@@ -1,0 +1,95 @@
+// Measuring one benchmark step: dropping the page cache first (where permitted), running the command under GNU
+// time for its peak RSS, timing the wall clock, and keeping its output in a log file for inspection.
+
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+
+export const GNU_TIME = '/usr/bin/time';
+const DROP_CACHES = '/proc/sys/vm/drop_caches';
+
+export interface CommandSpec {
+  cmd: string;
+  args: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Exit codes that mean success with warnings (e.g. stepvault 3 "partial", borg 1 "warning"). */
+  warnCodes?: number[];
+}
+
+export interface Measurement {
+  ms: number;
+  /** Peak resident set size of the process (and its largest child), in bytes. */
+  rssBytes: number;
+  code: number;
+  /** Set when the exit code was a warning code. */
+  warning?: string;
+}
+
+export class StepFailure extends Error {
+  readonly code: number;
+  readonly output: string;
+  constructor(spec: CommandSpec, code: number, output: string) {
+    super(`${spec.cmd} ${spec.args.join(' ')} exited with ${code}`);
+    this.code = code;
+    this.output = output;
+  }
+}
+
+/** Flushes dirty pages, then drops the page cache; false when not permitted (not root, or a container). */
+export function dropCaches(): boolean {
+  spawnSync('sync');
+  try {
+    fs.writeFileSync(DROP_CACHES, '3\n');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the command quietly under GNU time; throws StepFailure with its output on an unexpected exit code. */
+export async function measure(spec: CommandSpec, logFile: string): Promise<Measurement> {
+  const rssFile = `${logFile}.rss`;
+  const log = fs.openSync(logFile, 'w');
+  fs.writeSync(log, `$ ${spec.cmd} ${spec.args.join(' ')}\n`);
+  const started = performance.now();
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, spec.cmd, ...spec.args], {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', log, log],
+    });
+    child.on('error', reject);
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+  });
+  const ms = performance.now() - started;
+  fs.closeSync(log);
+  const rssText = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
+  const rssKiB = Number(rssText.trim().split('\n').pop());
+  const output = fs.readFileSync(logFile, 'utf8');
+  if (code !== 0 && !spec.warnCodes?.includes(code)) throw new StepFailure(spec, code, output);
+  const result: Measurement = { ms, rssBytes: Number.isFinite(rssKiB) ? rssKiB * 1024 : 0, code };
+  if (code !== 0) result.warning = `exit code ${code}: ${lastLines(output, 3)}`;
+  return result;
+}
+
+export function lastLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
+}
+
+/** Apparent size of a tree in bytes (`du -sb`). */
+export function diskUsage(dir: string): number {
+  const out = spawnSync('du', ['-sb', dir], { encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`du -sb ${dir} failed: ${out.stderr}`);
+  return Number(out.stdout.split('\t')[0]);
+}
+
+/** `diff -r` of two trees: undefined when identical, else the first lines of the differences. */
+export function compareTrees(expected: string, actual: string): string | undefined {
+  const out = spawnSync('diff', ['-r', '-q', expected, actual], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (out.status === 0) return undefined;
+  const lines = `${out.stdout}${out.stderr}`.trim().split('\n');
+  return `${lines.length} difference(s), first: ${lines.slice(0, 5).join('; ')}`;
+}

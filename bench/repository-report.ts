@@ -1,0 +1,212 @@
+// The repository suite's report: the results table (steps × tools, plus stepvault's ratio to restic), the
+// issue's targets with ✓/✗, peak RSS per step, failures, and the machine, tools and dataset it ran on.
+
+import type { MachineInfo } from './repository-setup.ts';
+import type { ToolName } from './repository-tools.ts';
+
+export const STEPS = [
+  { key: 'initial', label: 'initial backup' },
+  { key: 'unchanged', label: 'no-change backup' },
+  { key: 'changed', label: 'backup after the ~1% change' },
+  { key: 'restore', label: 'full restore' },
+  { key: 'verify', label: 'verify all data' },
+] as const;
+export type StepKey = (typeof STEPS)[number]['key'];
+
+export type StepOutcome = { ms: number; rssBytes: number; warning?: string } | { error: string };
+
+export interface ToolResults {
+  steps: Partial<Record<StepKey | 'init', StepOutcome>>;
+  repoBytes?: number;
+  /** Set when the restored tree differed from the dataset. */
+  mismatch?: string;
+}
+
+export interface DatasetInfo {
+  files: number;
+  directories: number;
+  bytes: number;
+  /** Files and bytes after the change (what the last backup and the restore see). */
+  finalFiles: number;
+  finalBytes: number;
+  composition: string;
+  change: string;
+  generation: string;
+}
+
+export interface RunInfo {
+  tools: ToolName[];
+  results: Record<string, ToolResults>;
+  versions: Record<string, string>;
+  machine: MachineInfo;
+  dataset: DatasetInfo;
+  cachesDropped: boolean;
+  scale: number;
+  date: string;
+  totalMs: number;
+  diskUsedBytes: number;
+}
+
+const MIB = 2 ** 20;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function ok(
+  outcome: StepOutcome | undefined,
+): { ms: number; rssBytes: number; warning?: string } | undefined {
+  return outcome && 'ms' in outcome ? outcome : undefined;
+}
+
+function stepCell(outcome: StepOutcome | undefined, bytes?: number): string {
+  if (!outcome) return '–';
+  if ('error' in outcome) return '**failed**';
+  const rate = bytes ? ` (${(bytes / 1e6 / (outcome.ms / 1000)).toFixed(0)} MB/s)` : '';
+  return `${seconds(outcome.ms)}${rate}${outcome.warning ? ' ⚠' : ''}`;
+}
+
+function peakRss(r: ToolResults | undefined): { bytes: number; step: string } | undefined {
+  let best: { bytes: number; step: string } | undefined;
+  for (const [step, outcome] of Object.entries(r?.steps ?? {})) {
+    const o = ok(outcome);
+    if (o && (!best || o.rssBytes > best.bytes)) best = { bytes: o.rssBytes, step };
+  }
+  return best;
+}
+
+function ratio(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`;
+}
+
+interface Ratios {
+  time: Partial<Record<StepKey, number>>;
+  size?: number;
+  rss?: number;
+}
+
+function ratios(run: RunInfo): Ratios {
+  const sv = run.results.stepvault;
+  const rs = run.results.restic;
+  const out: Ratios = { time: {} };
+  if (!sv || !rs) return out;
+  for (const { key } of STEPS) {
+    const a = ok(sv.steps[key]);
+    const b = ok(rs.steps[key]);
+    if (a && b) out.time[key] = b.ms / a.ms;
+  }
+  if (sv.repoBytes && rs.repoBytes) out.size = sv.repoBytes / rs.repoBytes;
+  const a = peakRss(sv);
+  const b = peakRss(rs);
+  if (a && b) out.rss = a.bytes / b.bytes;
+  return out;
+}
+
+function targets(run: RunInfo, r: Ratios): string[] {
+  const mark = (pass: boolean | undefined) => (pass === undefined ? '–' : pass ? '✓' : '✗');
+  const atLeast = (key: StepKey, min: number) => {
+    const v = r.time[key];
+    return `${mark(v === undefined ? undefined : v >= min)} ${ratio(v)}`;
+  };
+  const rss = peakRss(run.results.stepvault);
+  return [
+    `- initial backup at least 1.5x restic's throughput: ${atLeast('initial', 1.5)}`,
+    `- no-change backup no slower than restic (≥ 1.0x): ${atLeast('unchanged', 1)}`,
+    `- backup after the ~1% change no slower than restic (≥ 1.0x): ${atLeast('changed', 1)}`,
+    `- full restore at least 1.2x restic: ${atLeast('restore', 1.2)}`,
+    `- verify all data at least 1.2x restic: ${atLeast('verify', 1.2)}`,
+    `- repository size at most 1.02x restic's: ${mark(r.size === undefined ? undefined : r.size <= 1.02)} ${ratio(r.size)}`,
+    `- peak RSS under 256 MiB: ${mark(rss ? rss.bytes < 256 * MIB : undefined)} ${rss ? `${(rss.bytes / MIB).toFixed(0)} MiB (${rss.step})` : '–'}`,
+  ];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderReport(run: RunInfo): string {
+  const r = ratios(run);
+  const withRatio = run.tools.includes('stepvault') && run.tools.includes('restic');
+  const header = ['step', ...run.tools, ...(withRatio ? ['stepvault vs restic'] : [])];
+  const rows: string[][] = [];
+  const finalBytes = run.dataset.finalBytes;
+  for (const { key, label } of STEPS) {
+    const bytes = key === 'initial' ? run.dataset.bytes : key === 'restore' ? finalBytes : undefined;
+    rows.push([
+      label,
+      ...run.tools.map((t) => stepCell(run.results[t]?.steps[key], bytes)),
+      ...(withRatio ? [ratio(r.time[key])] : []),
+    ]);
+  }
+  rows.push([
+    'repository size (3 snapshots)',
+    ...run.tools.map((t) => {
+      const b = run.results[t]?.repoBytes;
+      return b === undefined ? '–' : `${(b / 1e9).toFixed(3)} GB`;
+    }),
+    ...(withRatio ? [ratio(r.size)] : []),
+  ]);
+  rows.push([
+    'peak RSS (any step)',
+    ...run.tools.map((t) => {
+      const p = peakRss(run.results[t]);
+      return p ? `${(p.bytes / MIB).toFixed(0)} MiB` : '–';
+    }),
+    ...(withRatio ? [ratio(r.rss)] : []),
+  ]);
+
+  const rssRows = STEPS.map(({ key, label }) => [
+    label,
+    ...run.tools.map((t) => {
+      const o = ok(run.results[t]?.steps[key]);
+      return o ? `${(o.rssBytes / MIB).toFixed(0)} MiB` : '–';
+    }),
+  ]);
+
+  const problems: string[] = [];
+  for (const t of run.tools) {
+    const res = run.results[t];
+    for (const [step, outcome] of Object.entries(res?.steps ?? {})) {
+      if (outcome && 'error' in outcome) problems.push(`- **${t} ${step} failed**: ${outcome.error}`);
+      else if (outcome?.warning) problems.push(`- ${t} ${step}: ${outcome.warning}`);
+    }
+    if (res?.mismatch) problems.push(`- **${t} restore differs from the dataset**: ${res.mismatch}`);
+  }
+
+  const m = run.machine;
+  return [
+    '## Repository: stepvault vs restic and borg',
+    '',
+    `Run of ${run.date}, scale ${run.scale}${run.scale === 1 ? ' (the full dataset)' : ''}; ` +
+      `page cache ${run.cachesDropped ? 'dropped before every timed step' : '**not** dropped (not permitted here: numbers include a warm cache)'}; ` +
+      `every restore compared byte for byte with the dataset (\`diff -r\`).`,
+    '',
+    table(header, rows),
+    '',
+    withRatio
+      ? 'Ratio column: for times restic ÷ stepvault (above 1 means stepvault is faster); for size and RSS ' +
+        'stepvault ÷ restic (below 1 means stepvault is smaller). Throughput is dataset bytes ÷ wall time (MB = 10^6 bytes).'
+      : 'Throughput is dataset bytes ÷ wall time (MB = 10^6 bytes).',
+    '',
+    ...(withRatio ? ['### Targets (issue 2)', '', ...targets(run, r), ''] : []),
+    ...(problems.length ? ['### Failures and warnings', '', ...problems, ''] : []),
+    '### Peak RSS by step',
+    '',
+    table(['step', ...run.tools], rssRows),
+    '',
+    '### Setup',
+    '',
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, kernel ${m.kernel} (${m.os}), work directory on ${m.fileSystem}`,
+    ...run.tools.map((t) => `- ${run.versions[t] ?? t}`),
+    `- Dataset: ${run.dataset.files} files in ${run.dataset.directories} directories, ${(run.dataset.bytes / 1e9).toFixed(2)} GB: ${run.dataset.composition}`,
+    `- Change before the third backup: ${run.dataset.change}; afterwards ${run.dataset.finalFiles} files, ` +
+      `${(run.dataset.finalBytes / 1e9).toFixed(2)} GB`,
+    `- Dataset generation: ${run.dataset.generation}; whole run ${(run.totalMs / 60_000).toFixed(1)} min; ` +
+      `peak disk use ${(run.diskUsedBytes / 1e9).toFixed(1)} GB under .bench/`,
+    '- Steps: init (untimed); backup; backup again without changes; the change; backup; full restore of the latest ' +
+      'snapshot into an empty directory; verify all data (`stepvault check --read-data`, `restic check --read-data`, ' +
+      '`borg check --verify-data`). Each step runs for every tool before the next step starts, so all tools see the same ' +
+      "states. Peak RSS is GNU time's maximum resident set size.",
+  ].join('\n');
+}

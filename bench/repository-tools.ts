@@ -1,0 +1,116 @@
+// The three programs the repository suite compares, as the commands for each step. Every tool runs with its
+// defaults except where the comparison needs a setting (restic repository v2 with its default compression,
+// borg repokey-blake2 with zstd,3), quietly, with its cache under .bench/ and its password from the environment.
+
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CommandSpec } from './repository-measure.ts';
+
+export const TOOL_NAMES = ['stepvault', 'restic', 'borg'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+export interface Tool {
+  name: ToolName;
+  repo: string;
+  init(): CommandSpec;
+  /** Backup number `n` (1, 2, 3) of `source`. */
+  backup(source: string, n: number): CommandSpec;
+  /** Restores the latest snapshot (made by backup `n`) into the empty directory `target`. */
+  restore(target: string, n: number): CommandSpec;
+  verify(): CommandSpec;
+  version(): string;
+}
+
+const PASSWORD = 'benchmark password, same for every tool';
+const PROJECT = path.resolve(import.meta.dirname, '..');
+
+function firstLine(cmd: string, args: string[], env?: Record<string, string>): string {
+  const out = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, cwd: PROJECT });
+  return `${out.stdout}${out.stderr}`.trim().split('\n')[0] ?? '?';
+}
+
+function stepvault(work: string): Tool {
+  const repo = path.join(work, 'repos', 'stepvault');
+  const passwordFile = path.join(work, 'stepvault-password');
+  fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  const env = { XDG_CACHE_HOME: path.join(work, 'cache', 'stepvault') };
+  const node = path.join(PROJECT, 'node_modules', '.bin', 'node');
+  const main = path.join(PROJECT, 'src', 'cli', 'main.ts');
+  const run = (...args: string[]): CommandSpec => ({
+    cmd: node,
+    args: [main, '-r', repo, '--password-file', passwordFile, '-q', ...args],
+    env,
+    cwd: PROJECT,
+    warnCodes: [3],
+  });
+  return {
+    name: 'stepvault',
+    repo,
+    init: () => run('init'),
+    backup: (source) => run('backup', source),
+    restore: (target) => run('restore', 'latest', '--target', target),
+    verify: () => run('check', '--read-data'),
+    version: () => {
+      const commit = firstLine('git', ['describe', '--always', '--dirty']);
+      return `stepvault ${firstLine(node, [main, '--version'])} (commit ${commit}, Node ${firstLine(node, ['--version'])})`;
+    },
+  };
+}
+
+function restic(work: string): Tool {
+  const repo = path.join(work, 'repos', 'restic');
+  const env = { RESTIC_PASSWORD: PASSWORD, XDG_CACHE_HOME: path.join(work, 'cache', 'restic') };
+  const run = (...args: string[]): CommandSpec => ({
+    cmd: 'restic',
+    args: ['-r', repo, '-q', ...args],
+    env,
+    warnCodes: [3],
+  });
+  return {
+    name: 'restic',
+    repo,
+    // Version 2 is the first format with compression; 0.14 already defaults to it, this makes it explicit.
+    init: () => run('init', '--repository-version', '2'),
+    backup: (source) => run('backup', source),
+    restore: (target) => run('restore', 'latest', '--target', target),
+    verify: () => run('check', '--read-data'),
+    version: () => `${firstLine('restic', ['version'])} (compression auto, repository v2)`,
+  };
+}
+
+function borg(work: string): Tool {
+  const repo = path.join(work, 'repos', 'borg');
+  const env = {
+    BORG_PASSPHRASE: PASSWORD,
+    BORG_BASE_DIR: path.join(work, 'cache', 'borg'),
+    BORG_DISPLAY_PASSPHRASE: 'n',
+  };
+  return {
+    name: 'borg',
+    repo,
+    init: () => ({ cmd: 'borg', args: ['init', '--encryption', 'repokey-blake2', repo], env }),
+    backup: (source, n) => ({
+      cmd: 'borg',
+      args: ['create', '--compression', 'zstd,3', `${repo}::snapshot-${n}`, source],
+      env,
+      warnCodes: [1],
+    }),
+    // borg has no "latest": the archive of backup n, extracted into the working directory.
+    restore: (target, n) => ({
+      cmd: 'borg',
+      args: ['extract', `${repo}::snapshot-${n}`],
+      env,
+      cwd: target,
+      warnCodes: [1],
+    }),
+    verify: () => ({ cmd: 'borg', args: ['check', '--verify-data', repo], env, warnCodes: [1] }),
+    version: () => `${firstLine('borg', ['--version'])} (repokey-blake2, zstd,3)`,
+  };
+}
+
+export function makeTool(name: ToolName, work: string): Tool {
+  if (name === 'stepvault') return stepvault(work);
+  if (name === 'restic') return restic(work);
+  return borg(work);
+}
