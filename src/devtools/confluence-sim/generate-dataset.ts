@@ -163,7 +163,8 @@ function createSpaces(ctx: GenContext): void {
   const { store, rng, options } = ctx;
   for (let i = 0; i < options.spaces; i++) {
     const base = SPACE_WORDS[i % SPACE_WORDS.length]!;
-    const key = i < SPACE_WORDS.length ? base : `${base}${Math.floor(i / SPACE_WORDS.length)}`;
+    let key = i < SPACE_WORDS.length ? base : `${base}${Math.floor(i / SPACE_WORDS.length)}`;
+    for (let n = 2; store.spaceByKey(key); n++) key = `${base}X${n}`; // a second dataset on the same site
     const space: Space = {
       id: store.newId(),
       key,

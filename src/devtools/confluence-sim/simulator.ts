@@ -29,6 +29,8 @@ export interface ConfluenceSimOptions {
   host?: string;
   /** Port of the site listener (the media and rogue listeners always take free ports). @default 0 */
   port?: number;
+  /** Host name of the media and rogue listeners, to make them differ from the site by name too. @default host */
+  mediaHost?: string;
   /** Time for timestamps, rate limiting, URL expiry and the latency sleep. @default systemClock */
   clock?: Clock;
   /** Delay before every response (site and media). @default 0 */
@@ -126,8 +128,11 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     siteOrigin: () => siteOrigin,
   };
   const sleep = (ms: number) => clock.sleep(ms);
-  const media = await startMediaServer({ store, signer, stats, faults, settings, sleep }, host);
-  const rogue = await startRogueServer(stats, host);
+  const media = await startMediaServer(
+    { store, signer, stats, faults, settings, sleep },
+    options.mediaHost ?? host,
+  );
+  const rogue = await startRogueServer(stats, options.mediaHost ?? host);
   signer.mediaOrigin = media.origin;
   signer.rogueOrigin = rogue.origin;
   const app = createSiteApp(deps);
