@@ -23,7 +23,14 @@ export const COMPARISON_OPERATORS: readonly string[] = (() => {
   return out;
 })();
 
-export const TYPE_TESTS: readonly string[] = ['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'];
+export const TYPE_TESTS: readonly string[] = [
+  'IsNull',
+  'IsPresent',
+  'IsNumeric',
+  'IsString',
+  'IsBoolean',
+  'IsTimestamp',
+];
 
 /** The operator key of a leaf rule, if it has exactly one. */
 export function operatorOf(rule: ChoiceRule): string | undefined {
@@ -39,7 +46,8 @@ export function evaluateChoiceRule(rule: ChoiceRule, env: IntrinsicEnv): boolean
     throw new AslError(StatesErrors.Runtime, 'A choice rule needs a Variable and one comparison operator.');
   }
   const variable = evaluateJsonPath(rule.Variable, env.roots);
-  if (TYPE_TESTS.includes(op)) return typeTest(op, variable.found ? variable.value : undefined, rule[op] as Json);
+  if (TYPE_TESTS.includes(op))
+    return typeTest(op, variable.found ? variable.value : undefined, rule[op] as Json);
   if (!variable.found) {
     throw new AslError(
       StatesErrors.Runtime,

@@ -25,7 +25,7 @@ export class AslError extends Error {
   /** The ASL error name matched by `ErrorEquals`. */
   readonly error: string;
   /** The human-readable cause; `undefined` leaves it out of events (as AWS does for timeouts). */
-  readonly cause: string | undefined;
+  override readonly cause: string | undefined;
   /** Set for JSONata evaluation failures: AWS records them as an `EvaluationFailed` event naming the field. */
   readonly location: string | undefined;
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AslError, StatesErrors } from './errors.ts';
 import { deepEqual, isObject, type Json, typeName } from './json.ts';
-import { evaluateJsonPath, parseJsonPath, type PathRoots } from './jsonpath.ts';
+import { evaluateJsonPath, type PathRoots, parseJsonPath } from './jsonpath.ts';
 
 export type IntrinsicArg =
   | { kind: 'literal'; value: Json; raw?: string }
@@ -196,8 +196,15 @@ function fail(name: string, message: string): never {
 }
 
 function int(name: string, v: Json, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) fail(name, `${what} must be an integer, got ${typeName(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    fail(name, `${what} must be an integer, got ${typeName(v)}`);
   return v;
+}
+
+/** Math functions take numbers and round them to integers (half up), as AWS does. */
+function rounded(name: string, v: Json, what: string): number {
+  if (typeof v !== 'number') fail(name, `${what} must be a number, got ${typeName(v)}`);
+  return Math.round(v);
 }
 
 function arr(name: string, v: Json): Json[] {
@@ -221,6 +228,7 @@ function evalCall(call: IntrinsicCall, env: IntrinsicEnv, source: string): Json 
     }
     case 'States.StringToJson': {
       const s = str(n, a[0]!);
+      if (s.trim() === '') return null;
       try {
         return JSON.parse(s) as Json;
       } catch {
@@ -287,7 +295,8 @@ function evalCall(call: IntrinsicCall, env: IntrinsicEnv, source: string): Json 
         'SHA-512': 'sha512',
       };
       const algo = algorithms[str(n, a[1]!)];
-      if (!algo) fail(n, `unsupported algorithm '${String(a[1])}' (use MD5, SHA-1, SHA-256, SHA-384 or SHA-512)`);
+      if (!algo)
+        fail(n, `unsupported algorithm '${String(a[1])}' (use MD5, SHA-1, SHA-256, SHA-384 or SHA-512)`);
       return createHash(algo).update(text, 'utf8').digest('hex');
     }
     case 'States.JsonMerge': {
@@ -297,17 +306,14 @@ function evalCall(call: IntrinsicCall, env: IntrinsicEnv, source: string): Json 
       return { ...x, ...y };
     }
     case 'States.MathRandom': {
-      const start = int(n, a[0]!, 'start');
-      const end = int(n, a[1]!, 'end');
-      if (a.length === 3) int(n, a[2]!, 'the seed');
+      const start = rounded(n, a[0]!, 'start');
+      const end = rounded(n, a[1]!, 'end');
+      if (a.length === 3) rounded(n, a[2]!, 'the seed');
       if (end < start) fail(n, 'end must not be less than start');
       return start + Math.floor(env.random() * (end - start));
     }
-    case 'States.MathAdd': {
-      const [x, y] = a;
-      if (typeof x !== 'number' || typeof y !== 'number') fail(n, 'both values must be numbers');
-      return x + y;
-    }
+    case 'States.MathAdd':
+      return rounded(n, a[0]!, 'the first value') + rounded(n, a[1]!, 'the second value');
     case 'States.StringSplit': {
       const s = str(n, a[0]!);
       const delimiters = str(n, a[1]!);
@@ -330,6 +336,17 @@ function evalCall(call: IntrinsicCall, env: IntrinsicEnv, source: string): Json 
   }
 }
 
+/** How AWS renders a value inside States.Format: strings as is, objects and arrays as Java's toString. */
+function javaText(v: Json): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return `[${v.map(javaText).join(', ')}]`;
+  if (isObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}=${javaText(x)}`)
+      .join(', ')}}`;
+  return JSON.stringify(v);
+}
+
 function format(template: string, values: Json[]): string {
   let out = '';
   let used = 0;
@@ -340,9 +357,7 @@ function format(template: string, values: Json[]): string {
       i++;
     } else if (c === '{' && template[i + 1] === '}') {
       if (used >= values.length) fail('States.Format', 'more {} placeholders than arguments');
-      const v = values[used++]!;
-      if (typeof v === 'object' && v !== null) fail('States.Format', 'arguments must be strings, numbers, booleans or null');
-      out += typeof v === 'string' ? v : JSON.stringify(v);
+      out += javaText(values[used++]!);
       i++;
     } else out += c;
   }

@@ -77,7 +77,8 @@ function bindings(env: JsonataEnv): Record<string, unknown> {
   b.random = () => env.random();
   b.uuid = () => env.uuid();
   b.partition = (array: unknown, size: unknown) => {
-    if (!Array.isArray(array)) throw jsonataFunctionError('$partition', 'the first argument must be an array');
+    if (!Array.isArray(array))
+      throw jsonataFunctionError('$partition', 'the first argument must be an array');
     if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0) {
       throw jsonataFunctionError('$partition', 'the chunk size must be a positive integer');
     }
@@ -95,12 +96,13 @@ function bindings(env: JsonataEnv): Record<string, unknown> {
       out.push(v);
       if (out.length > 1000) throw jsonataFunctionError('$range', 'the range may hold at most 1000 items');
     }
-    return out;
+    return asSequence(out);
   };
   b.hash = (value: unknown, algorithm: unknown) => {
     const algo = typeof algorithm === 'string' ? HASH_ALGORITHMS[algorithm] : undefined;
     if (!algo) throw jsonataFunctionError('$hash', `unsupported algorithm '${String(algorithm)}'`);
-    if (value === null || value === undefined) throw jsonataFunctionError('$hash', 'the value must not be null');
+    if (value === null || value === undefined)
+      throw jsonataFunctionError('$hash', 'the value must not be null');
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return createHash(algo).update(text, 'utf8').digest('hex');
   };
@@ -113,6 +115,12 @@ function bindings(env: JsonataEnv): Record<string, unknown> {
     }
   };
   return b;
+}
+
+/** Marks an array as a JSONata sequence, so that a single item collapses to the item as built-ins do. */
+function asSequence<T>(items: T[]): T[] {
+  Object.defineProperty(items, 'sequence', { value: true, enumerable: false });
+  return items;
 }
 
 function jsonataFunctionError(fn: string, message: string): Error {
@@ -183,4 +191,3 @@ export function hasExpression(template: Json | undefined): boolean {
   if (isObject(template)) return Object.values(template).some(hasExpression);
   return false;
 }
-

@@ -118,7 +118,9 @@ function isDefinitePrefix(segments: Segment[], upTo: number): boolean {
 
 function isDefiniteSegment(seg: Segment): boolean {
   if (seg.kind !== 'child') return seg.kind === 'function';
-  return seg.selectors.length === 1 && (seg.selectors[0]!.kind === 'member' || seg.selectors[0]!.kind === 'index');
+  return (
+    seg.selectors.length === 1 && (seg.selectors[0]!.kind === 'member' || seg.selectors[0]!.kind === 'index')
+  );
 }
 
 function* descendants(value: Json): Generator<Json> {
@@ -241,7 +243,12 @@ function compare(op: string, l: Json, r: Json): boolean {
     case '<=':
     case '>':
     case '>=': {
-      if (!((typeof l === 'number' && typeof r === 'number') || (typeof l === 'string' && typeof r === 'string'))) {
+      if (
+        !(
+          (typeof l === 'number' && typeof r === 'number') ||
+          (typeof l === 'string' && typeof r === 'string')
+        )
+      ) {
         return false;
       }
       if (op === '<') return l < r;
@@ -317,7 +324,11 @@ class Parser {
         else if (this.src[this.pos] === '*') {
           this.pos++;
           segments.push({ kind: 'descendant', selectors: [{ kind: 'wildcard' }] });
-        } else segments.push({ kind: 'descendant', selectors: [{ kind: 'member', name: this.parseName(inFilter) }] });
+        } else
+          segments.push({
+            kind: 'descendant',
+            selectors: [{ kind: 'member', name: this.parseName(inFilter) }],
+          });
       } else if (c === '.') {
         this.pos++;
         if (this.src[this.pos] === '*') {
@@ -403,7 +414,8 @@ class Parser {
     this.pos++;
     let out = '';
     while (this.pos < this.src.length && this.src[this.pos] !== q) {
-      if (this.src[this.pos] === '\\' && this.pos + 1 < this.src.length) this.pos++;
+      // Only an escaped quote of the same kind is an escape; other backslashes are literal (as in Jayway).
+      if (this.src[this.pos] === '\\' && this.src[this.pos + 1] === q) this.pos++;
       out += this.src[this.pos];
       this.pos++;
     }
@@ -450,7 +462,9 @@ class Parser {
     this.skipSpace();
     const op =
       COMPARE_OPS.find((o) => this.src.startsWith(o, this.pos)) ??
-      WORD_OPS.find((o) => this.src.startsWith(o, this.pos) && !/[A-Za-z]/.test(this.src[this.pos + o.length] ?? ''));
+      WORD_OPS.find(
+        (o) => this.src.startsWith(o, this.pos) && !/[A-Za-z]/.test(this.src[this.pos + o.length] ?? ''),
+      );
     if (!op) return { kind: 'exists', operand: left };
     this.pos += op.length;
     this.skipSpace();

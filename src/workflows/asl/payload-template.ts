@@ -21,7 +21,10 @@ export function evaluatePayloadTemplate(template: Json, env: IntrinsicEnv): Json
 /** The value of one `key.$` entry: an intrinsic function call or a path. */
 export function evaluateDynamicValue(expression: Json, env: IntrinsicEnv, field: string): Json {
   if (typeof expression !== 'string') {
-    throw new AslError(StatesErrors.Runtime, `The value of the field '${field}' must be a path or an intrinsic function.`);
+    throw new AslError(
+      StatesErrors.Runtime,
+      `The value of the field '${field}' must be a path or an intrinsic function.`,
+    );
   }
   if (looksLikeIntrinsic(expression)) return evaluateIntrinsic(expression, env);
   return evaluatePath(expression, env, field);
@@ -33,7 +36,10 @@ export function evaluatePath(path: string, env: IntrinsicEnv, field: string): Js
   try {
     result = evaluateJsonPath(path, env.roots);
   } catch (e) {
-    throw new AslError(StatesErrors.Runtime, `Invalid path '${path}' in the field '${field}': ${(e as Error).message}`);
+    throw new AslError(
+      StatesErrors.Runtime,
+      `Invalid path '${path}' in the field '${field}': ${(e as Error).message}`,
+    );
   }
   if (!result.found) {
     throw new AslError(

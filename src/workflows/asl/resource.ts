@@ -16,8 +16,10 @@ export interface ResourceInfo {
   region: string | undefined;
 }
 
-const SERVICE = /^arn:(aws[a-zA-Z-]*):states:([a-z0-9-]*):(\d*):(?!activity:)(?!stateMachine:)(?!execution:)(.+)$/;
-const LAMBDA_FUNCTION = /^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
+const SERVICE =
+  /^arn:(aws[a-zA-Z-]*):states:([a-z0-9-]*):(\d*):(?!activity:)(?!stateMachine:)(?!execution:)(.+)$/;
+const LAMBDA_FUNCTION =
+  /^arn:(aws[a-zA-Z-]*):lambda:([a-z0-9-]+):(\d{12}):function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/;
 const ACTIVITY = /^arn:(aws[a-zA-Z-]*):states:([a-z0-9-]+):(\d{12}):activity:[A-Za-z0-9_.-]+$/;
 
 export function parseResource(arn: string): ResourceInfo | undefined {
@@ -35,7 +37,15 @@ export function parseResource(arn: string): ResourceInfo | undefined {
   }
   m = ACTIVITY.exec(arn);
   if (m) {
-    return { arn, kind: 'activity', resourceType: 'activity', resource: arn, baseArn: arn, pattern: 'request-response', region: m[2] };
+    return {
+      arn,
+      kind: 'activity',
+      resourceType: 'activity',
+      resource: arn,
+      baseArn: arn,
+      pattern: 'request-response',
+      region: m[2],
+    };
   }
   m = SERVICE.exec(arn);
   if (!m) return undefined;

@@ -20,7 +20,8 @@ export function parseTimestamp(value: unknown): Instant | undefined {
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return undefined;
   let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
   const probe = new Date(ms);
   if (probe.getUTCDate() !== day) return undefined; // e.g. 2023-02-30

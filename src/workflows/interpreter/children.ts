@@ -6,7 +6,14 @@ import type { State } from '../asl/definition.ts';
 import { queryLanguageOf } from '../asl/definition.ts';
 import { AslError, StatesErrors } from '../asl/errors.ts';
 import type { Json } from '../asl/json.ts';
-import { assignJsonata, assignJsonPath, jsonataField, outputPath, resultPath, resultSelector } from './dataflow.ts';
+import {
+  assignJsonata,
+  assignJsonPath,
+  jsonataField,
+  outputPath,
+  resultPath,
+  resultSelector,
+} from './dataflow.ts';
 import { abortScope, exitState, guard, handleStateError } from './flow.ts';
 import type { ExecutionMachine } from './machine.ts';
 import type { ChildrenPhase, Scope } from './model.ts';
@@ -67,7 +74,12 @@ export function toleranceConfigured(p: ChildrenPhase): boolean {
 function exceedsTolerance(p: ChildrenPhase): boolean {
   if (!toleranceConfigured(p)) return true;
   if (p.toleratedCount !== undefined && p.failed > p.toleratedCount) return true;
-  if (p.toleratedPercentage !== undefined && p.total > 0 && (p.failed / p.total) * 100 > p.toleratedPercentage) return true;
+  if (
+    p.toleratedPercentage !== undefined &&
+    p.total > 0 &&
+    (p.failed / p.total) * 100 > p.toleratedPercentage
+  )
+    return true;
   return false;
 }
 
@@ -85,7 +97,6 @@ async function failChildren(
     if (p.mode === 'map' && sibling.started) iterationEvent(m, parent, 'Aborted', sibling.index);
   }
   m.touch(parent);
-  m.emit(parent, p.mode === 'parallel' ? 'ParallelStateFailed' : 'MapStateFailed');
   const error =
     p.mode !== 'parallel' && toleranceConfigured(p)
       ? new AslError(
@@ -97,7 +108,12 @@ async function failChildren(
 }
 
 /** Every child succeeded (or failed within tolerance): the state's result is the array of their outputs. */
-export async function finishChildren(m: ExecutionMachine, parent: Scope, state: State, p: ChildrenPhase): Promise<void> {
+export async function finishChildren(
+  m: ExecutionMachine,
+  parent: Scope,
+  state: State,
+  p: ChildrenPhase,
+): Promise<void> {
   const results: Json[] = [];
   for (let i = 0; i < p.total; i++) results.push(m.blobs.get(resultKey(parent, i)) ?? null);
   if (p.mode === 'distributed' && p.mapRunArn) m.emit(parent, 'MapRunSucceeded');
@@ -107,7 +123,12 @@ export async function finishChildren(m: ExecutionMachine, parent: Scope, state: 
 }
 
 /** Applies the result half of a Parallel/Map state's data flow and leaves the state. */
-export async function finishWithResult(m: ExecutionMachine, parent: Scope, state: State, result: Json): Promise<void> {
+export async function finishWithResult(
+  m: ExecutionMachine,
+  parent: Scope,
+  state: State,
+  result: Json,
+): Promise<void> {
   if (queryLanguageOf(state, m.def.queryLanguage) === 'JSONata') {
     const env = jsonataEnv(m, parent, parent.input, { result });
     const output = await jsonataField(state.Output, env, 'Output', result);
@@ -117,5 +138,11 @@ export async function finishWithResult(m: ExecutionMachine, parent: Scope, state
   const env = pathEnv(m, parent, parent.input);
   const selected = resultSelector(state, result, env);
   const assign = assignJsonPath(state.Assign, pathEnv(m, parent, selected));
-  await exitState(m, parent, state, outputPath(state, resultPath(state.ResultPath, parent.input, selected), env), assign);
+  await exitState(
+    m,
+    parent,
+    state,
+    outputPath(state, resultPath(state.ResultPath, parent.input, selected), env),
+    assign,
+  );
 }

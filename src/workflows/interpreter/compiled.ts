@@ -1,7 +1,13 @@
 // A definition prepared for running: every states block (top level, Parallel branches, Map processors) gets a
 // key so scopes can name the block they run, and state lookups fail loudly instead of returning undefined.
 
-import { type Branch, processorOf, type QueryLanguage, type State, type StateMachineDefinition } from '../asl/definition.ts';
+import {
+  type Branch,
+  processorOf,
+  type QueryLanguage,
+  type State,
+  type StateMachineDefinition,
+} from '../asl/definition.ts';
 
 export interface Block {
   key: string;

@@ -5,8 +5,8 @@
 import type { State } from '../asl/definition.ts';
 import { AslError, StatesErrors } from '../asl/errors.ts';
 import type { IntrinsicEnv } from '../asl/intrinsics.ts';
-import { evaluateJsonataTemplate, type JsonataEnv } from '../asl/jsonata.ts';
 import { isObject, type Json, type JsonObject } from '../asl/json.ts';
+import { evaluateJsonataTemplate, type JsonataEnv } from '../asl/jsonata.ts';
 import { evaluateJsonPath } from '../asl/jsonpath.ts';
 import { evaluatePayloadTemplate } from '../asl/payload-template.ts';
 import { applyResultPath } from '../asl/reference-path.ts';
@@ -32,7 +32,10 @@ function selectPath(path: string, env: IntrinsicEnv, field: string): Json {
       .filter(Boolean)
       .map((m) => `['${m}']`)
       .join('');
-    throw new AslError(StatesErrors.Runtime, `Invalid path '${path}' : No results for path: $${members} (${field})`);
+    throw new AslError(
+      StatesErrors.Runtime,
+      `Invalid path '${path}' : No results for path: $${members} (${field})`,
+    );
   }
   return r.value;
 }
@@ -61,7 +64,10 @@ export function assignJsonPath(assign: JsonObject | undefined, env: IntrinsicEnv
 }
 
 /** JSONata `Assign`: each value is a template of `{% %}` expressions. */
-export async function assignJsonata(assign: JsonObject | undefined, env: JsonataEnv): Promise<JsonObject | undefined> {
+export async function assignJsonata(
+  assign: JsonObject | undefined,
+  env: JsonataEnv,
+): Promise<JsonObject | undefined> {
   if (assign === undefined) return undefined;
   const out: JsonObject = {};
   for (const [name, value] of Object.entries(assign)) {
@@ -71,7 +77,12 @@ export async function assignJsonata(assign: JsonObject | undefined, env: Jsonata
 }
 
 /** JSONata `Output` (or `Arguments`): evaluated when present, else `fallback`. */
-export async function jsonataField(template: Json | undefined, env: JsonataEnv, field: string, fallback: Json): Promise<Json> {
+export async function jsonataField(
+  template: Json | undefined,
+  env: JsonataEnv,
+  field: string,
+  fallback: Json,
+): Promise<Json> {
   if (template === undefined) return fallback;
   return evaluateJsonataTemplate(template, env, field);
 }

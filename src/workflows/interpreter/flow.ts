@@ -3,9 +3,9 @@
 // aborted, which completes the execution or tells the enclosing Parallel/Map.
 
 import type { Retrier, State } from '../asl/definition.ts';
+import { queryLanguageOf } from '../asl/definition.ts';
 import { AslError, errorMatches, isTerminalError, StatesErrors } from '../asl/errors.ts';
 import { type Json, type JsonObject, jsonByteLength, PAYLOAD_LIMIT_BYTES } from '../asl/json.ts';
-import { queryLanguageOf } from '../asl/definition.ts';
 import { childFinished } from './children.ts';
 import { assignJsonata, assignJsonPath, jsonataField, resultPath } from './dataflow.ts';
 import type { ExecutionMachine } from './machine.ts';
@@ -84,7 +84,12 @@ async function runBody(m: ExecutionMachine, scope: Scope, state: State): Promise
 }
 
 /** Runs a step of a state and routes any ASL error it raises to Retry/Catch. */
-export async function guard(m: ExecutionMachine, scope: Scope, state: State, fn: () => Promise<void>): Promise<void> {
+export async function guard(
+  m: ExecutionMachine,
+  scope: Scope,
+  state: State,
+  fn: () => Promise<void>,
+): Promise<void> {
   try {
     await fn();
   } catch (e) {
@@ -113,7 +118,11 @@ export async function exitState(
   next?: string,
 ): Promise<void> {
   checkSize(output, `the output of state '${scope.state}'`);
-  const details: JsonObject = { name: scope.state, output: JSON.stringify(output), outputDetails: { truncated: false } };
+  const details: JsonObject = {
+    name: scope.state,
+    output: JSON.stringify(output),
+    outputDetails: { truncated: false },
+  };
   if (assign && Object.keys(assign).length > 0) {
     const assigned: JsonObject = {};
     for (const [k, v] of Object.entries(assign)) {
@@ -134,9 +143,15 @@ export async function exitState(
   scope.input = output;
   scope.phase = { kind: 'enter' };
   m.touch(scope);
+  m.enqueue(scope);
 }
 
-export async function handleStateError(m: ExecutionMachine, scope: Scope, state: State, err: AslError): Promise<void> {
+export async function handleStateError(
+  m: ExecutionMachine,
+  scope: Scope,
+  state: State,
+  err: AslError,
+): Promise<void> {
   if (err.location !== undefined) {
     m.emit(scope, 'EvaluationFailed', 'evaluationFailedEventDetails', {
       error: err.error,
@@ -152,7 +167,8 @@ export async function handleStateError(m: ExecutionMachine, scope: Scope, state:
     await failExecution(m, scope, { error: err.error, cause });
     return;
   }
-  const retriers = state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel' ? state.Retry ?? [] : [];
+  const retriers =
+    state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel' ? (state.Retry ?? []) : [];
   const ri = retriers.findIndex((r) => errorMatches(r.ErrorEquals, err.error));
   if (ri >= 0) {
     const r = retriers[ri]!;
@@ -165,7 +181,9 @@ export async function handleStateError(m: ExecutionMachine, scope: Scope, state:
       return;
     }
   }
-  const catchers = state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel' ? state.Catch ?? [] : [];
+  if (state.Type === 'Map' || state.Type === 'Parallel') m.emit(scope, `${state.Type}StateFailed`);
+  const catchers =
+    state.Type === 'Task' || state.Type === 'Map' || state.Type === 'Parallel' ? (state.Catch ?? []) : [];
   const catcher = catchers.find((c) => errorMatches(c.ErrorEquals, err.error));
   if (catcher) {
     const errorOutput: JsonObject = { Error: err.error, Cause: cause ?? '' };
@@ -211,7 +229,11 @@ export async function completeScope(m: ExecutionMachine, scope: Scope, output: J
   for (const k of [...m.blobs.keys()]) m.deleteBlob(k);
 }
 
-export async function failScope(m: ExecutionMachine, scope: Scope, err: { error: string; cause: string | undefined }): Promise<void> {
+export async function failScope(
+  m: ExecutionMachine,
+  scope: Scope,
+  err: { error: string; cause: string | undefined },
+): Promise<void> {
   scope.status = 'failed';
   scope.error = err;
   m.touch(scope);
@@ -258,12 +280,17 @@ export function abortScope(m: ExecutionMachine, scope: Scope, withEvents: boolea
       if (child.status !== 'running') continue;
       abortScope(m, child, withEvents);
       if (withEvents && p.mode === 'map' && child.started) {
-        m.emit(scope, 'MapIterationAborted', 'mapIterationAbortedEventDetails', { index: child.index, name: scope.state });
+        m.emit(scope, 'MapIterationAborted', 'mapIterationAbortedEventDetails', {
+          index: child.index,
+          name: scope.state,
+        });
       }
     }
-    if (p.mode === 'distributed' && p.mapRunArn) m.command({ kind: 'cancel', token: p.mapRunArn, reason: 'aborted' });
+    if (p.mode === 'distributed' && p.mapRunArn)
+      m.command({ kind: 'cancel', token: p.mapRunArn, reason: 'aborted' });
   }
-  if (withEvents && p.kind !== 'enter' && p.kind !== 'done') m.emit(scope, `${m.state(scope).Type}StateAborted`);
+  if (withEvents && p.kind !== 'enter' && p.kind !== 'done')
+    m.emit(scope, `${m.state(scope).Type}StateAborted`);
   scope.status = 'aborted';
   m.touch(scope);
 }

@@ -10,8 +10,8 @@ import type { CompiledDefinition } from './compiled.ts';
 import { abortScope, enterState, failExecution, resumeScope } from './flow.ts';
 import type { Command, ExecutionHeader, HistoryEvent, Scope, TaskOutcome } from './model.ts';
 import { redriveExecution } from './redrive.ts';
-import { fireTaskTimeout, recordTaskOutcome } from './states/task-outcome.ts';
 import type { EnvSource } from './scope-env.ts';
+import { fireTaskTimeout, recordTaskOutcome } from './states/task-outcome.ts';
 
 export interface MachineSnapshot {
   header: ExecutionHeader;
@@ -54,7 +54,8 @@ export class ExecutionMachine implements EnvSource {
       this.scopes.set(scope.id, scope);
       this.#index(scope);
     }
-    for (const scope of snapshot.scopes) if (scope.status === 'running' && isRunnable(scope)) this.enqueue(scope);
+    for (const scope of snapshot.scopes)
+      if (scope.status === 'running' && isRunnable(scope)) this.enqueue(scope);
   }
 
   /** Starts a new execution: records ExecutionStarted and positions the top-level scope at StartAt. */
@@ -92,7 +93,12 @@ export class ExecutionMachine implements EnvSource {
       );
     }
     const id = ++this.header.eventCount;
-    const event: HistoryEvent = { id, previousEventId: scope?.lastEventId ?? id - 1, type, timestamp: this.now };
+    const event: HistoryEvent = {
+      id,
+      previousEventId: scope?.lastEventId ?? id - 1,
+      type,
+      timestamp: this.now,
+    };
     if (type === 'ExecutionStarted') event.previousEventId = 0;
     if (detailsKey) {
       event.detailsKey = detailsKey;
@@ -106,7 +112,13 @@ export class ExecutionMachine implements EnvSource {
     return id;
   }
 
-  newScope(init: { parentId: string | null; block: string; index: number; input: Json; mapItem?: Scope['mapItem'] }): Scope {
+  newScope(init: {
+    parentId: string | null;
+    block: string;
+    index: number;
+    input: Json;
+    mapItem?: Scope['mapItem'];
+  }): Scope {
     const block = this.def.block(init.block);
     const scope: Scope = {
       id: `s${++this.header.scopeSeq}`,
@@ -247,8 +259,9 @@ export class ExecutionMachine implements EnvSource {
   deliverHeartbeat(token: string, now: number): boolean {
     this.now = now;
     const scope = this.#taskScope(token);
-    if (!scope || scope.phase.kind !== 'task') return false;
-    if (scope.phase.heartbeatSeconds !== undefined) scope.phase.heartbeatAt = now + scope.phase.heartbeatSeconds * 1000;
+    if (scope?.phase.kind !== 'task') return false;
+    if (scope.phase.heartbeatSeconds !== undefined)
+      scope.phase.heartbeatAt = now + scope.phase.heartbeatSeconds * 1000;
     this.touch(scope);
     return true;
   }
@@ -256,7 +269,8 @@ export class ExecutionMachine implements EnvSource {
   #taskScope(token: string): Scope | undefined {
     const id = this.tokens.get(token);
     const scope = id === undefined ? undefined : this.scopes.get(id);
-    if (!scope || scope.status !== 'running' || scope.phase.kind !== 'task' || scope.phase.token !== token) return undefined;
+    if (scope?.status !== 'running' || scope.phase.kind !== 'task' || scope.phase.token !== token)
+      return undefined;
     return scope.phase.outcome ? undefined : scope;
   }
 
@@ -276,7 +290,10 @@ export class ExecutionMachine implements EnvSource {
       await failExecution(
         this,
         root ?? null,
-        { error: StatesErrors.Timeout, cause: 'The execution timed out (TimeoutSeconds of the state machine).' },
+        {
+          error: StatesErrors.Timeout,
+          cause: 'The execution timed out (TimeoutSeconds of the state machine).',
+        },
         'timed-out',
       );
       return;
@@ -284,7 +301,7 @@ export class ExecutionMachine implements EnvSource {
     const due = [...this.deadlines.entries()].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
     for (const [id] of due) {
       const scope = this.scopes.get(id);
-      if (!scope || scope.status !== 'running') continue;
+      if (scope?.status !== 'running') continue;
       const p = scope.phase;
       if (p.kind === 'timer') {
         p.fired = true;
@@ -309,9 +326,9 @@ export class ExecutionMachine implements EnvSource {
   }
 
   /** Redrives a failed, timed-out or aborted execution from where it stopped (see redrive.ts). */
-  redrive(now: number): void {
+  async redrive(now: number): Promise<void> {
     this.now = now;
-    redriveExecution(this);
+    await redriveExecution(this);
   }
 
   /** Everything that changed since the last call: persist it, then carry out the commands. */

@@ -73,7 +73,14 @@ export type Phase =
   | { kind: 'enter' }
   | { kind: 'run' }
   | TaskPhase
-  | { kind: 'timer'; purpose: 'wait' | 'retry'; dueAt: number; fired?: boolean; output?: Json; assign?: JsonObject }
+  | {
+      kind: 'timer';
+      purpose: 'wait' | 'retry';
+      dueAt: number;
+      fired?: boolean;
+      output?: Json;
+      assign?: JsonObject;
+    }
   | ChildrenPhase
   | { kind: 'done' };
 

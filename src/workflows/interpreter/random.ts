@@ -5,8 +5,10 @@ export type RngState = number[];
 
 export function seedRng(seed: Uint8Array): RngState {
   const view = new DataView(seed.buffer, seed.byteOffset, seed.byteLength);
-  const state = [0, 1, 2, 3].map((i) => (seed.byteLength >= (i + 1) * 4 ? view.getUint32(i * 4) : 0x9e3779b9 * (i + 1)) >>> 0);
-  if (state.every((v) => v === 0)) state[0] = 1;
+  const state: number[] = [0, 1, 2, 3].map(
+    (i) => (seed.byteLength >= (i + 1) * 4 ? view.getUint32(i * 4) : 0x9e3779b9 * (i + 1)) >>> 0,
+  );
+  if (!state.some((v) => v !== 0)) state[0] = 0x6a09e667;
   for (let i = 0; i < 12; i++) nextUint32(state);
   return state;
 }

@@ -3,12 +3,14 @@
 // languages get their environment from here.
 
 import type { IntrinsicEnv } from '../asl/intrinsics.ts';
-import type { JsonataEnv } from '../asl/jsonata.ts';
 import type { Json, JsonObject } from '../asl/json.ts';
-import { nextFloat, nextUuid } from './random.ts';
+import type { JsonataEnv } from '../asl/jsonata.ts';
+import type { CompiledDefinition } from './compiled.ts';
 import type { ExecutionHeader, Scope } from './model.ts';
+import { nextFloat, nextUuid } from './random.ts';
 
 export interface EnvSource {
+  def: CompiledDefinition;
   header: ExecutionHeader;
   now: number;
   scopes: Map<string, Scope>;
@@ -21,6 +23,9 @@ export interface ContextExtras {
 
 export function contextObject(src: EnvSource, scope: Scope, extras: ContextExtras = {}): JsonObject {
   const h = src.header;
+  const state: JsonObject = { EnteredTime: new Date(scope.enteredTime).toISOString(), Name: scope.state };
+  const type = src.def.state(scope.block, scope.state).Type;
+  if (type === 'Task' || type === 'Map' || type === 'Parallel') state.RetryCount = scope.retryCount;
   const execution: JsonObject = {
     Id: h.executionArn,
     Input: h.input,
@@ -32,11 +37,7 @@ export function contextObject(src: EnvSource, scope: Scope, extras: ContextExtra
   if (h.redriveTime !== undefined) execution.RedriveTime = new Date(h.redriveTime).toISOString();
   const ctx: JsonObject = {
     Execution: execution,
-    State: {
-      EnteredTime: new Date(scope.enteredTime).toISOString(),
-      Name: scope.state,
-      RetryCount: scope.retryCount,
-    },
+    State: state,
     StateMachine: { Id: h.stateMachineArn, Name: h.stateMachineName },
   };
   if (extras.taskToken !== undefined) ctx.Task = { Token: extras.taskToken };

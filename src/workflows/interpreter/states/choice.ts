@@ -1,9 +1,9 @@
 // The Choice state: the first rule that holds picks Next (with its own Output/Assign in JSONata, its Assign in
 // JSONPath); otherwise Default, otherwise States.NoChoiceMatched.
 
+import { evaluateChoiceRule } from '../../asl/choice-rules.ts';
 import type { ChoiceRule, State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
-import { evaluateChoiceRule } from '../../asl/choice-rules.ts';
 import { AslError, StatesErrors } from '../../asl/errors.ts';
 import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import { assignJsonata, assignJsonPath, inputPath, jsonataField, outputPath } from '../dataflow.ts';
@@ -18,7 +18,11 @@ export async function runChoice(m: ExecutionMachine, scope: Scope, state: State)
     const env = jsonataEnv(m, scope, scope.input);
     let matched: ChoiceRule | undefined;
     for (let i = 0; i < rules.length && !matched; i++) {
-      const value = await evaluateJsonataTemplate(rules[i]!.Condition ?? null, env, `Choices[${i}].Condition`);
+      const value = await evaluateJsonataTemplate(
+        rules[i]!.Condition ?? null,
+        env,
+        `Choices[${i}].Condition`,
+      );
       if (typeof value !== 'boolean') {
         throw new AslError(
           StatesErrors.QueryEvaluationError,
@@ -45,5 +49,8 @@ export async function runChoice(m: ExecutionMachine, scope: Scope, state: State)
 
 function noMatch(state: State, scope: Scope): string {
   if (state.Default !== undefined) return state.Default;
-  throw new AslError(StatesErrors.NoChoiceMatched, `No Choice Rule of state '${scope.state}' matched and there is no Default.`);
+  throw new AslError(
+    StatesErrors.NoChoiceMatched,
+    `No Choice Rule of state '${scope.state}' matched and there is no Default.`,
+  );
 }

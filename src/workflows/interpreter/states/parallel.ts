@@ -15,7 +15,12 @@ export async function runParallel(m: ExecutionMachine, scope: Scope, state: Stat
   clearChildren(m, scope);
   let branchInput: Json;
   if (queryLanguageOf(state, m.def.queryLanguage) === 'JSONata') {
-    branchInput = await jsonataField(state.Arguments, jsonataEnv(m, scope, scope.input), 'Arguments', scope.input);
+    branchInput = await jsonataField(
+      state.Arguments,
+      jsonataEnv(m, scope, scope.input),
+      'Arguments',
+      scope.input,
+    );
   } else {
     const effective = inputPath(state, scope.input, pathEnv(m, scope, scope.input));
     branchInput = parameters(state.Parameters, effective, pathEnv(m, scope, effective));
@@ -37,7 +42,12 @@ export async function runParallel(m: ExecutionMachine, scope: Scope, state: Stat
   scope.phase = phase;
   m.touch(scope);
   branches.forEach((_, i) => {
-    const child = m.newScope({ parentId: scope.id, block: branchKey(scope.block, scope.state, i), index: i, input: branchInput });
+    const child = m.newScope({
+      parentId: scope.id,
+      block: branchKey(scope.block, scope.state, i),
+      index: i,
+      input: branchInput,
+    });
     m.enqueue(child);
   });
   if (branches.length === 0) await finishChildren(m, scope, state, phase);

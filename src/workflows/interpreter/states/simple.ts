@@ -3,10 +3,18 @@
 import { queryLanguageOf, type State } from '../../asl/definition.ts';
 import { AslError } from '../../asl/errors.ts';
 import { evaluateIntrinsic, looksLikeIntrinsic } from '../../asl/intrinsics.ts';
-import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import type { Json } from '../../asl/json.ts';
+import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import { evaluatePath } from '../../asl/payload-template.ts';
-import { assignJsonata, assignJsonPath, inputPath, jsonataField, outputPath, parameters, resultPath } from '../dataflow.ts';
+import {
+  assignJsonata,
+  assignJsonPath,
+  inputPath,
+  jsonataField,
+  outputPath,
+  parameters,
+  resultPath,
+} from '../dataflow.ts';
 import { exitState, failScope } from '../flow.ts';
 import type { ExecutionMachine } from '../machine.ts';
 import type { Scope } from '../model.ts';
@@ -22,7 +30,10 @@ export async function runPass(m: ExecutionMachine, scope: Scope, state: State): 
   }
   const env = pathEnv(m, scope, scope.input);
   const effective = inputPath(state, scope.input, env);
-  const result = state.Result !== undefined ? state.Result : parameters(state.Parameters, effective, pathEnv(m, scope, effective));
+  const result =
+    state.Result !== undefined
+      ? state.Result
+      : parameters(state.Parameters, effective, pathEnv(m, scope, effective));
   const assign = assignJsonPath(state.Assign, pathEnv(m, scope, result));
   const output = outputPath(state, resultPath(state.ResultPath, scope.input, result), env);
   await exitState(m, scope, state, output, assign);
@@ -50,7 +61,10 @@ export async function runFail(m: ExecutionMachine, scope: Scope, state: State): 
     error = state.ErrorPath !== undefined ? dynamic(state.ErrorPath, env, 'ErrorPath') : state.Error;
     cause = state.CausePath !== undefined ? dynamic(state.CausePath, env, 'CausePath') : state.Cause;
   }
-  for (const [field, value] of [['Error', error], ['Cause', cause]] as const) {
+  for (const [field, value] of [
+    ['Error', error],
+    ['Cause', cause],
+  ] as const) {
     if (value !== undefined && typeof value !== 'string') {
       throw new AslError(
         'States.Runtime',

@@ -6,7 +6,14 @@ import type { State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
 import { AslError, StatesErrors } from '../../asl/errors.ts';
 import { type JsonObject, jsonByteLength, PAYLOAD_LIMIT_BYTES } from '../../asl/json.ts';
-import { assignJsonata, assignJsonPath, jsonataField, outputPath, resultPath, resultSelector } from '../dataflow.ts';
+import {
+  assignJsonata,
+  assignJsonPath,
+  jsonataField,
+  outputPath,
+  resultPath,
+  resultSelector,
+} from '../dataflow.ts';
 import { exitState, handleStateError } from '../flow.ts';
 import type { ExecutionMachine } from '../machine.ts';
 import type { Scope, TaskOutcome, TaskPhase } from '../model.ts';
@@ -23,9 +30,11 @@ export function recordTaskOutcome(m: ExecutionMachine, scope: Scope, outcome: Ta
       cause: `The state/task '${info.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`,
     };
   }
-  const prefix = info.kind === 'lambda-function' ? 'LambdaFunction' : info.kind === 'activity' ? 'Activity' : 'Task';
+  const prefix =
+    info.kind === 'lambda-function' ? 'LambdaFunction' : info.kind === 'activity' ? 'Activity' : 'Task';
   const key = (suffix: string) => `${prefix.charAt(0).toLowerCase()}${prefix.slice(1)}${suffix}EventDetails`;
-  const base: JsonObject = info.kind === 'service' ? { resourceType: info.resourceType, resource: info.resource } : {};
+  const base: JsonObject =
+    info.kind === 'service' ? { resourceType: info.resourceType, resource: info.resource } : {};
   if (outcome.ok) {
     m.emit(scope, `${prefix}Succeeded`, key('Succeeded'), {
       ...base,
@@ -47,7 +56,10 @@ export function recordTaskOutcome(m: ExecutionMachine, scope: Scope, outcome: Ta
 /** A task's TimeoutSeconds or HeartbeatSeconds passed: the handler is cancelled and the task times out. */
 export function fireTaskTimeout(m: ExecutionMachine, scope: Scope, now: number): void {
   const phase = scope.phase as TaskPhase;
-  const heartbeat = phase.heartbeatAt !== undefined && phase.heartbeatAt <= now && !(phase.timeoutAt !== undefined && phase.timeoutAt <= now);
+  const heartbeat =
+    phase.heartbeatAt !== undefined &&
+    phase.heartbeatAt <= now &&
+    !(phase.timeoutAt !== undefined && phase.timeoutAt <= now);
   m.command({ kind: 'cancel', token: phase.token, reason: 'timed out' });
   recordTaskOutcome(m, scope, {
     ok: false,
@@ -57,7 +69,12 @@ export function fireTaskTimeout(m: ExecutionMachine, scope: Scope, now: number):
   });
 }
 
-export async function resumeTask(m: ExecutionMachine, scope: Scope, state: State, phase: TaskPhase): Promise<void> {
+export async function resumeTask(
+  m: ExecutionMachine,
+  scope: Scope,
+  state: State,
+  phase: TaskPhase,
+): Promise<void> {
   const outcome = phase.outcome!;
   if (!outcome.ok) {
     await handleStateError(m, scope, state, new AslError(outcome.error, outcome.cause));

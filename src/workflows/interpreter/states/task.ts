@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
 import { AslError, StatesErrors } from '../../asl/errors.ts';
-import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import type { Json, JsonObject } from '../../asl/json.ts';
+import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import { parseResource, type ResourceInfo } from '../../asl/resource.ts';
 import { inputPath, integerAtPath, jsonataField, parameters, requireInteger } from '../dataflow.ts';
 import { checkSize } from '../flow.ts';
@@ -18,7 +18,8 @@ import { jsonataEnv, pathEnv } from '../scope-env.ts';
 
 export function resourceOf(state: State): ResourceInfo {
   const info = parseResource(state.Resource ?? '');
-  if (!info) throw new AslError(StatesErrors.Runtime, `The Resource '${state.Resource}' is not a valid resource ARN.`);
+  if (!info)
+    throw new AslError(StatesErrors.Runtime, `The Resource '${state.Resource}' is not a valid resource ARN.`);
   return info;
 }
 
@@ -74,11 +75,19 @@ export async function runTask(m: ExecutionMachine, scope: Scope, state: State): 
   });
 }
 
-async function seconds(value: unknown, env: ReturnType<typeof jsonataEnv>, field: string): Promise<number | undefined> {
+async function seconds(
+  value: unknown,
+  env: ReturnType<typeof jsonataEnv>,
+  field: string,
+): Promise<number | undefined> {
   if (value === undefined) return undefined;
   const v = await evaluateJsonataTemplate(value as Json, env, field);
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new AslError(StatesErrors.QueryEvaluationError, `${field} must be a positive integer, got ${JSON.stringify(v)}.`, field);
+    throw new AslError(
+      StatesErrors.QueryEvaluationError,
+      `${field} must be a positive integer, got ${JSON.stringify(v)}.`,
+      field,
+    );
   }
   return requireInteger(v, field, 1);
 }
@@ -86,7 +95,9 @@ async function seconds(value: unknown, env: ReturnType<typeof jsonataEnv>, field
 /** The same for every attempt and every re-delivery of one visit of one state in one execution. */
 function idempotencyKey(m: ExecutionMachine, scope: Scope): string {
   return createHash('sha256')
-    .update(`${m.header.executionArn}\n${scope.id}\n${scope.state}\n${scope.visits}\n${m.header.redriveCount}`)
+    .update(
+      `${m.header.executionArn}\n${scope.id}\n${scope.state}\n${scope.visits}\n${m.header.redriveCount}`,
+    )
     .digest('hex')
     .slice(0, 32);
 }
@@ -100,14 +111,22 @@ function scheduledEvents(
   heartbeat: number | undefined,
 ): void {
   if (info.kind === 'lambda-function') {
-    const d: JsonObject = { resource: info.arn, input: JSON.stringify(params), inputDetails: { truncated: false } };
+    const d: JsonObject = {
+      resource: info.arn,
+      input: JSON.stringify(params),
+      inputDetails: { truncated: false },
+    };
     if (timeout !== undefined) d.timeoutInSeconds = timeout;
     m.emit(scope, 'LambdaFunctionScheduled', 'lambdaFunctionScheduledEventDetails', d);
     m.emit(scope, 'LambdaFunctionStarted');
     return;
   }
   if (info.kind === 'activity') {
-    const d: JsonObject = { resource: info.arn, input: JSON.stringify(params), inputDetails: { truncated: false } };
+    const d: JsonObject = {
+      resource: info.arn,
+      input: JSON.stringify(params),
+      inputDetails: { truncated: false },
+    };
     if (timeout !== undefined) d.timeoutInSeconds = timeout;
     if (heartbeat !== undefined) d.heartbeatInSeconds = heartbeat;
     m.emit(scope, 'ActivityScheduled', 'activityScheduledEventDetails', d);
@@ -123,5 +142,8 @@ function scheduledEvents(
   if (timeout !== undefined) d.timeoutInSeconds = timeout;
   if (heartbeat !== undefined) d.heartbeatInSeconds = heartbeat;
   m.emit(scope, 'TaskScheduled', 'taskScheduledEventDetails', d);
-  m.emit(scope, 'TaskStarted', 'taskStartedEventDetails', { resourceType: info.resourceType, resource: info.resource });
+  m.emit(scope, 'TaskStarted', 'taskStartedEventDetails', {
+    resourceType: info.resourceType,
+    resource: info.resource,
+  });
 }

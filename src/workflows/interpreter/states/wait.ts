@@ -4,11 +4,18 @@
 import type { State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
 import { AslError, StatesErrors } from '../../asl/errors.ts';
-import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import type { Json, JsonObject } from '../../asl/json.ts';
+import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import { evaluatePath } from '../../asl/payload-template.ts';
 import { parseTimestamp } from '../../asl/timestamps.ts';
-import { assignJsonata, assignJsonPath, inputPath, jsonataField, outputPath, requireInteger } from '../dataflow.ts';
+import {
+  assignJsonata,
+  assignJsonPath,
+  inputPath,
+  jsonataField,
+  outputPath,
+  requireInteger,
+} from '../dataflow.ts';
 import { exitState } from '../flow.ts';
 import type { ExecutionMachine } from '../machine.ts';
 import type { Scope } from '../model.ts';
@@ -23,14 +30,22 @@ export async function runWait(m: ExecutionMachine, scope: Scope, state: State): 
     if (state.Seconds !== undefined) {
       const s = await evaluateJsonataTemplate(state.Seconds, env, 'Seconds');
       if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
-        throw new AslError(StatesErrors.QueryEvaluationError, `Seconds must be a non-negative integer, got ${JSON.stringify(s)}.`, 'Seconds');
+        throw new AslError(
+          StatesErrors.QueryEvaluationError,
+          `Seconds must be a non-negative integer, got ${JSON.stringify(s)}.`,
+          'Seconds',
+        );
       }
       dueAt = m.now + s * 1000;
     } else {
       const t = await evaluateJsonataTemplate(state.Timestamp ?? null, env, 'Timestamp');
       const instant = parseTimestamp(t);
       if (!instant) {
-        throw new AslError(StatesErrors.QueryEvaluationError, `Timestamp must be an RFC 3339 timestamp, got ${JSON.stringify(t)}.`, 'Timestamp');
+        throw new AslError(
+          StatesErrors.QueryEvaluationError,
+          `Timestamp must be an RFC 3339 timestamp, got ${JSON.stringify(t)}.`,
+          'Timestamp',
+        );
       }
       dueAt = instant.ms;
     }
@@ -40,11 +55,17 @@ export async function runWait(m: ExecutionMachine, scope: Scope, state: State): 
     const env = pathEnv(m, scope, scope.input);
     const effective = inputPath(state, scope.input, env);
     const effEnv = pathEnv(m, scope, effective);
-    if (state.Seconds !== undefined) dueAt = m.now + requireInteger(state.Seconds as Json, 'Seconds', 0) * 1000;
+    if (state.Seconds !== undefined)
+      dueAt = m.now + requireInteger(state.Seconds as Json, 'Seconds', 0) * 1000;
     else if (state.SecondsPath !== undefined) {
-      dueAt = m.now + requireInteger(evaluatePath(state.SecondsPath, effEnv, 'SecondsPath'), 'SecondsPath', 0) * 1000;
+      dueAt =
+        m.now +
+        requireInteger(evaluatePath(state.SecondsPath, effEnv, 'SecondsPath'), 'SecondsPath', 0) * 1000;
     } else {
-      const t = state.TimestampPath !== undefined ? evaluatePath(state.TimestampPath, effEnv, 'TimestampPath') : (state.Timestamp ?? null);
+      const t =
+        state.TimestampPath !== undefined
+          ? evaluatePath(state.TimestampPath, effEnv, 'TimestampPath')
+          : (state.Timestamp ?? null);
       const instant = parseTimestamp(t);
       if (!instant) {
         throw new AslError(
