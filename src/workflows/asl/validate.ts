@@ -3,7 +3,8 @@
 // states, cycles without exit, paths, intrinsic functions, JSONata syntax, unknown resources). Every message
 // names the state and the field.
 
-import aslValidator from 'asl-validator';
+import { createRequire } from 'node:module';
+import type aslValidatorFn from 'asl-validator';
 import { StepvaultError } from '../../common/errors.ts';
 import { processorOf, type State, type StateMachineDefinition } from './definition.ts';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from './diagnostics.ts';
@@ -130,7 +131,14 @@ function checkBlock(states: unknown, startAt: unknown, base: string, ctx: StateC
 }
 
 /** asl-validator compiles its schemas on every call (~150 ms), so results are kept per definition. */
-const schemaCache = new Map<string, ReturnType<typeof aslValidator>>();
+const schemaCache = new Map<string, ReturnType<typeof aslValidatorFn>>();
+let aslValidator: typeof aslValidatorFn | undefined;
+
+/** Loaded on first use: it pulls in ajv, which takes a quarter of a second to load. */
+function loadAslValidator(): typeof aslValidatorFn {
+  aslValidator ??= createRequire(import.meta.url)('asl-validator') as typeof aslValidatorFn;
+  return aslValidator;
+}
 
 /**
  * asl-validator's JSON schema, for what our checks do not cover. Its schema predates parts of JSONata (it
@@ -143,7 +151,7 @@ function addSchemaFindings(def: StateMachineDefinition, d: Diagnostics): void {
   if (!result) {
     try {
       // asl-validator edits the definition it is given (it fills in QueryLanguage): give it a copy.
-      result = aslValidator(structuredClone(def), { checkArn: false, checkPaths: true });
+      result = loadAslValidator()(structuredClone(def), { checkArn: false, checkPaths: true });
     } catch {
       return;
     }
