@@ -56,7 +56,7 @@ export function checkGraph(
   const reachable = new Set<string>([startAt]);
   const queue = [startAt];
   while (queue.length > 0) {
-    const s = states[queue.shift()!];
+    const s = states[queue.pop()!];
     if (!s) continue;
     for (const t of transitionsOf(s)) {
       if (Object.hasOwn(states, t.target) && !reachable.has(t.target)) {
@@ -74,15 +74,22 @@ export function checkGraph(
       );
     }
   }
+  // States that can reach an end: a backwards search from the terminal states.
+  const incoming = new Map<string, string[]>();
+  for (const name of names) {
+    for (const t of transitionsOf(states[name]!)) {
+      const list = incoming.get(t.target) ?? [];
+      list.push(name);
+      incoming.set(t.target, list);
+    }
+  }
   const canEnd = new Set(names.filter((n) => isTerminal(states[n]!)));
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const name of names) {
-      if (canEnd.has(name)) continue;
-      if (transitionsOf(states[name]!).some((t) => canEnd.has(t.target))) {
-        canEnd.add(name);
-        grew = true;
+  const back = [...canEnd];
+  while (back.length > 0) {
+    for (const from of incoming.get(back.pop()!) ?? []) {
+      if (!canEnd.has(from)) {
+        canEnd.add(from);
+        back.push(from);
       }
     }
   }

@@ -39,6 +39,8 @@ export class WorkflowStore {
   readonly db: DatabaseSync;
   readonly file: string;
   readonly #s: Record<string, StatementSync> = {};
+  /** Executions whose row already says RUNNING (their status column needs no update). */
+  readonly #running = new Set<number>();
 
   constructor(file: string, options: StoreOptions = {}) {
     this.file = file;
@@ -48,6 +50,8 @@ export class WorkflowStore {
       this.db.exec('PRAGMA journal_mode=WAL');
       this.db.exec(`PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}`);
       this.db.exec('PRAGMA busy_timeout=10000');
+      // Checkpoints (which fsync) every ~40 MB of WAL rather than every 4 MB: fewer stalls between commits.
+      this.db.exec('PRAGMA wal_autocheckpoint=10000');
       this.db.exec(SCHEMA);
     } catch (e) {
       throw new StepvaultError('io', `cannot open the workflow store ${file}: ${(e as Error).message}`, {
@@ -132,12 +136,18 @@ export class WorkflowStore {
 
   #applyInTransaction(seq: number, c: Changes): void {
     const h = c.header;
-    this.#stmt('UPDATE executions SET status = ?, stop_time = ?, header = ? WHERE seq = ?').run(
-      h.status,
-      h.stopTime ?? null,
-      headerJson(h),
-      seq,
-    );
+    if (h.status === 'RUNNING' && this.#running.has(seq)) {
+      this.#stmt('UPDATE executions SET header = ? WHERE seq = ?').run(headerJson(h), seq);
+    } else {
+      this.#stmt('UPDATE executions SET status = ?, stop_time = ?, header = ? WHERE seq = ?').run(
+        h.status,
+        h.stopTime ?? null,
+        headerJson(h),
+        seq,
+      );
+      if (h.status === 'RUNNING') this.#running.add(seq);
+      else this.#running.delete(seq);
+    }
     const insertEvent = this.#stmt('INSERT INTO events (execution, id, type, body) VALUES (?, ?, ?, ?)');
     for (const e of c.events) {
       const body: Row = {
