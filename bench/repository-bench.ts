@@ -4,6 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyChange, type DatasetStats, ensureDataset, isDatasetCached, measureTree } from './dataset.ts';
@@ -173,6 +174,7 @@ class Runner {
 
 export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutcome> {
   const options = parseOptions(argv);
+  const loadAtStart = os.loadavg()[0]!;
   const full = options.scale === 1 && options.tools.length === TOOL_NAMES.length;
   log(`repository suite: ${options.tools.join(', ')}, scale ${options.scale}`);
 
@@ -260,6 +262,7 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
     date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     totalMs: performance.now() - started,
     diskUsedBytes: diskPeak,
+    load: [loadAtStart, os.loadavg()[0]!],
   });
 
   if (options.keep) log(`kept the repositories and the source copy under ${WORK}`);

@@ -20,6 +20,10 @@ export interface Measurement {
   ms: number;
   /** Peak resident set size of the process (and its largest child), in bytes. */
   rssBytes: number;
+  /** User + system CPU time of the command and its children, in seconds. */
+  cpuSeconds: number;
+  /** CPU time the rest of the machine used meanwhile (other processes: noise), in seconds. */
+  otherCpuSeconds: number;
   code: number;
   /** Set when the exit code was a warning code. */
   warning?: string;
@@ -46,14 +50,32 @@ export function dropCaches(): boolean {
   }
 }
 
+/** CPU time all processes of the machine have used since boot, in seconds (from /proc/stat). */
+function machineBusySeconds(): number {
+  try {
+    const fields = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Runs the command quietly under GNU time; throws StepFailure with its output on an unexpected exit code. */
 export async function measure(spec: CommandSpec, logFile: string): Promise<Measurement> {
   const rssFile = `${logFile}.rss`;
   const log = fs.openSync(logFile, 'w');
   fs.writeSync(log, `$ ${spec.cmd} ${spec.args.join(' ')}\n`);
+  const busyBefore = machineBusySeconds();
   const started = performance.now();
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, spec.cmd, ...spec.args], {
+    const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, spec.cmd, ...spec.args], {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', log, log],
@@ -62,12 +84,21 @@ export async function measure(spec: CommandSpec, logFile: string): Promise<Measu
     child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   const ms = performance.now() - started;
+  const busy = machineBusySeconds() - busyBefore;
   fs.closeSync(log);
-  const rssText = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
-  const rssKiB = Number(rssText.trim().split('\n').pop());
+  // GNU time writes "Command exited with non-zero status N" before its line when the command fails.
+  const timeText = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
+  const [rssKiB = 0, user = 0, system = 0] = (timeText.trim().split('\n').pop() ?? '').split(' ').map(Number);
   const output = fs.readFileSync(logFile, 'utf8');
   if (code !== 0 && !spec.warnCodes?.includes(code)) throw new StepFailure(spec, code, output);
-  const result: Measurement = { ms, rssBytes: Number.isFinite(rssKiB) ? rssKiB * 1024 : 0, code };
+  const cpuSeconds = user + system;
+  const result: Measurement = {
+    ms,
+    rssBytes: rssKiB * 1024,
+    cpuSeconds,
+    otherCpuSeconds: Math.max(0, busy - cpuSeconds),
+    code,
+  };
   if (code !== 0) result.warning = `exit code ${code}: ${lastLines(output, 3)}`;
   return result;
 }

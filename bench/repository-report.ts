@@ -13,7 +13,15 @@ export const STEPS = [
 ] as const;
 export type StepKey = (typeof STEPS)[number]['key'];
 
-export type StepOutcome = { ms: number; rssBytes: number; warning?: string } | { error: string };
+export interface StepMeasurement {
+  ms: number;
+  rssBytes: number;
+  cpuSeconds: number;
+  otherCpuSeconds: number;
+  warning?: string;
+}
+
+export type StepOutcome = StepMeasurement | { error: string };
 
 export interface ToolResults {
   steps: Partial<Record<StepKey | 'init', StepOutcome>>;
@@ -45,6 +53,8 @@ export interface RunInfo {
   date: string;
   totalMs: number;
   diskUsedBytes: number;
+  /** 1-minute load averages at the start and the end of the run (other work on the machine adds noise). */
+  load: [number, number];
 }
 
 const MIB = 2 ** 20;
@@ -53,9 +63,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-function ok(
-  outcome: StepOutcome | undefined,
-): { ms: number; rssBytes: number; warning?: string } | undefined {
+function ok(outcome: StepOutcome | undefined): StepMeasurement | undefined {
   return outcome && 'ms' in outcome ? outcome : undefined;
 }
 
@@ -164,6 +172,27 @@ export function renderReport(run: RunInfo): string {
     }),
   ]);
 
+  const cpuRows = STEPS.map(({ key, label }) => [
+    label,
+    ...run.tools.map((t) => {
+      const o = ok(run.results[t]?.steps[key]);
+      if (!o) return '–';
+      return `${o.cpuSeconds.toFixed(1)} s (${(o.cpuSeconds / (o.ms / 1000)).toFixed(2)} cores); others ${o.otherCpuSeconds.toFixed(1)} s`;
+    }),
+  ]);
+  let wall = 0;
+  let other = 0;
+  for (const t of run.tools) {
+    for (const { key } of STEPS) {
+      const o = ok(run.results[t]?.steps[key]);
+      if (o) {
+        wall += o.ms / 1000;
+        other += o.otherCpuSeconds;
+      }
+    }
+  }
+  const noise = wall > 0 ? (100 * other) / (wall * run.machine.cores) : 0;
+
   const problems: string[] = [];
   for (const t of run.tools) {
     const res = run.results[t];
@@ -195,9 +224,18 @@ export function renderReport(run: RunInfo): string {
     '',
     table(['step', ...run.tools], rssRows),
     '',
+    '### CPU time by step',
+    '',
+    'User + system CPU seconds of the tool (and the cores that implies), and the CPU seconds the rest of the ' +
+      `machine (other processes, kernel writeback) used during the same step. The rest of the machine used ${noise.toFixed(1)}% of the machine's CPU ` +
+      'capacity during the timed steps; steps with large "others" numbers are less trustworthy.',
+    '',
+    table(['step', ...run.tools], cpuRows),
+    '',
     '### Setup',
     '',
-    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, kernel ${m.kernel} (${m.os}), work directory on ${m.fileSystem}`,
+    `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memory} RAM, kernel ${m.kernel} (${m.os}), work directory on ${m.fileSystem}; ` +
+      `load average ${run.load[0].toFixed(1)} at the start, ${run.load[1].toFixed(1)} at the end`,
     ...run.tools.map((t) => `- ${run.versions[t] ?? t}`),
     `- Dataset: ${run.dataset.files} files in ${run.dataset.directories} directories, ${(run.dataset.bytes / 1e9).toFixed(2)} GB: ${run.dataset.composition}`,
     `- Change before the third backup: ${run.dataset.change}; afterwards ${run.dataset.finalFiles} files, ` +
