@@ -3,6 +3,7 @@
 // redrive, send-task-success/failure/heartbeat, describe, list, history) over one SQLite store.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import * as path from 'node:path';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { State, StateMachineDefinition } from '../asl/definition.ts';
@@ -22,6 +23,8 @@ import {
   history,
 } from './describe.ts';
 import { ExecutionRunner } from './execution-runner.ts';
+import { type ItemIo, localItemIo } from './item-io.ts';
+import { childOutcome, handleMapCommand, type MapRunHost } from './map-runs.ts';
 import {
   checkName,
   executionArn,
@@ -49,8 +52,10 @@ export interface EngineOptions {
   partition?: Partition;
   /** Also check definitions against the asl-validator JSON schema when starting them (default true; ~150 ms per new definition). */
   schemaValidation?: boolean;
-  /** Runs a distributed Map's child executions and reads/writes its items (see distributed.ts). */
-  onCommand?: (engine: WorkflowEngine, runner: ExecutionRunner, command: Command) => void;
+  /** Reads and writes a distributed Map's items and results (default: files under `bucketsDir`). */
+  itemIo?: ItemIo;
+  /** Local "buckets" for distributed Maps: bucket B, key K is `<bucketsDir>/B/K` (default: `buckets` next to the store). */
+  bucketsDir?: string;
 }
 
 export interface StartOptions {
@@ -75,6 +80,7 @@ export class WorkflowEngine {
   readonly #opts: EngineOptions;
   readonly #running = new Map<number, Running>();
   readonly #ownsStore: boolean;
+  readonly #mapHost: MapRunHost;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
@@ -83,6 +89,27 @@ export class WorkflowEngine {
     this.registry = options.registry ?? new TaskRegistry();
     this.clock = options.clock ?? systemClock;
     this.partition = options.partition ?? LOCAL_PARTITION;
+    const storeDir =
+      this.store.file === ':memory:' ? process.cwd() : path.dirname(path.resolve(this.store.file));
+    this.#mapHost = {
+      itemIo: options.itemIo ?? localItemIo(options.bucketsDir ?? path.join(storeDir, 'buckets')),
+      startChild: (parent, cmd, index, input) => this.#startChild(parent, cmd, index, input),
+      ensureRunning: (child) => {
+        if (this.#running.has(child.seq)) return;
+        const holder = this.store.leaseHolder(child.seq, this.clock.now().getTime());
+        if (!holder || !isAlive(holder.pid)) this.#resume(child.seq);
+      },
+      stopChildren: async (parentArn, mapRunArn) => {
+        const runId = mapRunArn.split(':').at(-1)!;
+        for (const child of this.store.childExecutions(parentArn)) {
+          if (child.header.status === 'RUNNING' && child.header.name.startsWith(`${runId}-`)) {
+            await this.stopExecution(child.header.executionArn, 'States.Aborted', 'the map run ended').catch(
+              () => undefined,
+            );
+          }
+        }
+      },
+    };
   }
 
   /** Validates a definition against the registered handlers (and, optionally, replayed task results). */
@@ -185,7 +212,7 @@ export class WorkflowEngine {
         const info = parseResource(resource);
         return info ? this.registry.resolve(info, parameters) : undefined;
       },
-      onCommand: (r, cmd) => this.#opts.onCommand?.(this, r, cmd),
+      onCommand: (r, cmd) => handleMapCommand(this.#mapHost, r, cmd),
     });
     if (taskResults)
       replay = new ReplayHandlers(taskResults, (token, outcome) =>
@@ -195,8 +222,54 @@ export class WorkflowEngine {
     this.#running.set(seq, running);
     running.done = runner.run().finally(() => {
       if (this.#running.get(seq) === running) this.#running.delete(seq);
+      if (machine.header.parent && machine.header.status !== 'RUNNING') this.#childEnded(seq);
     });
     return running;
+  }
+
+  /** A distributed Map's child execution: created and run here unless it already exists (which is returned). */
+  #startChild(
+    parentRunner: ExecutionRunner,
+    cmd: Extract<Command, { kind: 'start-children' }>,
+    index: number,
+    input: Json,
+  ) {
+    const parent = parentRunner.machine.header;
+    const runId = cmd.mapRunArn.split(':').at(-1)!;
+    const name = `${runId}-${index}`;
+    const smName = `${parent.stateMachineName}/${cmd.label}`;
+    const arn = executionArn(this.partition, smName, name);
+    const existing = this.store.getExecution(arn);
+    if (existing) return existing;
+    const def = parentRunner.machine.def.asDefinition(cmd.block);
+    const text = JSON.stringify(def);
+    const now = this.clock.now().getTime();
+    const header = this.#newHeader(smName, name, input, now, {
+      executionArn: parent.executionArn,
+      scopeId: cmd.scopeId,
+      index,
+    });
+    const machine = ExecutionMachine.start(new CompiledDefinition(def), header, now);
+    const defId = createHash('sha256').update(text).digest('hex');
+    this.store.saveDefinition(defId, smName, text);
+    const parentStored = this.store.getExecution(parent.executionArn);
+    const seq = this.store.createExecution(header, defId, parentStored?.options ?? {}, machine.takeChanges());
+    this.#launch(seq, machine, taskResultsOf(parentStored?.options ?? {}));
+    return undefined;
+  }
+
+  /** Tells the parent of a finished distributed-Map child, if the parent runs in this process. */
+  #childEnded(seq: number): void {
+    const child = this.store.getExecutionBySeq(seq);
+    const link = child?.header.parent;
+    const outcome = child ? childOutcome(child) : undefined;
+    if (!link || !outcome) return;
+    const parentSeq = this.store.getExecution(link.executionArn)?.seq;
+    const parent = parentSeq === undefined ? undefined : this.#running.get(parentSeq);
+    parent?.runner.deliver({
+      kind: 'call',
+      fn: (m, now) => m.deliverChildResult(link.scopeId, link.index, outcome, now),
+    });
   }
 
   /** Resumes every RUNNING execution that no live process is running (after a crash); returns their ARNs. */

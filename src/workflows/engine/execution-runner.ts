@@ -27,11 +27,11 @@ export interface RunnerDeps {
   isAlive(pid: number): boolean;
 }
 
-type Delivery =
+export type Delivery =
   | { kind: 'outcome'; token: string; outcome: TaskOutcome }
   | { kind: 'heartbeat'; token: string }
   | { kind: 'stop'; error?: string; cause?: string }
-  | { kind: 'call'; fn: (m: ExecutionMachine) => void | Promise<void> };
+  | { kind: 'call'; fn: (m: ExecutionMachine, now: number) => void | Promise<void> };
 
 export class ExecutionRunner {
   readonly seq: number;
@@ -68,7 +68,7 @@ export class ExecutionRunner {
 
   async run(): Promise<void> {
     const { store, clock } = this.#deps;
-    for (const cmd of this.machine.pendingInvocations()) this.#dispatch(cmd);
+    for (const cmd of await this.machine.pendingCommands()) this.#dispatch(cmd);
     try {
       while (this.machine.running && !this.#closed) {
         const now = clock.now().getTime();
@@ -120,7 +120,7 @@ export class ExecutionRunner {
       if (d.kind === 'outcome') this.machine.deliverTaskOutcome(d.token, d.outcome, now);
       else if (d.kind === 'heartbeat') this.machine.deliverHeartbeat(d.token, now);
       else if (d.kind === 'stop') await this.machine.stop(now, d.error, d.cause);
-      else await d.fn(this.machine);
+      else await d.fn(this.machine, now);
     }
   }
 

@@ -116,7 +116,6 @@ export async function finishChildren(
 ): Promise<void> {
   const results: Json[] = [];
   for (let i = 0; i < p.total; i++) results.push(m.blobs.get(resultKey(parent, i)) ?? null);
-  if (p.mode === 'distributed' && p.mapRunArn) m.emit(parent, 'MapRunSucceeded');
   m.emit(parent, p.mode === 'parallel' ? 'ParallelStateSucceeded' : 'MapStateSucceeded');
   clearChildren(m, parent);
   await finishWithResult(m, parent, state, results);

@@ -11,6 +11,12 @@ import { abortScope, enterState, failExecution, resumeScope } from './flow.ts';
 import type { Command, ExecutionHeader, HistoryEvent, Scope, TaskOutcome } from './model.ts';
 import { redriveExecution } from './redrive.ts';
 import type { EnvSource } from './scope-env.ts';
+import {
+  deliverChildResult,
+  deliverItems,
+  deliverResultsWritten,
+  pendingDistributedCommands,
+} from './states/distributed-map.ts';
 import { fireTaskTimeout, recordTaskOutcome } from './states/task-outcome.ts';
 
 export interface MachineSnapshot {
@@ -351,8 +357,41 @@ export class ExecutionMachine implements EnvSource {
     return changes;
   }
 
-  /** Tasks in flight, to invoke again after a restart (at-least-once delivery). */
-  pendingInvocations(): Command[] {
+  /**
+   * What was in flight when the previous process stopped, to ask for again: task invocations (at-least-once
+   * delivery) and a distributed Map's items, children and result writing.
+   */
+  async pendingCommands(): Promise<Command[]> {
+    return [...this.#pendingInvocations(), ...(await pendingDistributedCommands(this))];
+  }
+
+  /** A distributed Map's items were read (or could not be). */
+  async deliverItems(
+    scopeId: string,
+    result: Parameters<typeof deliverItems>[2],
+    now: number,
+  ): Promise<void> {
+    this.now = now;
+    await deliverItems(this, scopeId, result);
+  }
+
+  /** A distributed Map's child execution ended. */
+  async deliverChildResult(scopeId: string, index: number, outcome: TaskOutcome, now: number): Promise<void> {
+    this.now = now;
+    await deliverChildResult(this, scopeId, index, outcome);
+  }
+
+  /** A distributed Map's ResultWriter finished (or failed). */
+  async deliverResultsWritten(
+    scopeId: string,
+    result: Parameters<typeof deliverResultsWritten>[2],
+    now: number,
+  ): Promise<void> {
+    this.now = now;
+    await deliverResultsWritten(this, scopeId, result);
+  }
+
+  #pendingInvocations(): Command[] {
     const out: Command[] = [];
     for (const scope of this.scopes.values()) {
       const p = scope.phase;

@@ -140,9 +140,22 @@ export type Command =
       waitForTaskToken: boolean;
     }
   | { kind: 'cancel'; token: string; reason: string }
+  | { kind: 'read-items'; scopeId: string; resource: string; parameters: Json; config: JsonObject }
   | {
       kind: 'start-children';
       scopeId: string;
       mapRunArn: string;
-      indexes: number[];
+      /** The states block the children run (the Map's ItemProcessor). */
+      block: string;
+      label: string;
+      children: { index: number; input: Json }[];
+    }
+  | {
+      kind: 'write-results';
+      scopeId: string;
+      mapRunArn: string;
+      resource: string;
+      parameters: Json;
+      config: JsonObject;
+      results: { index: number; ok: boolean; value: Json }[];
     };
