@@ -120,8 +120,7 @@ export async function deliverItems(
 ): Promise<void> {
   const scope = m.scopes.get(scopeId);
   if (
-    !scope ||
-    scope.status !== 'running' ||
+    scope?.status !== 'running' ||
     scope.phase.kind !== 'children' ||
     scope.phase.total > 0 ||
     m.blobs.has(unitsKey(scope))
@@ -278,7 +277,7 @@ export async function deliverChildResult(
 ): Promise<void> {
   const scope = m.scopes.get(scopeId);
   const p = scope?.phase;
-  if (!scope || scope.status !== 'running' || p?.kind !== 'children' || p.mode !== 'distributed') return;
+  if (scope?.status !== 'running' || p?.kind !== 'children' || p.mode !== 'distributed') return;
   if (m.blobs.has(resultKey(scope, index)) || m.blobs.has(failedKey(scope, index))) return;
   const state = m.state(scope);
   await guard(m, scope, state, async () => {
@@ -382,7 +381,7 @@ export async function deliverResultsWritten(
 ): Promise<void> {
   const scope = m.scopes.get(scopeId);
   const p = scope?.phase;
-  if (!scope || scope.status !== 'running' || p?.kind !== 'children' || p.running !== -1) return;
+  if (scope?.status !== 'running' || p?.kind !== 'children' || p.running !== -1) return;
   const state = m.state(scope);
   await guard(m, scope, state, async () => {
     if ('error' in result) throw new AslError(result.error, result.cause);

@@ -1,0 +1,292 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { StateMachineDefinition } from '../asl/definition.ts';
+import type { Json } from '../asl/json.ts';
+import { CompiledDefinition } from './compiled.ts';
+import { ExecutionMachine } from './machine.ts';
+import type { ExecutionHeader, HistoryEvent, TaskOutcome } from './model.ts';
+
+function header(input: Json): ExecutionHeader {
+  return {
+    executionArn: 'arn:aws:states:local:000000000000:execution:T:e',
+    name: 'e',
+    stateMachineArn: 'arn:aws:states:local:000000000000:stateMachine:T',
+    stateMachineName: 'T',
+    roleArn: 'arn:aws:iam::000000000000:role/r',
+    input,
+    startTime: 0,
+    stopTime: undefined,
+    status: 'RUNNING',
+    output: undefined,
+    error: undefined,
+    cause: undefined,
+    eventCount: 0,
+    rngState: [1, 2, 3, 4],
+    scopeSeq: 0,
+    redriveCount: 0,
+    redriveTime: undefined,
+    timeoutAt: undefined,
+    parent: undefined,
+    maxEvents: 25_000,
+  };
+}
+
+/**
+ * Drives a machine to its end with an in-memory "driver": tasks answer through `tasks` (by state name), time
+ * jumps to the next deadline. Returns the history.
+ */
+async function run(
+  def: StateMachineDefinition,
+  input: Json,
+  tasks: Record<string, (input: Json, attempt: number) => TaskOutcome> = {},
+) {
+  let now = 1_000;
+  const m = ExecutionMachine.start(new CompiledDefinition(def), header(input), now);
+  const events: HistoryEvent[] = [];
+  for (let guard = 0; guard < 10_000 && m.running; guard++) {
+    await m.runReady(now);
+    const changes = m.takeChanges();
+    events.push(...changes.events);
+    const invokes = changes.commands.filter((c) => c.kind === 'invoke');
+    for (const c of invokes)
+      m.deliverTaskOutcome(
+        c.token,
+        tasks[c.stateName]?.(c.parameters, c.attempt) ?? { ok: true, output: c.parameters },
+        now,
+      );
+    if (invokes.length === 0 && !m.hasReadyWork()) {
+      const next = m.nextDeadline();
+      if (next === undefined) break;
+      now = Math.max(now, next);
+      await m.fireTimers(now);
+    }
+  }
+  events.push(...m.takeChanges().events);
+  return { m, events, types: events.map((e) => e.type) };
+}
+
+const last = (events: HistoryEvent[]) => events.at(-1)!;
+
+test('runtime path failures end the execution with the States.* error AWS raises, never a crash', async () => {
+  const cases: [StateMachineDefinition, string][] = [
+    [{ StartAt: 'A', States: { A: { Type: 'Pass', InputPath: '$.missing', End: true } } }, 'States.Runtime'],
+    [
+      { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'x.$': '$.missing' }, End: true } } },
+      'States.Runtime',
+    ],
+    [
+      { StartAt: 'A', States: { A: { Type: 'Pass', Result: 1, ResultPath: '$.s.deeper', End: true } } },
+      'States.ResultPathMatchFailure',
+    ],
+    [
+      {
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Parameters: { 'x.$': 'States.ArrayGetItem($.list, 9)' }, End: true } },
+      },
+      'States.IntrinsicFailure',
+    ],
+    [
+      {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Choice', Choices: [{ Variable: '$.s', StringEquals: 'no', Next: 'B' }] },
+          B: { Type: 'Succeed' },
+        },
+      },
+      'States.NoChoiceMatched',
+    ],
+    [
+      {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Choice', Choices: [{ Variable: '$.gone', StringEquals: 'x', Next: 'B' }] },
+          B: { Type: 'Succeed' },
+        },
+      },
+      'States.Runtime',
+    ],
+    [{ StartAt: 'A', States: { A: { Type: 'Wait', SecondsPath: '$.s', End: true } } }, 'States.Runtime'],
+    [
+      {
+        StartAt: 'A',
+        States: {
+          A: {
+            Type: 'Map',
+            ItemsPath: '$.s',
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+            End: true,
+          },
+        },
+      },
+      'States.Runtime',
+    ],
+    [
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'A',
+        States: { A: { Type: 'Pass', Output: '{% $states.input.nothing %}', End: true } },
+      },
+      'States.QueryEvaluationError',
+    ],
+  ];
+  for (const [def, error] of cases) {
+    const { events } = await run(def, { s: 'text', list: [1] });
+    const end = last(events);
+    assert.equal(end.type, 'ExecutionFailed', JSON.stringify(def));
+    assert.equal(end.details?.error, error, JSON.stringify(def));
+  }
+});
+
+test('a JSONata failure is recorded as EvaluationFailed naming the field', async () => {
+  const { events } = await run(
+    {
+      QueryLanguage: 'JSONata',
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Output: { x: '{% $number("x") + {} %}' }, End: true } },
+    },
+    {},
+  );
+  const failed = events.find((e) => e.type === 'EvaluationFailed');
+  assert.equal(failed?.details?.location, 'Output');
+  assert.equal(failed?.details?.state, 'A');
+});
+
+test('Retry with backoff, then Catch with ResultPath; States.Runtime is neither retried nor caught', async () => {
+  const def: StateMachineDefinition = {
+    StartAt: 'T',
+    States: {
+      T: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke',
+        Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 2 }],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handled' }],
+        End: true,
+      },
+      Handled: { Type: 'Pass', End: true },
+    },
+  };
+  const attempts: number[] = [];
+  const { events } = await run(
+    def,
+    { a: 1 },
+    {
+      T: (_input, attempt) => {
+        attempts.push(attempt);
+        return { ok: false, error: 'Flaky', cause: `attempt ${attempt}` };
+      },
+    },
+  );
+  assert.deepEqual(attempts, [1, 2, 3]);
+  const failures = events.filter((e) => e.type === 'TaskFailed').map((e) => e.timestamp);
+  assert.deepEqual([failures[1]! - failures[0]!, failures[2]! - failures[1]!], [2000, 6000]);
+  const end = last(events);
+  assert.equal(end.type, 'ExecutionSucceeded');
+  assert.deepEqual(JSON.parse(end.details!.output as string), {
+    a: 1,
+    err: { Error: 'Flaky', Cause: 'attempt 3' },
+  });
+
+  const runtime = await run(
+    {
+      StartAt: 'T',
+      States: {
+        T: { ...def.States.T!, Parameters: { 'x.$': '$.missing' } },
+        Handled: { Type: 'Pass', End: true },
+      },
+    },
+    {},
+  );
+  assert.equal(last(runtime.events).details?.error, 'States.Runtime');
+  assert.equal(runtime.types.includes('TaskScheduled'), false);
+});
+
+test('a task that times out fails with States.Timeout; a Map with tolerated failures still succeeds', async () => {
+  const timeout = await run(
+    {
+      StartAt: 'T',
+      States: {
+        T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', TimeoutSeconds: 5, End: true },
+      },
+    },
+    {},
+    { T: () => ({ ok: false, error: 'States.Timeout', cause: undefined, timedOut: true }) },
+  );
+  assert.deepEqual(timeout.types.slice(-2), ['TaskTimedOut', 'ExecutionFailed']);
+  const map = await run(
+    {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ToleratedFailureCount: 1,
+          ItemProcessor: {
+            StartAt: 'T',
+            States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+          },
+          End: true,
+        },
+      },
+    },
+    [1, 2, 3],
+    {
+      T: (input) =>
+        input === 2
+          ? { ok: false, error: 'Bad', cause: 'two' }
+          : { ok: true, output: (input as number) * 10 },
+    },
+  );
+  assert.equal(last(map.events).type, 'ExecutionSucceeded');
+  assert.deepEqual(JSON.parse(last(map.events).details!.output as string), [
+    10,
+    { Error: 'Bad', Cause: 'two' },
+    30,
+  ]);
+});
+
+test('the same deliveries replay to the same history', async () => {
+  const def: StateMachineDefinition = {
+    StartAt: 'Ids',
+    States: {
+      Ids: {
+        Type: 'Pass',
+        Parameters: { 'id.$': 'States.UUID()', 'n.$': 'States.MathRandom(0, 1000)' },
+        Next: 'Fan',
+      },
+      Fan: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3, End: true } } },
+          {
+            StartAt: 'T',
+            States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true } },
+          },
+        ],
+        End: true,
+      },
+    },
+  };
+  const a = await run(def, { x: 1 });
+  const b = await run(def, { x: 1 });
+  assert.equal(last(a.events).type, 'ExecutionSucceeded');
+  assert.deepEqual(b.events, a.events);
+});
+
+test('the history limit ends the execution with States.Runtime', async () => {
+  const def: StateMachineDefinition = {
+    StartAt: 'Loop',
+    States: {
+      Loop: { Type: 'Pass', Next: 'Again' },
+      Again: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }],
+        Default: 'Loop',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  const m = ExecutionMachine.start(new CompiledDefinition(def), { ...header({}), maxEvents: 50 }, 0);
+  await m.runReady(0);
+  assert.equal(m.header.status, 'FAILED');
+  assert.equal(m.header.error, 'States.Runtime');
+  assert.equal(m.header.eventCount, 50);
+});
