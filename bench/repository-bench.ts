@@ -122,7 +122,7 @@ class Runner {
   async step(tool: Tool, key: StepKey | 'init', spec: CommandSpec, breaksTool: boolean): Promise<boolean> {
     const res = this.results[tool.name]!;
     if (this.broken.has(tool.name)) {
-      res.steps[key] = { error: 'skipped: an earlier step failed' };
+      res.steps[key] = { error: 'skipped because an earlier step failed', skipped: true };
       return false;
     }
     if (this.dropping && key !== 'init') dropCaches();
@@ -138,8 +138,8 @@ class Runner {
     } catch (error) {
       const detail =
         error instanceof StepFailure
-          ? `\`${path.basename(spec.cmd)} ${spec.args.slice(-3).join(' ')}\` exited with ${error.code}: ${lastLines(error.output, 6)}`
-          : (error as Error).message;
+          ? `\`${spec.label}\` exited with ${error.code}: ${lastLines(error.output, 6)}`
+          : `\`${spec.label}\`: ${(error as Error).message}`;
       res.steps[key] = { error: detail };
       this.failed = true;
       if (breaksTool) this.broken.add(tool.name);

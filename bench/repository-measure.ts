@@ -8,6 +8,8 @@ export const GNU_TIME = '/usr/bin/time';
 const DROP_CACHES = '/proc/sys/vm/drop_caches';
 
 export interface CommandSpec {
+  /** How the report names the command, e.g. `stepvault backup .bench/work/source/data`. */
+  label: string;
   cmd: string;
   args: string[];
   env?: Record<string, string>;
@@ -33,7 +35,7 @@ export class StepFailure extends Error {
   readonly code: number;
   readonly output: string;
   constructor(spec: CommandSpec, code: number, output: string) {
-    super(`${spec.cmd} ${spec.args.join(' ')} exited with ${code}`);
+    super(`${spec.label} exited with ${code}`);
     this.code = code;
     this.output = output;
   }
@@ -89,7 +91,8 @@ export async function measure(spec: CommandSpec, logFile: string): Promise<Measu
   // GNU time writes "Command exited with non-zero status N" before its line when the command fails.
   const timeText = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
   const [rssKiB = 0, user = 0, system = 0] = (timeText.trim().split('\n').pop() ?? '').split(' ').map(Number);
-  const output = fs.readFileSync(logFile, 'utf8');
+  // The command's own output, without the "$ command" line this function wrote first.
+  const output = fs.readFileSync(logFile, 'utf8').split('\n').slice(1).join('\n');
   if (code !== 0 && !spec.warnCodes?.includes(code)) throw new StepFailure(spec, code, output);
   const cpuSeconds = user + system;
   const result: Measurement = {

@@ -21,7 +21,8 @@ export interface StepMeasurement {
   warning?: string;
 }
 
-export type StepOutcome = StepMeasurement | { error: string };
+/** A measured step, or why there is no measurement (`skipped`: an earlier step of the tool failed). */
+export type StepOutcome = StepMeasurement | { error: string; skipped?: boolean };
 
 export interface ToolResults {
   steps: Partial<Record<StepKey | 'init', StepOutcome>>;
@@ -69,7 +70,7 @@ function ok(outcome: StepOutcome | undefined): StepMeasurement | undefined {
 
 function stepCell(outcome: StepOutcome | undefined, bytes?: number): string {
   if (!outcome) return '–';
-  if ('error' in outcome) return '**failed**';
+  if ('error' in outcome) return outcome.skipped ? 'skipped' : '**failed**';
   const rate = bytes ? ` (${(bytes / 1e6 / (outcome.ms / 1000)).toFixed(0)} MB/s)` : '';
   return `${seconds(outcome.ms)}${rate}${outcome.warning ? ' ⚠' : ''}`;
 }
@@ -197,7 +198,9 @@ export function renderReport(run: RunInfo): string {
   for (const t of run.tools) {
     const res = run.results[t];
     for (const [step, outcome] of Object.entries(res?.steps ?? {})) {
-      if (outcome && 'error' in outcome) problems.push(`- **${t} ${step} failed**: ${outcome.error}`);
+      if (outcome && 'error' in outcome && !outcome.skipped)
+        problems.push(`- **${t} ${step} failed**: ${outcome.error}`);
+      else if (outcome && 'error' in outcome) problems.push(`- ${t} ${step}: ${outcome.error}`);
       else if (outcome?.warning) problems.push(`- ${t} ${step}: ${outcome.warning}`);
     }
     if (res?.mismatch) problems.push(`- **${t} restore differs from the dataset**: ${res.mismatch}`);

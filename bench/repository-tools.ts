@@ -25,6 +25,11 @@ export interface Tool {
 const PASSWORD = 'benchmark password, same for every tool';
 const PROJECT = path.resolve(import.meta.dirname, '..');
 
+/** The command as the report shows it: the tool's name, its arguments, paths relative to the project. */
+function label(name: string, args: string[]): string {
+  return [name, ...args].map((a) => (a.startsWith(PROJECT) ? path.relative(PROJECT, a) : a)).join(' ');
+}
+
 function firstLine(cmd: string, args: string[], env?: Record<string, string>): string {
   const out = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, cwd: PROJECT });
   return `${out.stdout}${out.stderr}`.trim().split('\n')[0] ?? '?';
@@ -38,6 +43,7 @@ function stepvault(work: string): Tool {
   const node = path.join(PROJECT, 'node_modules', '.bin', 'node');
   const main = path.join(PROJECT, 'src', 'cli', 'main.ts');
   const run = (...args: string[]): CommandSpec => ({
+    label: label('stepvault', args),
     cmd: node,
     args: [main, '-r', repo, '--password-file', passwordFile, '-q', ...args],
     env,
@@ -62,6 +68,7 @@ function restic(work: string): Tool {
   const repo = path.join(work, 'repos', 'restic');
   const env = { RESTIC_PASSWORD: PASSWORD, XDG_CACHE_HOME: path.join(work, 'cache', 'restic') };
   const run = (...args: string[]): CommandSpec => ({
+    label: label('restic', args),
     cmd: 'restic',
     args: ['-r', repo, '-q', ...args],
     env,
@@ -89,8 +96,12 @@ function borg(work: string): Tool {
   return {
     name: 'borg',
     repo,
-    init: () => ({ cmd: 'borg', args: ['init', '--encryption', 'repokey-blake2', repo], env }),
+    init: () => {
+      const args = ['init', '--encryption', 'repokey-blake2', repo];
+      return { label: label('borg', args), cmd: 'borg', args, env };
+    },
     backup: (source, n) => ({
+      label: label('borg', ['create', '--compression', 'zstd,3', `…::snapshot-${n}`, source]),
       cmd: 'borg',
       args: ['create', '--compression', 'zstd,3', `${repo}::snapshot-${n}`, source],
       env,
@@ -98,13 +109,20 @@ function borg(work: string): Tool {
     }),
     // borg has no "latest": the archive of backup n, extracted into the working directory.
     restore: (target, n) => ({
+      label: label('borg', ['extract', `…::snapshot-${n}`]),
       cmd: 'borg',
       args: ['extract', `${repo}::snapshot-${n}`],
       env,
       cwd: target,
       warnCodes: [1],
     }),
-    verify: () => ({ cmd: 'borg', args: ['check', '--verify-data', repo], env, warnCodes: [1] }),
+    verify: () => ({
+      label: label('borg', ['check', '--verify-data', repo]),
+      cmd: 'borg',
+      args: ['check', '--verify-data', repo],
+      env,
+      warnCodes: [1],
+    }),
     version: () => `${firstLine('borg', ['--version'])} (repokey-blake2, zstd,3)`,
   };
 }
