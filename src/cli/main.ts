@@ -20,6 +20,7 @@ import { register as registerRestore } from './commands/restore.ts';
 import { register as registerSnapshots } from './commands/snapshots.ts';
 import { register as registerStats } from './commands/stats.ts';
 import { register as registerUnlock } from './commands/unlock.ts';
+import { register as registerWorkflow } from './commands/workflow.ts';
 import { EXIT } from './exit-codes.ts';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -47,6 +48,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerKey,
   registerUnlock,
   registerRepair,
+  registerWorkflow,
   registerDevConfluenceSim,
 ];
 

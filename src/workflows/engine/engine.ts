@@ -63,6 +63,8 @@ export interface StartOptions {
   stateMachineName?: string;
   /** Recorded outcomes to replay instead of calling the handlers (per state name). */
   taskResults?: TaskResults;
+  /** Run the execution in this process (default true); false only records it for another process to resume. */
+  run?: boolean;
 }
 
 interface Running {
@@ -81,6 +83,7 @@ export class WorkflowEngine {
   readonly #running = new Map<number, Running>();
   readonly #ownsStore: boolean;
   readonly #mapHost: MapRunHost;
+  #closed = false;
 
   constructor(options: EngineOptions) {
     this.#opts = options;
@@ -151,7 +154,7 @@ export class WorkflowEngine {
     this.store.saveDefinition(defId, smName, text);
     const runtime: Json = options.taskResults ? { taskResults: options.taskResults as unknown as Json } : {};
     const seq = this.store.createExecution(header, defId, runtime, machine.takeChanges());
-    this.#launch(seq, machine, options.taskResults);
+    if (options.run !== false) this.#launch(seq, machine, options.taskResults);
     return header.executionArn;
   }
 
@@ -206,11 +209,11 @@ export class WorkflowEngine {
       pollIntervalMs: this.#opts.pollIntervalMs ?? 200,
       leaseMs: this.#opts.leaseMs ?? 30_000,
       isAlive,
-      resolveHandler: (resource, parameters, stateName) => {
-        const fromReplay = replay?.resolve(resource, stateName);
+      resolveHandler: (cmd) => {
+        const fromReplay = replay?.resolve(cmd.resource, cmd.stateName, cmd.call);
         if (fromReplay) return fromReplay;
-        const info = parseResource(resource);
-        return info ? this.registry.resolve(info, parameters) : undefined;
+        const info = parseResource(cmd.resource);
+        return info ? this.registry.resolve(info, cmd.parameters) : undefined;
       },
       onCommand: (r, cmd) => handleMapCommand(this.#mapHost, r, cmd),
     });
@@ -366,7 +369,7 @@ export class WorkflowEngine {
   }
 
   /** RedriveExecution: continues a FAILED, TIMED_OUT or ABORTED execution from where it stopped. */
-  async redriveExecution(arnOrName: string): Promise<string> {
+  async redriveExecution(arnOrName: string, options: { run?: boolean } = {}): Promise<string> {
     const loaded = this.#find(arnOrName);
     const machine = this.#machineOf(loaded);
     try {
@@ -381,7 +384,7 @@ export class WorkflowEngine {
       );
     }
     this.store.applyChanges(loaded.seq, machine.takeChanges());
-    this.#launch(loaded.seq, machine, taskResultsOf(loaded.options));
+    if (options.run !== false) this.#launch(loaded.seq, machine, taskResultsOf(loaded.options));
     return loaded.header.executionArn;
   }
 
@@ -463,6 +466,8 @@ export class WorkflowEngine {
 
   /** Stops running executions here (they stay RUNNING in the store and resume elsewhere) and closes the store. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     for (const r of this.#running.values()) r.runner.close();
     await Promise.allSettled([...this.#running.values()].map((r) => r.done));
     if (this.#ownsStore) this.store.close();

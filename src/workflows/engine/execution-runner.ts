@@ -21,7 +21,7 @@ export interface RunnerDeps {
   /** How often to look for messages from other processes; 0 disables it. */
   pollIntervalMs: number;
   leaseMs: number;
-  resolveHandler(resource: string, parameters: Json, stateName: string): ResolvedHandler | undefined;
+  resolveHandler(command: Extract<Command, { kind: 'invoke' }>): ResolvedHandler | undefined;
   /** Called for commands the runner does not handle itself (distributed Map children). */
   onCommand?(runner: ExecutionRunner, command: Command): void;
   isAlive(pid: number): boolean;
@@ -161,7 +161,7 @@ export class ExecutionRunner {
       this.#deps.onCommand?.(this, cmd);
       return;
     }
-    const handler = this.#deps.resolveHandler(cmd.resource, cmd.parameters, cmd.stateName);
+    const handler = this.#deps.resolveHandler(cmd);
     if (!handler) {
       const info = parseResource(cmd.resource);
       const fn =

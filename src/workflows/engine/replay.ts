@@ -1,8 +1,9 @@
 // Replays recorded task outcomes instead of calling services: `--task-results FILE` and the conformance tests.
-// Outcomes are consumed per state name in the order given; the list under "*" (or outcomes of a flat list
-// without a state name) is shared by states that have no list of their own. A state listed with no outcomes is
-// served, but each call fails with States.TaskFailed. A recorded `States.Timeout` makes the task hang until its TimeoutSeconds fire, as it did.
-// The position in each list is kept per process: after a restart, replay starts again from the first outcome.
+// A state's own list is indexed by how many tasks of that state the execution has scheduled (a persisted
+// count, so retries, redrives and restarts line up); the list under "*" (or a flat list's outcomes without a
+// state name) is shared by states without a list, in the order this process asks. A state listed with no
+// outcomes left fails with States.TaskFailed, except a `.waitForTaskToken` task, which waits for its token. A
+// recorded `States.Timeout` makes the task hang until its TimeoutSeconds fire, as it did.
 
 import { isObject, type Json } from '../asl/json.ts';
 import { parseResource } from '../asl/resource.ts';
@@ -23,6 +24,7 @@ export type TaskResults = Record<string, RecordedOutcome[]> | RecordedOutcome[];
 export class ReplayHandlers {
   readonly #queues = new Map<string, RecordedOutcome[]>();
   readonly #shared: RecordedOutcome[] = [];
+  #sharedNext = 0;
   readonly #complete: (token: string, outcome: TaskOutcome) => void;
 
   constructor(results: TaskResults, complete: (token: string, outcome: TaskOutcome) => void) {
@@ -41,15 +43,27 @@ export class ReplayHandlers {
     return this.#queues.has(stateName) || this.#shared.length > 0;
   }
 
-  resolve(resource: string, stateName: string): ResolvedHandler | undefined {
+  /**
+   * The handler for one call: a state with its own list gets the outcome at `call.ofState` (how many tasks of
+   * that state the execution scheduled before, so retries, redrives and restarts line up); other states take
+   * the shared outcomes in the order they ask for them.
+   */
+  resolve(
+    resource: string,
+    stateName: string,
+    call: { ofState: number; ofAll: number },
+  ): ResolvedHandler | undefined {
     if (!this.serves(stateName)) return undefined;
     const waitForToken = parseResource(resource)?.pattern === 'wait-for-task-token';
     return {
       invoke: async (_input, ctx) => {
-        const q = this.#queues.get(stateName);
-        const outcome = q && q.length > 0 ? q.shift() : this.#shared.shift();
-        if (!outcome)
+        const own = this.#queues.get(stateName);
+        const outcome = own ? own[call.ofState] : this.#shared[this.#sharedNext++];
+        // Without a recorded outcome, a callback task waits for send-task-success/failure like a real one.
+        if (!outcome && waitForToken) return null;
+        if (!outcome) {
           throw new TaskFailure('States.TaskFailed', `No recorded outcome is left for state '${stateName}'.`);
+        }
         if (!outcome.ok && outcome.error === 'States.Timeout') {
           await new Promise<void>((_, reject) =>
             ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),

@@ -405,6 +405,7 @@ export class ExecutionMachine implements EnvSource {
         parameters: p.parameters,
         idempotencyKey: p.idempotencyKey,
         attempt: p.attempt,
+        call: p.call,
         waitForTaskToken: (this.state(scope).Resource ?? '').endsWith('.waitForTaskToken'),
       });
     }

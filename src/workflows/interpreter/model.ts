@@ -29,6 +29,8 @@ export interface ExecutionHeader {
   redriveTime: number | undefined;
   /** Absolute deadline of the execution (TimeoutSeconds), if any. */
   timeoutAt: number | undefined;
+  /** Tasks scheduled so far, per state name and under '*' in total (numbers replayed outcomes). */
+  taskCalls?: Record<string, number>;
   /** For child executions of a distributed Map: the parent execution and its Map scope and index. */
   parent: { executionArn: string; scopeId: string; index: number } | undefined;
   /** The events limit (AWS: 25,000). */
@@ -40,9 +42,11 @@ export type ScopeStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
 export interface TaskPhase {
   kind: 'task';
   token: string;
-  /** Stable across re-deliveries after a crash; identifies one attempt of one state visit. */
+  /** The same for every attempt and re-delivery of one state visit (see TaskContext.idempotencyKey). */
   idempotencyKey: string;
   attempt: number;
+  /** How many tasks of this state, and of all states, the execution had scheduled before this one. */
+  call: { ofState: number; ofAll: number };
   parameters: Json;
   timeoutAt: number | undefined;
   heartbeatAt: number | undefined;
@@ -137,6 +141,7 @@ export type Command =
       parameters: Json;
       idempotencyKey: string;
       attempt: number;
+      call: { ofState: number; ofAll: number };
       waitForTaskToken: boolean;
     }
   | { kind: 'cancel'; token: string; reason: string }

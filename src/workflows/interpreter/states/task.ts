@@ -49,11 +49,17 @@ export async function runTask(m: ExecutionMachine, scope: Scope, state: State): 
   }
   checkSize(params, `the parameters of state '${scope.state}'`);
   const attempt = scope.retryCount + 1;
+  m.header.taskCalls ??= {};
+  const calls = m.header.taskCalls;
+  const call = { ofState: calls[scope.state] ?? 0, ofAll: calls['*'] ?? 0 };
+  calls[scope.state] = call.ofState + 1;
+  calls['*'] = call.ofAll + 1;
   const phase: TaskPhase = {
     kind: 'task',
     token,
     idempotencyKey: idempotencyKey(m, scope),
     attempt,
+    call,
     parameters: params,
     timeoutAt: timeout === undefined ? undefined : m.now + timeout * 1000,
     heartbeatAt: heartbeat === undefined ? undefined : m.now + heartbeat * 1000,
@@ -71,6 +77,7 @@ export async function runTask(m: ExecutionMachine, scope: Scope, state: State): 
     parameters: params,
     idempotencyKey: phase.idempotencyKey,
     attempt,
+    call,
     waitForTaskToken: info.pattern === 'wait-for-task-token',
   });
 }

@@ -1,0 +1,103 @@
+// What the `stepvault workflow` commands share: where the workflow store lives, the engine they open on it
+// (with the task handlers this build knows), reading JSON arguments (`JSON` or `@file`), and starting a detached
+// worker that carries on executions no live process is running.
+
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { StepvaultError } from '../../common/errors.ts';
+import type { Json } from '../../workflows/asl/json.ts';
+import { WorkflowEngine } from '../../workflows/engine/engine.ts';
+import { isTaskResults, type TaskResults } from '../../workflows/engine/replay.ts';
+import { TaskRegistry } from '../../workflows/engine/task-registry.ts';
+import type { CommandContext } from '../context.ts';
+
+export interface WorkflowGroupOptions {
+  store?: string;
+  buckets?: string;
+}
+
+/** --store, STEPVAULT_WORKFLOW_STORE, or workflows.db under the user's data directory. */
+export function storePath(options: WorkflowGroupOptions, env = process.env): string {
+  if (options.store) return path.resolve(options.store);
+  if (env.STEPVAULT_WORKFLOW_STORE) return path.resolve(env.STEPVAULT_WORKFLOW_STORE);
+  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(data, 'stepvault', 'workflows.db');
+}
+
+/** The handlers of this build. Backup operations register here once workflows/tasks exists. */
+export function taskRegistry(): TaskRegistry {
+  return new TaskRegistry();
+}
+
+export function openEngine(options: WorkflowGroupOptions): WorkflowEngine {
+  return new WorkflowEngine({
+    store: storePath(options),
+    registry: taskRegistry(),
+    ...(options.buckets ? { bucketsDir: path.resolve(options.buckets) } : {}),
+  });
+}
+
+/** The group options (--store, --buckets): the context's options include every parent command's. */
+export function groupOptions(ctx: CommandContext): WorkflowGroupOptions {
+  return ctx.options as WorkflowGroupOptions;
+}
+
+/** A JSON argument: inline JSON text, or `@path` to read it from a file (`@-` reads standard input). */
+export function jsonArgument(name: string, value: string): Json {
+  let text = value;
+  if (value.startsWith('@')) {
+    const file = value.slice(1);
+    try {
+      text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (e) {
+      throw new StepvaultError('not-found', `${name}: cannot read ${file}: ${(e as Error).message}`, {
+        hint: `check the path after ${name} @`,
+      });
+    }
+  }
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    throw new StepvaultError('usage', `${name} is not valid JSON: ${(e as Error).message}`, {
+      hint: `pass JSON text, e.g. ${name} '{"key":"value"}', or @file`,
+    });
+  }
+}
+
+export function readDefinitionFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StepvaultError('not-found', `cannot read the definition ${file}: ${(e as Error).message}`, {
+      hint: 'give the path of an Amazon States Language JSON file',
+    });
+  }
+}
+
+export function taskResultsFile(file: string | undefined): TaskResults | undefined {
+  if (file === undefined) return undefined;
+  const value = jsonArgument('--task-results', `@${file}`);
+  if (!isTaskResults(value)) {
+    throw new StepvaultError(
+      'usage',
+      `--task-results ${file} is not a map of state names to recorded outcomes`,
+      {
+        hint: 'write {"StateName": [{"ok": true, "output": {...}}, {"ok": false, "error": "Name", "cause": "..."}]}',
+      },
+    );
+  }
+  return value;
+}
+
+/**
+ * Starts `stepvault workflow resume` in the background, detached from this process, so that executions keep
+ * running after the command returns. It exits when no execution is left to run.
+ */
+export function spawnWorker(options: WorkflowGroupOptions): void {
+  const args = [process.argv[1]!, 'workflow', '--store', storePath(options)];
+  if (options.buckets) args.push('--buckets', path.resolve(options.buckets));
+  args.push('resume', '--quiet-worker');
+  spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
+}
