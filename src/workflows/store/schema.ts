@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS scopes (
   execution INTEGER NOT NULL,
   id TEXT NOT NULL,
-  body TEXT NOT NULL,
+  body TEXT NOT NULL,             -- the scope as JSON, without its input
+  input TEXT NOT NULL,            -- the input of its current state (rewritten only when it changes)
   PRIMARY KEY (execution, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS blobs (

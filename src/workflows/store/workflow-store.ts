@@ -39,6 +39,11 @@ export class WorkflowStore {
   readonly db: DatabaseSync;
   readonly file: string;
   readonly #s: Record<string, StatementSync> = {};
+  /**
+   * The scope inputs last written, by `seq:scopeId`: a scope is rewritten at every step, its input (which can be
+   * large, e.g. a Map's items) only when the interpreter replaced it.
+   */
+  readonly #writtenInputs = new Map<string, unknown>();
   /** Executions whose row already says RUNNING (their status column needs no update). */
   readonly #running = new Set<number>();
 
@@ -159,15 +164,27 @@ export class WorkflowStore {
       if (e.detailsKey) body[e.detailsKey] = e.details ?? {};
       insertEvent.run(seq, e.id, e.type, JSON.stringify(body));
     }
-    const upsertScope = this.#stmt('INSERT OR REPLACE INTO scopes (execution, id, body) VALUES (?, ?, ?)');
+    const upsertScope = this.#stmt(
+      'INSERT OR REPLACE INTO scopes (execution, id, body, input) VALUES (?, ?, ?, ?)',
+    );
+    const updateScope = this.#stmt('UPDATE scopes SET body = ? WHERE execution = ? AND id = ?');
     const insertToken = this.#stmt('INSERT OR IGNORE INTO task_tokens (token, execution) VALUES (?, ?)');
     for (const s of c.scopes) {
-      upsertScope.run(seq, s.id, JSON.stringify(s));
+      const key = `${seq}:${s.id}`;
+      const { input, ...rest } = s;
+      if (this.#writtenInputs.get(key) === input) updateScope.run(JSON.stringify(rest), seq, s.id);
+      else {
+        upsertScope.run(seq, s.id, JSON.stringify(rest), JSON.stringify(input));
+        this.#writtenInputs.set(key, input);
+      }
       if (s.phase.kind === 'task' && !s.phase.outcome && s.status === 'running')
         insertToken.run(s.phase.token, seq);
     }
     const deleteScope = this.#stmt('DELETE FROM scopes WHERE execution = ? AND id = ?');
-    for (const id of c.deletedScopes) deleteScope.run(seq, id);
+    for (const id of c.deletedScopes) {
+      deleteScope.run(seq, id);
+      this.#writtenInputs.delete(`${seq}:${id}`);
+    }
     const upsertBlob = this.#stmt('INSERT OR REPLACE INTO blobs (execution, key, body) VALUES (?, ?, ?)');
     for (const [k, v] of c.blobs) upsertBlob.run(seq, k, JSON.stringify(v));
     const deleteBlob = this.#stmt('DELETE FROM blobs WHERE execution = ? AND key = ?');
@@ -208,8 +225,8 @@ export class WorkflowStore {
   loadExecution(seq: number): LoadedExecution | undefined {
     const stored = this.getExecutionBySeq(seq);
     if (!stored) return undefined;
-    const scopes = (this.#stmt('SELECT body FROM scopes WHERE execution = ?').all(seq) as Row[]).map(
-      (r) => JSON.parse(r.body as string) as Scope,
+    const scopes = (this.#stmt('SELECT body, input FROM scopes WHERE execution = ?').all(seq) as Row[]).map(
+      (r) => ({ ...(JSON.parse(r.body as string) as Scope), input: JSON.parse(r.input as string) as Json }),
     );
     const blobs = (this.#stmt('SELECT key, body FROM blobs WHERE execution = ?').all(seq) as Row[]).map(
       (r) => [r.key as string, JSON.parse(r.body as string) as Json] as [string, Json],
