@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { AslError, StatesErrors } from './errors.ts';
 import { deepEqual, isObject, type Json, typeName } from './json.ts';
-import { evaluateJsonPath, type PathRoots, parseJsonPath } from './jsonpath.ts';
+import { evaluateJsonPath, type PathRoots } from './jsonpath.ts';
+import { parseJsonPath } from './jsonpath-parser.ts';
 
 export type IntrinsicArg =
   | { kind: 'literal'; value: Json; raw?: string }

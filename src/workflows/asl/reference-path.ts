@@ -3,7 +3,7 @@
 
 import { AslError, StatesErrors } from './errors.ts';
 import { isObject, type Json } from './json.ts';
-import { parseJsonPath } from './jsonpath.ts';
+import { parseJsonPath } from './jsonpath-parser.ts';
 
 export type ReferenceStep = { kind: 'member'; name: string } | { kind: 'index'; index: number };
 

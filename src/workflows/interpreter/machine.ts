@@ -11,12 +11,8 @@ import { abortScope, enterState, failExecution, resumeScope } from './flow.ts';
 import type { Command, ExecutionHeader, HistoryEvent, Scope, TaskOutcome } from './model.ts';
 import { redriveExecution } from './redrive.ts';
 import type { EnvSource } from './scope-env.ts';
-import {
-  deliverChildResult,
-  deliverItems,
-  deliverResultsWritten,
-  pendingDistributedCommands,
-} from './states/distributed-map.ts';
+import { deliverChildResult, deliverItems, deliverResultsWritten } from './states/distributed-map.ts';
+import { pendingDistributedCommands } from './states/distributed-map-commands.ts';
 import { fireTaskTimeout, recordTaskOutcome } from './states/task-outcome.ts';
 
 export interface MachineSnapshot {

@@ -10,17 +10,21 @@ import { isObject, type Json, type JsonObject, jsonByteLength } from '../../asl/
 import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
 import { evaluatePath, evaluatePayloadTemplate } from '../../asl/payload-template.ts';
 import { finishWithResult, resultKey, toleranceConfigured } from '../children.ts';
-import { processorKey } from '../compiled.ts';
 import { inputPath, integerAtPath, requireInteger } from '../dataflow.ts';
 import { guard, handleStateError } from '../flow.ts';
 import type { ExecutionMachine } from '../machine.ts';
-import type { ChildrenPhase, Command, Scope, TaskOutcome } from '../model.ts';
+import type { ChildrenPhase, Scope, TaskOutcome } from '../model.ts';
 import { nextUuid } from '../random.ts';
 import { jsonataEnv, pathEnv } from '../scope-env.ts';
+import {
+  failedKey,
+  readCommand,
+  runResults,
+  startCommand,
+  unitsKey,
+  writeCommand,
+} from './distributed-map-commands.ts';
 import { tolerance } from './map.ts';
-
-const unitsKey = (scope: Scope) => `${scope.id}:units`;
-const failedKey = (scope: Scope, index: number) => `${scope.id}:f:${index}`;
 
 export async function runDistributedMap(m: ExecutionMachine, scope: Scope, state: State): Promise<void> {
   const jsonata = queryLanguageOf(state, m.def.queryLanguage) === 'JSONata';
@@ -81,35 +85,6 @@ export async function runDistributedMap(m: ExecutionMachine, scope: Scope, state
     );
   }
   await startRun(m, scope, state, items, effective);
-}
-
-async function readCommand(m: ExecutionMachine, scope: Scope, state: State): Promise<Command> {
-  const reader = state.ItemReader!;
-  if (queryLanguageOf(state, m.def.queryLanguage) === 'JSONata') {
-    const args = await evaluateJsonataTemplate(
-      reader.Arguments ?? {},
-      jsonataEnv(m, scope, scope.input),
-      'ItemReader.Arguments',
-    );
-    return {
-      kind: 'read-items',
-      scopeId: scope.id,
-      resource: reader.Resource,
-      parameters: args,
-      config: { ...((reader.ReaderConfig ?? {}) as JsonObject) },
-    };
-  }
-  const env = pathEnv(m, scope, inputPath(state, scope.input, pathEnv(m, scope, scope.input)));
-  const config: JsonObject = { ...((reader.ReaderConfig ?? {}) as JsonObject) };
-  if (reader.ReaderConfig?.MaxItemsPath)
-    config.MaxItems = integerAtPath(reader.ReaderConfig.MaxItemsPath, env, 'MaxItemsPath', 0);
-  return {
-    kind: 'read-items',
-    scopeId: scope.id,
-    resource: reader.Resource,
-    parameters: evaluatePayloadTemplate(reader.Parameters ?? {}, env),
-    config,
-  };
 }
 
 /** The driver read the ItemReader's items (or failed to). */
@@ -224,50 +199,6 @@ export function spawnChildren(m: ExecutionMachine, scope: Scope): void {
   if (children.length > 0) m.command(startCommand(m, scope, children));
 }
 
-function startCommand(
-  m: ExecutionMachine,
-  scope: Scope,
-  children: { index: number; input: Json }[],
-): Command {
-  return {
-    kind: 'start-children',
-    scopeId: scope.id,
-    mapRunArn: (scope.phase as ChildrenPhase).mapRunArn!,
-    block: processorKey(scope.block, scope.state),
-    label: m.state(scope).Label ?? scope.state,
-    children,
-  };
-}
-
-/**
- * What a distributed Map was waiting for when the process stopped, asked for again after a restart: its items,
- * the children that have not reported (starting a child is idempotent), or the writing of its results.
- */
-export async function pendingDistributedCommands(m: ExecutionMachine): Promise<Command[]> {
-  const out: Command[] = [];
-  for (const scope of m.scopes.values()) {
-    const p = scope.phase;
-    if (scope.status !== 'running' || p.kind !== 'children' || p.mode !== 'distributed') continue;
-    const state = m.state(scope);
-    const units = m.blobs.get(unitsKey(scope)) as Json[] | undefined;
-    if (!units) {
-      if (state.ItemReader) out.push(await readCommand(m, scope, state));
-      continue;
-    }
-    if (p.running === -1) {
-      out.push(await writeCommand(m, scope, state, p));
-      continue;
-    }
-    const children: { index: number; input: Json }[] = [];
-    for (let i = 0; i < p.nextIndex; i++) {
-      if (!m.blobs.has(resultKey(scope, i)) && !m.blobs.has(failedKey(scope, i)))
-        children.push({ index: i, input: units[i]! });
-    }
-    if (children.length > 0) out.push(startCommand(m, scope, children));
-  }
-  return out;
-}
-
 /** A child execution ended. Deliveries for a child already recorded are ignored. */
 export async function deliverChildResult(
   m: ExecutionMachine,
@@ -312,49 +243,6 @@ export async function deliverChildResult(
     spawnChildren(m, scope);
     if (p.succeeded + p.failed === p.total) await finishRun(m, scope, state, p);
   });
-}
-
-function runResults(
-  m: ExecutionMachine,
-  scope: Scope,
-  p: ChildrenPhase,
-): { index: number; ok: boolean; value: Json }[] {
-  const results: { index: number; ok: boolean; value: Json }[] = [];
-  for (let i = 0; i < p.total; i++) {
-    const ok = m.blobs.has(resultKey(scope, i));
-    results.push({
-      index: i,
-      ok,
-      value: (ok ? m.blobs.get(resultKey(scope, i)) : m.blobs.get(failedKey(scope, i))) ?? null,
-    });
-  }
-  return results;
-}
-
-async function writeCommand(
-  m: ExecutionMachine,
-  scope: Scope,
-  state: State,
-  p: ChildrenPhase,
-): Promise<Command> {
-  const w = state.ResultWriter!;
-  const args =
-    queryLanguageOf(state, m.def.queryLanguage) === 'JSONata'
-      ? await evaluateJsonataTemplate(
-          w.Arguments ?? {},
-          jsonataEnv(m, scope, scope.input),
-          'ResultWriter.Arguments',
-        )
-      : evaluatePayloadTemplate(w.Parameters ?? {}, pathEnv(m, scope, scope.input));
-  return {
-    kind: 'write-results',
-    scopeId: scope.id,
-    mapRunArn: p.mapRunArn!,
-    resource: w.Resource ?? '',
-    parameters: args,
-    config: (w.WriterConfig ?? {}) as JsonObject,
-    results: runResults(m, scope, p),
-  };
 }
 
 async function finishRun(m: ExecutionMachine, scope: Scope, state: State, p: ChildrenPhase): Promise<void> {
