@@ -41,7 +41,7 @@ function stepvault(work: string): Tool {
   fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   const env = { XDG_CACHE_HOME: path.join(work, 'cache', 'stepvault') };
   const node = path.join(PROJECT, 'node_modules', '.bin', 'node');
-  const main = path.join(PROJECT, 'src', 'cli', 'main.ts');
+  const main = path.join(PROJECT, 'bin', 'stepvault.js');
   const run = (...args: string[]): CommandSpec => ({
     label: label('stepvault', args),
     cmd: node,

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { WorkflowStore } from '../src/workflows/store/workflow-store.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../src/cli/main.ts');
+const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 let dir: string;
 let store: string;
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The `stepvault` command: global options, the list of commands, and the mapping of command-line misuse to
 // exit code 2. Each command lives in its own module under commands/.
 

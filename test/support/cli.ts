@@ -9,7 +9,10 @@ import * as path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const NODE = process.execPath;
-export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** The installed entry point (bin/stepvault.js), as users run it. */
+export const MAIN = path.join(ROOT, 'bin', 'stepvault.js');
+/** Shared across sandboxes, so each test process reuses the compiled modules. */
+const COMPILE_CACHE = path.join(os.tmpdir(), 'stepvault-test-compile-cache');
 
 export interface CliResult {
   code: number;
@@ -36,6 +39,7 @@ export class CliSandbox {
       STEPVAULT_REPOSITORY: this.repo,
       STEPVAULT_PASSWORD_FILE: this.passwordFile,
       XDG_CACHE_HOME: path.join(this.dir, 'cache'),
+      NODE_COMPILE_CACHE: COMPILE_CACHE,
     };
   }
 
