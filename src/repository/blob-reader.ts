@@ -2,6 +2,7 @@
 // decompresses and checks the plaintext against the blob's keyed ID. If a copy is damaged and the blob exists in
 // another pack (a duplicate), the next copy is tried. Tree blobs are kept in a small cache.
 
+import type { KeyObject } from 'node:crypto';
 import { StepvaultError } from '../common/errors.ts';
 import type { TreeNode } from '../domain/tree-node.ts';
 import type { BlobLocation, MasterIndex } from './index/master-index.ts';
@@ -13,7 +14,7 @@ import { decodeTree } from './tree/tree-codec.ts';
 export class BlobReader {
   readonly #repo: Repository;
   readonly #index: MasterIndex;
-  readonly #packKeys = new Map<string, Buffer>();
+  readonly #packKeys = new Map<string, KeyObject>();
   readonly #trees = new Map<string, TreeNode[]>();
   readonly #treeCacheSize: number;
 
@@ -27,7 +28,7 @@ export class BlobReader {
     return this.#index;
   }
 
-  packKey(pack: { name: string; salt: Buffer }): Buffer {
+  packKey(pack: { name: string; salt: Buffer }): KeyObject {
     let key = this.#packKeys.get(pack.name);
     if (!key) {
       if (this.#packKeys.size > 1024) this.#packKeys.clear();
@@ -40,7 +41,7 @@ export class BlobReader {
   /** Decrypts, decompresses and verifies one stored copy of a blob. */
   decode(location: BlobLocation, sealed: Uint8Array): Buffer {
     const { pack, position, entry } = location;
-    return decodeBlob(this.packKey(pack), this.#repo.keys.blobMac, position, entry, sealed, pack.name);
+    return decodeBlob(this.packKey(pack), this.#repo.keys.blobMacKey, position, entry, sealed, pack.name);
   }
 
   async read(id: string): Promise<Buffer> {

@@ -54,40 +54,41 @@ export class RepositoryWriter {
   }
 
   /**
-   * Uploads a finished pack. Resolves once the upload has started (back-pressure: at most `uploadConcurrency`
-   * run at once); `flush` waits for all of them. A failed upload fails the next call and `flush`.
+   * Stores a finished pack; resolves once it is durable (not yet indexed: `flush` writes the index). At most
+   * `uploadConcurrency` uploads run at once, however many callers there are. A failed upload rejects this call
+   * and every later call and `flush`.
    */
   async savePack(pack: FinishedPack): Promise<void> {
     this.#throwIfFailed();
-    await this.#uploads.acquire();
-    const upload = (async () => {
-      try {
-        await this.#repo.backend.save('data', pack.name, pack.bytes);
-        const indexed: IndexedPack = {
-          name: pack.name,
-          salt: pack.salt,
-          size: pack.bytes.length,
-          entries: pack.entries,
-        };
-        this.stats.packs++;
-        this.stats.packBytes += pack.bytes.length;
-        this.#index.addPack(indexed);
-        this.#unindexed.push(indexed);
-      } catch (e) {
-        this.#failure ??= e;
-      } finally {
-        this.#uploads.release();
-      }
-    })();
+    const upload = this.#uploads.run(async () => {
+      await this.#repo.backend.save('data', pack.name, pack.bytes);
+      const indexed: IndexedPack = {
+        name: pack.name,
+        salt: pack.salt,
+        size: pack.bytes.length,
+        entries: pack.entries,
+      };
+      this.stats.packs++;
+      this.stats.packBytes += pack.bytes.length;
+      this.#index.addPack(indexed);
+      this.#unindexed.push(indexed);
+    });
     this.#inFlight.add(upload);
-    void upload.finally(() => this.#inFlight.delete(upload));
+    try {
+      await upload;
+    } catch (e) {
+      this.#failure ??= e;
+      throw e;
+    } finally {
+      this.#inFlight.delete(upload);
+    }
     if (this.#unindexed.length >= this.#indexEvery) await this.#writeIndex();
   }
 
   /** Stores a directory's entries as a tree blob unless an identical one exists; returns its ID. */
   async saveTree(nodes: readonly TreeNode[]): Promise<string> {
     const plain = encodeTree(nodes);
-    const id = blobId(this.#repo.keys.blobMac, plain);
+    const id = blobId(this.#repo.keys.blobMacKey, plain);
     const hex = id.toString('hex');
     if (this.#pendingTrees.has(hex) || this.#index.has(hex, 'tree')) return hex;
     const { stored, compressed } = compressBlob(plain, this.#level);
@@ -125,7 +126,7 @@ export class RepositoryWriter {
   }
 
   async #writeIndex(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     this.#throwIfFailed();
     if (this.#unindexed.length === 0) return;
     const packs = this.#unindexed;

@@ -41,6 +41,12 @@ export interface Backend {
   list(type: ObjectType): AsyncIterable<ObjectInfo>;
   remove(type: ObjectType, name: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: the path of an object that is a plain file on this machine, so worker threads can read it
+   * directly with positional reads instead of receiving its bytes. Backends of remote or in-memory objects do not
+   * implement it.
+   */
+  localFile?(type: ObjectType, name: string): string | undefined;
 }
 
 /** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */

@@ -37,4 +37,8 @@ export class DryRunBackend implements Backend {
   async remove(): Promise<void> {}
 
   async close(): Promise<void> {}
+
+  localFile(type: ObjectType, name: string): string | undefined {
+    return this.#inner.localFile?.(type, name);
+  }
 }

@@ -11,7 +11,12 @@ import type { BlobReader } from '../../repository/blob-reader.ts';
 import type { IngestPool } from '../../repository/pipeline/ingest-pool.ts';
 import type { FileStored } from '../../repository/pipeline/worker-protocol.ts';
 import type { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { type DirectoryEntry, joinPath, readDirectory } from '../../sources/files/directory-reader.ts';
+import {
+  type DirectoryEntry,
+  joinPath,
+  listDirectory,
+  statEntry,
+} from '../../sources/files/directory-reader.ts';
 import type { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
 import { type ChangeDetection, metadataNode, unchangedSince } from '../../sources/files/file-metadata.ts';
 
@@ -40,6 +45,9 @@ type Counts = Omit<SnapshotSummary, 'backupStart' | 'backupEnd' | 'treeBlobs' | 
   stored: number;
 };
 
+/** Files started but not yet stored, beyond which the walk waits: bounds memory on trees of any size. */
+const MAX_FILES_IN_FLIGHT = 256;
+
 /** A directory that exists in the tree only because it leads to a backed-up path. */
 interface Leading {
   path: string;
@@ -49,6 +57,8 @@ interface Leading {
 export class FilesArchiver {
   readonly #o: ArchiverOptions;
   readonly #hardLinks = new Map<string, Promise<TreeNode | undefined>>();
+  readonly #walkers: (() => void)[] = [];
+  #filesInFlight = 0;
   readonly missing: MissingItem[] = [];
   readonly counts: Counts = {
     filesNew: 0,
@@ -177,24 +187,9 @@ export class FilesArchiver {
     const node = metadataNode(entry.name, entry.stat);
     const crossesDevice =
       this.#o.oneFileSystem && this.#rootDevice !== undefined && entry.stat.dev !== this.#rootDevice;
-    const prior = await this.#parentNodes(parentTree);
+    const children = crossesDevice ? [] : await this.#listAndStart(entry.path, parentTree);
     const nodes: TreeNode[] = [];
-    const files: Promise<TreeNode | undefined>[] = [];
-    const dirs: DirectoryEntry[] = [];
-    if (!crossesDevice) {
-      this.#progress.current = entry.path;
-      const { entries, errors } = readDirectory(entry.path, this.#o.exclude);
-      for (const e of errors) this.#error(e.path, e.error);
-      for (const child of entries) {
-        if (child.stat.isDirectory()) dirs.push(child);
-        else files.push(this.#archiveEntry(child, prior.get(child.name)));
-      }
-      for (const child of dirs) {
-        const done = await this.#archiveEntry(child, prior.get(child.name));
-        if (done) nodes.push(done);
-      }
-    }
-    for (const done of await Promise.all(files)) if (done) nodes.push(done);
+    for (const done of await Promise.all(children)) if (done) nodes.push(done);
     node.subtree = await this.#o.writer.saveTree(nodes);
     if (previous === undefined) this.counts.dirsNew++;
     else if (previous.subtree === node.subtree) this.counts.dirsUnmodified++;
@@ -209,15 +204,51 @@ export class FilesArchiver {
     node: TreeNode,
     previous: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    const linkKey = entry.stat.nlink > 1n ? `${entry.stat.dev}:${entry.stat.ino}` : undefined;
-    const linked = linkKey ? this.#hardLinks.get(linkKey) : undefined;
-    if (linked) {
-      const first = await linked;
-      return first ? { ...node, size: first.size!, content: first.content! } : undefined;
+    this.#filesInFlight++;
+    try {
+      const linkKey = entry.stat.nlink > 1n ? `${entry.stat.dev}:${entry.stat.ino}` : undefined;
+      const linked = linkKey ? this.#hardLinks.get(linkKey) : undefined;
+      if (linked) {
+        const first = await linked;
+        return first ? { ...node, size: first.size!, content: first.content! } : undefined;
+      }
+      const result = this.#fileContent(entry, node, previous);
+      if (linkKey) this.#hardLinks.set(linkKey, result);
+      return await result;
+    } finally {
+      this.#filesInFlight--;
+      if (this.#filesInFlight < MAX_FILES_IN_FLIGHT) for (const wake of this.#walkers.splice(0)) wake();
     }
-    const result = this.#fileContent(entry, node, previous);
-    if (linkKey) this.#hardLinks.set(linkKey, result);
-    return result;
+  }
+
+  /**
+   * Lists a directory and starts archiving its entries, a file only when the work in flight leaves room (each is
+   * stat'ed just before it starts); returns their pending results. Subdirectories start at once, without
+   * waiting for earlier ones to finish, so the workers never run dry at the end of a directory — and a
+   * directory waiting for room never blocks the files that would make room.
+   */
+  async #listAndStart(
+    path: string,
+    parentTree: string | undefined,
+  ): Promise<Promise<TreeNode | undefined>[]> {
+    const prior = await this.#parentNodes(parentTree);
+    this.#progress.current = path;
+    const { names, errors } = listDirectory(path, this.#o.exclude);
+    for (const e of errors) this.#error(e.path, e.error);
+    const started: Promise<TreeNode | undefined>[] = [];
+    for (const name of names) {
+      if (this.#filesInFlight >= MAX_FILES_IN_FLIGHT) await this.#roomToWalk();
+      const entry = statEntry(path, name);
+      if ('error' in entry) this.#error(entry.path, entry.error);
+      else started.push(this.#archiveEntry(entry, prior.get(name)));
+    }
+    return started;
+  }
+
+  /** Waits while the files listed but not yet stored would exceed the bound on work in flight. */
+  async #roomToWalk(): Promise<void> {
+    while (this.#filesInFlight >= MAX_FILES_IN_FLIGHT)
+      await new Promise<void>((resolve) => this.#walkers.push(resolve));
   }
 
   async #fileContent(

@@ -62,18 +62,24 @@ export async function readData(
     await forEachConcurrently(names, pool.size * 2, async (name) => {
       deps.signal?.throwIfAborted();
       const pack = index.pack(name)!;
-      let data: Buffer;
+      let source: Awaited<ReturnType<PackPool['source']>>;
       try {
-        data = await repo.backend.load('data', name);
+        source = await pool.source(name, 0, stored.get(name) ?? pack.size);
       } catch (e) {
         errors.push({ object: `pack ${name}`, message: e instanceof Error ? e.message : String(e) });
         return;
       }
       const entries = Buffer.allocUnsafe(pack.entries.length * ENTRY_BYTES);
       pack.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
-      const size = data.length; // the buffer moves to the worker
-      const result = await pool.run({ type: 'verify', pack: name, bytes: data, salt: pack.salt, entries });
-      bytes += size;
+      const result = await pool.run({
+        type: 'verify',
+        pack: name,
+        source,
+        size: pack.size,
+        salt: pack.salt,
+        entries,
+      });
+      bytes += stored.get(name) ?? pack.size;
       for (const message of result.packErrors) errors.push({ object: `pack ${name}`, message });
       for (const f of result.failures) {
         const use = referenced.has(f.id) ? 'used by a snapshot' : 'not used by any snapshot';

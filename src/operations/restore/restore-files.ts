@@ -10,6 +10,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import type { MissingItem } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
 import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
+import type { PackSource, RestoreFile } from '../../repository/pipeline/pack-job.ts';
 import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
@@ -95,27 +96,45 @@ export async function restoreFiles(
   result.dirsRestored = plan.dirs.length;
   const paths = plan.files.map((f) => target.resolve(f.components));
   const badFiles = new Map<number, string>(plan.unrestorable);
+  // Files are created here, just before the first pack that writes into them goes to a worker (one thread
+  // creating files is faster than several: creation serialises in the kernel). A file with all its data in one
+  // pack is then finished (metadata) by that pack's worker; the few others are finished at the end.
+  const ownedByWorker = (i: number) => plan.files[i]!.pack !== undefined && !badFiles.has(i);
+  const created = new Set<number>();
+  const create = (i: number): void => {
+    if (created.has(i)) return;
+    created.add(i);
+    if (request.overwrite === 'always' && target.existing(paths[i]!)) target.removeExisting(paths[i]!);
+    // Files written by one worker get their size from it; others are sized now (several workers write them).
+    const file = plan.files[i]!;
+    target.createFile(paths[i]!, file.pack === undefined ? (file.node.size ?? 0) : 0);
+  };
   plan.files.forEach((file, i) => {
-    if (file.linkTo === undefined && !badFiles.has(i)) target.createFile(paths[i]!, file.node.size ?? 0);
+    if (file.linkTo === undefined && !badFiles.has(i) && (file.node.content ?? []).length === 0) create(i);
   });
 
   const progress: RestoreProgress = { bytesDone: 0, totalBytes: plan.totalBytes };
-  const failedBlobs = await writeContent(repo, plan.packs, paths, request.workers, signal, (bytes) => {
+  const failedBlobs = await writeContent(repo, plan, paths, create, request.workers, signal, (bytes) => {
     progress.bytesDone += bytes;
     deps.onProgress?.(progress);
   });
   // A damaged copy may have a good duplicate in another pack: try every copy before giving up on a file.
+  const repaired = new Set<number>();
   for (const [id, { error, targets }] of failedBlobs) {
     let plain: Buffer | undefined;
     try {
-      plain = await reader.read(id);
+      plain = id ? await reader.read(id) : undefined;
     } catch {
-      for (const t of targets) badFiles.set(t.file, error);
-      continue;
+      // no good copy
     }
     for (const t of targets) {
+      if (plain === undefined) {
+        badFiles.set(t.file, error);
+        continue;
+      }
       try {
-        writeAt(paths[t.file]!, plain, t.offset);
+        writeAt(paths[t.file]!, plain, t.offset, plan.files[t.file]!.node.size ?? 0);
+        repaired.add(t.file);
         progress.bytesDone += plain.length;
       } catch (e) {
         badFiles.set(t.file, `cannot write: ${(e as Error).message}`);
@@ -133,7 +152,7 @@ export async function restoreFiles(
       return;
     }
     if (file.linkTo !== undefined) target.hardLink(paths[file.linkTo]!, paths[i]!);
-    else target.applyMetadata(paths[i]!, file.node);
+    else if (!ownedByWorker(i) || repaired.has(i)) target.applyMetadata(paths[i]!, file.node);
     result.filesRestored++;
     result.bytesRestored += file.linkTo === undefined ? (file.node.size ?? 0) : 0;
   });
@@ -158,32 +177,45 @@ export async function restoreFiles(
   return result;
 }
 
-/** Reads packs (a few ahead) and has the pack workers write their blobs; returns the blobs that failed. */
+type FailedBlobs = Map<string, { error: string; targets: { file: number; offset: number }[] }>;
+
+/** Has the pack workers restore every pack (a few in flight per worker); returns the blobs that failed. */
 async function writeContent(
   repo: Repository,
-  packs: readonly PackPlan[],
+  plan: RestorePlan,
   paths: readonly string[],
+  create: (file: number) => void,
   workers: number | undefined,
   signal: AbortSignal | undefined,
   onBytes: (n: number) => void,
-): Promise<Map<string, { error: string; targets: { file: number; offset: number }[] }>> {
-  const failures = new Map<string, { error: string; targets: { file: number; offset: number }[] }>();
-  if (packs.length === 0) return failures;
+): Promise<FailedBlobs> {
+  const failures: FailedBlobs = new Map();
+  if (plan.packs.length === 0) return failures;
   const pool = new PackPool(repo, workers);
   try {
-    await forEachConcurrently(packs, pool.size * 2, async (pack) => {
+    await forEachConcurrently(plan.packs, pool.size * 2, async (pack: PackPlan) => {
       signal?.throwIfAborted();
       const first = pack.blobs[0]!;
       const last = pack.blobs[pack.blobs.length - 1]!;
       const base = first.offset;
-      const jobPaths: Record<number, string> = {};
-      for (const blob of pack.blobs) for (const t of blob.targets) jobPaths[t.file] = paths[t.file]!;
-      let bytes: Buffer;
+      const length = last.offset + last.length - base;
+      const files: Record<number, RestoreFile> = {};
+      for (const blob of pack.blobs) {
+        for (const t of blob.targets) {
+          const file = plan.files[t.file]!;
+          if (files[t.file]) continue;
+          create(t.file);
+          const { type, mode, uid, gid, mtime } = file.node;
+          files[t.file] = {
+            path: paths[t.file]!,
+            size: file.node.size ?? 0,
+            ...(file.pack === pack.pack ? { whole: { type, mode, uid, gid, mtime } } : {}),
+          };
+        }
+      }
+      let source: PackSource;
       try {
-        bytes = await repo.backend.load('data', pack.pack, {
-          offset: base,
-          length: last.offset + last.length - base,
-        });
+        source = await pool.source(pack.pack, base, length);
       } catch (e) {
         if (!(e instanceof StepvaultError) || (e.code !== 'not-found' && e.code !== 'corrupt')) throw e;
         for (const blob of pack.blobs) failures.set(blob.id, { error: e.message, targets: blob.targets });
@@ -193,15 +225,20 @@ async function writeContent(
         type: 'restore',
         pack: pack.pack,
         salt: pack.salt,
+        source,
         base,
-        bytes,
+        length,
         blobs: pack.blobs,
-        paths: jobPaths,
+        files,
       });
       onBytes(result.bytes);
       for (const f of result.failures) {
-        const blob = pack.blobs.find((b) => b.id === f.id)!;
-        failures.set(f.id, { error: f.error, targets: blob.targets });
+        const blob = pack.blobs.find((b) => b.id === f.id);
+        const targets = blob
+          ? blob.targets.filter((t) => f.files.includes(t.file))
+          : f.files.map((file) => ({ file, offset: -1 }));
+        const known = failures.get(f.id);
+        failures.set(f.id, { error: f.error, targets: [...(known?.targets ?? []), ...targets] });
       }
     });
   } finally {
@@ -210,8 +247,21 @@ async function writeContent(
   return failures;
 }
 
-function writeAt(file: string, data: Buffer, offset: number): void {
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+/** Writes a blob's bytes into a file at an offset, creating the file (at full size) if a worker never got to. */
+function writeAt(file: string, data: Buffer, offset: number, size: number): void {
+  if (offset < 0) throw new Error('its metadata could not be applied');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fd = fs.openSync(
+      file,
+      fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_CREAT | fs.constants.O_EXCL,
+      0o600,
+    );
+    fs.ftruncateSync(fd, size);
+  }
   try {
     fs.writeSync(fd, data, 0, data.length, offset);
   } finally {

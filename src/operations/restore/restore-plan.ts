@@ -18,6 +18,8 @@ export interface PlannedEntry {
 export interface PlannedFile extends PlannedEntry {
   /** Index of the file already restored that this one is a hard link to. */
   linkTo?: number;
+  /** The one pack holding all of the file's data, if there is one (the worker restoring it then owns the file). */
+  pack?: string;
 }
 
 export interface PackPlan {
@@ -97,6 +99,8 @@ export async function planRestore(
       );
       return;
     }
+    const packsOfFile = new Set(locations.map((l) => l.location.pack.name));
+    if (packsOfFile.size === 1) entry.pack = [...packsOfFile][0]!;
     let offset = 0;
     for (const { id, location } of locations) {
       let pack = packs.get(location.pack.name);

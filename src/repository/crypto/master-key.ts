@@ -2,7 +2,7 @@
 // HKDF-SHA-256 with fixed labels, every working key: object/blob encryption, the blob-ID MAC, and the chunker's
 // gear table. Rotating a password rewraps the master secret; no data changes.
 
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 
 export const MASTER_SECRET_BYTES = 32;
 
@@ -11,6 +11,8 @@ export interface MasterKeys {
   readonly encryption: Buffer;
   /** HMAC-SHA-256 key for blob IDs, so storage cannot test whether a known file is present. */
   readonly blobMac: Buffer;
+  /** The same key as a KeyObject: HMACs keyed with it are half as expensive to set up. */
+  readonly blobMacKey: KeyObject;
   /** 256 random 32-bit values for the content-defined chunker: boundaries depend on the key too. */
   readonly gear: Uint32Array;
 }
@@ -27,15 +29,21 @@ export function deriveMasterKeys(secret: Uint8Array): MasterKeys {
   const gearBytes = derive(secret, 'chunker-gear', 1024);
   const gear = new Uint32Array(256);
   for (let i = 0; i < 256; i++) gear[i] = gearBytes.readUInt32LE(i * 4);
-  return { encryption: derive(secret, 'encryption', 32), blobMac: derive(secret, 'blob-id', 32), gear };
+  const blobMac = derive(secret, 'blob-id', 32);
+  return {
+    encryption: derive(secret, 'encryption', 32),
+    blobMac,
+    blobMacKey: createSecretKey(blobMac),
+    gear,
+  };
 }
 
 /** A 32-byte AES key unique to one pack or object, from its random salt. */
-export function deriveObjectKey(encryption: Uint8Array, salt: Uint8Array, purpose: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', encryption, salt, `stepvault/v1/${purpose}`, 32));
+export function deriveObjectKey(encryption: Uint8Array, salt: Uint8Array, purpose: string): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', encryption, salt, `stepvault/v1/${purpose}`, 32)));
 }
 
 /** The keyed ID of a blob: HMAC-SHA-256 of its plaintext. */
-export function blobId(blobMac: Uint8Array, data: Uint8Array): Buffer {
+export function blobId(blobMac: KeyObject | Uint8Array, data: Uint8Array): Buffer {
   return createHmac('sha256', blobMac).update(data).digest();
 }

@@ -12,7 +12,9 @@ export function compressBlob(
   level: CompressionLevel,
 ): { stored: Uint8Array; compressed: boolean } {
   if (level <= 0 || plain.length < 64) return { stored: plain, compressed: false };
+  // One output buffer of the compressed size bound: no pieces to concatenate, no garbage beyond the result.
   const out = zlib.zstdCompressSync(plain, {
+    chunkSize: Math.max(64, plain.length + (plain.length >> 7) + 512),
     params: {
       [zlib.constants.ZSTD_c_compressionLevel]: level,
       [zlib.constants.ZSTD_c_checksumFlag]: 0,
@@ -32,7 +34,11 @@ export function decompressBlob(
   if (!compressed) return Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   let out: Buffer;
   try {
-    out = zlib.zstdDecompressSync(stored, { maxOutputLength: Math.max(1, rawLength) });
+    // The exact output size is known: one allocation, no pieces to concatenate.
+    out = zlib.zstdDecompressSync(stored, {
+      maxOutputLength: Math.max(1, rawLength),
+      chunkSize: Math.max(64, rawLength),
+    });
   } catch (e) {
     throw new StepvaultError('corrupt', `${what} does not decompress: ${(e as Error).message}`);
   }

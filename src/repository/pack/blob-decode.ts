@@ -2,14 +2,14 @@
 // blob's type, ID and position in its pack), decompression bounded by the recorded length, and the keyed ID of
 // the result. Used by the main thread and by pipeline workers alike.
 
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { StepvaultError } from '../../common/errors.ts';
 import { decompressBlob } from './blob-codec.ts';
 import { openBlob, type PackEntry } from './pack-format.ts';
 
 export function decodeBlob(
-  key: Uint8Array,
-  blobMac: Uint8Array,
+  key: KeyObject,
+  blobMac: KeyObject | Uint8Array,
   position: number,
   entry: PackEntry,
   sealed: Uint8Array,

@@ -51,7 +51,7 @@ describe('pack format', () => {
     const pack = buildPack([Buffer.from('a'.repeat(300)), randomBytes(200), Buffer.from('tree-ish')]);
     const { salt, entries } = readPackHeader(keys.encryption, pack.bytes, pack.name);
     const key = packKey(keys.encryption, salt);
-    const allBlobsOpen = (bytes: Buffer) => {
+    const allBlobsOpen = (bytes: Uint8Array) => {
       const parsed = readPackHeader(keys.encryption, bytes, pack.name);
       parsed.entries.forEach((e, i) => {
         openBlob(key, i, e, bytes.subarray(e.offset, e.offset + e.length), pack.name);

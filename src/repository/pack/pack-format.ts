@@ -4,7 +4,7 @@
 // Every blob and the header are AES-256-GCM under a key derived from the pack's salt; blob i uses the nonce
 // 0^8 | u32 BE i (unique within the key), and its AAD is type | id, so blobs cannot be swapped or renamed.
 
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import { StepvaultError } from '../../common/errors.ts';
 import { deriveObjectKey } from '../crypto/master-key.ts';
 
@@ -33,7 +33,7 @@ export interface PackEntry {
   rawLength: number;
 }
 
-export function packKey(encryption: Uint8Array, salt: Uint8Array): Buffer {
+export function packKey(encryption: Uint8Array, salt: Uint8Array): KeyObject {
   return deriveObjectKey(encryption, salt, 'pack');
 }
 
@@ -52,22 +52,39 @@ function blobAad(type: BlobType, id: Uint8Array): Buffer {
 
 /** Encrypts blob number `index` of a pack: ciphertext followed by the tag. */
 export function sealBlob(
-  key: Uint8Array,
+  key: KeyObject,
   index: number,
   type: BlobType,
   id: Uint8Array,
   stored: Uint8Array,
 ): Buffer {
+  const out = Buffer.allocUnsafe(stored.length + TAG_BYTES);
+  sealBlobInto(key, index, type, id, stored, out, 0);
+  return out;
+}
+
+/** Encrypts blob number `index` straight into `out` at `offset` (ciphertext, then tag); returns its length. */
+export function sealBlobInto(
+  key: KeyObject,
+  index: number,
+  type: BlobType,
+  id: Uint8Array,
+  stored: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): number {
   const cipher = createCipheriv('aes-256-gcm', key, blobNonce(index));
   cipher.setAAD(blobAad(type, id));
   const body = cipher.update(stored);
+  out.set(body, offset);
   cipher.final();
-  return Buffer.concat([body, cipher.getAuthTag()], body.length + TAG_BYTES);
+  out.set(cipher.getAuthTag(), offset + body.length);
+  return body.length + TAG_BYTES;
 }
 
 /** Decrypts one blob; throws `corrupt` naming the blob and pack if it fails to authenticate. */
 export function openBlob(
-  key: Uint8Array,
+  key: KeyObject,
   index: number,
   entry: PackEntry,
   sealed: Uint8Array,
@@ -134,7 +151,7 @@ export function readEntry(buf: Buffer, p: number): PackEntry | undefined {
   };
 }
 
-export function sealHeader(key: Uint8Array, entries: readonly PackEntry[]): Buffer {
+export function sealHeader(key: KeyObject, entries: readonly PackEntry[]): Buffer {
   const cipher = createCipheriv('aes-256-gcm', key, HEADER_NONCE);
   cipher.setAAD(HEADER_AAD);
   const body = cipher.update(encodeEntries(entries));
@@ -150,9 +167,10 @@ export function sealHeader(key: Uint8Array, entries: readonly PackEntry[]): Buff
  */
 export function readPackHeader(
   encryption: Uint8Array,
-  pack: Buffer,
+  bytes: Uint8Array,
   name: string,
 ): { salt: Buffer; entries: PackEntry[] } {
+  const pack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tail = pack.length >= 4 ? pack.readUInt32LE(pack.length - 4) + 4 : 0;
   if (tail > pack.length || tail < 4) throw packCorrupt(name, 'header length is out of range');
   return openPackHeader(

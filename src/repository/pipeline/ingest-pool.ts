@@ -1,6 +1,6 @@
 // The main-thread side of the backup pipeline: a pool of ingest workers that store files given by path. It
-// balances files across workers, bounds the work queued (back-pressure on the caller), passes finished packs to
-// the RepositoryWriter, and grows the shared blob set before it fills up.
+// balances work across workers by bytes, bounds what is queued (back-pressure on the caller), batches messages,
+// passes finished packs to the RepositoryWriter, and grows the shared blob set before it fills up.
 
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -9,13 +9,15 @@ import type { MasterIndex } from '../index/master-index.ts';
 import { ENTRY_BYTES, type PackEntry, readEntry } from '../pack/pack-format.ts';
 import type { Repository } from '../repository.ts';
 import type { RepositoryWriter } from '../repository-writer.ts';
+import { PackSlots } from './pack-slots.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
+import { exposeGcToWorkers } from './worker-gc.ts';
 import {
   type FileStored,
   FLOW_KIB_READ,
-  FLOW_PACKS,
   FLOW_WORDS,
   type FromIngestWorker,
+  type IngestJob,
   type IngestWorkerData,
   type ToIngestWorker,
 } from './worker-protocol.ts';
@@ -25,15 +27,22 @@ export interface IngestOptions {
   workers?: number;
   /** zstd level, 0 for none. @default 3 */
   compressionLevel?: number;
-  /** Files queued per worker before `enqueue` waits. @default 16 */
+  /** Files queued per worker before `enqueue` waits. @default 32 */
   queuePerWorker?: number;
-  /** Files at least this large are striped over all workers. @default 16 MiB */
+  /** Bytes queued per worker before `enqueue` waits (a worker with nothing queued takes any file). @default 32 MiB */
+  queueBytesPerWorker?: number;
+  /**
+   * Files at least this large are striped over all workers, so the last large files do not leave cores idle.
+   * Smaller files spread over the workers whole (striping costs each worker a pass of the chunker). @default 64 MiB
+   */
   stripeFrom?: number;
 }
 
 interface Lane {
   worker: Worker;
   queued: number;
+  queuedBytes: number;
+  outbox: IngestJob[];
   flushed?: (() => void) | undefined;
 }
 
@@ -48,18 +57,23 @@ export class IngestPool {
   readonly #pending = new Map<number, Pending>();
   readonly #flow = new Int32Array(new SharedArrayBuffer(FLOW_WORDS * 4));
   readonly #queueLimit: number;
+  readonly #queueBytes: number;
   readonly #stripeFrom: number;
+  readonly #sizes = new Map<number, { lane: Lane; size: number }>();
   readonly #waitingForRoom: (() => void)[] = [];
+  readonly #savingPacks = new Set<Promise<void>>();
+  readonly #slots: PackSlots;
   #blobSet: SharedBlobSet;
   #nextJob = 0;
   #failure: StepvaultError | undefined;
   #closing = false;
-  #savingPacks = new Set<Promise<void>>();
+  #flushScheduled = false;
 
   constructor(repo: Repository, index: MasterIndex, writer: RepositoryWriter, options: IngestOptions = {}) {
     this.#writer = writer;
-    this.#queueLimit = options.queuePerWorker ?? 16;
-    this.#stripeFrom = options.stripeFrom ?? 16 * 1024 * 1024;
+    this.#queueLimit = options.queuePerWorker ?? 32;
+    this.#queueBytes = options.queueBytesPerWorker ?? 32 * 1024 * 1024;
+    this.#stripeFrom = options.stripeFrom ?? 64 * 1024 * 1024;
     let dataBlobs = 0;
     for (const pack of index.packs()) dataBlobs += pack.entries.length;
     this.#blobSet = new SharedBlobSet(Math.max(1 << 16, dataBlobs * 4));
@@ -67,6 +81,10 @@ export class IngestPool {
       for (const entry of pack.entries) if (entry.type === 'data') this.#blobSet.claim(entry.id);
     }
     const count = Math.max(1, options.workers ?? os.availableParallelism());
+    // One slot per worker building a pack, plus one being stored: the most pack memory a backup ever holds.
+    const { packSize, chunker } = repo.config;
+    const largestBlob = chunker.max + (chunker.max >> 7) + 1024;
+    this.#slots = new PackSlots({ count: count + 1, size: Math.max(packSize, largestBlob) + (1 << 20) });
     const workerData: IngestWorkerData = {
       encryption: repo.keys.encryption,
       blobMac: repo.keys.blobMac,
@@ -75,12 +93,16 @@ export class IngestPool {
       packSize: repo.config.packSize,
       compressionLevel: options.compressionLevel ?? 3,
       blobSet: this.#blobSet.buffer,
+      slots: this.#slots.buffer,
       flow: this.#flow.buffer as SharedArrayBuffer,
-      maxPacksInFlight: count + 1,
     };
+    exposeGcToWorkers();
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), { workerData });
-      const lane: Lane = { worker, queued: 0 };
+      const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
+        workerData,
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      });
+      const lane: Lane = { worker, queued: 0, queuedBytes: 0, outbox: [] };
       worker.on('message', (m: FromIngestWorker) => this.#onMessage(lane, m));
       worker.on('error', (e) =>
         this.#fail(new StepvaultError('internal', `a pipeline worker failed: ${e.message}`, { cause: e })),
@@ -99,29 +121,55 @@ export class IngestPool {
   }
 
   /**
-   * Queues a regular file of (about) `size` bytes. Resolves once the file is queued (waiting while every
-   * worker's queue is full); `done` resolves with its blob IDs once it is chunked and its new blobs are packed.
-   * Files of at least `stripeFrom` bytes are striped over all workers, so one large file uses every core.
+   * Queues a file of (about) `size` bytes. Resolves once it is queued (waiting while the workers' queues are
+   * full); `done` resolves with its blob IDs once it is chunked and its new blobs are packed.
    */
   async enqueue(path: string, size: number): Promise<{ done: Promise<FileStored> }> {
     for (;;) {
       if (this.#failure) throw this.#failure;
       const striped = size >= this.#stripeFrom && this.#lanes.length > 1;
-      const lanes = striped ? this.#lanes : [this.#lanes.reduce((a, b) => (b.queued < a.queued ? b : a))];
-      if (lanes.every((lane) => lane.queued < this.#queueLimit)) {
-        const parts = lanes.map((lane, stripe) => this.#submit(lane, path, stripe, lanes.length));
+      const lanes = striped
+        ? this.#lanes
+        : [this.#lanes.reduce((a, b) => (b.queuedBytes < a.queuedBytes ? b : a))];
+      if (lanes.every((lane) => this.#hasRoom(lane))) {
+        const parts = lanes.map((lane, stripe) => this.#submit(lane, path, size, stripe, lanes.length));
         return { done: striped ? this.#merge(path, size, parts) : parts[0]! };
       }
       await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
     }
   }
 
-  #submit(lane: Lane, path: string, stripe: number, stripes: number): Promise<FileStored> {
+  #hasRoom(lane: Lane): boolean {
+    return lane.queued === 0 || (lane.queued < this.#queueLimit && lane.queuedBytes < this.#queueBytes);
+  }
+
+  #submit(lane: Lane, path: string, size: number, stripe: number, stripes: number): Promise<FileStored> {
     const job = this.#nextJob++;
     lane.queued++;
+    lane.queuedBytes += size;
+    this.#sizes.set(job, { lane, size });
     const done = new Promise<FileStored>((resolve, reject) => this.#pending.set(job, { resolve, reject }));
-    this.#send(lane, { type: 'file', job, path, stripe, stripes });
+    lane.outbox.push({ job, path, stripe, stripes });
+    this.#scheduleFlush();
     return done;
+  }
+
+  /** Jobs queued in one turn of the event loop go to each worker in one message. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#sendOutboxes();
+    });
+  }
+
+  #sendOutboxes(): void {
+    for (const lane of this.#lanes) {
+      if (lane.outbox.length === 0) continue;
+      this.#send(lane, { type: 'jobs', jobs: lane.outbox });
+      lane.outbox = [];
+    }
   }
 
   /** Interleaves the stripes' IDs; if the file changed between the stripes' reads, stores it again unstriped. */
@@ -152,6 +200,7 @@ export class IngestPool {
 
   /** Waits for queued files, makes every worker finish its open pack, and hands all packs to the writer. */
   async flush(): Promise<void> {
+    this.#sendOutboxes();
     await Promise.all(
       this.#lanes.map(
         (lane) =>
@@ -176,15 +225,18 @@ export class IngestPool {
 
   #onMessage(lane: Lane, message: FromIngestWorker): void {
     switch (message.type) {
-      case 'file': {
-        const pending = this.#pending.get(message.job);
-        this.#pending.delete(message.job);
-        lane.queued--;
-        this.#waitingForRoom.shift()?.();
+      case 'results':
+        for (const result of message.results) {
+          const pending = this.#pending.get(result.job);
+          this.#pending.delete(result.job);
+          lane.queued--;
+          lane.queuedBytes -= this.#sizes.get(result.job)?.size ?? 0;
+          this.#sizes.delete(result.job);
+          pending?.resolve(result);
+        }
+        for (let i = 0; i < message.results.length; i++) this.#waitingForRoom.shift()?.();
         this.#growBlobSetIfNeeded(false);
-        pending?.resolve(message);
         break;
-      }
       case 'pack':
         this.#acceptPack(message);
         break;
@@ -198,19 +250,19 @@ export class IngestPool {
     }
   }
 
+  /** Stores a pack a worker built in a slot; the slot is free again once the pack is durable. */
   #acceptPack(message: Extract<FromIngestWorker, { type: 'pack' }>): void {
     const entries: PackEntry[] = [];
     const raw = Buffer.from(message.entries.buffer, message.entries.byteOffset, message.entries.byteLength);
     for (let at = 0; at < raw.length; at += ENTRY_BYTES) entries.push(readEntry(raw, at)!);
-    const bytes = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
+    const bytes = this.#slots.view(message.slot, message.length);
     const saving = this.#writer
       .savePack({ name: message.name, bytes, salt: Buffer.from(message.salt), entries })
       .catch((e) =>
         this.#fail(e instanceof StepvaultError ? e : new StepvaultError('io', String(e), { cause: e })),
       )
       .finally(() => {
-        Atomics.sub(this.#flow, FLOW_PACKS, 1);
-        Atomics.notify(this.#flow, FLOW_PACKS);
+        this.#slots.release(message.slot);
         this.#savingPacks.delete(saving);
       });
     this.#savingPacks.add(saving);

@@ -1,54 +1,77 @@
-// Pipeline worker for backups (runs in a worker_thread): reads a file, cuts it into content-defined chunks,
-// computes each chunk's keyed ID, claims new IDs in the shared blob set, and compresses and encrypts only the new
-// chunks into its own pack. Everything here is synchronous on purpose: sync fs, crypto and zstd calls in a
-// worker scale with cores, where the async variants queue on a small shared thread pool.
+// Pipeline worker for backups (runs in a worker_thread): reads a file, cuts it into content-defined chunks, computes each chunk's keyed ID, claims new IDs in the shared blob set, and
+// compresses and encrypts only the new chunks into its own pack. Everything here is synchronous on purpose:
+// sync fs, crypto and zstd calls in a worker scale with cores, where the async variants queue on a small shared
+// thread pool.
 
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import * as fs from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Chunker } from '../chunker/fastcdc.ts';
 import { compressBlob } from '../pack/blob-codec.ts';
 import { PackBuilder } from '../pack/pack-builder.ts';
 import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
+import { PackSlots } from './pack-slots.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
-import { transferable } from './transferable.ts';
 import {
+  type FileStored,
   FLOW_KIB_READ,
-  FLOW_PACKS,
   type FromIngestWorker,
+  type IngestJob,
   type IngestWorkerData,
   type ToIngestWorker,
 } from './worker-protocol.ts';
 
 const data = workerData as IngestWorkerData;
 const port = parentPort!;
-const blobMac = Buffer.from(data.blobMac);
+const macKey = createSecretKey(Buffer.from(data.blobMac));
 const chunker = new Chunker(data.gear, data.chunker);
 const packSize = data.packSize;
 const flow = new Int32Array(data.flow);
 let blobSet = new SharedBlobSet(data.blobSet);
-const pack = new PackBuilder(Buffer.from(data.encryption), packSize + 64 * 1024);
-const buffer = Buffer.allocUnsafe(chunker.maxSize * 2);
-const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | (fs.constants.O_NOATIME ?? 0);
+const slots = new PackSlots(data.slots);
+const pack = PackBuilder.inCallerBuffers(Buffer.from(data.encryption));
+/** The pack slot the open pack is built in, or -1 while no pack is open. */
+let slot = -1;
+/** Largest single read: longer requests cost more per call even when the file is small. */
+const READ_SIZE = 4 << 20;
+/** Room for the longest chunk plus one read: a chunk is always whole in the buffer. */
+const buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
+// O_NONBLOCK: a file replaced by a FIFO after it was listed must not hang the open; fstat then refuses it.
+const OPEN_FLAGS =
+  fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
+/** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
+const RESULT_INTERVAL = 20;
+/** Compressed and encrypted blobs are new buffers: collect after this many bytes of them (see worker-gc.ts). */
+const GC_EVERY = 32 << 20;
+const collect = (globalThis as { gc?: () => void }).gc;
+let garbage = 0;
 
 function post(message: FromIngestWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** Hands the current pack to the main thread, first waiting while too many packs wait for upload. */
+/** Opens a pack in a free slot (waiting, while every slot holds a pack not yet stored: back-pressure). */
+function openPack(): void {
+  if (slot >= 0) return;
+  slot = slots.acquire();
+  pack.begin(slots.view(slot));
+}
+
+/** Hands the open pack to the main thread, which stores it from its slot and then frees the slot. */
 function emitPack(): void {
-  if (pack.count === 0) return;
-  for (;;) {
-    const inFlight = Atomics.load(flow, FLOW_PACKS);
-    if (inFlight < data.maxPacksInFlight) break;
-    Atomics.wait(flow, FLOW_PACKS, inFlight, 1000);
-  }
-  Atomics.add(flow, FLOW_PACKS, 1);
+  if (slot < 0 || pack.count === 0) return;
   const finished = pack.finish();
   const entries = Buffer.allocUnsafe(finished.entries.length * ENTRY_BYTES);
   finished.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
-  const { view, transfer } = transferable(finished.bytes);
-  post({ type: 'pack', name: finished.name, bytes: view, salt: finished.salt, entries }, transfer);
+  post({
+    type: 'pack',
+    slot,
+    length: finished.bytes.length,
+    name: finished.name,
+    salt: finished.salt,
+    entries,
+  });
+  slot = -1;
 }
 
 function openFile(path: string): number {
@@ -62,77 +85,139 @@ function openFile(path: string): number {
   }
 }
 
-function storeFile(job: number, path: string, stripe: number, stripes: number): void {
-  const ids: Buffer[] = [];
-  let chunks = 0;
-  let size = 0;
-  let newBlobs = 0;
-  let newBytes = 0;
-  let storedBytes = 0;
+class Content {
+  readonly ids: Buffer[] = [];
+  chunks = 0;
+  size = 0;
+  newBlobs = 0;
+  newBytes = 0;
+  storedBytes = 0;
+  readonly stripe: number;
+  readonly stripes: number;
+
+  constructor(stripe: number, stripes: number) {
+    this.stripe = stripe;
+    this.stripes = stripes;
+  }
+
+  /** Takes one chunk: hashes and, if it is new, stores it (only the chunks of this stripe). */
+  add(plain: Buffer): void {
+    this.size += plain.length;
+    if (this.chunks++ % this.stripes !== this.stripe) return;
+    const id = createHmac('sha256', macKey).update(plain).digest();
+    this.ids.push(id);
+    const claim = blobSet.claim(id);
+    if (claim === 'present') return;
+    if (claim === 'full') post({ type: 'blob-set-full' });
+    const { stored, compressed } = compressBlob(plain, data.compressionLevel);
+    openPack();
+    if (pack.count > 0 && (pack.length + stored.length + TAG_BYTES > packSize || !pack.fits(stored.length))) {
+      emitPack();
+      openPack();
+    }
+    pack.add('data', id, stored, compressed, plain.length);
+    garbage += 2 * stored.length;
+    if (garbage >= GC_EVERY && collect) {
+      collect();
+      garbage = 0;
+    }
+    this.newBlobs++;
+    this.newBytes += plain.length;
+    this.storedBytes += stored.length + TAG_BYTES;
+    if (pack.length >= packSize) emitPack();
+  }
+
+  result(job: number, error?: NodeJS.ErrnoException): FileStored {
+    const base = {
+      job,
+      chunks: this.chunks,
+      size: this.size,
+      newBlobs: this.newBlobs,
+      newBytes: this.newBytes,
+      storedBytes: this.storedBytes,
+    };
+    if (error)
+      return { ...base, content: new Uint8Array(0), error: error.message, errorCode: error.code ?? 'EIO' };
+    return { ...base, content: Buffer.concat(this.ids) };
+  }
+}
+
+/**
+ * Reads and chunks a file, streaming it through a buffer of the largest chunk plus one read. Reads stop at the
+ * size the file had when it was opened (like tar): bytes appended meanwhile belong to the next backup, and a
+ * small file costs one read call.
+ */
+function storeFile(job: IngestJob, path: string): FileStored {
+  const content = new Content(job.stripe, job.stripes);
   let fd = -1;
   try {
     fd = openFile(path);
-    if (!fs.fstatSync(fd).isFile())
+    const st = fs.fstatSync(fd);
+    if (!st.isFile())
       throw Object.assign(new Error(`${path} is no longer a regular file`), { code: 'ECHANGED' });
+    let remaining = st.size;
     let start = 0;
     let end = 0;
-    let eof = false;
     for (;;) {
-      const n = chunker.next(buffer, start, end, eof);
+      const n = chunker.next(buffer, start, end, remaining === 0);
       if (n === 0) break;
-      if (n < 0) {
-        if (start > 0) {
-          buffer.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        }
-        const read = fs.readSync(fd, buffer, end, buffer.length - end, null);
-        if (read === 0) eof = true;
-        end += read;
-        if (stripe === 0) Atomics.add(flow, FLOW_KIB_READ, read >> 10);
+      if (n > 0) {
+        content.add(buffer.subarray(start, start + n));
+        start += n;
         continue;
       }
-      const plain = buffer.subarray(start, start + n);
-      size += n;
-      start += n;
-      if (chunks++ % stripes !== stripe) continue;
-      const id = createHmac('sha256', blobMac).update(plain).digest();
-      ids.push(id);
-      const claim = blobSet.claim(id);
-      if (claim === 'present') continue;
-      if (claim === 'full') post({ type: 'blob-set-full' });
-      const { stored, compressed } = compressBlob(plain, data.compressionLevel);
-      if (pack.count > 0 && pack.length + stored.length + TAG_BYTES > packSize) emitPack();
-      pack.add('data', id, stored, compressed, n);
-      newBlobs++;
-      newBytes += n;
-      storedBytes += stored.length + TAG_BYTES;
-      if (pack.length >= packSize) emitPack();
+      if (start > 0) {
+        buffer.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
+      }
+      const read = fs.readSync(fd, buffer, end, Math.min(READ_SIZE, buffer.length - end, remaining), null);
+      remaining = read === 0 ? 0 : remaining - read; // a file that shrank ends early
+      end += read;
+      if (job.stripe === 0) Atomics.add(flow, FLOW_KIB_READ, read >> 10);
     }
-    post({ type: 'file', job, content: Buffer.concat(ids), chunks, size, newBlobs, newBytes, storedBytes });
+    return content.result(job.job);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    post({
-      type: 'file',
-      job,
-      content: new Uint8Array(0),
-      chunks,
-      size,
-      newBlobs,
-      newBytes,
-      storedBytes,
-      error: err.message,
-      errorCode: err.code ?? 'EIO',
-    });
+    return content.result(job.job, e as NodeJS.ErrnoException);
   } finally {
     if (fd >= 0) fs.closeSync(fd);
   }
 }
 
-port.on('message', (message: ToIngestWorker) => {
+/**
+ * Runs jobs, then further job messages already waiting (taken synchronously, without a trip through the event
+ * loop) for up to RESULT_INTERVAL ms, and reports the results in one message. The worker then returns to its
+ * event loop, where Node and V8 finish freeing the buffers of the work done: never returning would let them pile
+ * up.
+ */
+function runJobs(first: IngestJob[]): void {
+  let results: FileStored[] = [];
+  const started = performance.now();
+  let last = started;
+  let jobs: IngestJob[] | undefined = first;
+  while (jobs) {
+    for (const job of jobs) {
+      results.push(storeFile(job, job.path));
+      const now = performance.now();
+      if (now - last >= RESULT_INTERVAL) {
+        post({ type: 'results', results });
+        results = [];
+        last = now;
+      }
+    }
+    jobs = undefined;
+    if (performance.now() - started >= RESULT_INTERVAL) break;
+    const waiting = receiveMessageOnPort(port)?.message as ToIngestWorker | undefined;
+    if (waiting?.type === 'jobs') jobs = waiting.jobs;
+    else if (waiting) handle(waiting);
+  }
+  if (results.length > 0) post({ type: 'results', results });
+}
+
+function handle(message: ToIngestWorker): void {
   switch (message.type) {
-    case 'file':
-      storeFile(message.job, message.path, message.stripe, message.stripes);
+    case 'jobs':
+      runJobs(message.jobs);
       break;
     case 'blob-set':
       blobSet = new SharedBlobSet(message.buffer);
@@ -142,4 +227,6 @@ port.on('message', (message: ToIngestWorker) => {
       post({ type: 'flushed' });
       break;
   }
-});
+}
+
+port.on('message', handle);

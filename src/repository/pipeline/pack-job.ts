@@ -1,7 +1,12 @@
 // Jobs for pack workers and their results: restoring blobs of one pack into files, and verifying a whole pack.
 
+import type { EntryMetadata } from '../../sources/files/restore-metadata.ts';
+
+/** Where a job's pack bytes come from: a file the worker reads itself, or bytes the main thread fetched. */
+export type PackSource = { path: string } | { bytes: Uint8Array };
+
 export interface BlobTarget {
-  /** Index into the job's `paths`. */
+  /** Key into the job's `files`. */
   file: number;
   offset: number;
 }
@@ -18,24 +23,36 @@ export interface RestoreBlob {
   targets: BlobTarget[];
 }
 
+export interface RestoreFile {
+  /** An existing file (created by the caller), opened without following symlinks. */
+  path: string;
+  /** The file's final size (a worker that skipped writing zeros at its end extends it to this). */
+  size: number;
+  /** Set when every blob of the file is in this job: once it is whole, the worker applies this metadata. */
+  whole?: EntryMetadata;
+}
+
 export interface RestoreJob {
   type: 'restore';
   job: number;
   pack: string;
   salt: Uint8Array;
-  /** Bytes of the pack from offset `base` on (a range covering every blob of the job). */
+  /** The pack (or, for `bytes`, the part of it from offset `base` on) holding every blob of the job. */
+  source: PackSource;
   base: number;
-  bytes: Uint8Array;
+  /** Bytes to read from `base` when the source is a path. */
+  length: number;
   blobs: RestoreBlob[];
-  /** Target file paths by file index, for the files this job writes to. */
-  paths: Record<number, string>;
+  files: Record<number, RestoreFile>;
 }
 
 export interface VerifyJob {
   type: 'verify';
   job: number;
   pack: string;
-  bytes: Uint8Array;
+  source: PackSource;
+  /** The pack's size as the index records it (a path source is read whole, up to this). */
+  size: number;
   /** The pack as the index describes it: salt and encoded entries (46 bytes each), to compare with its header. */
   salt: Uint8Array;
   entries: Uint8Array;
@@ -55,6 +72,6 @@ export interface PackJobResult {
   bytes: number;
   /** Blobs that could not be restored or verified. */
   failures: BlobFailure[];
-  /** Problems with the pack as a whole (verify). */
+  /** Problems with the pack as a whole (unreadable, wrong hash, header not matching the index). */
   packErrors: string[];
 }

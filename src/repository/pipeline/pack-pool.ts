@@ -1,12 +1,14 @@
-// The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first,
-// with the pack bytes transferred (not copied) to the worker.
+// The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first.
+// Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here and
+// their bytes transferred (not copied) to the worker.
 
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
 import type { Repository } from '../repository.ts';
-import type { PackJobResult, RestoreJob, VerifyJob } from './pack-job.ts';
+import type { PackJobResult, PackSource, RestoreJob, VerifyJob } from './pack-job.ts';
 import { transferable } from './transferable.ts';
+import { exposeGcToWorkers } from './worker-gc.ts';
 
 interface Lane {
   worker: Worker;
@@ -16,6 +18,7 @@ interface Lane {
 type NewJob = Omit<RestoreJob, 'job'> | Omit<VerifyJob, 'job'>;
 
 export class PackPool {
+  readonly #repo: Repository;
   readonly #lanes: Lane[] = [];
   readonly #pending = new Map<
     number,
@@ -25,9 +28,12 @@ export class PackPool {
   #closing = false;
 
   constructor(repo: Repository, workers = os.availableParallelism()) {
+    this.#repo = repo;
+    exposeGcToWorkers();
     for (let i = 0; i < Math.max(1, workers); i++) {
       const worker = new Worker(new URL('./pack-worker.ts', import.meta.url), {
         workerData: { encryption: repo.keys.encryption, blobMac: repo.keys.blobMac },
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
       const lane: Lane = { worker, busy: 0 };
       worker.on('message', (result: PackJobResult) => {
@@ -51,14 +57,26 @@ export class PackPool {
     return this.#lanes.length;
   }
 
+  /**
+   * Where a worker gets a pack's bytes `[offset, offset + length)`: the pack's file, if the backend keeps local
+   * files, or the bytes, fetched now.
+   */
+  async source(pack: string, offset: number, length: number): Promise<PackSource> {
+    const path = this.#repo.backend.localFile?.('data', pack);
+    if (path !== undefined) return { path };
+    return { bytes: await this.#repo.backend.load('data', pack, { offset, length }) };
+  }
+
   run(job: NewJob): Promise<PackJobResult> {
     const lane = this.#lanes.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#next++;
     lane.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, lane });
-      const { view, transfer } = transferable(job.bytes);
-      lane.worker.postMessage({ ...job, bytes: view, job: id }, transfer);
+      if ('bytes' in job.source) {
+        const { view, transfer } = transferable(job.source.bytes);
+        lane.worker.postMessage({ ...job, source: { bytes: view }, job: id }, transfer);
+      } else lane.worker.postMessage({ ...job, job: id });
     });
   }
 

@@ -11,29 +11,33 @@ export interface IngestWorkerData {
   packSize: number;
   compressionLevel: number;
   blobSet: SharedArrayBuffer;
+  /** The shared pack slots (PackSlots): workers build packs in them. */
+  slots: SharedArrayBuffer;
   /** Int32 words shared by all threads, see FLOW_*. */
   flow: SharedArrayBuffer;
-  /** Finished packs (all workers together) that may wait for upload before workers block. */
-  maxPacksInFlight: number;
 }
 
-/** Flow words: packs handed to the main thread but not yet taken by the writer. */
-export const FLOW_PACKS = 0;
 /** Bytes read from files so far, in KiB (progress). */
-export const FLOW_KIB_READ = 1;
+export const FLOW_KIB_READ = 0;
 export const FLOW_WORDS = 4;
 
+/**
+ * Store a file's content. With `stripes` > 1 several workers get the same file: all cut it into the same chunks,
+ * and worker `stripe` stores (hashes, compresses, encrypts) only chunks i with i % stripes === stripe.
+ */
+export interface IngestJob {
+  job: number;
+  path: string;
+  stripe: number;
+  stripes: number;
+}
+
 export type ToIngestWorker =
-  /**
-   * Store a file. With `stripes` > 1 several workers get the same file: all cut it into the same chunks, and
-   * worker `stripe` stores (hashes, compresses, encrypts) only chunks i with i % stripes === stripe.
-   */
-  | { type: 'file'; job: number; path: string; stripe: number; stripes: number }
+  | { type: 'jobs'; jobs: IngestJob[] }
   | { type: 'blob-set'; buffer: SharedArrayBuffer }
   | { type: 'flush' };
 
 export interface FileStored {
-  type: 'file';
   job: number;
   /** Concatenated 32-byte blob IDs of this stripe's chunks, in order. */
   content: Uint8Array;
@@ -48,7 +52,8 @@ export interface FileStored {
 }
 
 export type FromIngestWorker =
-  | FileStored
-  | { type: 'pack'; name: string; bytes: Uint8Array; salt: Uint8Array; entries: Uint8Array }
+  | { type: 'results'; results: FileStored[] }
+  /** A finished pack, in pack slot `slot` (its first `length` bytes); the main thread releases the slot. */
+  | { type: 'pack'; slot: number; length: number; name: string; salt: Uint8Array; entries: Uint8Array }
   | { type: 'blob-set-full' }
   | { type: 'flushed' };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errnoCode, StepvaultError } from '../../common/errors.ts';
 import { type TreeNode, unsafeNameReason } from '../../domain/tree-node.ts';
+import { applyMetadata } from './restore-metadata.ts';
 
 export type OverwritePolicy = 'never' | 'always';
 
@@ -93,7 +94,7 @@ export class RestoreTarget {
       fd = fs.openSync(full, CREATE_FLAGS, 0o600);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST' || this.#overwrite !== 'always') throw ioError(e, full, 'create file');
-      this.#removeExisting(full);
+      this.removeExisting(full);
       fd = fs.openSync(full, CREATE_FLAGS, 0o600);
     }
     try {
@@ -103,7 +104,8 @@ export class RestoreTarget {
     }
   }
 
-  #removeExisting(full: string): void {
+  /** Removes what is at a path (not a directory) so it can be restored anew (overwrite "always"). */
+  removeExisting(full: string): void {
     const st = fs.lstatSync(full);
     if (st.isDirectory()) {
       throw new StepvaultError('conflict', `${full} is a directory in the target but a file in the snapshot`);
@@ -116,7 +118,7 @@ export class RestoreTarget {
       fs.symlinkSync(target, full);
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST' || this.#overwrite !== 'always') throw ioError(e, full, 'create symlink');
-      this.#removeExisting(full);
+      this.removeExisting(full);
       fs.symlinkSync(target, full);
     }
   }
@@ -127,7 +129,7 @@ export class RestoreTarget {
     } catch (e) {
       if (errnoCode(e) !== 'EEXIST' || this.#overwrite !== 'always')
         throw ioError(e, full, 'create hard link');
-      this.#removeExisting(full);
+      this.removeExisting(full);
       fs.linkSync(existing, full);
     }
   }
@@ -160,24 +162,9 @@ export class RestoreTarget {
     fs.rmSync(full, { force: true });
   }
 
-  /** Applies mode, owner (when running as root) and mtime; never follows a symlink. */
   applyMetadata(full: string, node: TreeNode): void {
-    const mtime = nsToSeconds(node.mtime);
-    if (node.type === 'symlink') {
-      if (IS_ROOT) fs.lchownSync(full, node.uid, node.gid);
-      fs.lutimesSync(full, mtime, mtime);
-      return;
-    }
-    if (IS_ROOT) fs.lchownSync(full, node.uid, node.gid);
-    fs.chmodSync(full, node.mode);
-    fs.utimesSync(full, mtime, mtime);
+    applyMetadata(full, node);
   }
-}
-
-/** Nanoseconds (decimal string) to seconds as a number: microsecond precision is what utimes keeps. */
-export function nsToSeconds(ns: string): number {
-  const value = BigInt(ns);
-  return Number(value / 1_000_000_000n) + Number(value % 1_000_000_000n) / 1e9;
 }
 
 function ioError(e: unknown, full: string, what: string): StepvaultError {

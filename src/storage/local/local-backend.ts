@@ -159,6 +159,10 @@ export class LocalBackend implements Backend {
 
   async close(): Promise<void> {}
 
+  localFile(type: ObjectType, name: string): string {
+    return this.#path(type, name);
+  }
+
   /** Temp files older than `olderThan` that crashed writers left behind. */
   async removeStaleTemporaries(olderThan: Date): Promise<number> {
     let removed = 0;
