@@ -5,7 +5,7 @@ import { formatBytes } from '../../common/bytes.ts';
 import type { TreeNode } from '../../domain/tree-node.ts';
 import { openSnapshot } from '../../operations/browse/open-snapshot.ts';
 import { walkTree } from '../../repository/tree/tree-walk.ts';
-import { nsToSeconds } from '../../sources/files/restore-target.ts';
+import { nsToSeconds } from '../../sources/files/restore-metadata.ts';
 import { action } from '../context.ts';
 import { localTime } from '../output/format.ts';
 
