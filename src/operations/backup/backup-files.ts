@@ -22,6 +22,7 @@ import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
+import { ReadAhead } from '../../sources/files/read-ahead.ts';
 import { DryRunBackend } from '../../storage/dry-run-backend.ts';
 import { PROGRAM } from '../program.ts';
 import { type ArchiverProgress, absolutePaths, FilesArchiver } from './files-archiver.ts';
@@ -79,6 +80,7 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
     ? undefined
     : await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup', clock });
   let pool: IngestPool | undefined;
+  let readAhead: ReadAhead | undefined;
   try {
     const index = await loadMasterIndex(repo);
     const { adopted } = dryRun ? { adopted: 0 } : await adoptUnindexedPacks(repo, index);
@@ -98,8 +100,10 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
       ...(request.workers ? { workers: request.workers } : {}),
     });
     const ingest = pool;
+    readAhead = dryRun ? undefined : new ReadAhead();
     const archiver = new FilesArchiver({
       pool: ingest,
+      ...(readAhead ? { readAhead } : {}),
       writer,
       reader: new BlobReader(repo, index),
       exclude: new ExcludeFilter(request.excludes ?? []),
@@ -150,6 +154,7 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
       adoptedPacks: adopted,
     };
   } finally {
+    await readAhead?.close();
     await pool?.close();
     await lock?.release();
   }

@@ -19,9 +19,12 @@ import {
 } from '../../sources/files/directory-reader.ts';
 import type { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
 import { type ChangeDetection, metadataNode, unchangedSince } from '../../sources/files/file-metadata.ts';
+import type { ReadAhead } from '../../sources/files/read-ahead.ts';
 
 export interface ArchiverOptions {
   pool: IngestPool;
+  /** Told about files just before they are queued, to warm the page cache ahead of the workers. */
+  readAhead?: ReadAhead;
   writer: RepositoryWriter;
   /** Reads the parent snapshot's trees. */
   reader: BlobReader;
@@ -46,7 +49,7 @@ type Counts = Omit<SnapshotSummary, 'backupStart' | 'backupEnd' | 'treeBlobs' | 
 };
 
 /** Files started but not yet stored, beyond which the walk waits: bounds memory on trees of any size. */
-const MAX_FILES_IN_FLIGHT = 256;
+const MAX_FILES_IN_FLIGHT = 1024;
 
 /** A directory that exists in the tree only because it leads to a backed-up path. */
 interface Leading {
@@ -263,6 +266,7 @@ export class FilesArchiver {
       this.#fileDone(node.size);
       return node;
     }
+    this.#o.readAhead?.hint(entry.path, Number(entry.stat.size));
     const { done } = await this.#o.pool.enqueue(entry.path, Number(entry.stat.size));
     const stored: FileStored = await done;
     if (stored.error !== undefined) {

@@ -27,7 +27,7 @@ export interface IngestOptions {
   workers?: number;
   /** zstd level, 0 for none. @default 3 */
   compressionLevel?: number;
-  /** Files queued per worker before `enqueue` waits. @default 32 */
+  /** Files queued per worker before `enqueue` waits (deep enough for 20 ms of small files). @default 256 */
   queuePerWorker?: number;
   /** Bytes queued per worker before `enqueue` waits (a worker with nothing queued takes any file). @default 32 MiB */
   queueBytesPerWorker?: number;
@@ -71,7 +71,7 @@ export class IngestPool {
 
   constructor(repo: Repository, index: MasterIndex, writer: RepositoryWriter, options: IngestOptions = {}) {
     this.#writer = writer;
-    this.#queueLimit = options.queuePerWorker ?? 32;
+    this.#queueLimit = options.queuePerWorker ?? 256;
     this.#queueBytes = options.queueBytesPerWorker ?? 32 * 1024 * 1024;
     this.#stripeFrom = options.stripeFrom ?? 64 * 1024 * 1024;
     let dataBlobs = 0;

@@ -40,7 +40,7 @@ const buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
 const OPEN_FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
 /** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
-const RESULT_INTERVAL = 20;
+const RESULT_INTERVAL = 5;
 /** Compressed and encrypted blobs are new buffers: collect after this many bytes of them (see worker-gc.ts). */
 const GC_EVERY = 32 << 20;
 const collect = (globalThis as { gc?: () => void }).gc;

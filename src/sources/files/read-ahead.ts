@@ -1,0 +1,35 @@
+// Starts the read-ahead thread (read-ahead-worker.ts) and feeds it the small files a backup is about to read, in
+// one message per turn of the event loop.
+
+import { Worker } from 'node:worker_threads';
+
+/** Files larger than this are left to the kernel's own sequential readahead. */
+const SMALL = 1 << 20;
+
+export class ReadAhead {
+  readonly #worker: Worker;
+  #batch: string[] = [];
+
+  constructor() {
+    this.#worker = new Worker(new URL('./read-ahead-worker.ts', import.meta.url), {
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    });
+    this.#worker.unref();
+    this.#worker.on('error', () => {}); // only an optimisation
+  }
+
+  hint(path: string, size: number): void {
+    if (size > SMALL || size === 0) return;
+    if (this.#batch.length === 0) queueMicrotask(() => this.#send());
+    this.#batch.push(path);
+  }
+
+  #send(): void {
+    this.#worker.postMessage(this.#batch);
+    this.#batch = [];
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
