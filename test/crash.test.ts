@@ -96,6 +96,22 @@ describe(`crash safety (seed ${SEED})`, () => {
       ['old index removed', (rel, exists) => !exists && rel.startsWith('index/')],
       ['first pack deleted', (rel, exists) => !exists && rel.startsWith('data/') && rel.length > 10],
     ];
+    let round = 40;
+    const freshRound = () => {
+      // New snapshots with data of their own, then forget the oldest, so prune has packs to delete and repack.
+      for (let i = 0; i < 2; i++) {
+        addFiles(data, round, random);
+        fs.rmSync(path.join(data, `round-${round - 3}`), { recursive: true, force: true });
+        round++;
+        sb.ok(['backup', data, '-q']);
+      }
+      sb.ok(['forget', '--keep-last', '3']);
+    };
+    // One uninterrupted prune says how long a prune takes here, so that random kills land while one runs.
+    freshRound();
+    const started = Date.now();
+    sb.ok(['prune', '--max-unused', '0%', '-q']);
+    const duration = Date.now() - started;
     const plans: {
       label: string;
       kill: (child: ReturnType<CliSandbox['start']>) => ReturnType<typeof killAfter>;
@@ -105,24 +121,16 @@ describe(`crash safety (seed ${SEED})`, () => {
         kill: (c: ReturnType<CliSandbox['start']>) => killWhen(c, sb.repo, matches),
       })),
       ...Array.from({ length: 6 }, (_, i) => {
-        const delay = 100 + Math.floor(random() * 900);
+        const delay = Math.floor(duration * (0.1 + 0.8 * random()));
         return {
           label: `random kill ${i} after ${delay} ms`,
           kill: (c: ReturnType<CliSandbox['start']>) => killAfter(c, delay),
         };
       }),
     ];
-    let round = 40;
     let kills = 0;
     for (const plan of plans) {
-      // New snapshots with data of their own, then forget the oldest, so prune has packs to delete and repack.
-      for (let i = 0; i < 2; i++) {
-        addFiles(data, round, random);
-        fs.rmSync(path.join(data, `round-${round - 3}`), { recursive: true, force: true });
-        round++;
-        sb.ok(['backup', data, '-q']);
-      }
-      sb.ok(['forget', '--keep-last', '3']);
+      freshRound();
       const kept = snapshotIds(sb);
       const outcome = await plan.kill(sb.start(['prune', '--max-unused', '0%', '-q'], {}));
       assert.ok(outcome.killed || outcome.code === 0, `${plan.label}: prune failed: ${outcome.stderr}`);
