@@ -47,14 +47,19 @@ export async function readData(
   index: MasterIndex,
   stored: ReadonlyMap<string, number>,
   subset: DataSubset | undefined,
-  referenced: ReadonlySet<string>,
   deps: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
-): Promise<{ packs: number; bytes: number; errors: CheckIssue[] }> {
+): Promise<{
+  packs: number;
+  bytes: number;
+  packErrors: CheckIssue[];
+  blobFailures: { id: string; error: string }[];
+}> {
   const names = selectPacks(
     [...index.packs()].map((p) => p.name).filter((n) => stored.has(n)),
     subset,
   );
   const errors: CheckIssue[] = [];
+  const blobFailures: { id: string; error: string }[] = [];
   let bytes = 0;
   let done = 0;
   const pool = new PackPool(repo);
@@ -81,14 +86,11 @@ export async function readData(
       });
       bytes += stored.get(name) ?? pack.size;
       for (const message of result.packErrors) errors.push({ object: `pack ${name}`, message });
-      for (const f of result.failures) {
-        const use = referenced.has(f.id) ? 'used by a snapshot' : 'not used by any snapshot';
-        errors.push({ object: `blob ${f.id}`, message: `${f.error} (${use})` });
-      }
+      for (const f of result.failures) blobFailures.push({ id: f.id, error: f.error });
       deps.onProgress?.(++done, names.length);
     });
   } finally {
     await pool.close();
   }
-  return { packs: names.length, bytes, errors };
+  return { packs: names.length, bytes, packErrors: errors, blobFailures };
 }

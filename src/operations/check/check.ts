@@ -85,6 +85,9 @@ export async function checkRepository(
       });
   }
   result.packs = stored.size;
+  // Reading the data back runs alongside the structure checks below (workers and main thread at once).
+  const reading = request.readData ? readData(repo, index, stored, request.subset, deps) : undefined;
+  reading?.catch(() => {}); // awaited below; a failure then surfaces there
 
   const { snapshots, unreadable } = await listSnapshots(repo);
   for (const u of unreadable) error(`snapshot ${u.id}`, u.error.message);
@@ -113,11 +116,15 @@ export async function checkRepository(
       message: `${unused} blobs are not used by any snapshot (\`prune\` removes them)`,
     });
 
-  if (request.readData) {
-    const read = await readData(repo, index, stored, request.subset, referenced, deps);
+  if (reading) {
+    const read = await reading;
     result.packsRead = read.packs;
     result.bytesRead = read.bytes;
-    result.errors.push(...read.errors);
+    result.errors.push(...read.packErrors);
+    for (const f of read.blobFailures) {
+      const use = referenced.has(f.id) ? 'used by a snapshot' : 'not used by any snapshot';
+      error(`blob ${f.id}`, `${f.error} (${use})`);
+    }
   }
   return result;
 }

@@ -113,3 +113,13 @@ describe('pack format', () => {
     );
   });
 });
+
+describe('blob codec prediction', () => {
+  it('stores large random blobs raw and still compresses large text', () => {
+    assert.equal(compressBlob(randomBytes(1 << 20), 3).compressed, false);
+    const text = Buffer.from('a line of a log file that repeats with a counter 0123456789\n'.repeat(20_000));
+    const { stored, compressed } = compressBlob(text, 3);
+    assert.ok(compressed && stored.length < text.length / 10);
+    assert.deepEqual(decompressBlob(stored, true, text.length, 'blob'), text);
+  });
+});

@@ -22,7 +22,7 @@ const openFiles = new Map<string, number>();
 let zeros = Buffer.alloc(1 << 20);
 let readBuffer = Buffer.allocUnsafeSlow(17 << 20);
 /** Decrypted and decompressed blobs are new buffers: collect after this many bytes of them (see ingest-worker). */
-const GC_EVERY = 32 << 20;
+const GC_EVERY = 64 << 20;
 const collect = (globalThis as { gc?: () => void }).gc;
 let garbage = 0;
 
