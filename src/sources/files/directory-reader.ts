@@ -40,14 +40,30 @@ export function listDirectory(
   all.sort(compareNames);
   const names: string[] = [];
   const errors: EntryError[] = [];
+  let raw: Set<string> | undefined;
   for (const name of all) {
     const path = joinPath(dir, name);
     if (!exclude.empty && exclude.excludes(path)) continue;
-    if (name.includes('\uFFFD'))
-      errors.push({ path, error: 'the file name is not valid UTF-8; it was not backed up' });
-    else names.push(name);
+    // Node decodes names as UTF-8 and turns invalid bytes into U+FFFD, which a name may also contain for real:
+    // only the raw bytes tell the two apart.
+    if (name.includes('\uFFFD')) {
+      raw ??= rawNames(dir);
+      if (!raw.has(Buffer.from(name, 'utf8').toString('hex'))) {
+        errors.push({ path, error: 'the file name is not valid UTF-8; it was not backed up' });
+        continue;
+      }
+    }
+    names.push(name);
   }
   return { names, errors };
+}
+
+function rawNames(dir: string): Set<string> {
+  try {
+    return new Set(fs.readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')));
+  } catch {
+    return new Set();
+  }
 }
 
 /** Stats an entry (without following symlinks), or says why it cannot be. */
