@@ -99,6 +99,12 @@ export class RepositoryWriter {
     return hex;
   }
 
+  /** Compresses and stores a data blob whose ID the caller computed (deduplication is the caller's part). */
+  async saveDataBlob(id: Buffer, plain: Uint8Array): Promise<void> {
+    const { stored, compressed } = compressBlob(plain, this.#level);
+    await this.saveStoredBlob('data', id, stored, compressed, plain.length);
+  }
+
   /** Adds a blob in its stored form (already compressed or not), as prune does when it repacks. */
   async saveStoredBlob(
     type: BlobType,
