@@ -1,0 +1,96 @@
+// The records of the REST API v1 endpoints stepvault still needs (restrictions, users, groups, attachment
+// upload, space creation, CQL search), as zod schemas, plus the plain shapes the client hands out for them.
+// v1 answers are wordier than v2; the client turns them into the small records below at the edge.
+
+import { z } from 'zod';
+
+const optStr = z.string().nullish();
+
+export const userV1Schema = z.looseObject({
+  accountId: z.string(),
+  accountType: optStr,
+  displayName: optStr,
+  publicName: optStr,
+  email: optStr,
+});
+/** A user as v1 `GET /user?accountId=` returns it. */
+export type User = z.infer<typeof userV1Schema>;
+
+export const groupV1Schema = z.looseObject({ id: z.string(), name: z.string(), type: optStr });
+/** A group as v1 `GET /group/by-id?id=` returns it. */
+export type Group = z.infer<typeof groupV1Schema>;
+
+const principalsPage = <T extends z.ZodType>(item: T) =>
+  z.looseObject({ results: z.array(item), size: z.number().nullish(), limit: z.number().nullish() });
+
+export const restrictionV1Schema = z.looseObject({
+  operation: z.string(),
+  restrictions: z
+    .looseObject({
+      user: principalsPage(userV1Schema).nullish(),
+      group: principalsPage(groupV1Schema).nullish(),
+    })
+    .nullish(),
+});
+
+/** `GET /content/{id}/restriction/byOperation`: one entry per operation name. */
+export const restrictionsByOperationSchema = z.record(z.string(), restrictionV1Schema);
+
+/** Who may read or update one piece of content (empty lists: no restriction of that operation). */
+export interface Restriction {
+  operation: 'read' | 'update';
+  /** Account ids. */
+  users: string[];
+  groups: { id: string; name: string }[];
+}
+
+const versionV1Schema = z.looseObject({ number: z.number(), message: optStr, when: optStr });
+
+export const attachmentV1Schema = z.looseObject({
+  id: z.string(),
+  type: optStr,
+  status: optStr,
+  title: z.string(),
+  version: versionV1Schema.nullish(),
+  extensions: z
+    .looseObject({
+      mediaType: optStr,
+      fileSize: z.number().nullish(),
+      comment: optStr,
+      fileId: optStr,
+    })
+    .nullish(),
+});
+export const attachmentUploadSchema = z.looseObject({ results: z.array(attachmentV1Schema) });
+
+/** An attachment as an upload returns it. */
+export interface UploadedAttachment {
+  id: string;
+  title: string;
+  versionNumber: number;
+  mediaType: string | undefined;
+  fileSize: number | undefined;
+  comment: string | undefined;
+  fileId: string | undefined;
+}
+
+export const spaceV1Schema = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  key: z.string(),
+  name: z.string(),
+});
+
+export const contentV1Schema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  status: optStr,
+  title: optStr,
+  version: versionV1Schema.nullish(),
+});
+/** A search hit of v1 `/content/search` (CQL). */
+export type SearchHit = z.infer<typeof contentV1Schema>;
+
+export const searchPageSchema = z.looseObject({
+  results: z.array(contentV1Schema),
+  _links: z.looseObject({ next: optStr, base: optStr }).nullish(),
+});
