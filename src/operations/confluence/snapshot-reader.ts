@@ -21,11 +21,8 @@ import {
   commentsFileSchema,
   contentMetaSchema,
   contentRecordSchema,
-  type DraftRecord,
-  draftRecordSchema,
   type HistoricalVersion,
   historicalVersionSchema,
-  NAMES,
   parseRecord,
   parseVersionFileName,
   paths,
@@ -38,12 +35,6 @@ import {
 } from '../../sources/confluence/layout.ts';
 
 const READ_CONCURRENCY = 16;
-
-export interface DraftVersion {
-  record: DraftRecord;
-  storage: string | undefined;
-  adf: string | undefined;
-}
 
 export class ConfluenceSnapshotReader {
   readonly snapshot: StoredSnapshot;
@@ -171,18 +162,6 @@ export class ConfluenceSnapshotReader {
     return this.#mapConcurrently(numbers, (n) =>
       this.#record(paths.history(spaceKey, id, n), historicalVersionSchema),
     );
-  }
-
-  /** Unpublished changes to a published page or blog post (backups made with --drafts), if any. */
-  async draft(spaceKey: string, id: string): Promise<DraftVersion | undefined> {
-    const dir = paths.draftDir(spaceKey, id);
-    if (!(await this.lookup(dir))) return undefined;
-    const record = await this.#record(`${dir}/${NAMES.item}`, draftRecordSchema);
-    const text = async (name: string) => {
-      const node = await this.lookup(`${dir}/${name}`);
-      return node ? (await this.readFile(node)).toString('utf8') : undefined;
-    };
-    return { record, storage: await text(NAMES.storage), adf: await text(NAMES.adf) };
   }
 
   // ------------------------------------------------------------------------- tree access (also for backup)

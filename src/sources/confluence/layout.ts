@@ -26,7 +26,6 @@ export const NAMES = {
   attachments: 'attachments',
   attachment: 'attachment.json',
   history: 'history',
-  draft: 'draft',
 } as const;
 
 const SPACE_KEY = /^[A-Za-z0-9_~.-]{1,255}$/;
@@ -78,7 +77,6 @@ export const paths = {
   historyDir: (key: string, id: string) => `${paths.itemDir(key, id)}/${NAMES.history}`,
   history: (key: string, id: string, version: number) =>
     `${paths.historyDir(key, id)}/${versionFileName(version)}.json`,
-  draftDir: (key: string, id: string) => `${paths.itemDir(key, id)}/${NAMES.draft}`,
 };
 
 export type BodyFormat = 'storage' | 'adf';
@@ -122,7 +120,7 @@ export const backupOptionsSchema = z.object({
   statuses: z.array(statusFilterSchema),
   history: z.enum(['latest', 'all']),
   attachmentVersions: z.enum(['latest', 'all']),
-  /** Never-published drafts and pending drafts of published pages. */
+  /** Never-published drafts (status `draft`) included. */
   drafts: z.boolean(),
   /** Whether the Admin Key was used (restricted content visible). */
   adminKey: z.boolean(),
@@ -333,13 +331,6 @@ export const historicalVersionSchema = z.object({
   storage: z.string(),
 });
 export type HistoricalVersion = z.infer<typeof historicalVersionSchema>;
-
-/** `draft/item.json` (with --drafts): unpublished changes to a published page or blog post. */
-export const draftRecordSchema = z.object({
-  title: z.string(),
-  version: versionRecordSchema,
-});
-export type DraftRecord = z.infer<typeof draftRecordSchema>;
 
 /** Parses a stored JSON record; a mismatch is `corrupt` and names the path. */
 export function parseRecord<T>(schema: z.ZodType<T>, text: string, where: string): T {
