@@ -208,6 +208,8 @@ export type UploadSource = AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint
 export interface UploadInput {
   filename: string;
   data: UploadSource;
+  /** Exact byte count, when known: sent as Content-Length (a stream of another length fails the upload). */
+  size?: number;
   /** @default 'application/octet-stream' */
   mediaType?: string;
   comment?: string;

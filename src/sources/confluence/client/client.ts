@@ -5,7 +5,13 @@
 // `keepNewest` in dedupe.ts). One client shares one rate limiter and one concurrency limit across all its
 // concurrent calls; see http-transport.ts for retries, redirects and the hosts it may contact.
 
-import type { ConfluenceClientOptions } from './client-options.ts';
+import { systemClock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { Api } from './api-calls.ts';
+import { openDownload } from './attachment-download.ts';
+import * as upload from './attachment-upload.ts';
+import type { ConfluenceAuth, ConfluenceClientOptions } from './client-options.ts';
+import { ClientStatsRecorder } from './client-stats.ts';
 import type {
   AttachmentDownload,
   BatchGetOptions,
@@ -46,6 +52,13 @@ import type {
   VersionedKind,
   WriteOptions,
 } from './client-types.ts';
+import * as parts from './content-parts.ts';
+import * as reads from './content-reads.ts';
+import * as writes from './content-writes.ts';
+import * as directory from './directory-calls.ts';
+import { endpoint } from './endpoint.ts';
+import { HttpTransport } from './http-transport.ts';
+import * as metadata from './metadata-writes.ts';
 import type {
   AdminKey,
   Ancestor,
@@ -65,349 +78,396 @@ import type {
   VersionEntry,
 } from './records.ts';
 import type { Group, Restriction, SearchHit, UploadedAttachment, User } from './records-v1.ts';
+import { DEFAULT_RETRY } from './retry-policy.ts';
+import { SharedLimiter } from './shared-limiter.ts';
+import { SiteUrls } from './site-urls.ts';
+import * as spaces from './space-calls.ts';
+import * as tree from './tree-calls.ts';
 
-function notImplemented(): never {
-  throw new Error('not implemented');
+export const DEFAULT_MEDIA_HOSTS: readonly string[] = ['api.media.atlassian.com'];
+const DEFAULT_CONCURRENCY = { initial: 4, min: 1, max: 16 };
+
+/** The `Authorization` value for the configured credentials (never logged, never sent off the site). */
+export function authorizationHeader(auth: ConfluenceAuth): string {
+  if (auth.kind === 'basic') {
+    if (auth.email.trim() === '' || auth.apiToken.trim() === '') {
+      throw new StepvaultError('config', 'Confluence e-mail and API token must not be empty');
+    }
+    return `Basic ${Buffer.from(`${auth.email}:${auth.apiToken}`).toString('base64')}`;
+  }
+  if (auth.token.trim() === '')
+    throw new StepvaultError('config', 'Confluence bearer token must not be empty');
+  return `Bearer ${auth.token}`;
 }
 
 export class ConfluenceClient {
-  constructor(_options: ConfluenceClientOptions) {}
+  readonly #api: Api;
+  readonly #limiter: SharedLimiter;
+  readonly #stats = new ClientStatsRecorder();
+
+  constructor(options: ConfluenceClientOptions) {
+    const clock = options.clock ?? systemClock;
+    const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => clock.sleep(ms, signal));
+    const pageSize = options.pageSize ?? 250;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+      throw new StepvaultError('config', `pageSize must be an integer from 1 to 250 (got ${pageSize})`);
+    }
+    const concurrency = { ...DEFAULT_CONCURRENCY, ...options.concurrency };
+    this.#limiter = new SharedLimiter({ concurrency, rateLimit: options.rateLimit, clock, sleep });
+    const transport = new HttpTransport({
+      urls: new SiteUrls(options.baseUrl, options.mediaHosts ?? DEFAULT_MEDIA_HOSTS),
+      authorization: authorizationHeader(options.auth),
+      adminKey: options.adminKey ?? false,
+      fetch: options.fetch ?? globalThis.fetch,
+      clock,
+      sleep,
+      random: options.random ?? Math.random,
+      retry: { ...DEFAULT_RETRY, ...options.retry },
+      limiter: this.#limiter,
+      stats: this.#stats,
+      userAgent: options.userAgent ?? 'stepvault',
+    });
+    this.#api = { transport, pageSize };
+  }
 
   /** What this client did so far (requests by endpoint, retries, 429s, bytes, limiter waits). */
   stats(): ClientStats {
-    return notImplemented();
+    return this.#stats.snapshot(this.#limiter.concurrencyLimit, this.#limiter.ratePerSecond);
   }
 
   // ---- Admin Key -------------------------------------------------------------------------------------------
 
   /** Turns on the Admin Key for `durationMinutes` (restricted content becomes readable with `adminKey: true`). */
-  enableAdminKey(_durationMinutes = 10, _options: CallOptions = {}): Promise<AdminKey> {
-    return notImplemented();
+  enableAdminKey(durationMinutes = 10, options: CallOptions = {}): Promise<AdminKey> {
+    return spaces.enableAdminKey(this.#api, durationMinutes, options);
   }
-  disableAdminKey(_options: CallOptions = {}): Promise<void> {
-    return notImplemented();
+  disableAdminKey(options: CallOptions = {}): Promise<void> {
+    return spaces.disableAdminKey(this.#api, options);
   }
 
   // ---- Spaces ----------------------------------------------------------------------------------------------
 
   /** All spaces the caller sees: current and archived, every type, unless narrowed. */
-  listSpaces(_options: ListSpacesOptions = {}): AsyncIterable<Space> {
-    return notImplemented();
+  listSpaces(options: ListSpacesOptions = {}): AsyncIterable<Space> {
+    return spaces.listSpaces(this.#api, options);
   }
   getSpace(
-    _spaceId: string,
-    _options: CallOptions & { descriptionFormat?: 'plain' | 'view' } = {},
+    spaceId: string,
+    options: CallOptions & { descriptionFormat?: 'plain' | 'view' } = {},
   ): Promise<Space> {
-    return notImplemented();
+    return spaces.getSpace(this.#api, spaceId, options);
   }
   /** The space with this key, or undefined. */
-  findSpaceByKey(_key: string, _options: CallOptions = {}): Promise<Space | undefined> {
-    return notImplemented();
+  findSpaceByKey(key: string, options: CallOptions = {}): Promise<Space | undefined> {
+    return spaces.findSpaceByKey(this.#api, key, options);
   }
-  listSpaceProperties(_spaceId: string, _options: CallOptions = {}): AsyncIterable<SpaceProperty> {
-    return notImplemented();
+  listSpaceProperties(spaceId: string, options: CallOptions = {}): AsyncIterable<SpaceProperty> {
+    return spaces.listSpaceProperties(this.#api, spaceId, options);
   }
-  listSpaceLabels(_spaceId: string, _options: CallOptions = {}): AsyncIterable<Label> {
-    return notImplemented();
+  listSpaceLabels(spaceId: string, options: CallOptions = {}): AsyncIterable<Label> {
+    return spaces.listSpaceLabels(this.#api, spaceId, options);
   }
-  listSpacePermissions(_spaceId: string, _options: CallOptions = {}): AsyncIterable<SpacePermission> {
-    return notImplemented();
+  listSpacePermissions(spaceId: string, options: CallOptions = {}): AsyncIterable<SpacePermission> {
+    return spaces.listSpacePermissions(this.#api, spaceId, options);
   }
 
   // ---- Pages and blog posts --------------------------------------------------------------------------------
 
-  listPagesInSpace(_spaceId: string, _options: ListPagesInSpaceOptions = {}): AsyncIterable<Page> {
-    return notImplemented();
+  listPagesInSpace(spaceId: string, options: ListPagesInSpaceOptions = {}): AsyncIterable<Page> {
+    return reads.listPagesInSpace(this.#api, spaceId, options);
   }
   listBlogPostsInSpace(
-    _spaceId: string,
-    _options: ListContentOptions<BlogPostStatus> = {},
+    spaceId: string,
+    options: ListContentOptions<BlogPostStatus> = {},
   ): AsyncIterable<BlogPost> {
-    return notImplemented();
+    return reads.listBlogPostsInSpace(this.#api, spaceId, options);
   }
   /** Pages of the whole site (e.g. `sort: '-modified-date'` for an incremental scan). */
-  listPages(_options: ListGlobalContentOptions<PageStatus> = {}): AsyncIterable<Page> {
-    return notImplemented();
+  listPages(options: ListGlobalContentOptions<PageStatus> = {}): AsyncIterable<Page> {
+    return reads.listPages(this.#api, options);
   }
-  listBlogPosts(_options: ListGlobalContentOptions<BlogPostStatus> = {}): AsyncIterable<BlogPost> {
-    return notImplemented();
+  listBlogPosts(options: ListGlobalContentOptions<BlogPostStatus> = {}): AsyncIterable<BlogPost> {
+    return reads.listBlogPosts(this.#api, options);
   }
   /** Pages by id, any number (fetched 250 per request); ids not found (or not visible) are simply absent. */
-  getPagesByIds(_ids: readonly string[], _options: BatchGetOptions<PageStatus> = {}): Promise<Page[]> {
-    return notImplemented();
+  getPagesByIds(ids: readonly string[], options: BatchGetOptions<PageStatus> = {}): Promise<Page[]> {
+    return reads.getPagesByIds(this.#api, ids, options);
   }
   getBlogPostsByIds(
-    _ids: readonly string[],
-    _options: BatchGetOptions<BlogPostStatus> = {},
+    ids: readonly string[],
+    options: BatchGetOptions<BlogPostStatus> = {},
   ): Promise<BlogPost[]> {
-    return notImplemented();
+    return reads.getBlogPostsByIds(this.#api, ids, options);
   }
   /** One page (a historical version with `version`); a `not-found` StepvaultError when it does not exist. */
-  getPage(_id: string, _options: GetContentOptions = {}): Promise<Page> {
-    return notImplemented();
+  getPage(id: string, options: GetContentOptions = {}): Promise<Page> {
+    return reads.getPage(this.#api, id, options);
   }
-  getBlogPost(_id: string, _options: GetContentOptions = {}): Promise<BlogPost> {
-    return notImplemented();
+  getBlogPost(id: string, options: GetContentOptions = {}): Promise<BlogPost> {
+    return reads.getBlogPost(this.#api, id, options);
   }
   /** Versions of a page, blog post or attachment (newest first by default). */
   listVersions(
-    _kind: VersionedKind,
-    _id: string,
-    _options: ListVersionsOptions = {},
+    kind: VersionedKind,
+    id: string,
+    options: ListVersionsOptions = {},
   ): AsyncIterable<VersionEntry> {
-    return notImplemented();
+    return reads.listVersions(this.#api, kind, id, options);
   }
 
   // ---- Hierarchy -------------------------------------------------------------------------------------------
 
   listDirectChildren(
-    _kind: HierarchyKind,
-    _id: string,
-    _options: CallOptions & { sort?: string } = {},
+    kind: HierarchyKind,
+    id: string,
+    options: CallOptions & { sort?: string } = {},
   ): AsyncIterable<ChildItem> {
-    return notImplemented();
+    return tree.listDirectChildren(this.#api, kind, id, options);
   }
   /** Everything below, top-down; `depth` 1-10 (the API's default is 2; here 10). */
   listDescendants(
-    _kind: HierarchyKind,
-    _id: string,
-    _options: CallOptions & { depth?: number } = {},
+    kind: HierarchyKind,
+    id: string,
+    options: CallOptions & { depth?: number } = {},
   ): AsyncIterable<DescendantItem> {
-    return notImplemented();
+    return tree.listDescendants(this.#api, kind, id, options);
   }
-  listAncestors(_kind: HierarchyKind, _id: string, _options: CallOptions = {}): Promise<Ancestor[]> {
-    return notImplemented();
+  listAncestors(kind: HierarchyKind, id: string, options: CallOptions = {}): Promise<Ancestor[]> {
+    return tree.listAncestors(this.#api, kind, id, options);
   }
   /** A folder, whiteboard, database or smart link: metadata only. */
-  getTreeItem(_kind: TreeItemKind, _id: string, _options: CallOptions = {}): Promise<TreeItem> {
-    return notImplemented();
+  getTreeItem(kind: TreeItemKind, id: string, options: CallOptions = {}): Promise<TreeItem> {
+    return tree.getTreeItem(this.#api, kind, id, options);
   }
 
   // ---- Per content -----------------------------------------------------------------------------------------
 
   listLabels(
-    _kind: LabelOwnerKind,
-    _id: string,
-    _options: CallOptions & { prefix?: string } = {},
+    kind: LabelOwnerKind,
+    id: string,
+    options: CallOptions & { prefix?: string } = {},
   ): AsyncIterable<Label> {
-    return notImplemented();
+    return parts.listLabels(this.#api, kind, id, options);
   }
   listContentProperties(
-    _kind: PropertyOwnerKind,
-    _id: string,
-    _options: CallOptions = {},
+    kind: PropertyOwnerKind,
+    id: string,
+    options: CallOptions = {},
   ): AsyncIterable<ContentProperty> {
-    return notImplemented();
+    return parts.listContentProperties(this.#api, kind, id, options);
   }
   /** Read and update restrictions (v1), users and groups; an operation without restriction has empty lists. */
-  getRestrictions(_contentId: string, _options: CallOptions = {}): Promise<Restriction[]> {
-    return notImplemented();
+  getRestrictions(contentId: string, options: CallOptions = {}): Promise<Restriction[]> {
+    return parts.getRestrictions(this.#api, contentId, options);
   }
   /** Top-level footer comments (replies: `listCommentReplies`). */
   listFooterComments(
-    _kind: 'page' | 'blogpost' | 'attachment',
-    _id: string,
-    _options: ListCommentsOptions = {},
+    kind: 'page' | 'blogpost' | 'attachment',
+    id: string,
+    options: ListCommentsOptions = {},
   ): AsyncIterable<FooterComment> {
-    return notImplemented();
+    return parts.listFooterComments(this.#api, kind, id, options);
   }
   /** Top-level inline comments with their anchors in `properties`. */
   listInlineComments(
-    _kind: ContentKind,
-    _id: string,
-    _options: ListInlineCommentsOptions = {},
+    kind: ContentKind,
+    id: string,
+    options: ListInlineCommentsOptions = {},
   ): AsyncIterable<InlineComment> {
-    return notImplemented();
+    return parts.listInlineComments(this.#api, kind, id, options);
   }
   listFooterCommentReplies(
-    _commentId: string,
-    _options: ListCommentsOptions = {},
+    commentId: string,
+    options: ListCommentsOptions = {},
   ): AsyncIterable<FooterComment> {
-    return notImplemented();
+    return parts.listFooterCommentReplies(this.#api, commentId, options);
   }
   listInlineCommentReplies(
-    _commentId: string,
-    _options: ListCommentsOptions = {},
+    commentId: string,
+    options: ListCommentsOptions = {},
   ): AsyncIterable<InlineComment> {
-    return notImplemented();
+    return parts.listInlineCommentReplies(this.#api, commentId, options);
   }
   /** Attachments of a page or blog post, every status by default. */
   listAttachments(
-    _kind: ContentKind,
-    _id: string,
-    _options: ListAttachmentsOptions = {},
+    kind: ContentKind,
+    id: string,
+    options: ListAttachmentsOptions = {},
   ): AsyncIterable<Attachment> {
-    return notImplemented();
+    return parts.listAttachments(this.#api, kind, id, options);
   }
-  getAttachment(_attachmentId: string, _options: CallOptions = {}): Promise<Attachment> {
-    return notImplemented();
+  getAttachment(attachmentId: string, options: CallOptions = {}): Promise<Attachment> {
+    return parts.getAttachment(this.#api, attachmentId, options);
   }
   /**
    * The bytes of an attachment (v1 download -> redirect to the media host, without `Authorization`). Errors of
    * the first request (404, 403) reject the promise; the stream resumes by itself after a truncation.
    */
   downloadAttachment(
-    _containerId: string,
-    _attachmentId: string,
-    _options: DownloadOptions = {},
+    containerId: string,
+    attachmentId: string,
+    options: DownloadOptions = {},
   ): Promise<AttachmentDownload> {
-    return notImplemented();
+    return openDownload(
+      this.#api.transport,
+      endpoint(
+        '/rest/api/content/{containerId}/child/attachment/{attachmentId}/download',
+        { containerId, attachmentId },
+        { version: options.version },
+      ),
+      options.signal,
+    );
   }
 
   // ---- Users, groups, search -------------------------------------------------------------------------------
 
   /** The user, or undefined when the account does not exist on this site. */
-  getUser(_accountId: string, _options: CallOptions = {}): Promise<User | undefined> {
-    return notImplemented();
+  getUser(accountId: string, options: CallOptions = {}): Promise<User | undefined> {
+    return directory.getUser(this.#api, accountId, options);
   }
-  getCurrentUser(_options: CallOptions = {}): Promise<User> {
-    return notImplemented();
+  getCurrentUser(options: CallOptions = {}): Promise<User> {
+    return directory.getCurrentUser(this.#api, options);
   }
   /** The group, or undefined when it does not exist on this site. */
-  getGroup(_groupId: string, _options: CallOptions = {}): Promise<Group | undefined> {
-    return notImplemented();
+  getGroup(groupId: string, options: CallOptions = {}): Promise<Group | undefined> {
+    return directory.getGroup(this.#api, groupId, options);
   }
   /** CQL search (v1); note that CQL ignores the Admin Key. */
-  searchContent(_cql: string, _options: CallOptions = {}): AsyncIterable<SearchHit> {
-    return notImplemented();
+  searchContent(cql: string, options: CallOptions = {}): AsyncIterable<SearchHit> {
+    return directory.searchContent(this.#api, cql, options);
   }
 
   // ---- Writes (restore) ------------------------------------------------------------------------------------
 
   /** v2 `POST /spaces`, falling back to v1 `POST /space` where v2 creation is not available. */
-  createSpace(_input: CreateSpaceInput, _options: WriteOptions = {}): Promise<Space> {
-    return notImplemented();
+  createSpace(input: CreateSpaceInput, options: WriteOptions = {}): Promise<Space> {
+    return spaces.createSpace(this.#api, input, options);
   }
   createSpaceProperty(
-    _spaceId: string,
-    _input: PropertyInput,
-    _options: WriteOptions = {},
+    spaceId: string,
+    input: PropertyInput,
+    options: WriteOptions = {},
   ): Promise<SpaceProperty> {
-    return notImplemented();
+    return spaces.createSpaceProperty(this.#api, spaceId, input, options);
   }
   addSpacePermission(
-    _spaceKey: string,
-    _input: SpacePermissionInput,
-    _options: WriteOptions = {},
+    spaceKey: string,
+    input: SpacePermissionInput,
+    options: WriteOptions = {},
   ): Promise<void> {
-    return notImplemented();
+    return spaces.addSpacePermission(this.#api, spaceKey, input, options);
   }
-  createPage(_input: CreatePageInput, _options: WriteOptions = {}): Promise<Page> {
-    return notImplemented();
+  createPage(input: CreatePageInput, options: WriteOptions = {}): Promise<Page> {
+    return writes.createPage(this.#api, input, options);
   }
-  createBlogPost(_input: CreateBlogPostInput, _options: WriteOptions = {}): Promise<BlogPost> {
-    return notImplemented();
+  createBlogPost(input: CreateBlogPostInput, options: WriteOptions = {}): Promise<BlogPost> {
+    return writes.createBlogPost(this.#api, input, options);
   }
   /** A new version (current + 1); re-reads and retries once on a version conflict. */
-  updatePage(_id: string, _input: UpdateContentInput, _options: WriteOptions = {}): Promise<Page> {
-    return notImplemented();
+  updatePage(id: string, input: UpdateContentInput, options: WriteOptions = {}): Promise<Page> {
+    return writes.updateContent(this.#api, 'page', id, input, options) as Promise<Page>;
   }
-  updateBlogPost(_id: string, _input: UpdateContentInput, _options: WriteOptions = {}): Promise<BlogPost> {
-    return notImplemented();
+  updateBlogPost(id: string, input: UpdateContentInput, options: WriteOptions = {}): Promise<BlogPost> {
+    return writes.updateContent(this.#api, 'blogpost', id, input, options) as Promise<BlogPost>;
   }
   /** Brings a trashed page or blog post back (a PUT with status `current`, content unchanged). */
-  restoreFromTrash(_kind: ContentKind, _id: string, _options: WriteOptions = {}): Promise<void> {
-    return notImplemented();
+  restoreFromTrash(kind: ContentKind, id: string, options: WriteOptions = {}): Promise<void> {
+    return writes.restoreFromTrash(this.#api, kind, id, options);
   }
-  updatePageTitle(_id: string, _title: string, _options: WriteOptions = {}): Promise<Page> {
-    return notImplemented();
+  updatePageTitle(id: string, title: string, options: WriteOptions = {}): Promise<Page> {
+    return writes.updatePageTitle(this.#api, id, title, options);
   }
   /** v1 move: `before`/`after` a sibling, or `append` as the last child of `targetId`. */
-  movePage(
-    _id: string,
-    _position: MovePosition,
-    _targetId: string,
-    _options: WriteOptions = {},
-  ): Promise<void> {
-    return notImplemented();
+  movePage(id: string, position: MovePosition, targetId: string, options: WriteOptions = {}): Promise<void> {
+    return writes.movePage(this.#api, id, position, targetId, options);
   }
   /** Moves to the trash (`purge: true` removes a trashed one for good). */
   deleteContent(
-    _kind: ContentKind,
-    _id: string,
-    _options: WriteOptions & { purge?: boolean } = {},
+    kind: ContentKind,
+    id: string,
+    options: WriteOptions & { purge?: boolean } = {},
   ): Promise<void> {
-    return notImplemented();
+    return writes.deleteContent(this.#api, kind, id, options);
   }
   /** v1 `POST /content/{id}/version` with `restore`: a new version with the old one's content. */
   restoreVersion(
-    _contentId: string,
-    _versionNumber: number,
-    _options: WriteOptions & { message?: string; restoreTitle?: boolean } = {},
+    contentId: string,
+    versionNumber: number,
+    options: WriteOptions & { message?: string; restoreTitle?: boolean } = {},
   ): Promise<void> {
-    return notImplemented();
+    return writes.restoreVersion(this.#api, contentId, versionNumber, options);
   }
   createTreeItem(
-    _kind: TreeItemKind,
-    _input: CreateTreeItemInput,
-    _options: WriteOptions = {},
+    kind: TreeItemKind,
+    input: CreateTreeItemInput,
+    options: WriteOptions = {},
   ): Promise<TreeItem> {
-    return notImplemented();
+    return tree.createTreeItem(this.#api, kind, input, options);
   }
-  addLabels(_contentId: string, _labels: readonly LabelInput[], _options: WriteOptions = {}): Promise<void> {
-    return notImplemented();
+  addLabels(contentId: string, labels: readonly LabelInput[], options: WriteOptions = {}): Promise<void> {
+    return metadata.addLabels(this.#api, contentId, labels, options);
   }
   createContentProperty(
-    _kind: PropertyOwnerKind,
-    _ownerId: string,
-    _input: PropertyInput,
-    _options: WriteOptions = {},
+    kind: PropertyOwnerKind,
+    ownerId: string,
+    input: PropertyInput,
+    options: WriteOptions = {},
   ): Promise<ContentProperty> {
-    return notImplemented();
+    return metadata.createContentProperty(this.#api, kind, ownerId, input, options);
   }
   /** `version` is the property's current version; it is sent as version + 1. */
   updateContentProperty(
-    _kind: PropertyOwnerKind,
-    _ownerId: string,
-    _propertyId: string,
-    _input: PropertyInput & { version: number },
-    _options: WriteOptions = {},
+    kind: PropertyOwnerKind,
+    ownerId: string,
+    propertyId: string,
+    input: PropertyInput & { version: number },
+    options: WriteOptions = {},
   ): Promise<ContentProperty> {
-    return notImplemented();
+    return metadata.updateContentProperty(this.#api, kind, ownerId, propertyId, input, options);
   }
   /** Replaces all restrictions of the content (v1 PUT); principals must exist on the site. */
   setRestrictions(
-    _contentId: string,
-    _restrictions: readonly RestrictionInput[],
-    _options: WriteOptions = {},
+    contentId: string,
+    restrictions: readonly RestrictionInput[],
+    options: WriteOptions = {},
   ): Promise<void> {
-    return notImplemented();
+    return metadata.setRestrictions(this.#api, contentId, restrictions, options);
   }
   /** A footer comment on a page, blog post or attachment, or a reply (`parentCommentId`). */
   createFooterComment(
-    _target: FooterCommentTarget,
-    _body: BodyWrite,
-    _options: WriteOptions = {},
+    target: FooterCommentTarget,
+    body: BodyWrite,
+    options: WriteOptions = {},
   ): Promise<FooterComment> {
-    return notImplemented();
+    return metadata.createFooterComment(this.#api, target, body, options);
   }
   /** An inline comment anchored to text of the page (or a reply, which needs no anchor). */
   createInlineComment(
-    _target: InlineCommentTarget,
-    _body: BodyWrite,
-    _anchor: InlineAnchor | undefined,
-    _options: WriteOptions = {},
+    target: InlineCommentTarget,
+    body: BodyWrite,
+    anchor: InlineAnchor | undefined,
+    options: WriteOptions = {},
   ): Promise<InlineComment> {
-    return notImplemented();
+    return metadata.createInlineComment(this.#api, target, body, anchor, options);
   }
   /**
    * Uploads a file, streamed (multipart built on the fly, never held whole). `replace: false` (POST) refuses an
    * existing file name; `replace: true` (PUT) adds a version to it.
    */
   uploadAttachment(
-    _containerId: string,
-    _input: UploadInput & { replace?: boolean },
-    _options: WriteOptions = {},
+    containerId: string,
+    input: UploadInput & { replace?: boolean },
+    options: WriteOptions = {},
   ): Promise<UploadedAttachment> {
-    return notImplemented();
+    return upload.uploadAttachment(this.#api, containerId, input, options);
   }
   /** A new version of an existing attachment, by its id. */
   uploadAttachmentVersion(
-    _containerId: string,
-    _attachmentId: string,
-    _input: UploadInput,
-    _options: WriteOptions = {},
+    containerId: string,
+    attachmentId: string,
+    input: UploadInput,
+    options: WriteOptions = {},
   ): Promise<UploadedAttachment> {
-    return notImplemented();
+    return upload.uploadAttachmentVersion(this.#api, containerId, attachmentId, input, options);
   }
 }

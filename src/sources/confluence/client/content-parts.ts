@@ -1,0 +1,160 @@
+// What hangs off a piece of content: labels and content properties (v2), restrictions (v1, users and groups
+// per operation), footer and inline comments with their replies (storage bodies by default; inline comments
+// carry their anchor in `properties`), and attachments (every status by default) with their metadata.
+
+import { type Api, get, list, SEGMENT } from './api-calls.ts';
+import type {
+  CallOptions,
+  ContentKind,
+  LabelOwnerKind,
+  ListAttachmentsOptions,
+  ListCommentsOptions,
+  ListInlineCommentsOptions,
+  PropertyOwnerKind,
+} from './client-types.ts';
+import {
+  type Attachment,
+  attachmentSchema,
+  type ContentProperty,
+  contentPropertySchema,
+  type FooterComment,
+  footerCommentSchema,
+  type InlineComment,
+  inlineCommentSchema,
+  type Label,
+  labelSchema,
+} from './records.ts';
+import { type Restriction, restrictionsByOperationSchema } from './records-v1.ts';
+
+export function listLabels(
+  api: Api,
+  kind: LabelOwnerKind,
+  id: string,
+  options: CallOptions & { prefix?: string },
+): AsyncIterable<Label> {
+  return list(
+    api,
+    `/api/v2/${SEGMENT[kind]}/{id}/labels`,
+    { id },
+    { prefix: options.prefix },
+    labelSchema,
+    options,
+  );
+}
+
+export function listContentProperties(
+  api: Api,
+  kind: PropertyOwnerKind,
+  id: string,
+  options: CallOptions,
+): AsyncIterable<ContentProperty> {
+  return list(api, `/api/v2/${SEGMENT[kind]}/{id}/properties`, { id }, {}, contentPropertySchema, options);
+}
+
+export async function getRestrictions(
+  api: Api,
+  contentId: string,
+  options: CallOptions,
+): Promise<Restriction[]> {
+  const byOperation = await get(
+    api,
+    '/rest/api/content/{id}/restriction/byOperation',
+    { id: contentId },
+    { expand: 'restrictions.user,restrictions.group' },
+    restrictionsByOperationSchema,
+    options,
+  );
+  const out: Restriction[] = [];
+  for (const operation of ['read', 'update'] as const) {
+    const entry = byOperation[operation];
+    out.push({
+      operation,
+      users: (entry?.restrictions?.user?.results ?? []).map((u) => u.accountId),
+      groups: (entry?.restrictions?.group?.results ?? []).map((g) => ({ id: g.id, name: g.name })),
+    });
+  }
+  return out;
+}
+
+export function listFooterComments(
+  api: Api,
+  kind: 'page' | 'blogpost' | 'attachment',
+  id: string,
+  options: ListCommentsOptions,
+): AsyncIterable<FooterComment> {
+  const query = { 'body-format': options.bodyFormat ?? 'storage' };
+  return list(
+    api,
+    `/api/v2/${SEGMENT[kind]}/{id}/footer-comments`,
+    { id },
+    query,
+    footerCommentSchema,
+    options,
+  );
+}
+
+export function listInlineComments(
+  api: Api,
+  kind: ContentKind,
+  id: string,
+  options: ListInlineCommentsOptions,
+): AsyncIterable<InlineComment> {
+  const query = {
+    'body-format': options.bodyFormat ?? 'storage',
+    'resolution-status': options.resolutionStatuses,
+  };
+  return list(
+    api,
+    `/api/v2/${SEGMENT[kind]}/{id}/inline-comments`,
+    { id },
+    query,
+    inlineCommentSchema,
+    options,
+  );
+}
+
+export function listFooterCommentReplies(
+  api: Api,
+  commentId: string,
+  options: ListCommentsOptions,
+): AsyncIterable<FooterComment> {
+  const query = { 'body-format': options.bodyFormat ?? 'storage' };
+  return list(
+    api,
+    '/api/v2/footer-comments/{id}/children',
+    { id: commentId },
+    query,
+    footerCommentSchema,
+    options,
+  );
+}
+
+export function listInlineCommentReplies(
+  api: Api,
+  commentId: string,
+  options: ListCommentsOptions,
+): AsyncIterable<InlineComment> {
+  const query = { 'body-format': options.bodyFormat ?? 'storage' };
+  return list(
+    api,
+    '/api/v2/inline-comments/{id}/children',
+    { id: commentId },
+    query,
+    inlineCommentSchema,
+    options,
+  );
+}
+
+export function listAttachments(
+  api: Api,
+  kind: ContentKind,
+  id: string,
+  options: ListAttachmentsOptions,
+): AsyncIterable<Attachment> {
+  const query = { status: options.statuses ?? ['current', 'archived', 'trashed'], sort: options.sort };
+  return list(api, `/api/v2/${SEGMENT[kind]}/{id}/attachments`, { id }, query, attachmentSchema, options);
+}
+
+export function getAttachment(api: Api, attachmentId: string, options: CallOptions): Promise<Attachment> {
+  return get(api, '/api/v2/attachments/{id}', { id: attachmentId }, {}, attachmentSchema, options);
+}

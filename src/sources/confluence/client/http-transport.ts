@@ -1,0 +1,295 @@
+// Every request of a client goes through here: the shared limiter (concurrency, pauses, token bucket), the
+// credentials (only ever sent to the site's own origin), manual redirects (the site only; media hosts are for
+// downloads, see attachment-download.ts; anything else is refused and never contacted), retries with backoff
+// (429 always, as the request was refused and not executed; 5xx and network failures only for idempotent
+// requests or when the caller says so), counters, and zod parsing of JSON answers.
+
+import type { z } from 'zod';
+import type { Clock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { RetryOptions } from './client-options.ts';
+import type { ClientStatsRecorder } from './client-stats.ts';
+import { type Endpoint, statsKey } from './endpoint.ts';
+import { httpError } from './http-errors.ts';
+import { backoffMs, isIdempotent, retryAfterMs } from './retry-policy.ts';
+import type { SharedLimiter } from './shared-limiter.ts';
+import type { SiteUrls } from './site-urls.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** A request body opened afresh for every attempt. */
+export interface BodySource {
+  contentType: string;
+  /** Exact length, when known (sent as Content-Length). */
+  length?: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface RequestSpec {
+  method: HttpMethod;
+  target: Endpoint;
+  /** An absolute URL to call instead of the target's path (a next link); still counted under the target. */
+  url?: string;
+  json?: unknown;
+  body?: BodySource;
+  /** False when `body` can be sent only once (a stream without a factory): then nothing is retried. */
+  replayable?: boolean;
+  headers?: Record<string, string>;
+  /** Retry 5xx answers and network failures. @default true for GET, false otherwise */
+  retryServerErrors?: boolean;
+  /** Statuses handed back instead of thrown (2xx always are). */
+  pass?: readonly number[];
+  signal?: AbortSignal | undefined;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  /** The URL that answered (after redirects on the site). */
+  url: string;
+}
+
+export interface TransportOptions {
+  urls: SiteUrls;
+  authorization: string;
+  adminKey: boolean;
+  fetch: typeof fetch;
+  clock: Clock;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  retry: RetryOptions;
+  limiter: SharedLimiter;
+  stats: ClientStatsRecorder;
+  userAgent: string;
+}
+
+const MAX_REDIRECTS = 5;
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+export function interrupted(signal: AbortSignal | undefined, cause?: unknown): StepvaultError {
+  return new StepvaultError('interrupted', 'Confluence request interrupted', {
+    cause: signal?.reason ?? cause,
+  });
+}
+
+export class HttpTransport {
+  readonly options: TransportOptions;
+
+  constructor(options: TransportOptions) {
+    this.options = options;
+  }
+
+  /** Sends a request and reads the whole answer (API responses are small; attachment bytes use `open`). */
+  async request(spec: RequestSpec): Promise<RawResponse & { bytes: Uint8Array }> {
+    const { response, raw } = await this.#send(spec, true);
+    const bytes = await this.#readAll(response, spec);
+    return { ...raw, bytes };
+  }
+
+  /** Sends a request and parses the JSON answer with `schema`. */
+  async json<T>(spec: RequestSpec, schema: z.ZodType<T>): Promise<{ data: T; headers: Headers }> {
+    const { bytes, headers, status } = await this.request(spec);
+    const key = statsKey(spec.method, spec.target);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (cause) {
+      throw new StepvaultError(
+        'io',
+        `Confluence answered ${status} to ${key} with something that is not JSON`,
+        {
+          cause,
+          retryable: true,
+        },
+      );
+    }
+    const result = schema.safeParse(parsed);
+    if (!result.success) {
+      const issues = result.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
+      throw new StepvaultError('io', `Confluence sent an unexpected answer to ${key}: ${issues}`, {
+        hint: 'the API may have changed; report it with the endpoint named here',
+        cause: result.error,
+      });
+    }
+    return { data: result.data, headers };
+  }
+
+  /** Sends a request and hands back the unread response (redirects are returned, not followed). */
+  async open(spec: RequestSpec): Promise<{ response: Response; url: string }> {
+    const { response, raw } = await this.#send(spec, false);
+    return { response, url: raw.url };
+  }
+
+  async #readAll(response: Response, spec: RequestSpec): Promise<Uint8Array> {
+    try {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      this.options.stats.apiBytes += bytes.byteLength;
+      return bytes;
+    } catch (cause) {
+      if (spec.signal?.aborted) throw interrupted(spec.signal, cause);
+      throw new StepvaultError(
+        'io',
+        `Confluence connection failed while reading the answer to ${statsKey(spec.method, spec.target)}`,
+        {
+          cause,
+          retryable: true,
+        },
+      );
+    }
+  }
+
+  #init(spec: RequestSpec): RequestInit {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent,
+      authorization: this.options.authorization,
+      ...spec.headers,
+    };
+    if (this.options.adminKey) headers['atl-confluence-with-admin-key'] = 'true';
+    const init: RequestInit & { duplex?: 'half' } = { method: spec.method, headers, redirect: 'manual' };
+    if (spec.signal) init.signal = spec.signal;
+    if (spec.json !== undefined) {
+      const text = JSON.stringify(spec.json);
+      headers['content-type'] = 'application/json';
+      init.body = text;
+      this.options.stats.bytesUploaded += Buffer.byteLength(text);
+    } else if (spec.body) {
+      headers['content-type'] = spec.body.contentType;
+      if (spec.body.length !== undefined) headers['content-length'] = String(spec.body.length);
+      init.body = ReadableStream.from(this.#counted(spec.body.open())) as unknown as NonNullable<RequestInit['body']>;
+      init.duplex = 'half';
+    }
+    return init;
+  }
+
+  async *#counted(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+    for await (const chunk of source) {
+      this.options.stats.bytesUploaded += chunk.byteLength;
+      yield chunk;
+    }
+  }
+
+  async #send(spec: RequestSpec, follow: boolean): Promise<{ response: Response; raw: RawResponse }> {
+    const { limiter, stats, retry, urls } = this.options;
+    const key = statsKey(spec.method, spec.target);
+    const retryServer = spec.retryServerErrors ?? isIdempotent(spec.method);
+    const replayable = spec.replayable ?? true;
+    let url = spec.url ?? urls.wiki(spec.target.path, spec.target.query);
+    let attempt = 0;
+    let redirects = 0;
+    for (;;) {
+      attempt++;
+      if (spec.signal?.aborted) throw interrupted(spec.signal);
+      let permit: Awaited<ReturnType<SharedLimiter['acquire']>>;
+      try {
+        permit = await limiter.acquire(spec.signal);
+      } catch (cause) {
+        throw interrupted(spec.signal, cause);
+      }
+      stats.limiterWaitMs += permit.waitedMs;
+      stats.request(key);
+      let response: Response;
+      try {
+        response = await this.options.fetch(url, this.#init(spec));
+      } catch (cause) {
+        permit.release();
+        if (spec.signal?.aborted) throw interrupted(spec.signal, cause);
+        stats.networkErrors++;
+        if (retryServer && replayable && attempt < retry.maxAttempts) {
+          await this.#pause(backoffMs(attempt, retry, this.options.random), spec.signal);
+          stats.retries++;
+          continue;
+        }
+        throw new StepvaultError(
+          'io',
+          `Confluence could not be reached for ${key}: ${(cause as Error).message}`,
+          {
+            hint: 'check the base URL and the network',
+            retryable: true,
+            cause,
+          },
+        );
+      }
+      const now = this.options.clock.now().getTime();
+      const wait = retryAfterMs(response.headers, now);
+      limiter.observe(response.headers, response.status, permit, wait);
+      permit.release();
+      const status = response.status;
+      const raw: RawResponse = { status, headers: response.headers, url };
+
+      if (status === 429 || status >= 500) {
+        if (status === 429) stats.rateLimited++;
+        else stats.serverErrors++;
+        const retryable = (status === 429 || retryServer) && replayable && attempt < retry.maxAttempts;
+        const tooLong = wait !== undefined && wait > retry.maxDelayMs;
+        if (retryable && !tooLong) {
+          await response.body?.cancel().catch(() => {});
+          // With Retry-After the limiter already pauses every caller; without, back off here.
+          if (wait === undefined)
+            await this.#pause(backoffMs(attempt, retry, this.options.random), spec.signal);
+          stats.retries++;
+          continue;
+        }
+        const text = await this.#text(response);
+        const error = httpError(status, key, text);
+        if (tooLong) {
+          throw new StepvaultError(error.code, `${error.message} (Retry-After ${Math.ceil(wait / 1000)} s)`, {
+            hint: 'the rate-limit quota is exhausted; run again after the Retry-After time',
+            retryable: true,
+            cause: error.cause,
+          });
+        }
+        throw error;
+      }
+      if (isRedirect(status) && follow) {
+        const location = response.headers.get('location');
+        await response.body?.cancel().catch(() => {});
+        if (location === null || ++redirects > MAX_REDIRECTS)
+          throw httpError(status, key, 'redirect loop or no Location');
+        const next = new URL(location, url);
+        if (urls.role(next) !== 'site') {
+          stats.refusedRedirects++;
+          throw new StepvaultError(
+            'io',
+            `Refused a redirect of ${key} to ${next.host}: not the Confluence site`,
+            {
+              hint: 'only the configured site is contacted with credentials',
+            },
+          );
+        }
+        url = next.toString();
+        attempt--;
+        continue;
+      }
+      if ((status >= 200 && status < 300) || isRedirect(status) || spec.pass?.includes(status)) {
+        return { response, raw };
+      }
+      throw httpError(status, key, await this.#text(response));
+    }
+  }
+
+  async #text(response: Response): Promise<string> {
+    try {
+      const text = await response.text();
+      this.options.stats.apiBytes += Buffer.byteLength(text);
+      return text;
+    } catch {
+      return '';
+    }
+  }
+
+  async #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (ms <= 0) return;
+    try {
+      await this.options.sleep(ms, signal);
+    } catch (cause) {
+      throw interrupted(signal, cause);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// Writes of what hangs off content: labels (v1, the only way to add them), content properties (v2, with their
+// own version counter), restrictions (v1 PUT replaces them all; principals must exist on the site), footer
+// comments and replies, inline comments anchored to text of the page.
+
+import { type Api, SEGMENT, write, writeNoContent } from './api-calls.ts';
+import type {
+  BodyWrite,
+  FooterCommentTarget,
+  InlineAnchor,
+  InlineCommentTarget,
+  LabelInput,
+  PropertyInput,
+  PropertyOwnerKind,
+  RestrictionInput,
+  WriteOptions,
+} from './client-types.ts';
+import {
+  type ContentProperty,
+  contentPropertySchema,
+  type FooterComment,
+  footerCommentSchema,
+  type InlineComment,
+  inlineCommentSchema,
+} from './records.ts';
+
+export async function addLabels(
+  api: Api,
+  contentId: string,
+  labels: readonly LabelInput[],
+  options: WriteOptions,
+): Promise<void> {
+  if (labels.length === 0) return;
+  const body = labels.map((l) => ({ prefix: l.prefix ?? 'global', name: l.name }));
+  await writeNoContent(api, 'POST', '/rest/api/content/{id}/label', { id: contentId }, {}, body, options);
+}
+
+export function createContentProperty(
+  api: Api,
+  kind: PropertyOwnerKind,
+  ownerId: string,
+  input: PropertyInput,
+  options: WriteOptions,
+): Promise<ContentProperty> {
+  const body = { key: input.key, value: input.value };
+  return write(
+    api,
+    'POST',
+    `/api/v2/${SEGMENT[kind]}/{id}/properties`,
+    { id: ownerId },
+    {},
+    body,
+    contentPropertySchema,
+    options,
+  );
+}
+
+export function updateContentProperty(
+  api: Api,
+  kind: PropertyOwnerKind,
+  ownerId: string,
+  propertyId: string,
+  input: PropertyInput & { version: number },
+  options: WriteOptions,
+): Promise<ContentProperty> {
+  const body = { key: input.key, value: input.value, version: { number: input.version + 1 } };
+  return write(
+    api,
+    'PUT',
+    `/api/v2/${SEGMENT[kind]}/{id}/properties/{propertyId}`,
+    { id: ownerId, propertyId },
+    {},
+    body,
+    contentPropertySchema,
+    options,
+  );
+}
+
+export function setRestrictions(
+  api: Api,
+  contentId: string,
+  restrictions: readonly RestrictionInput[],
+  options: WriteOptions,
+): Promise<void> {
+  const body = restrictions.map((r) => ({
+    operation: r.operation,
+    restrictions: {
+      user: r.users.map((accountId) => ({ type: 'known', accountId })),
+      group: r.groups.map((id) => ({ type: 'group', id })),
+    },
+  }));
+  return writeNoContent(
+    api,
+    'PUT',
+    '/rest/api/content/{id}/restriction',
+    { id: contentId },
+    {},
+    body,
+    options,
+  );
+}
+
+export function createFooterComment(
+  api: Api,
+  target: FooterCommentTarget,
+  body: BodyWrite,
+  options: WriteOptions,
+): Promise<FooterComment> {
+  return write(
+    api,
+    'POST',
+    '/api/v2/footer-comments',
+    {},
+    {},
+    { ...target, body },
+    footerCommentSchema,
+    options,
+  );
+}
+
+export function createInlineComment(
+  api: Api,
+  target: InlineCommentTarget,
+  body: BodyWrite,
+  anchor: InlineAnchor | undefined,
+  options: WriteOptions,
+): Promise<InlineComment> {
+  const json = { ...target, body, ...(anchor ? { inlineCommentProperties: anchor } : {}) };
+  return write(api, 'POST', '/api/v2/inline-comments', {}, {}, json, inlineCommentSchema, options);
+}
