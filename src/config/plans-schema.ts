@@ -1,0 +1,117 @@
+// `plans:` in stepvault.yaml — backup plans in AWS Backup's vocabulary: a source, a repository, and rules that
+// say when to run (schedule, start and completion windows), what to keep (retention), where to copy, how to
+// verify, which tags to set and the recovery point objective.
+
+import { z } from 'zod';
+import { parseElapsedDuration } from '../domain/duration.ts';
+import {
+  calendarDurationSchema,
+  elapsedDurationSchema,
+  keepCountSchema,
+  namedMap,
+  nameSchema,
+  scheduleSchema,
+  strictObject,
+  subsetSchema,
+  timeZoneSchema,
+} from './schema-primitives.ts';
+
+export const retentionSchema = strictObject(
+  {
+    keepLast: keepCountSchema('keep the n newest snapshots').optional(),
+    keepHourly: keepCountSchema('keep the newest snapshot of each of the last n hours').optional(),
+    keepDaily: keepCountSchema('keep the newest snapshot of each of the last n days').optional(),
+    keepWeekly: keepCountSchema('keep the newest snapshot of each of the last n ISO weeks').optional(),
+    keepMonthly: keepCountSchema('keep the newest snapshot of each of the last n months').optional(),
+    keepYearly: keepCountSchema('keep the newest snapshot of each of the last n years').optional(),
+    keepWithin: calendarDurationSchema('keep every snapshot this close to the newest').optional(),
+  },
+  'Which snapshots to keep (restic semantics); the rest are forgotten',
+)
+  .refine((r) => Object.values(r).some((v) => v !== undefined), {
+    error: 'a retention keeps something: give at least one of keepLast, keepHourly, …, keepWithin',
+  })
+  .meta({ id: 'Retention' });
+
+const tagSchema = z
+  .string()
+  .regex(/^[^,\s]{1,64}$/, { error: 'a tag has 1-64 characters, no commas or spaces' });
+
+const ruleSchema = strictObject(
+  {
+    name: nameSchema,
+    schedule: scheduleSchema,
+    timezone: timeZoneSchema.default('UTC'),
+    startWindow: elapsedDurationSchema(
+      'a run that cannot start within this time after it is due is skipped',
+    ).default('8h'),
+    completionWindow: elapsedDurationSchema(
+      'a run still going this long after it started is stopped',
+    ).default('7d'),
+    retention: retentionSchema.optional(),
+    copyTo: z
+      .array(
+        strictObject({
+          repository: nameSchema.describe('the repository that receives a copy of each new snapshot'),
+          retention: retentionSchema.optional(),
+        }),
+      )
+      .default([]),
+    verify: strictObject({
+      checkSubset: subsetSchema.optional(),
+      restoreTest: strictObject({
+        pick: z.enum(['latest', 'random']).default('latest').describe('which snapshot to restore'),
+        within: calendarDurationSchema('with pick: random, choose among snapshots this recent').optional(),
+        compare: z
+          .enum(['all', 'sample'])
+          .default('sample')
+          .describe('compare every restored item with the snapshot, or a sample'),
+      }).optional(),
+    }).optional(),
+    tags: z.array(tagSchema).default([]).describe('tags set on every snapshot of this rule'),
+    rpo: elapsedDurationSchema('a source whose last good backup is older than this is in breach').optional(),
+  },
+  'When to back up and what to do with the snapshots',
+).superRefine((rule, ctx) => {
+  if (!safeWindow(rule.startWindow) || !safeWindow(rule.completionWindow)) return;
+  if (parseElapsedDuration(rule.completionWindow) <= parseElapsedDuration(rule.startWindow)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['completionWindow'],
+      message: `the completion window (${rule.completionWindow}) must be longer than the start window (${rule.startWindow})`,
+    });
+  }
+});
+
+function safeWindow(text: string): boolean {
+  try {
+    parseElapsedDuration(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const planSchema = strictObject(
+  {
+    source: nameSchema.describe('the source this plan backs up (a key of sources)'),
+    repository: nameSchema.describe('the repository snapshots go to (a key of repositories)'),
+    rules: z.array(ruleSchema).min(1),
+    workflow: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('an ASL definition (relative to this file) that replaces the built-in backup workflow'),
+    approvalForProductionRestore: z
+      .boolean()
+      .default(false)
+      .describe("a restore into the source itself needs an admin's approval"),
+  },
+  'A backup plan',
+);
+
+export const plansSchema = namedMap(planSchema, 'Backup plans, by name');
+
+export type PlanConfig = z.output<typeof planSchema>;
+export type RuleConfig = PlanConfig['rules'][number];
+export type RetentionConfig = z.output<typeof retentionSchema>;
