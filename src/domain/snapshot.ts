@@ -47,6 +47,8 @@ export interface Snapshot {
   summary?: SnapshotSummary;
   /** Present when some items could not be backed up: the snapshot is incomplete and lists them. */
   partial?: { missing: MissingItem[] };
+  /** Present in a copy made by `copy`: the ID of the snapshot first copied (kept along a chain of copies). */
+  original?: string;
 }
 
 export interface StoredSnapshot extends Snapshot {

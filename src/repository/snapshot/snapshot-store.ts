@@ -36,6 +36,8 @@ export function decodeSnapshot(plain: Buffer, id: string): StoredSnapshot {
   if (typeof v.tree !== 'string' || !/^[0-9a-f]{64}$/.test(v.tree)) throw fail('bad tree id');
   if (v.parent !== undefined && (typeof v.parent !== 'string' || !/^[0-9a-f]{64}$/.test(v.parent)))
     throw fail('bad parent');
+  if (v.original !== undefined && (typeof v.original !== 'string' || !/^[0-9a-f]{64}$/.test(v.original)))
+    throw fail('bad original');
   if (
     typeof v.source !== 'object' ||
     v.source === null ||
