@@ -117,6 +117,7 @@ export class DownloadSession {
         if (this.#signal?.aborted) throw interrupted(this.#signal, cause);
         if (cause instanceof StepvaultError) throw cause;
         stats.networkErrors++;
+        stats.retries++;
         if (++failures >= retry.maxAttempts) throw this.#failed(cause);
         await this.#sleep(backoffMs(failures, retry, random));
         continue;

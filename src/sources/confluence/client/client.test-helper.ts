@@ -30,7 +30,7 @@ export function instantClock(): Clock & { slept: number } {
 }
 
 export function siteClient(
-  sim: ConfluenceSim,
+  sim: SimEndpoints,
   options: Partial<ConfluenceClientOptions> = {},
 ): ConfluenceClient {
   return new ConfluenceClient({

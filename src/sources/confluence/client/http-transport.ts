@@ -162,7 +162,9 @@ export class HttpTransport {
     } else if (spec.body) {
       headers['content-type'] = spec.body.contentType;
       if (spec.body.length !== undefined) headers['content-length'] = String(spec.body.length);
-      init.body = ReadableStream.from(this.#counted(spec.body.open())) as unknown as NonNullable<RequestInit['body']>;
+      init.body = ReadableStream.from(this.#counted(spec.body.open())) as unknown as NonNullable<
+        RequestInit['body']
+      >;
       init.duplex = 'half';
     }
     return init;

@@ -5,13 +5,16 @@
 //   the one that got it;
 // - a token bucket that learns from `X-RateLimit-Limit` / `-Remaining` / `-Reset`: the limit is the bucket
 //   size, the reported remaining caps our tokens, and (limit - remaining) / (reset - now) estimates the refill
-//   rate (the smallest recent estimate: the reported remaining is rounded down, which only overestimates).
+//   rate (the smallest recent estimate, less a margin: rounding and latency only make it too high); the
+//   reported remaining, less the requests sent after the one it answers, caps our tokens.
 //   Without headers it only paces after what it was told (`rateLimit` option).
 
 import type { Clock } from '../../../common/clock.ts';
 import type { ConcurrencyOptions } from './client-options.ts';
 
 export interface Permit {
+  /** Order in which permits were handed out. */
+  readonly seq: number;
   /** Epoch ms when the request was let through. */
   readonly startedAt: number;
   /** Milliseconds the caller waited for it. */
@@ -27,6 +30,7 @@ export interface LimiterOptions {
 }
 
 const RATE_SAMPLES = 16;
+const RATE_MARGIN = 0.9;
 
 export class SharedLimiter {
   readonly #options: LimiterOptions;
@@ -34,7 +38,9 @@ export class SharedLimiter {
   #inFlight = 0;
   readonly #waiting: (() => void)[] = [];
   #pausedUntil = 0;
-  #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+  /** Permits handed out so far; a 429 decreases the limit only for a permit issued after the last decrease. */
+  #issued = 0;
+  #decreasedBefore = 0;
   /** Tokens per ms; undefined while unknown. */
   #rate: number | undefined;
   #burst: number | undefined;
@@ -83,6 +89,7 @@ export class SharedLimiter {
     const startedAt = this.#now();
     let released = false;
     return {
+      seq: this.#issued++,
       startedAt,
       waitedMs: startedAt - start,
       release: () => {
@@ -155,12 +162,12 @@ export class SharedLimiter {
   /** Learns from a response of the site (any status). */
   observe(headers: Headers, status: number, permit: Permit, retryAfterMs: number | undefined): void {
     const now = this.#now();
-    this.#learnFromHeaders(headers, now);
+    this.#learnFromHeaders(headers, now, this.#issued - permit.seq - 1);
     const overloaded = status === 429 || (status >= 500 && retryAfterMs !== undefined);
     if (overloaded) {
       if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
-      if (permit.startedAt >= this.#lastDecreaseAt) {
-        this.#lastDecreaseAt = now;
+      if (permit.seq >= this.#decreasedBefore) {
+        this.#decreasedBefore = this.#issued;
         this.#limit = Math.max(this.#options.concurrency.min, this.#limit / 2);
         if (this.#rate !== undefined) this.#rate *= 0.8;
       }
@@ -174,7 +181,8 @@ export class SharedLimiter {
     }
   }
 
-  #learnFromHeaders(headers: Headers, now: number): void {
+  /** `later`: requests sent after this one, which the server's count may not include yet. */
+  #learnFromHeaders(headers: Headers, now: number, later: number): void {
     const limit = Number(headers.get('x-ratelimit-limit') ?? Number.NaN);
     const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
     if (!(limit > 0) || !(remaining >= 0)) return;
@@ -183,17 +191,18 @@ export class SharedLimiter {
     if (limit - remaining >= 1 && untilFull > 0 && untilFull < 3_600_000) {
       this.#samples.push((limit - remaining) / untilFull);
       if (this.#samples.length > RATE_SAMPLES) this.#samples.shift();
-      const estimate = Math.min(...this.#samples);
+      // Every error of the estimate (rounding, latency) makes it too high: take the lowest, and keep a margin.
+      const estimate = Math.min(...this.#samples) * RATE_MARGIN;
       if (this.#rate === undefined) {
         this.#tokensAt = now;
-        this.#tokens = remaining;
+        this.#tokens = remaining - later;
       }
       this.#rate = estimate;
     }
     if (this.#rate === undefined) return;
     this.#burst = limit;
     this.#refill(now);
-    // The server's count is the truth, except that requests still in flight are not in it yet: only ever lower.
-    if (remaining < this.#tokens) this.#tokens = remaining;
+    // The server's count is the truth, except for the requests sent after this one: only ever lower.
+    if (remaining - later < this.#tokens) this.#tokens = remaining - later;
   }
 }
