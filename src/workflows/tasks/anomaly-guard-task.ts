@@ -1,0 +1,134 @@
+// `arn:aws:states:::stepvault:anomaly-guard`: after a backup, compares the pages it saw deleted and changed with
+// the plan's thresholds (domain/anomaly.ts). Over a threshold, the new snapshot is tagged `anomaly` and the last
+// good snapshot before it `protected` (retention keeps it however old it gets), and the workflow sends
+// `anomaly.detected`. Re-invoked after a crash, it finishes what it started: tag rewrites are found by the
+// snapshot's identity, and a half-done rewrite is settled.
+
+import { z } from 'zod';
+import { StepvaultError } from '../../common/errors.ts';
+import {
+  type AnomalyThresholds,
+  type ContentChanges,
+  describeFinding,
+  detectAnomalies,
+  parseThreshold,
+} from '../../domain/anomaly.ts';
+import { ANOMALY_TAG, identityOf, PROTECTED_TAG, previousGood } from '../../domain/plan-tags.ts';
+import { type StoredSnapshot, sameSet } from '../../domain/snapshot.ts';
+import { settleRewrites, tagSnapshots } from '../../operations/tag-snapshots.ts';
+import type { Repository } from '../../repository/repository.ts';
+import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../asl/json.ts';
+import type { TaskContext } from '../engine/task-registry.ts';
+import type { PlanEnvironment } from './plan-environment.ts';
+import { asTask } from './task-errors.ts';
+import { parseTaskInput } from './task-input.ts';
+
+const threshold = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const AnomalyGuardInput = z
+  .object({
+    plan: z.string().min(1),
+    repository: z.string().min(1),
+    snapshotId: z.string().regex(/^[0-9a-f]{64}$/),
+    changes: z
+      .object({
+        pagesBefore: z.number().int().nonnegative(),
+        pagesDeleted: z.number().int().nonnegative(),
+        pagesChanged: z.number().int().nonnegative(),
+      })
+      .strict()
+      .nullable()
+      .default(null),
+    thresholds: z
+      .object({ maxDeletedPages: threshold.optional(), maxChangedPages: threshold.optional() })
+      .strict()
+      .nullable()
+      .default(null),
+  })
+  .strict();
+
+export interface AnomalyGuardOutput {
+  anomaly: boolean;
+  /** The snapshot's ID after the guard: a new one when it was tagged `anomaly`. */
+  snapshotId: string;
+  protectedSnapshotId: string | null;
+  findings: string[];
+  message: string;
+}
+
+export function anomalyGuardTask(env: PlanEnvironment) {
+  return (input: Json, ctx: TaskContext): Promise<Json> =>
+    asTask(async () => {
+      const request = parseTaskInput(AnomalyGuardInput, input, ctx);
+      const thresholds: AnomalyThresholds = {};
+      if (request.thresholds?.maxDeletedPages !== undefined)
+        thresholds.maxDeletedPages = parseThreshold(request.thresholds.maxDeletedPages);
+      if (request.thresholds?.maxChangedPages !== undefined)
+        thresholds.maxChangedPages = parseThreshold(request.thresholds.maxChangedPages);
+      const changes: ContentChanges | null = request.changes;
+      const findings = changes ? detectAnomalies(changes, thresholds) : [];
+      const normal: AnomalyGuardOutput = {
+        anomaly: false,
+        snapshotId: request.snapshotId,
+        protectedSnapshotId: null,
+        findings: [],
+        message: 'no anomaly',
+      };
+      if (findings.length === 0) return normal as unknown as Json;
+      const repo = await env.openRepository(request.repository);
+      const output = await env.gate.with(
+        [request.repository],
+        false,
+        async () => {
+          const current = await markSnapshot(env, repo, request.snapshotId, ANOMALY_TAG);
+          const all = (await listSnapshots(repo)).snapshots;
+          const sameSource = all.filter((s) => s.host === current.host && sameSet(s.paths, current.paths));
+          const good = previousGood(sameSource, current, request.plan);
+          const kept = good ? await markSnapshot(env, repo, identityOf(good), PROTECTED_TAG) : undefined;
+          const texts = findings.map(describeFinding);
+          return {
+            anomaly: true,
+            snapshotId: current.id,
+            protectedSnapshotId: kept?.id ?? null,
+            findings: texts,
+            message: `${texts.join('; ')}: snapshot ${current.id.slice(0, 8)} tagged ${ANOMALY_TAG}${kept ? `, ${kept.id.slice(0, 8)} protected from retention` : ''}`,
+          } satisfies AnomalyGuardOutput;
+        },
+        ctx.signal,
+      );
+      return output as unknown as Json;
+    });
+}
+
+/**
+ * Makes the snapshot first written as `identity` carry `tag`, whatever an earlier invocation left (the
+ * snapshot, its rewrite, or both), and returns it.
+ */
+async function markSnapshot(
+  env: PlanEnvironment,
+  repo: Repository,
+  identity: string,
+  tag: string,
+): Promise<StoredSnapshot> {
+  const deps = { repo, clock: env.clock };
+  const versions = () =>
+    listSnapshots(repo).then(({ snapshots }) => snapshots.filter((s) => identityOf(s) === identity));
+  let found = await versions();
+  if (found.length > 1) {
+    await settleRewrites(deps, found, (a, b) => (a.tags.includes(tag) || !b.tags.includes(tag) ? a : b));
+    found = await versions();
+  }
+  const current = found[0];
+  if (!current) {
+    throw new StepvaultError(
+      'not-found',
+      `snapshot ${identity.slice(0, 8)} is gone from repository ${repo.backend.location}`,
+      { hint: 'it was removed while the workflow ran; run the plan again' },
+    );
+  }
+  if (current.tags.includes(tag)) return current;
+  const { changed } = await tagSnapshots({ snapshots: [current.id], add: [tag] }, deps);
+  const to = changed[0]?.to ?? current.id;
+  return (await versions()).find((s) => s.id === to) ?? current;
+}

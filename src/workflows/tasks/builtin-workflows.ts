@@ -1,0 +1,60 @@
+// The built-in workflows (ASL files in definitions/) and the definitions a plan runs: the built-in one, or the
+// file its configuration names instead (`workflow:`), read and validated against the registered task handlers
+// before anything starts, so a broken override fails with every finding named, not midway through a run.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StepvaultError } from '../../common/errors.ts';
+import { formatDiagnostic } from '../asl/diagnostics.ts';
+import type { WorkflowEngine } from '../engine/engine.ts';
+
+export const BUILTIN_WORKFLOWS = ['backup', 'restore-test', 'maintenance'] as const;
+export type BuiltinWorkflow = (typeof BUILTIN_WORKFLOWS)[number];
+
+/** The state machine each workflow's executions belong to (also the name nested executions refer to). */
+export function stateMachineName(workflow: BuiltinWorkflow): string {
+  return `stepvault-${workflow}`;
+}
+
+export function workflowOfStateMachine(name: string): BuiltinWorkflow | undefined {
+  return BUILTIN_WORKFLOWS.find((w) => stateMachineName(w) === name);
+}
+
+export function builtinDefinitionPath(workflow: BuiltinWorkflow): string {
+  return path.join(import.meta.dirname, 'definitions', `${workflow}.asl.json`);
+}
+
+export function isBuiltinWorkflow(name: string): name is BuiltinWorkflow {
+  return (BUILTIN_WORKFLOWS as readonly string[]).includes(name);
+}
+
+/** The text of a workflow: the override file when given (relative to `baseDir`), else the built-in. */
+export function workflowDefinition(workflow: BuiltinWorkflow, override?: string, baseDir = '.'): string {
+  const file = override ? path.resolve(baseDir, override) : builtinDefinitionPath(workflow);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StepvaultError(
+      'config',
+      `cannot read the ${workflow} workflow ${file}: ${(e as Error).message}`,
+      {
+        hint: override
+          ? "fix the plan's `workflow:` path (relative to the configuration file)"
+          : 'the installation is incomplete: reinstall stepvault',
+      },
+    );
+  }
+}
+
+/** Throws a `config` error listing every finding unless the definition is valid for this engine's handlers. */
+export function requireValidWorkflow(engine: WorkflowEngine, text: string, origin: string): void {
+  const result = engine.validate(text);
+  if (result.ok) return;
+  const findings = result.diagnostics
+    .filter((d) => d.severity === 'ERROR')
+    .map((d) => `  ${formatDiagnostic(d)}`)
+    .join('\n');
+  throw new StepvaultError('config', `the workflow ${origin} is invalid:\n${findings}`, {
+    hint: 'check it with `stepvault workflow validate FILE`; the built-in definitions are a starting point',
+  });
+}

@@ -1,0 +1,194 @@
+// Plans as stepvault.yaml describes them, for the workflows: `planSettings` turns a configured plan into the
+// secret-free settings its executions carry, and `ConfigEnvironment` serves the tasks — repositories opened
+// with their resolved passwords (once, then cached), sources with their credentials, notifications through the
+// configured targets. Secrets stay in this process's memory; they never enter workflow state or history.
+
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Clock, systemClock } from '../../common/clock.ts';
+import { StepvaultError } from '../../common/errors.ts';
+import type { LoadedConfig } from '../../config/load-config.ts';
+import { stateDirOf } from '../../config/load-config.ts';
+import type { RetentionConfig, RuleConfig } from '../../config/plans-schema.ts';
+import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
+import type { NotificationEvent } from '../../domain/notification-event.ts';
+import { Repository } from '../../repository/repository.ts';
+import type { Backend } from '../../storage/contract.ts';
+import { LocalBackend } from '../../storage/local/local-backend.ts';
+import type { NotifyReport, PlanEnvironment, SourceSpec } from './plan-environment.ts';
+import type { PlanSettings, RuleSettings } from './plan-settings.ts';
+import { RepositoryGate } from './repository-gate.ts';
+import type { RetentionSettings } from './retention-tasks.ts';
+
+export interface ConfigEnvironmentOptions {
+  clock?: Clock;
+  /** Sends notification events (default: nowhere; `plan run` and the daemon pass the configured router). */
+  notify?: (event: NotificationEvent) => Promise<NotifyReport>;
+  /** Restore tests restore under this directory. @default <state dir>/scratch */
+  scratchDir?: string;
+  secrets?: SecretResolver;
+  /** Recorded as the snapshots' host when a source does not say. @default os.hostname() */
+  host?: string;
+}
+
+export class ConfigEnvironment implements PlanEnvironment {
+  readonly clock: Clock;
+  readonly gate = new RepositoryGate();
+  readonly scratchDir: string;
+  readonly host: string;
+  readonly #loaded: LoadedConfig;
+  readonly #secrets: SecretResolver;
+  readonly #notify: (event: NotificationEvent) => Promise<NotifyReport>;
+  readonly #repositories = new Map<string, Promise<Repository>>();
+
+  constructor(loaded: LoadedConfig, options: ConfigEnvironmentOptions = {}) {
+    this.#loaded = loaded;
+    this.clock = options.clock ?? systemClock;
+    this.scratchDir = options.scratchDir ?? path.join(stateDirOf(loaded.config), 'scratch');
+    this.host = options.host ?? os.hostname();
+    this.#secrets = options.secrets ?? new SecretResolver({ baseDir: loaded.dir });
+    this.#notify = options.notify ?? (async () => ({ delivered: [], failed: [] }));
+  }
+
+  openRepository(name: string): Promise<Repository> {
+    let pending = this.#repositories.get(name);
+    if (!pending) {
+      pending = this.#open(name);
+      this.#repositories.set(name, pending);
+      pending.catch(() => this.#repositories.delete(name)); // a later task may try again
+    }
+    return pending;
+  }
+
+  async #open(name: string): Promise<Repository> {
+    const config = this.#loaded.config.repositories[name];
+    if (!config) throw unknown('repository', name, Object.keys(this.#loaded.config.repositories));
+    const password = await this.#secrets.resolve(config.password);
+    return Repository.open(backendAt(config.location), password.reveal());
+  }
+
+  source(name: string): SourceSpec {
+    const config = this.#loaded.config.sources[name];
+    if (!config) throw unknown('source', name, Object.keys(this.#loaded.config.sources));
+    if (config.type === 'files') {
+      return {
+        type: 'files',
+        paths: config.paths,
+        excludes: config.excludes,
+        oneFileSystem: config.oneFileSystem,
+        ...(config.host ? { host: config.host } : {}),
+      };
+    }
+    return {
+      type: 'confluence',
+      site: config.site,
+      backup: async () => {
+        throw new StepvaultError(
+          'usage',
+          `source ${name}: Confluence backups are not available in this build`,
+          {
+            hint: 'back up files sources, or update stepvault',
+          },
+        );
+      },
+    };
+  }
+
+  notify(event: NotificationEvent): Promise<NotifyReport> {
+    return this.#notify(event);
+  }
+}
+
+/** The backend of a configured location: a directory (or local:/path); S3 when its backend exists. */
+export function backendAt(location: string): Backend {
+  if (location.startsWith('s3:')) {
+    throw new StepvaultError(
+      'usage',
+      `repository location ${location}: S3 repositories are not supported yet`,
+      {
+        hint: 'use a local directory for now',
+      },
+    );
+  }
+  return new LocalBackend(location.startsWith('local:') ? location.slice('local:'.length) : location);
+}
+
+/** The plans of a configuration, as the workflows see them. */
+export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
+  const { config } = loaded;
+  const plan = config.plans[name];
+  if (!plan) throw unknown('plan', name, Object.keys(config.plans));
+  const source = config.sources[plan.source];
+  return {
+    name,
+    source: plan.source,
+    sourceType: source?.type ?? 'files',
+    repository: plan.repository,
+    workflow: plan.workflow ?? null,
+    anomaly: source?.type === 'confluence' && source.anomaly ? anomalySettings(source.anomaly) : null,
+    rules: plan.rules.map(ruleSettings),
+  };
+}
+
+export function allPlanSettings(loaded: LoadedConfig): PlanSettings[] {
+  return Object.keys(loaded.config.plans).map((name) => planSettings(loaded, name));
+}
+
+function anomalySettings(a: {
+  maxDeletedPages?: number | string | undefined;
+  maxChangedPages?: number | string | undefined;
+}): NonNullable<PlanSettings['anomaly']> {
+  return {
+    ...(a.maxDeletedPages !== undefined ? { maxDeletedPages: a.maxDeletedPages } : {}),
+    ...(a.maxChangedPages !== undefined ? { maxChangedPages: a.maxChangedPages } : {}),
+  };
+}
+
+function ruleSettings(rule: RuleConfig): RuleSettings {
+  const restoreTest = rule.verify?.restoreTest;
+  return {
+    name: rule.name,
+    schedule: rule.schedule,
+    timezone: rule.timezone,
+    retention: rule.retention ? retentionSettings(rule.retention) : null,
+    copyTo: rule.copyTo.map((c) => ({
+      repository: c.repository,
+      retention: c.retention ? retentionSettings(c.retention) : null,
+    })),
+    verify: {
+      checkSubset: rule.verify?.checkSubset ?? null,
+      restoreTest: restoreTest
+        ? {
+            pick: restoreTest.pick,
+            within: restoreTest.within ?? null,
+            compare: restoreTest.compare,
+            sample: null,
+          }
+        : null,
+    },
+    tags: [...rule.tags],
+    prune: { maxUnused: null },
+  };
+}
+
+function retentionSettings(r: RetentionConfig): RetentionSettings {
+  const count = (n: number | 'unlimited' | undefined) => (n === 'unlimited' ? -1 : n);
+  const out: RetentionSettings = {};
+  const entries = {
+    keepLast: count(r.keepLast),
+    keepHourly: count(r.keepHourly),
+    keepDaily: count(r.keepDaily),
+    keepWeekly: count(r.keepWeekly),
+    keepMonthly: count(r.keepMonthly),
+    keepYearly: count(r.keepYearly),
+  };
+  for (const [k, v] of Object.entries(entries)) if (v !== undefined) out[k as keyof typeof entries] = v;
+  if (r.keepWithin !== undefined) out.keepWithin = r.keepWithin;
+  return out;
+}
+
+function unknown(kind: string, name: string, known: string[]): StepvaultError {
+  return new StepvaultError('usage', `no ${kind} ${JSON.stringify(name)} in the configuration`, {
+    hint: known.length > 0 ? `its ${kind}s: ${known.join(', ')}` : `the configuration has no ${kind}s`,
+  });
+}

@@ -1,0 +1,74 @@
+// What plan tasks need from the world, injected: repositories opened by name (passwords resolved outside the
+// workflow, so no secret ever enters execution state or history), sources by name, a notifier, the clock, a
+// scratch directory and the gate that orders repository use in this process. The daemon and `plan run` build
+// one from the configuration (config-environment.ts); tests build one from in-memory parts.
+
+import type { Clock } from '../../common/clock.ts';
+import type { NotificationEvent } from '../../domain/notification-event.ts';
+import type { Repository } from '../../repository/repository.ts';
+import type { RepositoryGate } from './repository-gate.ts';
+
+export interface FilesSourceSpec {
+  type: 'files';
+  paths: string[];
+  excludes: string[];
+  oneFileSystem?: boolean;
+  /** Recorded as the snapshots' host (default: the environment's host, else this machine's name). */
+  host?: string;
+}
+
+/**
+ * A Confluence site: `backup` runs the Confluence backup operation with the site's settings and credentials
+ * (kept in the environment, out of workflow state) and returns what the backup task reports.
+ */
+export interface ConfluenceSourceSpec {
+  type: 'confluence';
+  site: string;
+  backup(request: { tags: string[]; host?: string }, deps: SourceBackupDeps): Promise<SourceBackupOutcome>;
+}
+
+export type SourceSpec = FilesSourceSpec | ConfluenceSourceSpec;
+
+export interface SourceBackupDeps {
+  repo: Repository;
+  clock: Clock;
+  signal: AbortSignal;
+  onProgress: () => void;
+}
+
+/** What a backup of any source reports to the workflow: small numbers and IDs only. */
+export interface SourceBackupOutcome {
+  snapshotId: string;
+  parent: string | null;
+  /** Items that could not be backed up (the snapshot is then partial). */
+  missing: number;
+  /** Bytes of new content. */
+  dataAdded: number;
+  /** Bytes the new content takes in the repository. */
+  dataAddedPacked: number;
+  /** Items (files, pages, attachments) the backup went through. */
+  itemsProcessed: number;
+  /** Pages compared with the parent snapshot (Confluence): what the anomaly guard reads. */
+  changes: { pagesBefore: number; pagesDeleted: number; pagesChanged: number } | null;
+}
+
+export interface NotifyReport {
+  /** Targets the event was delivered to. */
+  delivered: string[];
+  /** Targets that failed, with why (never a credential). */
+  failed: { target: string; error: string }[];
+}
+
+export interface PlanEnvironment {
+  readonly clock: Clock;
+  readonly gate: RepositoryGate;
+  /** Recorded as the snapshots' host (default: this machine's host name). */
+  readonly host?: string;
+  /** Restore tests restore into fresh directories under this one. */
+  readonly scratchDir: string;
+  /** Opens (once, then from a cache) the repository configured under `name`. */
+  openRepository(name: string): Promise<Repository>;
+  source(name: string): SourceSpec;
+  /** Sends an event to the notification targets that want it; never throws for a target's failure. */
+  notify(event: NotificationEvent): Promise<NotifyReport>;
+}
