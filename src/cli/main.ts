@@ -13,6 +13,7 @@ import { register as registerForget } from './commands/forget.ts';
 import { register as registerInit } from './commands/init.ts';
 import { register as registerKey } from './commands/key.ts';
 import { register as registerLs } from './commands/ls.ts';
+import { register as registerPlan } from './commands/plan.ts';
 import { register as registerPrune } from './commands/prune.ts';
 import { register as registerRepair } from './commands/repair.ts';
 import { register as registerRestore } from './commands/restore.ts';
@@ -48,6 +49,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerUnlock,
   registerRepair,
   registerWorkflow,
+  registerPlan,
   registerDevConfluenceSim,
 ];
 
