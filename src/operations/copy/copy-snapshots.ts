@@ -16,17 +16,13 @@ import { RepositoryLock } from '../../repository/lock/lock.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { matchesSelection, type SnapshotSelection } from '../snapshot-selection.ts';
 import { type CopyMode, contentCopier } from './content-copiers.ts';
 import { TreeCopier, type TreeCounterpart } from './tree-copier.ts';
 
-export interface CopyRequest {
-  /** Snapshot IDs (prefixes) or "latest"; none means every snapshot that matches the filters. */
+export interface CopyRequest extends SnapshotSelection {
+  /** Snapshot IDs (prefixes) or "latest"; none means every snapshot that matches the selection. */
   snapshots?: readonly string[];
-  hosts?: readonly string[];
-  /** Each entry is "a,b" (all of these tags); a snapshot matches if any entry matches. */
-  tags?: readonly string[];
-  /** Snapshots whose paths include all of these. */
-  paths?: readonly string[];
   /** zstd level for re-chunked content and rewritten trees. @default 3 */
   compressionLevel?: number;
 }
@@ -239,17 +235,9 @@ export function selectSnapshots(
     }
     chosen = [...byId.values()];
   } else {
-    chosen = snapshots.filter((s) => matches(s, request));
+    chosen = snapshots.filter((s) => matchesSelection(s, request));
   }
   return chosen.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
-}
-
-function matches(s: Snapshot, request: CopyRequest): boolean {
-  if (request.hosts?.length && !request.hosts.includes(s.host)) return false;
-  if (request.paths?.length && !request.paths.every((p) => s.paths.includes(p))) return false;
-  if (request.tags?.length && !request.tags.some((spec) => spec.split(',').every((t) => s.tags.includes(t))))
-    return false;
-  return true;
 }
 
 /** The ID of the snapshot a snapshot is, across copies: the first one copied, or itself. */

@@ -23,6 +23,8 @@ export interface FilesRestoreRequest {
   target: string;
   includes?: readonly string[];
   excludes?: readonly string[];
+  /** Restores only the files, links and special files this accepts (by path in the snapshot, "/a/b"). */
+  select?: (path: string) => boolean;
   overwrite?: OverwritePolicy;
   hosts?: readonly string[];
   workers?: number;
@@ -64,6 +66,7 @@ export async function restoreFiles(
   const plan = await planRestore(reader, root, subpath, {
     ...(request.includes ? { includes: request.includes } : {}),
     ...(request.excludes ? { excludes: request.excludes } : {}),
+    ...(request.select ? { select: request.select } : {}),
   });
   const target = new RestoreTarget(request.target, request.overwrite ?? 'never');
   const failed: MissingItem[] = plan.brokenTrees.map((b) => ({

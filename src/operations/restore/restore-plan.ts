@@ -44,6 +44,11 @@ export interface RestorePlan {
 export interface PlanOptions {
   includes?: readonly string[];
   excludes?: readonly string[];
+  /**
+   * A further choice of non-directory entries by snapshot path ("/a/b"), after includes and excludes; with it,
+   * only directories that lead to a chosen entry are restored.
+   */
+  select?: (path: string) => boolean;
 }
 
 export async function planRestore(
@@ -156,9 +161,9 @@ export async function planRestore(
         const at = plan.dirs.length;
         plan.dirs.push({ components: childComponents, node });
         const inside = await walk(node.subtree!, childComponents, nodePath, selected);
-        if (!inside && !selected) plan.dirs.splice(at, 1);
+        if (!inside && (!selected || options.select)) plan.dirs.splice(at, 1);
         else any = true;
-      } else if (selected) {
+      } else if (selected && (options.select?.(nodePath) ?? true)) {
         any = true;
         if (node.type === 'file') addFile({ components: childComponents, node });
         else plan.others.push({ components: childComponents, node });
