@@ -1,7 +1,10 @@
-// Escaping for the HTML the export writes: text and attribute values never carry markup of their own.
+// Escaping for the HTML the export writes: text and attribute values never carry markup of their own, and
+// control characters HTML does not allow (NUL among them) become U+FFFD.
 
-const TEXT = /[&<>]/g;
-const ATTRIBUTE = /[&<>"']/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+const TEXT = /[&<>\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+const ATTRIBUTE = /[&<>"'\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
 const REPLACEMENT: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -9,13 +12,14 @@ const REPLACEMENT: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
+const replace = (c: string): string => REPLACEMENT[c] ?? '\ufffd';
 
 export function escapeText(text: string): string {
-  return text.replace(TEXT, (c) => REPLACEMENT[c]!);
+  return text.replace(TEXT, replace);
 }
 
 export function escapeAttribute(value: string): string {
-  return value.replace(ATTRIBUTE, (c) => REPLACEMENT[c]!);
+  return value.replace(ATTRIBUTE, replace);
 }
 
 /**

@@ -41,7 +41,13 @@ function checkUrl(name: string, raw: string, problems: string[]): void {
   }
 }
 
-export function safeHtmlProblems(html: string): string[] {
+/** `extra` allows more elements and attributes (an exported page's frame uses a few the renderer never writes). */
+export function safeHtmlProblems(
+  html: string,
+  extra: { elements?: string[]; attributes?: string[] } = {},
+): string[] {
+  const allowedElements = new Set([...ELEMENTS, ...(extra.elements ?? [])]);
+  const allowedAttributes = new Set([...ATTRIBUTES, ...(extra.attributes ?? [])]);
   const problems: string[] = [];
   let last = 0;
   for (const match of html.matchAll(TAG)) {
@@ -50,13 +56,14 @@ export function safeHtmlProblems(html: string): string[] {
     if (ENTITY.test(text)) problems.push(`unescaped & in text: ${JSON.stringify(text)}`);
     last = match.index + match[0].length;
     const [, , name = '', attributes = ''] = match;
-    if (!ELEMENTS.has(name)) problems.push(`element not allowed: ${name}`);
+    if (!allowedElements.has(name)) problems.push(`element not allowed: ${name}`);
     ATTRIBUTE.lastIndex = 0;
     let consumed = 0;
     for (let m = ATTRIBUTE.exec(attributes); m; m = ATTRIBUTE.exec(attributes)) {
       consumed = ATTRIBUTE.lastIndex;
       const [, attr = '', value = ''] = m;
-      if (!ATTRIBUTES.has(attr) || attr.startsWith('on')) problems.push(`attribute not allowed: ${attr}`);
+      if (!allowedAttributes.has(attr) || attr.startsWith('on'))
+        problems.push(`attribute not allowed: ${attr}`);
       if (ENTITY.test(value)) problems.push(`unescaped & in attribute: ${value}`);
       if (attr === 'href' || attr === 'src') checkUrl(attr, value, problems);
       if (attr === 'style' && /url|expression|\\/i.test(value))

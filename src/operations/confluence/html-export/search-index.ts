@@ -1,0 +1,109 @@
+// The export's client-side search. Every page contributes its title, space, a snippet and the distinct words of
+// its body to an index written as a script (`assets/search-index.js`), since browsers refuse fetch() on file://
+// but load a <script src>. `search.html` loads it and runs a small inline script that matches every word of the
+// query against titles and words (substrings, so prefixes and runs of CJK text match too) and lists the hits
+// with DOM text nodes only: a hostile title can never become markup.
+
+import { layoutHtml, SEARCH_PAGE } from './html-layout.ts';
+
+export const SEARCH_INDEX_SCRIPT = 'assets/search-index.js';
+
+/** One page in the index: [href from the root, title, space name, words, snippet]. */
+export type SearchEntry = [string, string, string, string, string];
+
+const MAX_WORD_CHARS = 100_000;
+const SNIPPET_CHARS = 200;
+
+export function normalizeForSearch(text: string): string {
+  return text.normalize('NFKC').toLowerCase();
+}
+
+/** The distinct words of a text, normalized, space-separated (bounded in length). */
+export function searchWords(text: string): string {
+  const seen = new Set<string>();
+  let length = 0;
+  for (const word of normalizeForSearch(text).split(/[^\p{L}\p{N}\p{M}_]+/u)) {
+    if (word === '' || seen.has(word)) continue;
+    if (length + word.length + 1 > MAX_WORD_CHARS) break;
+    seen.add(word);
+    length += word.length + 1;
+  }
+  return [...seen].join(' ');
+}
+
+export function searchEntry(href: string, title: string, space: string, text: string): SearchEntry {
+  const snippet = text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
+  return [href, title, space, searchWords(`${title} ${text}`), snippet];
+}
+
+/** The index as a script; `<` and line separators are escaped so the JSON cannot end the script early. */
+export function searchIndexScript(entries: SearchEntry[]): string {
+  const json = JSON.stringify(entries).replace(
+    /[<\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `window.STEPVAULT_SEARCH_INDEX = ${json};\n`;
+}
+
+const SEARCH_SCRIPT = `(function () {
+  var index = window.STEPVAULT_SEARCH_INDEX || [];
+  var query = new URLSearchParams(location.search).get('q') || '';
+  var input = document.getElementById('search-query');
+  var status = document.getElementById('search-status');
+  var results = document.getElementById('search-results');
+  input.value = query;
+  var terms = query.normalize('NFKC').toLowerCase().split(/\\s+/).filter(Boolean);
+  if (terms.length === 0) {
+    status.textContent = index.length + ' pages in the index. Type words to search.';
+    return;
+  }
+  var hits = [];
+  for (var i = 0; i < index.length; i++) {
+    var e = index[i];
+    var title = e[1].normalize('NFKC').toLowerCase();
+    var score = 0;
+    for (var t = 0; t < terms.length; t++) {
+      if (title.indexOf(terms[t]) >= 0) score += 10;
+      else if (e[3].indexOf(terms[t]) >= 0) score += 1;
+      else { score = -1; break; }
+    }
+    if (score > 0) hits.push({ entry: e, score: score });
+  }
+  hits.sort(function (a, b) { return b.score - a.score || a.entry[1].localeCompare(b.entry[1]); });
+  status.textContent = hits.length === 1 ? '1 page found.' : hits.length + ' pages found.';
+  for (var h = 0; h < hits.length && h < 500; h++) {
+    var entry = hits[h].entry;
+    var li = document.createElement('li');
+    var a = document.createElement('a');
+    a.href = entry[0];
+    a.textContent = entry[1];
+    var space = document.createElement('span');
+    space.className = 'result-space';
+    space.textContent = ' · ' + entry[2];
+    var snippet = document.createElement('p');
+    snippet.className = 'result-snippet';
+    snippet.textContent = entry[4];
+    li.appendChild(a);
+    li.appendChild(space);
+    li.appendChild(snippet);
+    results.appendChild(li);
+  }
+})();`;
+
+export function searchPageHtml(siteName: string): string {
+  const main =
+    `<h1>Search</h1>` +
+    `<form class="search-page-form" action="${SEARCH_PAGE}" method="get" role="search">` +
+    `<input id="search-query" type="search" name="q" aria-label="Search words"> <button type="submit">Search</button></form>` +
+    `<p id="search-status" role="status"></p><ol id="search-results" class="search-results"></ol>` +
+    `<noscript><p class="note">Search needs JavaScript; the space indexes list every page.</p></noscript>`;
+  return layoutHtml({
+    title: `Search · ${siteName}`,
+    root: '',
+    siteName,
+    crumbs: [{ href: 'index.html', text: 'Spaces' }, { text: 'Search' }],
+    main,
+    scripts: [SEARCH_INDEX_SCRIPT],
+    inlineScript: SEARCH_SCRIPT,
+  });
+}
