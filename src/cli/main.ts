@@ -8,6 +8,7 @@ import { register as registerCheck } from './commands/check.ts';
 import { register as registerDevConfluenceSim } from './commands/dev-confluence-sim.ts';
 import { register as registerDiff } from './commands/diff.ts';
 import { register as registerDump } from './commands/dump.ts';
+import { register as registerExport } from './commands/export.ts';
 import { register as registerFind } from './commands/find.ts';
 import { register as registerForget } from './commands/forget.ts';
 import { register as registerInit } from './commands/init.ts';
@@ -41,6 +42,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerDiff,
   registerDump,
   registerRestore,
+  registerExport,
   registerCheck,
   registerForget,
   registerPrune,
