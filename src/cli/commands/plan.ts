@@ -201,8 +201,9 @@ async function followExecution(
   let seen = 0;
   const show = () => {
     const { events } = engine.getExecutionHistory(arn, { includeExecutionData: true });
+    const trail = new StateTrail(events);
     for (const e of events.slice(seen)) {
-      const line = stateLine(e);
+      const line = trail.describe(e);
       if (!line) continue;
       if (ctx.out.json) ctx.out.message('state', line.fields);
       else if (!ctx.out.quiet) process.stderr.write(`${line.text}\n`);
@@ -221,33 +222,61 @@ async function followExecution(
   }
 }
 
-/** What a history event says about a state, for people and for --json; undefined for the rest. */
-function stateLine(
-  e: Record<string, unknown>,
-): { text: string; fields: Record<string, unknown> } | undefined {
-  const type = String(e.type);
-  const details = (key: string) => (e[key] ?? {}) as Record<string, unknown>;
-  if (type === 'TaskStateEntered') {
-    const name = String(details('stateEnteredEventDetails').name);
-    return { text: `  ${name} ...`, fields: { state: name, event: 'entered', time: e.timestamp } };
+/**
+ * Reads the task states of a history: which state an event belongs to (following previousEventId back to the
+ * state's entry), and whether its last task attempt failed (a caught failure exits the state too).
+ */
+class StateTrail {
+  readonly #byId = new Map<number, Record<string, unknown>>();
+  readonly #failed = new Set<string>();
+
+  constructor(events: Record<string, unknown>[]) {
+    for (const e of events) this.#byId.set(Number(e.id), e);
   }
-  if (type === 'TaskStateExited') {
-    const d = details('stateExitedEventDetails');
-    const name = String(d.name);
-    const brief = name === 'Backup' ? briefOutput(d.output) : '';
-    return {
-      text: `  ${name} done${brief ? `: ${brief}` : ''}`,
-      fields: { state: name, event: 'succeeded', time: e.timestamp },
-    };
+
+  #stateOf(e: Record<string, unknown>): string {
+    let at: Record<string, unknown> | undefined = e;
+    for (let hops = 0; at && hops < 64; hops++) {
+      if (String(at.type).endsWith('StateEntered'))
+        return String((at.stateEnteredEventDetails as Record<string, unknown>).name);
+      at = this.#byId.get(Number(at.previousEventId));
+    }
+    return '?';
   }
-  if (type === 'TaskFailed' || type === 'TaskTimedOut') {
-    const d = details(type === 'TaskFailed' ? 'taskFailedEventDetails' : 'taskTimedOutEventDetails');
-    return {
-      text: `  failed: ${d.error ?? ''}${d.cause ? `: ${String(d.cause)}` : ''}`,
-      fields: { event: 'failed', error: d.error ?? null, cause: d.cause ?? null, time: e.timestamp },
-    };
+
+  /** What a history event says about a task state, for people and for --json; undefined for the rest. */
+  describe(e: Record<string, unknown>): { text: string; fields: Record<string, unknown> } | undefined {
+    const type = String(e.type);
+    const details = (key: string) => (e[key] ?? {}) as Record<string, unknown>;
+    if (type === 'TaskStateEntered') {
+      const name = this.#stateOf(e);
+      this.#failed.delete(name);
+      return { text: `  ${name} ...`, fields: { state: name, event: 'entered', time: e.timestamp } };
+    }
+    if (type === 'TaskSucceeded') this.#failed.delete(this.#stateOf(e));
+    if (type === 'TaskFailed' || type === 'TaskTimedOut') {
+      const name = this.#stateOf(e);
+      this.#failed.add(name);
+      const d = details(type === 'TaskFailed' ? 'taskFailedEventDetails' : 'taskTimedOutEventDetails');
+      const error = d.error === undefined ? null : String(d.error);
+      const cause = d.cause === undefined ? null : String(d.cause);
+      return {
+        text: `  ${name} failed: ${error ?? type}${cause ? `: ${cause}` : ''}`,
+        fields: { state: name, event: 'failed', error, cause, time: e.timestamp },
+      };
+    }
+    if (type === 'TaskStateExited') {
+      const d = details('stateExitedEventDetails');
+      const name = String(d.name);
+      if (this.#failed.has(name)) return undefined; // its failure was shown; the workflow caught it
+      const brief = name === 'Backup' ? briefOutput(d.output) : '';
+      return {
+        text: `  ${name} done${brief ? `: ${brief}` : ''}`,
+        fields: { state: name, event: 'succeeded', time: e.timestamp },
+      };
+    }
+    return undefined;
   }
-  return undefined;
 }
 
 /** The interesting numbers of a task's result, for the progress line. */
@@ -282,7 +311,11 @@ function report(
     if (o.partial === true) parts.push(`PARTIAL: ${String(o.missing)} items could not be read`);
     if (o.anomaly === true) parts.push('ANOMALY: tagged, the previous good snapshot protected');
     if (Array.isArray(o.copies) && o.copies.length > 0)
-      parts.push(`copied to ${o.copies.length} repositories`);
+      parts.push(`copied to ${o.copies.map((c) => (isObject(c) ? c.repository : '?')).join(', ')}`);
+    if (Array.isArray(o.repositories))
+      parts.push(
+        `pruned and checked ${o.repositories.map((r) => (isObject(r) ? r.repository : '?')).join(', ')}`,
+      );
     if (typeof o.snapshotsRemoved === 'number')
       parts.push(`${o.snapshotsRemoved} snapshots removed by retention`);
     if (typeof o.filesChecked === 'number') parts.push(`${o.filesChecked} files checked`);
