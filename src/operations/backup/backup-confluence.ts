@@ -1,0 +1,274 @@
+// The Confluence backup use case, shaped like the files backup: lock, load the index (adopting packs an
+// interrupted backup left), pick the parent (the newest snapshot of the same site, spaces and options),
+// decide whether the metadata sweep is due, archive the site through ContentWriter and the tree builder, write
+// packs then index, and — only if the lock is still held — the snapshot. Items that could not be read after
+// retries are listed in `partial.missing`: the snapshot is committed, marked incomplete.
+
+import * as os from 'node:os';
+import { type Clock, systemClock } from '../../common/clock.ts';
+import { StepvaultError } from '../../common/errors.ts';
+import {
+  type MissingItem,
+  newestFirst,
+  type Snapshot,
+  type SnapshotSummary,
+  type StoredSnapshot,
+  sameSet,
+} from '../../domain/snapshot.ts';
+import { BlobReader } from '../../repository/blob-reader.ts';
+import { ContentWriter } from '../../repository/content-writer.ts';
+import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
+import { loadMasterIndex } from '../../repository/index/index-store.ts';
+import { RepositoryLock } from '../../repository/lock/lock.ts';
+import type { Repository } from '../../repository/repository.ts';
+import { RepositoryWriter } from '../../repository/repository-writer.ts';
+import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { type BackupOptionsRecord, LAYOUT_FORMAT, type SiteRecord } from '../../sources/confluence/layout.ts';
+import type { BackupApi } from '../../sources/confluence/read-api.ts';
+import { DryRunBackend } from '../../storage/dry-run-backend.ts';
+import {
+  ConfluenceArchiver,
+  type ConfluenceCounts,
+  type ConfluenceProgress,
+} from '../confluence/confluence-archiver.ts';
+import { ParentState } from '../confluence/parent-state.ts';
+import { ConfluenceSnapshotReader } from '../confluence/snapshot-reader.ts';
+import { PROGRAM } from '../program.ts';
+
+/** When the metadata sweep runs: every backup, never (carried over), or when the last one is this old. */
+export type SweepPolicy = { kind: 'always' } | { kind: 'never' } | { kind: 'every'; ms: number };
+
+export const DEFAULT_SWEEP_EVERY_MS = 24 * 3600 * 1000;
+
+export interface ConfluenceBackupRequest {
+  /** The site URL (or the gateway URL) as the client was configured; recorded without credentials. */
+  site: string;
+  cloudId?: string;
+  /** Space keys; empty or absent: every space the credentials see. */
+  spaces?: readonly string[];
+  /** @default true */
+  includeArchivedSpaces?: boolean;
+  /** @default 'latest' */
+  history?: 'latest' | 'all';
+  /** @default 'latest' */
+  attachmentVersions?: 'latest' | 'all';
+  /** Never-published drafts. @default false */
+  drafts?: boolean;
+  /** The client reads with the Admin Key (recorded in the snapshot). @default false */
+  adminKey?: boolean;
+  /** @default every 24 hours */
+  sweep?: SweepPolicy;
+  /** Items processed at once. @default 16 */
+  concurrency?: number;
+  tags?: readonly string[];
+  /** @default os.hostname() */
+  host?: string;
+  /** A snapshot ID (prefix) to reuse unchanged items from; by default the newest matching one. */
+  parent?: string;
+  /** Reuse nothing: fetch everything. */
+  force?: boolean;
+  dryRun?: boolean;
+  /** zstd level, 0 for none. @default 3 */
+  compressionLevel?: number;
+}
+
+export interface ConfluenceBackupDeps {
+  repo: Repository;
+  api: BackupApi;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: (progress: ConfluenceProgress) => void;
+}
+
+export interface ConfluenceSummary extends SnapshotSummary {
+  confluence: ConfluenceCounts;
+}
+
+export interface ConfluenceBackupResult {
+  /** Absent in a dry run. */
+  snapshotId?: string;
+  parent?: string;
+  summary: ConfluenceSummary;
+  missing: MissingItem[];
+  site: SiteRecord;
+  dryRun: boolean;
+  adoptedPacks: number;
+}
+
+/** What identifies comparable backups: same site, same spaces filter, same options. */
+function sourceOf(site: string, options: BackupOptionsRecord) {
+  return {
+    type: 'confluence',
+    format: LAYOUT_FORMAT,
+    site,
+    spaces: [...options.spaces],
+    includeArchivedSpaces: options.includeArchivedSpaces,
+    history: options.history,
+    attachmentVersions: options.attachmentVersions,
+    drafts: options.drafts,
+  };
+}
+
+function matches(s: StoredSnapshot, source: ReturnType<typeof sourceOf>): boolean {
+  const x = s.source as Record<string, unknown>;
+  return (
+    x.type === 'confluence' &&
+    x.format === source.format &&
+    x.site === source.site &&
+    Array.isArray(x.spaces) &&
+    sameSet(x.spaces as string[], source.spaces) &&
+    x.includeArchivedSpaces === source.includeArchivedSpaces &&
+    x.history === source.history &&
+    x.attachmentVersions === source.attachmentVersions &&
+    x.drafts === source.drafts
+  );
+}
+
+export async function backupConfluence(
+  request: ConfluenceBackupRequest,
+  deps: ConfluenceBackupDeps,
+): Promise<ConfluenceBackupResult> {
+  const clock = deps.clock ?? systemClock;
+  const started = clock.now();
+  const site = normaliseSite(request.site);
+  const options: BackupOptionsRecord = {
+    spaces: [...new Set(request.spaces ?? [])].sort(),
+    includeArchivedSpaces: request.includeArchivedSpaces ?? true,
+    statuses: ['current', 'archived', 'trashed', ...(request.drafts ? (['draft'] as const) : [])],
+    history: request.history ?? 'latest',
+    attachmentVersions: request.attachmentVersions ?? 'latest',
+    drafts: request.drafts ?? false,
+    adminKey: request.adminKey ?? false,
+  };
+  const source = sourceOf(site, options);
+  const dryRun = request.dryRun ?? false;
+  const repo = dryRun ? deps.repo.withBackend(new DryRunBackend(deps.repo.backend)) : deps.repo;
+  const lock = dryRun
+    ? undefined
+    : await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup', clock });
+  try {
+    const index = await loadMasterIndex(repo);
+    const { adopted } = dryRun ? { adopted: 0 } : await adoptUnindexedPacks(repo, index);
+    const { snapshots } = await listSnapshots(repo);
+    let parentSnapshot: StoredSnapshot | undefined;
+    if (request.parent) {
+      parentSnapshot = resolveSnapshot(snapshots, request.parent);
+      if (!matches(parentSnapshot, source)) {
+        throw new StepvaultError(
+          'usage',
+          `snapshot ${parentSnapshot.id.slice(0, 8)} is not a backup of the same Confluence site, spaces and options`,
+          {
+            hint: 'leave out --parent to use the newest matching one',
+          },
+        );
+      }
+    } else if (!request.force) {
+      parentSnapshot = snapshots.filter((s) => matches(s, source)).sort(newestFirst)[0];
+    }
+    const blobs = new BlobReader(repo, index);
+    const parent = parentSnapshot
+      ? await ParentState.open(ConfluenceSnapshotReader.from(blobs, parentSnapshot))
+      : undefined;
+    const sweep = sweepDue(request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS }, parent, started);
+
+    const level = request.compressionLevel ?? 3;
+    const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
+    const content = new ContentWriter(repo, writer, index);
+    const archiver = new ConfluenceArchiver(
+      { site, cloudId: request.cloudId, options, sweep, concurrency: request.concurrency },
+      {
+        api: deps.api,
+        content,
+        writer,
+        parent,
+        now: () => clock.now(),
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+      },
+    );
+    const outcome = await archiver.archive();
+    deps.signal?.throwIfAborted();
+    await writer.flush();
+    const c = outcome.counts;
+    const summary: ConfluenceSummary = {
+      backupStart: started.toISOString(),
+      backupEnd: clock.now().toISOString(),
+      filesNew: c.itemsNew,
+      filesChanged: Math.max(0, c.itemsFetched - c.itemsNew),
+      filesUnmodified: c.itemsReused,
+      dirsNew: 0,
+      dirsChanged: 0,
+      dirsUnmodified: 0,
+      dataBlobs: 0,
+      treeBlobs: writer.stats.treeBlobs,
+      dataAdded: c.dataAdded,
+      dataAddedPacked: writer.stats.packBytes,
+      totalFilesProcessed: c.items,
+      totalBytesProcessed: c.bytesStored,
+      errors: outcome.missing.length,
+      confluence: c,
+    };
+    const snapshot: Snapshot = {
+      version: 1,
+      time: started.toISOString(),
+      host: request.host ?? os.hostname(),
+      username: os.userInfo().username,
+      paths: [site],
+      tags: [...(request.tags ?? [])],
+      ...(parentSnapshot ? { parent: parentSnapshot.id } : {}),
+      tree: outcome.tree,
+      source,
+      program: PROGRAM,
+      summary,
+      ...(outcome.missing.length > 0 ? { partial: { missing: outcome.missing } } : {}),
+    };
+    deps.signal?.throwIfAborted();
+    let snapshotId: string | undefined;
+    if (!dryRun) {
+      await lock!.assertHeld();
+      snapshotId = await saveSnapshot(repo, snapshot);
+    }
+    return {
+      ...(snapshotId ? { snapshotId } : {}),
+      ...(parentSnapshot ? { parent: parentSnapshot.id } : {}),
+      summary,
+      missing: outcome.missing,
+      site: outcome.site,
+      dryRun,
+      adoptedPacks: adopted,
+    };
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** Whether the metadata sweep runs in this backup (always without a parent: nothing to carry over). */
+export function sweepDue(policy: SweepPolicy, parent: ParentState | undefined, now: Date): boolean {
+  if (!parent) return true;
+  if (policy.kind === 'always') return true;
+  if (policy.kind === 'never') return false;
+  const last = parent.site.lastSweep;
+  return last === undefined || now.getTime() - Date.parse(last) >= policy.ms;
+}
+
+/** The site URL without credentials, query, fragment or a trailing `/wiki` or `/`. */
+export function normaliseSite(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StepvaultError('usage', `"${raw}" is not a URL`, {
+      hint: 'give the site as https://<site>.atlassian.net (or the api.atlassian.com gateway URL)',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new StepvaultError('usage', `the site URL must be http(s), got ${url.protocol}`);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url
+    .toString()
+    .replace(/\/+$/, '')
+    .replace(/\/wiki$/, '');
+}
