@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../operations/program.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerCheck } from './commands/check.ts';
+import { register as registerCopy } from './commands/copy.ts';
 import { register as registerDevConfluenceSim } from './commands/dev-confluence-sim.ts';
 import { register as registerDiff } from './commands/diff.ts';
 import { register as registerDump } from './commands/dump.ts';
@@ -18,6 +19,7 @@ import { register as registerPlan } from './commands/plan.ts';
 import { register as registerPrune } from './commands/prune.ts';
 import { register as registerRepair } from './commands/repair.ts';
 import { register as registerRestore } from './commands/restore.ts';
+import { register as registerRestoreTest } from './commands/restore-test.ts';
 import { register as registerSnapshots } from './commands/snapshots.ts';
 import { register as registerStats } from './commands/stats.ts';
 import { register as registerUnlock } from './commands/unlock.ts';
@@ -44,8 +46,10 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerRestore,
   registerExport,
   registerCheck,
+  registerRestoreTest,
   registerForget,
   registerPrune,
+  registerCopy,
   registerStats,
   registerKey,
   registerUnlock,
