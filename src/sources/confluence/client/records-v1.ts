@@ -75,7 +75,6 @@ export interface UploadedAttachment {
 }
 
 export const spaceV1Schema = z.looseObject({
-  id: z.union([z.number(), z.string()]),
   key: z.string(),
   name: z.string(),
 });

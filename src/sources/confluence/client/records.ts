@@ -28,13 +28,14 @@ export type Version = z.infer<typeof versionSchema>;
 export const bodyValueSchema = z.looseObject({ representation: optStr, value: optStr });
 export type BodyValue = z.infer<typeof bodyValueSchema>;
 
-/** Bodies keyed by representation; only the requested `body-format` is present. */
-export const bodySchema = z.looseObject({
+/** Bodies in lists, keyed by representation; only the requested `body-format` is present. */
+export const bulkBodySchema = z.looseObject({
   storage: bodyValueSchema.nullish(),
   atlas_doc_format: bodyValueSchema.nullish(),
-  view: bodyValueSchema.nullish(),
-  export_view: bodyValueSchema.nullish(),
 });
+
+/** Bodies of single reads, which can also render `view` (other formats pass through untyped). */
+export const bodySchema = bulkBodySchema.extend({ view: bodyValueSchema.nullish() });
 export type Body = z.infer<typeof bodySchema>;
 
 export const pageSchema = z.looseObject({
@@ -157,8 +158,8 @@ export type ContentProperty = z.infer<typeof contentPropertySchema>;
 
 /** An entry of a versions list; `page`/`blogpost`/`attachment` carry the body when `body-format` was asked. */
 export const versionEntrySchema = versionSchema.extend({
-  page: z.looseObject({ id: str, title: optStr, body: bodySchema.nullish() }).nullish(),
-  blogpost: z.looseObject({ id: str, title: optStr, body: bodySchema.nullish() }).nullish(),
+  page: z.looseObject({ id: str, title: optStr, body: bulkBodySchema.nullish() }).nullish(),
+  blogpost: z.looseObject({ id: str, title: optStr, body: bulkBodySchema.nullish() }).nullish(),
   attachment: z.looseObject({ id: str, title: optStr }).nullish(),
 });
 export type VersionEntry = z.infer<typeof versionEntrySchema>;
@@ -182,22 +183,28 @@ export const attachmentSchema = z.looseObject({
 });
 export type Attachment = z.infer<typeof attachmentSchema>;
 
-export const footerCommentSchema = z.looseObject({
+const commentFields = {
   id: str,
   status: optStr,
   title: optStr,
   pageId: optStr,
   blogPostId: optStr,
-  attachmentId: optStr,
-  customContentId: optStr,
   parentCommentId: optStr,
   version: versionSchema.nullish(),
   body: bodySchema.nullish(),
+};
+
+/** A footer comment (on a page, blog post, attachment or custom content) or a reply to one. */
+export const footerCommentSchema = z.looseObject({
+  ...commentFields,
+  attachmentId: optStr,
+  customContentId: optStr,
 });
 export type FooterComment = z.infer<typeof footerCommentSchema>;
 
 /** An inline comment; `properties` holds the anchor (marker ref in the body and the originally selected text). */
-export const inlineCommentSchema = footerCommentSchema.extend({
+export const inlineCommentSchema = z.looseObject({
+  ...commentFields,
   resolutionStatus: optStr,
   resolutionLastModifierId: optStr,
   resolutionLastModifiedAt: optStr,
