@@ -7,10 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepvaultError } from '../../common/errors.ts';
+import { findConfigFile, loadConfig } from '../../config/load-config.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { isTaskResults, type TaskResults } from '../../workflows/engine/replay.ts';
 import { TaskRegistry } from '../../workflows/engine/task-registry.ts';
+import { lazyConfigEnvironment } from '../../workflows/tasks/config-environment.ts';
+import { registerPlanTasks } from '../../workflows/tasks/plan-tasks.ts';
+import { builtinNestedHost } from '../../workflows/tasks/run-plan.ts';
 import type { CommandContext } from '../context.ts';
 
 export interface WorkflowGroupOptions {
@@ -26,17 +30,22 @@ export function storePath(options: WorkflowGroupOptions, env = process.env): str
   return path.join(data, 'stepvault', 'workflows.db');
 }
 
-/** The handlers of this build. Backup operations register here once workflows/tasks exists. */
-export function taskRegistry(): TaskRegistry {
-  return new TaskRegistry();
+/**
+ * The handlers of this build: the plan tasks (stepvault:backup, …), over the configuration found as `plan`
+ * finds it (read only when a plan task runs), so that `workflow resume` carries on plan executions too.
+ */
+export function taskRegistry(engine: () => WorkflowEngine): TaskRegistry {
+  const environment = lazyConfigEnvironment(() => loadConfig(findConfigFile(undefined)));
+  return registerPlanTasks(new TaskRegistry(), environment, builtinNestedHost(engine));
 }
 
 export function openEngine(options: WorkflowGroupOptions): WorkflowEngine {
-  return new WorkflowEngine({
+  const engine: WorkflowEngine = new WorkflowEngine({
     store: storePath(options),
-    registry: taskRegistry(),
+    registry: taskRegistry(() => engine),
     ...(options.buckets ? { bucketsDir: path.resolve(options.buckets) } : {}),
   });
+  return engine;
 }
 
 /** The group options (--store, --buckets): the context's options include every parent command's. */

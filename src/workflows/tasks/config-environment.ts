@@ -99,6 +99,35 @@ export class ConfigEnvironment implements PlanEnvironment {
   }
 }
 
+/**
+ * An environment that reads the configuration only when a task first needs it: for commands that run whatever
+ * executions they find (`workflow resume`), most of which may not be plan workflows at all.
+ */
+export function lazyConfigEnvironment(
+  load: () => LoadedConfig,
+  options: ConfigEnvironmentOptions = {},
+): PlanEnvironment {
+  let env: ConfigEnvironment | undefined;
+  const get = () => {
+    env ??= new ConfigEnvironment(load(), { ...options, clock: options.clock ?? systemClock });
+    return env;
+  };
+  const gate = new RepositoryGate();
+  return {
+    clock: options.clock ?? systemClock,
+    gate,
+    get scratchDir() {
+      return get().scratchDir;
+    },
+    get host() {
+      return get().host;
+    },
+    openRepository: (name) => get().openRepository(name),
+    source: (name) => get().source(name),
+    notify: (event) => get().notify(event),
+  };
+}
+
 /** The backend of a configured location: a directory (or local:/path); S3 when its backend exists. */
 export function backendAt(location: string): Backend {
   if (location.startsWith('s3:')) {

@@ -17,6 +17,7 @@ import {
   workflowDefinition,
   workflowOfStateMachine,
 } from './builtin-workflows.ts';
+import type { NestedExecutionHost } from './nested-execution-task.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { type PlanSettings, ruleOf, workflowInput } from './plan-settings.ts';
 import { registerPlanTasks } from './plan-tasks.ts';
@@ -31,11 +32,17 @@ export function createPlanEngine(options: PlanEngineOptions): WorkflowEngine {
   const { environment, ...engineOptions } = options;
   const registry = new TaskRegistry();
   const engine = new WorkflowEngine({ ...engineOptions, registry, clock: environment.clock });
-  registerPlanTasks(registry, environment, {
-    engine: () => engine,
-    definition: (name) => workflowDefinition(workflowOfStateMachine(name)!),
-  });
+  registerPlanTasks(
+    registry,
+    environment,
+    builtinNestedHost(() => engine),
+  );
   return engine;
+}
+
+/** Nested executions of the built-in workflows on `engine`. */
+export function builtinNestedHost(engine: () => WorkflowEngine): NestedExecutionHost {
+  return { engine, definition: (name) => workflowDefinition(workflowOfStateMachine(name)!) };
 }
 
 export interface PlanRunRequest {
