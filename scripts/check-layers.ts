@@ -16,6 +16,7 @@ const RANKS: Record<string, number> = {
   catalog: 2,
   storage: 3,
   sources: 4,
+  notifications: 4,
   repository: 5,
   workflows: 6,
   operations: 7,
@@ -27,10 +28,11 @@ const RANKS: Record<string, number> = {
 };
 const ROOTS = new Set(['cli', 'daemon', 'aws']);
 /** Folders whose subfolders are adapters: an adapter imports its contract (the folder's own files) only. */
-const ADAPTER_PARENTS = new Set(['storage', 'sources']);
+const ADAPTER_PARENTS = new Set(['storage', 'sources', 'notifications']);
 /** Vendor packages and the folders (relative to src/) that may import them. */
 const VENDORS: { pattern: RegExp; allowed: string[] }[] = [
-  { pattern: /^@aws-sdk\//, allowed: ['storage/s3/', 'aws/', 'config/secrets/'] },
+  { pattern: /^@aws-sdk\//, allowed: ['storage/s3/', 'aws/', 'config/secrets/', 'notifications/sns/'] },
+  { pattern: /^nodemailer(\/|$)/, allowed: ['notifications/smtp/'] },
   { pattern: /^pg(-|$)/, allowed: ['sources/postgres/'] },
 ];
 
