@@ -30,6 +30,8 @@ export const AnomalyGuardInput = z
   .object({
     plan: z.string().min(1),
     repository: z.string().min(1),
+    /** Repositories holding copies: the last good snapshot's copy there is protected too. */
+    copyTo: z.array(z.string().min(1)).default([]),
     snapshotId: z.string().regex(/^[0-9a-f]{64}$/),
     changes: z
       .object({
@@ -53,6 +55,8 @@ export interface AnomalyGuardOutput {
   /** The snapshot's ID after the guard: a new one when it was tagged `anomaly`. */
   snapshotId: string;
   protectedSnapshotId: string | null;
+  /** Copy repositories in which the last good snapshot's copy was protected too. */
+  protectedCopies: string[];
   findings: string[];
   message: string;
 }
@@ -72,13 +76,14 @@ export function anomalyGuardTask(env: PlanEnvironment) {
         anomaly: false,
         snapshotId: request.snapshotId,
         protectedSnapshotId: null,
+        protectedCopies: [],
         findings: [],
         message: 'no anomaly',
       };
       if (findings.length === 0) return normal as unknown as Json;
       const repo = await env.openRepository(request.repository);
       const output = await env.gate.with(
-        [request.repository],
+        [request.repository, ...request.copyTo],
         false,
         async () => {
           const current = await markSnapshot(env, repo, request.snapshotId, ANOMALY_TAG);
@@ -86,13 +91,22 @@ export function anomalyGuardTask(env: PlanEnvironment) {
           const sameSource = all.filter((s) => s.host === current.host && sameSet(s.paths, current.paths));
           const good = previousGood(sameSource, current, request.plan);
           const kept = good ? await markSnapshot(env, repo, identityOf(good), PROTECTED_TAG) : undefined;
+          const protectedCopies: string[] = [];
+          for (const name of good ? request.copyTo : []) {
+            const copies = await env.openRepository(name);
+            const copy = await markSnapshot(env, copies, identityOf(good!), PROTECTED_TAG, {
+              optional: true,
+            });
+            if (copy) protectedCopies.push(name);
+          }
           const texts = findings.map(describeFinding);
           return {
             anomaly: true,
             snapshotId: current.id,
             protectedSnapshotId: kept?.id ?? null,
+            protectedCopies,
             findings: texts,
-            message: `${texts.join('; ')}: snapshot ${current.id.slice(0, 8)} tagged ${ANOMALY_TAG}${kept ? `, ${kept.id.slice(0, 8)} protected from retention` : ''}`,
+            message: `${texts.join('; ')}: snapshot ${current.id.slice(0, 8)} tagged ${ANOMALY_TAG}${kept ? `, ${kept.id.slice(0, 8)} protected from retention${protectedCopies.length > 0 ? ` (and its copies in ${protectedCopies.join(', ')})` : ''}` : ''}`,
           } satisfies AnomalyGuardOutput;
         },
         ctx.signal,
@@ -103,14 +117,28 @@ export function anomalyGuardTask(env: PlanEnvironment) {
 
 /**
  * Makes the snapshot first written as `identity` carry `tag`, whatever an earlier invocation left (the
- * snapshot, its rewrite, or both), and returns it.
+ * snapshot, its rewrite, or both), and returns it. With `optional`, a snapshot that is not there is skipped.
  */
 async function markSnapshot(
   env: PlanEnvironment,
   repo: Repository,
   identity: string,
   tag: string,
-): Promise<StoredSnapshot> {
+): Promise<StoredSnapshot>;
+async function markSnapshot(
+  env: PlanEnvironment,
+  repo: Repository,
+  identity: string,
+  tag: string,
+  options: { optional: true },
+): Promise<StoredSnapshot | undefined>;
+async function markSnapshot(
+  env: PlanEnvironment,
+  repo: Repository,
+  identity: string,
+  tag: string,
+  options: { optional?: boolean } = {},
+): Promise<StoredSnapshot | undefined> {
   const deps = { repo, clock: env.clock };
   const versions = () =>
     listSnapshots(repo).then(({ snapshots }) => snapshots.filter((s) => identityOf(s) === identity));
@@ -120,6 +148,7 @@ async function markSnapshot(
     found = await versions();
   }
   const current = found[0];
+  if (!current && options.optional) return undefined;
   if (!current) {
     throw new StepvaultError(
       'not-found',
