@@ -55,13 +55,12 @@ function compareContent(
 ): string | undefined {
   const fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
-    let buffer = Buffer.allocUnsafe(READ_BUFFER);
     let offset = 0;
     for (const [n, id] of ids.entries()) {
       const location = index.lookup(id);
       if (!location) return `its data blob ${id} is not in the index`;
       const length = location.entry.rawLength;
-      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
+      const buffer = readBuffer(length);
       const got = readFully(fd, buffer, length, offset);
       if (got < length) return `ends at byte ${offset + got}, inside its blob ${n + 1} of ${ids.length}`;
       if (createHmac('sha256', blobMac).update(buffer.subarray(0, length)).digest('hex') !== id)
@@ -92,8 +91,8 @@ export function compareWithSource(restored: string, source: string): string | un
   try {
     a = fs.openSync(restored, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     b = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    const left = Buffer.allocUnsafe(READ_BUFFER);
-    const right = Buffer.allocUnsafe(READ_BUFFER);
+    const left = Buffer.allocUnsafe(Math.min(READ_BUFFER, size));
+    const right = Buffer.allocUnsafe(Math.min(READ_BUFFER, size));
     for (let offset = 0; offset < size; offset += READ_BUFFER) {
       const n = Math.min(READ_BUFFER, size - offset);
       if (readFully(a, left, n, offset) !== n || readFully(b, right, n, offset) !== n)
@@ -107,6 +106,13 @@ export function compareWithSource(restored: string, source: string): string | un
     if (b !== undefined) fs.closeSync(b);
   }
   return undefined;
+}
+
+/** One buffer reused for every read (blobs are read one at a time), grown to the largest blob met. */
+let shared = Buffer.alloc(0);
+function readBuffer(length: number): Buffer {
+  if (shared.length < length) shared = Buffer.allocUnsafe(Math.max(length, READ_BUFFER));
+  return shared;
 }
 
 function readFully(fd: number, buffer: Buffer, length: number, position: number): number {
