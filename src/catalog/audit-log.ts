@@ -24,6 +24,9 @@ export interface AuditHead {
   hash: string;
 }
 
+/** The audit log's file name in the daemon's state directory. */
+export const AUDIT_LOG_NAME = 'audit.log';
+
 export function headFileOf(file: string): string {
   return `${file}.head`;
 }

@@ -3,8 +3,10 @@
 
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../operations/program.ts';
+import { register as registerAudit } from './commands/audit.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerCheck } from './commands/check.ts';
+import { register as registerConfig } from './commands/config.ts';
 import { register as registerCopy } from './commands/copy.ts';
 import { register as registerDevConfluenceSim } from './commands/dev-confluence-sim.ts';
 import { register as registerDiff } from './commands/diff.ts';
@@ -56,6 +58,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerRepair,
   registerWorkflow,
   registerPlan,
+  registerConfig,
+  registerAudit,
   registerDevConfluenceSim,
 ];
 
