@@ -35,10 +35,22 @@ export function planStorePath(options: PlanOptions, loaded: LoadedConfig, env = 
   return path.join(stateDirOf(loaded.config, env), 'workflows.db');
 }
 
-function openPlans(options: PlanOptions): { loaded: LoadedConfig; engine: WorkflowEngine } {
+function openPlans(options: PlanOptions): {
+  loaded: LoadedConfig;
+  engine: WorkflowEngine;
+  close(): Promise<void>;
+} {
   const loaded = loadConfig(findConfigFile(options.config));
   const environment = new ConfigEnvironment(loaded);
-  return { loaded, engine: createPlanEngine({ store: planStorePath(options, loaded), environment }) };
+  const engine = createPlanEngine({ store: planStorePath(options, loaded), environment });
+  return {
+    loaded,
+    engine,
+    close: async () => {
+      await engine.close();
+      await environment.close();
+    },
+  };
 }
 
 export function register(program: Command): void {
@@ -52,7 +64,7 @@ export function register(program: Command): void {
     .option('--next <n>', 'how many next runs to show per rule', integer('--next', 1), 1)
     .action(
       action(async (ctx, opts: PlanOptions & { next: number }) => {
-        const { loaded, engine } = openPlans(opts);
+        const { loaded, engine, close } = openPlans(opts);
         try {
           const now = engine.clock.now();
           const rows: string[][] = [];
@@ -100,7 +112,7 @@ export function register(program: Command): void {
           }
           return EXIT.ok;
         } finally {
-          await engine.close();
+          await close();
         }
       }),
     );
@@ -121,7 +133,7 @@ export function register(program: Command): void {
     .action(
       action(
         async (ctx, planName: string, opts: PlanOptions & { rule?: string; workflow: BuiltinWorkflow }) => {
-          const { loaded, engine } = openPlans(opts);
+          const { loaded, engine, close } = openPlans(opts);
           try {
             const plan = planSettings(loaded, planName);
             const started = await startPlanRun(engine, {
@@ -151,7 +163,7 @@ export function register(program: Command): void {
             if (result.status !== 'SUCCEEDED') return EXIT.failed;
             return result.partial ? EXIT.partial : EXIT.ok;
           } finally {
-            await engine.close();
+            await close();
           }
         },
       ),

@@ -15,6 +15,7 @@ import type { NotificationEvent } from '../../domain/notification-event.ts';
 import { Repository } from '../../repository/repository.ts';
 import type { Backend } from '../../storage/contract.ts';
 import { LocalBackend } from '../../storage/local/local-backend.ts';
+import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
 import type { NotifyReport, PlanEnvironment, SourceSpec } from './plan-environment.ts';
 import type { PlanSettings, RuleSettings } from './plan-settings.ts';
 import { RepositoryGate } from './repository-gate.ts';
@@ -22,7 +23,7 @@ import type { RetentionSettings } from './retention-tasks.ts';
 
 export interface ConfigEnvironmentOptions {
   clock?: Clock;
-  /** Sends notification events (default: nowhere; `plan run` and the daemon pass the configured router). */
+  /** Sends notification events (default: to the channels of the configuration's `notifications:`). */
   notify?: (event: NotificationEvent) => Promise<NotifyReport>;
   /** Restore tests restore under this directory. @default <state dir>/scratch */
   scratchDir?: string;
@@ -39,6 +40,7 @@ export class ConfigEnvironment implements PlanEnvironment {
   readonly #loaded: LoadedConfig;
   readonly #secrets: SecretResolver;
   readonly #notify: (event: NotificationEvent) => Promise<NotifyReport>;
+  readonly #channels: ConfiguredNotifications | undefined;
   readonly #repositories = new Map<string, Promise<Repository>>();
 
   constructor(loaded: LoadedConfig, options: ConfigEnvironmentOptions = {}) {
@@ -47,7 +49,10 @@ export class ConfigEnvironment implements PlanEnvironment {
     this.scratchDir = options.scratchDir ?? path.join(stateDirOf(loaded.config), 'scratch');
     this.host = options.host ?? os.hostname();
     this.#secrets = options.secrets ?? new SecretResolver({ baseDir: loaded.dir });
-    this.#notify = options.notify ?? (async () => ({ delivered: [], failed: [] }));
+    this.#channels = options.notify
+      ? undefined
+      : configuredNotifications(loaded, (ref) => this.#secrets.resolve(ref), this.clock);
+    this.#notify = options.notify ?? ((event) => this.#channels!.send(event));
   }
 
   openRepository(name: string): Promise<Repository> {
@@ -96,6 +101,11 @@ export class ConfigEnvironment implements PlanEnvironment {
 
   notify(event: NotificationEvent): Promise<NotifyReport> {
     return this.#notify(event);
+  }
+
+  /** Closes notification channels; repositories need no closing. */
+  async close(): Promise<void> {
+    await this.#channels?.close();
   }
 }
 
