@@ -128,6 +128,30 @@ describe('restore-test', () => {
     assert.match(report.mismatches[0]!.problem, /not restored: .*corrupt/);
   });
 
+  it('fails, naming the directory, when a tree is damaged', async () => {
+    const repo6 = await newRepo('repo-tree');
+    const src = makeSource('src-tree');
+    const id = (await backupFiles({ paths: [src] }, { repo: repo6 })).snapshotId!;
+    const index = await loadMasterIndex(repo6);
+    const reader = new BlobReader(repo6, index);
+    let docs: string | undefined;
+    for await (const { path: p, node } of walkTree(reader, (await loadSnapshot(repo6, id)).tree))
+      if (p === `${src}/docs`) docs = node.subtree;
+    const { pack, entry } = index.lookup(docs!)!;
+    const file = path.join(repo6.backend.location, 'data', pack.name.slice(0, 2), pack.name);
+    const bytes = fs.readFileSync(file);
+    bytes[entry.offset + 3]! ^= 0x02;
+    fs.writeFileSync(file, bytes);
+
+    const report = await restoreTest({}, { repo: repo6 });
+    assert.equal(report.passed, false);
+    assert.deepEqual(
+      report.mismatches.map((m) => m.path),
+      [`${src}/docs`],
+    );
+    assert.equal(report.filesChecked, 3, 'the files outside the damaged directory are still checked');
+  });
+
   it('the comparison catches a restored file that differs in content or size', async () => {
     // A restore cannot be made to write wrong bytes from a sound repository, so the restored copy is altered.
     const report = await restoreTest(

@@ -15,7 +15,6 @@ import { BlobReader } from '../../repository/blob-reader.ts';
 import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
-import { walkTree } from '../../repository/tree/tree-walk.ts';
 import { restoreFiles } from '../restore/restore-files.ts';
 import { compareRestored, compareWithSource } from './compare-restored.ts';
 import {
@@ -106,15 +105,31 @@ export async function restoreTest(
   const { index } = await loadIndexForReading(repo);
   const reader = new BlobReader(repo, index);
   const entries: Entry[] = [];
+  /** Directories whose tree cannot be read, with why: what is below them cannot be restored. */
+  const broken = new Map<string, string>();
   let bytesInSnapshot = 0;
   let filesInSnapshot = 0;
-  for await (const { path: p, node } of walkTree(reader, snapshot.tree)) {
-    if (node.type === 'file') {
-      filesInSnapshot++;
-      bytesInSnapshot += node.size ?? 0;
-      entries.push({ path: p, node, size: node.size ?? 0 });
-    } else if (node.type === 'symlink' && !request.sample) entries.push({ path: p, node, size: 0 });
-  }
+  const walk = async (tree: string, base: string): Promise<void> => {
+    signal?.throwIfAborted();
+    let nodes: TreeNode[];
+    try {
+      nodes = await reader.readTree(tree);
+    } catch (e) {
+      if (!(e instanceof StepvaultError)) throw e;
+      broken.set(base || '/', e.message);
+      return;
+    }
+    for (const node of nodes) {
+      const p = `${base}/${node.name}`;
+      if (node.type === 'dir' && node.subtree) await walk(node.subtree, p);
+      else if (node.type === 'file') {
+        filesInSnapshot++;
+        bytesInSnapshot += node.size ?? 0;
+        entries.push({ path: p, node, size: node.size ?? 0 });
+      } else if (node.type === 'symlink' && !request.sample) entries.push({ path: p, node, size: 0 });
+    }
+  };
+  await walk(snapshot.tree, '');
   const checked = request.sample ? sampleFiles(entries, request.sample, random) : entries;
   const chosen = request.sample ? new Set(checked.map((e) => e.path)) : undefined;
 
@@ -158,6 +173,8 @@ export async function restoreTest(
     const checkedPaths = new Set(checked.map((e) => e.path));
     for (const [p, error] of failed)
       if (!checkedPaths.has(p)) report.mismatches.push({ path: p, problem: error });
+    for (const [p, error] of broken)
+      if (!failed.has(p)) report.mismatches.push({ path: p, problem: `cannot be read: ${error}` });
     const totalBytes = checked.reduce((sum, e) => sum + e.size, 0);
     for (const entry of checked) {
       signal?.throwIfAborted();
