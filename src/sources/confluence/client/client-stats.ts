@@ -1,7 +1,8 @@
 // Counters of one client: requests by endpoint template, retries, 429s, 5xx, network errors, bytes per
-// direction (API and media apart), limiter waits, download resumes and refused redirects.
+// direction (API and media apart), limiter waits, download resumes, refused redirects and the last quota state.
 
 import type { ClientStats } from './client-types.ts';
+import type { QuotaState } from './rate-limit-headers.ts';
 
 export class ClientStatsRecorder {
   readonly requests = new Map<string, number>();
@@ -16,6 +17,7 @@ export class ClientStatsRecorder {
   limiterWaitMs = 0;
   downloadResumes = 0;
   refusedRedirects = 0;
+  quota: QuotaState | undefined;
 
   request(key: string): void {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
@@ -35,6 +37,7 @@ export class ClientStatsRecorder {
       limiterWaitMs: this.limiterWaitMs,
       downloadResumes: this.downloadResumes,
       refusedRedirects: this.refusedRedirects,
+      ...(this.quota ? { quota: this.quota } : {}),
       concurrencyLimit,
       learntRatePerSecond,
     };

@@ -1,6 +1,8 @@
 // The input and option shapes of ConfluenceClient's methods, and what it reports about itself (stats) and
 // hands out for downloads. Response records live in records.ts and records-v1.ts.
 
+import type { QuotaState } from './rate-limit-headers.ts';
+
 export interface CallOptions {
   signal?: AbortSignal;
 }
@@ -24,6 +26,7 @@ export type LabelOwnerKind = 'page' | 'blogpost' | 'attachment';
 export type PropertyOwnerKind = 'page' | 'blogpost' | 'attachment' | 'comment' | TreeItemKind;
 export type VersionedKind = ContentKind | 'attachment';
 
+/** List endpoints take current, archived, trashed and deleted; a draft is read by id (`getDraft`). */
 export type PageStatus = 'current' | 'archived' | 'trashed' | 'deleted' | 'draft';
 export type BlogPostStatus = 'current' | 'trashed' | 'deleted' | 'draft';
 
@@ -245,6 +248,8 @@ export interface ClientStats {
   downloadResumes: number;
   /** Redirects refused because they pointed to a host that is not configured. */
   refusedRedirects: number;
+  /** The last points-quota state the site reported (`RateLimit`/`Beta-RateLimit` headers), if any. */
+  quota?: QuotaState;
   /** Current concurrency limit (AIMD) and the learnt rate (requests per second; undefined before any hint). */
   concurrencyLimit: number;
   learntRatePerSecond: number | undefined;

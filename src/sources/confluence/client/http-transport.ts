@@ -11,6 +11,7 @@ import type { RetryOptions } from './client-options.ts';
 import type { ClientStatsRecorder } from './client-stats.ts';
 import { type Endpoint, statsKey } from './endpoint.ts';
 import { httpError } from './http-errors.ts';
+import { readQuotaHeaders } from './rate-limit-headers.ts';
 import { backoffMs, isIdempotent, retryAfterMs } from './retry-policy.ts';
 import type { SharedLimiter } from './shared-limiter.ts';
 import type { SiteUrls } from './site-urls.ts';
@@ -221,6 +222,14 @@ export class HttpTransport {
       const now = this.options.clock.now().getTime();
       const wait = retryAfterMs(response.headers, now);
       limiter.observe(response.headers, response.status, permit, wait);
+      const quota = readQuotaHeaders(response.headers);
+      if (quota) {
+        stats.quota = quota;
+        // The points quota is spent: everyone waits for its reset (bounded; a longer wait ends in a clear 429).
+        if (quota.remaining === 0 && quota.resetSeconds !== undefined) {
+          limiter.pauseFor(Math.min(quota.resetSeconds * 1000, retry.maxDelayMs));
+        }
+      }
       permit.release();
       const status = response.status;
       const raw: RawResponse = { status, headers: response.headers, url };

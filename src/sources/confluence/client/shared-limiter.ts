@@ -159,6 +159,11 @@ export class SharedLimiter {
     return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens / this.#rate);
   }
 
+  /** Stops every caller for `ms` from now (e.g. a spent quota). */
+  pauseFor(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.#now() + ms);
+  }
+
   /** Learns from a response of the site (any status). */
   observe(headers: Headers, status: number, permit: Permit, retryAfterMs: number | undefined): void {
     const now = this.#now();
