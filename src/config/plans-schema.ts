@@ -30,6 +30,8 @@ export const retentionSchema = strictObject(
 )
   .refine((r) => Object.values(r).some((v) => v !== undefined), {
     error: 'a retention keeps something: give at least one of keepLast, keepHourly, …, keepWithin',
+    // only when the keys themselves are fine: an unknown (misspelt) key is the problem to report then
+    when: (payload) => payload.issues.length === 0,
   })
   .meta({ id: 'Retention' });
 
