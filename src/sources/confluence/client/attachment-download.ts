@@ -91,7 +91,8 @@ export class DownloadSession {
         await direct?.response.body?.cancel().catch(() => {});
       }
       const url = this.#mediaUrl!;
-      const headers: Record<string, string> = { 'user-agent': userAgent };
+      // Identity encoding, so that Content-Length and Range count the file's own bytes.
+      const headers: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity' };
       if (offset > 0) headers.range = `bytes=${offset}-`;
       let response: Response;
       try {
@@ -178,6 +179,8 @@ function contentRangeStart(headers: Headers): number | undefined {
 }
 
 function totalSize(response: Response): number | undefined {
+  const encoding = response.headers.get('content-encoding');
+  if (encoding !== null && encoding !== 'identity') return undefined; // the length counts encoded bytes
   if (response.status === 206) {
     const match = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
     return match ? Number(match[1]) : undefined;

@@ -84,6 +84,14 @@ describe('ConfluenceClient lists', () => {
     assert.ok(fetched.every((p) => typeof p.body?.storage?.value === 'string'));
   });
 
+  it('pages through CQL search results (v1 next links, relative to /wiki)', async () => {
+    const client = siteClient(sim, { pageSize: 7 });
+    const hits = await collect(client.searchContent('type = page order by id'));
+    const pages = await collect(siteClient(sim).listPages({ statuses: ['current'] }));
+    assert.deepEqual(hits.map((h) => h.id).sort(), pages.map((p) => p.id).sort());
+    assert.ok(client.stats().requests['GET /wiki/rest/api/content/search']! > 3);
+  });
+
   it('stops a cursor cycle with an error naming the endpoint', async () => {
     sim.faults.set({ cursorCycle: { atPage: 3 } });
     try {

@@ -44,6 +44,13 @@ describe('ConfluenceClient writes', () => {
   });
   after(() => sim.close());
 
+  it('tells whether users and groups exist on the target', async () => {
+    assert.equal((await client.getUser(userId))?.accountId, userId);
+    assert.equal(await client.getUser('557058:no-such-account'), undefined);
+    assert.equal((await client.getGroup(groupId))?.id, groupId);
+    assert.equal(await client.getGroup('no-such-group'), undefined);
+  });
+
   it('creates spaces with v2, or with v1 where v2 creation is not offered', async () => {
     assert.equal(space.key, 'RST');
     assert.ok(space.homepageId, 'a new space has a homepage');

@@ -6,7 +6,7 @@
 
 import type { z } from 'zod';
 import type { Clock } from '../../../common/clock.ts';
-import { StepvaultError } from '../../../common/errors.ts';
+import { errnoCode, StepvaultError } from '../../../common/errors.ts';
 import type { RetryOptions } from './client-options.ts';
 import type { ClientStatsRecorder } from './client-stats.ts';
 import { type Endpoint, statsKey } from './endpoint.ts';
@@ -68,6 +68,13 @@ const MAX_REDIRECTS = 5;
 
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+/** `fetch failed (ECONNREFUSED)`: undici's message with the system error code under it. */
+function networkReason(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code = errnoCode(cause instanceof Error ? cause.cause : undefined);
+  return code ? `${message} (${code})` : message;
 }
 
 export function interrupted(signal: AbortSignal | undefined, cause?: unknown): StepvaultError {
@@ -211,7 +218,7 @@ export class HttpTransport {
         }
         throw new StepvaultError(
           'io',
-          `Confluence could not be reached for ${key}: ${(cause as Error).message}`,
+          `Confluence could not be reached for ${key}: ${networkReason(cause)}`,
           {
             hint: 'check the base URL and the network',
             retryable: true,
