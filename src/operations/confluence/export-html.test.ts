@@ -286,6 +286,31 @@ describe('exportSnapshotHtml', () => {
     assert.deepEqual(brokenLinks(target), []);
   });
 
+  it('trashed attachments are left out; one kept as a record only is listed as not in the export', async () => {
+    const trashed = attachment('att7', 'old.txt', Buffer.from('old'));
+    trashed.record.status = 'trashed';
+    const recordOnly = attachment('att8', 'meta-only.txt', Buffer.from('x'));
+    recordOnly.record.versions = [];
+    const items = [
+      {
+        record: content('1', 'Page'),
+        storage: '<p>x</p>',
+        attachments: [trashed, { record: recordOnly.record, data: undefined }],
+      },
+    ];
+    const reader = await buildConfluenceSnapshot([{ record: space('Q'), items }]);
+    const target = freshTarget();
+    const result = await exportSnapshotHtml(reader, { snapshot: 'x', target });
+    assert.deepEqual(result.failed, []);
+    assert.equal(result.attachments, 0);
+    const page = read(target, 'spaces/Q/pages/1.html');
+    assert.doesNotMatch(page, /old\.txt/);
+    assert.match(page, /<tr class="missing"><td><bdi>meta-only.txt<\/bdi>/);
+    const withTrash = freshTarget();
+    await exportSnapshotHtml(reader, { snapshot: 'x', target: withTrash, includeTrashed: true });
+    assert.equal(fs.readFileSync(path.join(withTrash, 'spaces/Q/attachments/att7.txt'), 'utf8'), 'old');
+  });
+
   it('refuses a non-empty target unless forced; forced, replaces its own files and leaves others', async () => {
     const reader = await buildConfluenceSnapshot(fixture());
     const target = freshTarget();

@@ -185,19 +185,25 @@ export async function exportSnapshotHtml(
     const kept = [];
     for (const attachment of item.attachments) {
       signal?.throwIfAborted();
-      try {
-        if (attachment.record.versions.length === 0)
-          throw new StepvaultError('not-found', 'no version of it is stored');
-        await target.writeStream(
-          attachment.file,
-          reader.attachmentData(item.spaceKey, item.record.id, attachment.record.id),
-        );
-        kept.push(attachment);
-      } catch (e) {
-        if (e instanceof StepvaultError && ['interrupted', 'unsafe-path', 'conflict', 'io'].includes(e.code))
-          throw e;
-        failed.push({ item: `${describe(item)}: attachment ${attachment.record.id}`, error: message(e) });
-        missing.set(item, [...(missing.get(item) ?? []), attachment.record]);
+      const miss = () => missing.set(item, [...(missing.get(item) ?? []), attachment.record]);
+      if (attachment.record.versions.length === 0) {
+        miss(); // the backup kept its record only, no bytes: shown as not in the export, not an error
+      } else {
+        try {
+          await target.writeStream(
+            attachment.file,
+            reader.attachmentData(item.spaceKey, item.record.id, attachment.record.id),
+          );
+          kept.push(attachment);
+        } catch (e) {
+          if (
+            e instanceof StepvaultError &&
+            ['interrupted', 'unsafe-path', 'conflict', 'io'].includes(e.code)
+          )
+            throw e;
+          failed.push({ item: `${describe(item)}: attachment ${attachment.record.id}`, error: message(e) });
+          miss();
+        }
       }
       progress.attachmentsDone++;
       report();

@@ -191,6 +191,7 @@ export function buildSiteModel(
       }
       const attachments = (input.attachments.get(record.id) ?? [])
         .filter((a) => {
+          if (exported(a.status, selection) !== 'yes') return false;
           if (valid(checkAttachmentId, a.id)) return true;
           skipped.push(
             `space ${key} item ${record.id} attachment ${JSON.stringify(a.id)}: not an attachment id`,
