@@ -41,6 +41,17 @@ describe('snapshot store', () => {
     );
   });
 
+  it('reads the original of a copy, and refuses one that is not a snapshot ID', () => {
+    const { id: _, ...valid } = snap('1'.repeat(64), '2026-01-01T00:00:00Z');
+    const copy = { ...valid, original: 'b'.repeat(64) };
+    assert.equal(decodeSnapshot(Buffer.from(JSON.stringify(copy)), 'x').original, 'b'.repeat(64));
+    for (const original of ['b'.repeat(63), 'B'.repeat(64), 42, null])
+      assert.throws(
+        () => decodeSnapshot(Buffer.from(JSON.stringify({ ...valid, original })), 'x'),
+        /bad original/,
+      );
+  });
+
   it('resolves latest (with filters), unique prefixes, and explains the rest', () => {
     const all = [
       snap('aaaa1111'.repeat(8), '2026-01-01T00:00:00Z'),
