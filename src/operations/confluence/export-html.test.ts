@@ -279,7 +279,7 @@ describe('exportSnapshotHtml', () => {
       target,
     });
     assert.equal(result.failed.length, 1);
-    assert.match(result.failed[0]!.item, /space M page 1 'Page': attachment att9/);
+    assert.match(result.failed[0]!.item, /space M page 1 "Page": attachment att9/);
     const page = read(target, 'spaces/M/pages/1.html');
     assert.match(page, /\[image: gone.png\]/);
     assert.match(page, /<tr class="missing"><td><bdi>gone.png<\/bdi>/);

@@ -133,8 +133,9 @@ export async function exportSnapshotHtml(
     bytesWritten: 0,
   };
   const report = () => deps.onProgress?.({ ...progress, bytesWritten: target.bytesWritten });
+  // The title in JSON quotes: control characters in it cannot reach a terminal.
   const describe = (item: ExportItem) =>
-    `space ${item.spaceKey} ${item.record.type} ${item.record.id} '${item.record.title}'`;
+    `space ${item.spaceKey} ${item.record.type} ${item.record.id} ${JSON.stringify(item.record.title)}`;
 
   // 1. Records: spaces, items, attachments (small; bodies and binaries are read later, one item at a time).
   const inputs: SpaceInput[] = [];

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildSiteModel, relativeHref } from './site-model.ts';
-import { content, site, space } from './snapshot-fixture.test-helper.ts';
+import { attachment, content, site, space } from './snapshot-fixture.test-helper.ts';
 
 describe('relativeHref', () => {
   it('resolves back to the target from the source file', () => {
@@ -79,5 +79,25 @@ describe('buildSiteModel', () => {
     assert.equal(m.space('../X'), undefined);
     assert.equal(m.byId('x/../7'), undefined);
     assert.equal(m.skipped.length, 2);
+  });
+
+  it('gives an attachment id one file only, even if two items claim it', () => {
+    const a = attachment('att1', 'x.png', Buffer.from('x')).record;
+    const m = buildSiteModel(
+      site(),
+      [
+        {
+          record: space('A'),
+          items: [content('1', 'One'), content('2', 'Two')],
+          attachments: new Map([
+            ['1', [a]],
+            ['2', [a]],
+          ]),
+        },
+      ],
+      {},
+    );
+    assert.deepEqual([m.byId('1')!.attachments.length, m.byId('2')!.attachments.length], [1, 0]);
+    assert.match(m.skipped[0]!, /att1.*duplicate/);
   });
 });

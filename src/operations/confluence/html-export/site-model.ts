@@ -161,6 +161,7 @@ export function buildSiteModel(
   const titles = new Map<string, ExportItem>();
   const folded = new Map<string, ExportItem>();
   const keys = new Map<string, ExportSpace>();
+  const attachmentIds = new Set<string>();
   const titleKey = (key: string, type: string, title: string) =>
     `${key.toLowerCase()}\u0000${type}\u0000${title}`;
 
@@ -192,9 +193,12 @@ export function buildSiteModel(
       const attachments = (input.attachments.get(record.id) ?? [])
         .filter((a) => {
           if (exported(a.status, selection) !== 'yes') return false;
-          if (valid(checkAttachmentId, a.id)) return true;
+          if (valid(checkAttachmentId, a.id) && !attachmentIds.has(a.id)) {
+            attachmentIds.add(a.id);
+            return true;
+          }
           skipped.push(
-            `space ${key} item ${record.id} attachment ${JSON.stringify(a.id)}: not an attachment id`,
+            `space ${key} item ${record.id} attachment ${JSON.stringify(a.id)}: not an attachment id, or a duplicate`,
           );
           return false;
         })
