@@ -28,6 +28,8 @@ export interface RewriteResult {
   body: string;
   /** Content ids found in id positions that the map does not know (each once, in order of appearance). */
   unresolved: string[];
+  /** Attachment ids found in links that the map does not know. */
+  unresolvedAttachments: string[];
 }
 
 /** Macro parameters whose value is a page/content id (or a comma-separated list of them). */
@@ -60,6 +62,7 @@ class Rewriter {
   readonly #maps: ReferenceMaps;
   readonly #hosts: Set<string>;
   readonly unresolved: string[] = [];
+  readonly unresolvedAttachments: string[] = [];
   readonly #seen = new Set<string>();
 
   constructor(maps: ReferenceMaps) {
@@ -82,7 +85,13 @@ class Rewriter {
   }
 
   attachment(old: string): string {
-    return this.#maps.attachmentIds?.get(old) ?? old;
+    const mapped = this.#maps.attachmentIds?.get(old);
+    if (mapped !== undefined) return mapped;
+    if (!this.#seen.has(old)) {
+      this.#seen.add(old);
+      this.unresolvedAttachments.push(old);
+    }
+    return old;
   }
 
   url(origin: string | undefined, path: string): string {
@@ -159,7 +168,7 @@ export function rewriteReferences(body: string, maps: ReferenceMaps): RewriteRes
       (_m, head: string, name: string, mid: string, value: string, tail: string) =>
         head + name + mid + r.parameter(name, value) + tail,
     );
-  return { body: out, unresolved: r.unresolved };
+  return { body: out, unresolved: r.unresolved, unresolvedAttachments: r.unresolvedAttachments };
 }
 
 /** The content ids a body refers to in id positions (links, `ri:content-id`, id parameters). */

@@ -1,0 +1,179 @@
+// Comments of one restored item, oldest first as the snapshot keeps them, so the target lists them in the same
+// order: footer comments with their replies, and inline comments anchored again to the text they highlighted
+// (see inline-anchors.ts); one whose text is no longer in the page cannot be placed and is reported. A comment
+// is created once: the journal maps old to new ids, and on an item that existed before this run the target's
+// comments are listed first and matched by id (in place) or by body (a run that stopped before its journal
+// write). Authors and times become the restoring user and now, as Cloud allows nothing else.
+
+import type {
+  FooterCommentTarget,
+  InlineCommentTarget,
+} from '../../sources/confluence/client/client-types.ts';
+import type { CommentRecord, ContentRecord } from '../../sources/confluence/layout.ts';
+import { anchorFor } from '../../sources/confluence/restore/inline-anchors.ts';
+import { attempt, documentKind, itemName, rewrite, type SpaceRestore } from './restore-context.ts';
+
+export interface ExistingComment {
+  id: string;
+  body: string;
+  replies: ExistingComment[];
+}
+
+type Kind = 'footer' | 'inline';
+
+async function listExisting(
+  ctx: SpaceRestore,
+  kind: Kind,
+  target: FooterCommentTarget | InlineCommentTarget,
+): Promise<ExistingComment[]> {
+  const { client } = ctx;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const out: ExistingComment[] = [];
+  const container =
+    'pageId' in target
+      ? { kind: 'page' as const, id: target.pageId }
+      : 'blogPostId' in target
+        ? { kind: 'blogpost' as const, id: target.blogPostId }
+        : 'attachmentId' in target
+          ? { kind: 'attachment' as const, id: target.attachmentId }
+          : undefined;
+  if (!container || container.id.startsWith('new:')) return out;
+  const tops =
+    kind === 'footer'
+      ? client.listFooterComments(container.kind, container.id, call)
+      : container.kind === 'attachment'
+        ? []
+        : client.listInlineComments(container.kind, container.id, call);
+  for await (const c of tops) {
+    const replies: ExistingComment[] = [];
+    const children =
+      kind === 'footer'
+        ? client.listFooterCommentReplies(c.id, call)
+        : client.listInlineCommentReplies(c.id, call);
+    for await (const r of children)
+      replies.push({ id: r.id, body: r.body?.storage?.value ?? '', replies: [] });
+    out.push({ id: c.id, body: c.body?.storage?.value ?? '', replies });
+  }
+  return out;
+}
+
+/** Footer and inline comments of a page or blog post; `withMarkers`: its body with every inline marker. */
+export async function restoreComments(
+  ctx: SpaceRestore,
+  item: ContentRecord,
+  newId: string,
+  withMarkers: string | undefined,
+): Promise<void> {
+  const kind = documentKind(item);
+  if (!kind) return;
+  const records = await ctx.reader.comments(ctx.source.key, item.id);
+  if (records.length === 0) return;
+  const target = kind === 'page' ? { pageId: newId } : { blogPostId: newId };
+  const footer = records.filter((c) => c.kind === 'footer');
+  const inline = records.filter((c) => c.kind === 'inline');
+  if (footer.length > 0) await restoreCommentThreads(ctx, item, footer, 'footer', target, undefined);
+  if (inline.length > 0)
+    await restoreCommentThreads(ctx, item, inline, 'inline', target, { withMarkers, placed: new Set() });
+}
+
+/**
+ * Top-level comments of one kind on one container (a page, blog post or attachment) and their replies.
+ * `inline` carries the body with every marker and the refs already placed, for the anchors.
+ */
+export async function restoreCommentThreads(
+  ctx: SpaceRestore,
+  item: ContentRecord,
+  records: CommentRecord[],
+  kind: Kind,
+  target: FooterCommentTarget | InlineCommentTarget,
+  inline: { withMarkers: string | undefined; placed: Set<string> } | undefined,
+): Promise<void> {
+  const dry = ctx.settings.dryRun;
+  const fresh = ctx.createdNow.has(item.id);
+  const existing = fresh || dry ? [] : await listExisting(ctx, kind, target);
+  const claimed = new Set<string>();
+  const match = (record: CommentRecord, body: string, pool: ExistingComment[]): ExistingComment | undefined =>
+    pool.find((c) => !claimed.has(c.id) && (c.id === record.id || c.body === body)) ?? undefined;
+
+  const ensure = async (
+    record: CommentRecord,
+    where: FooterCommentTarget | InlineCommentTarget,
+    pool: ExistingComment[],
+    anchor: Parameters<typeof ctx.client.createInlineComment>[2],
+  ): Promise<{ id: string; replies: ExistingComment[] } | undefined> => {
+    const body = rewrite(ctx, record.body).text;
+    const journaled = ctx.journal.state.comments.get(record.id);
+    if (journaled !== undefined) {
+      claimed.add(journaled);
+      return { id: journaled, replies: pool.find((c) => c.id === journaled)?.replies ?? [] };
+    }
+    const found = match(record, body, pool);
+    if (found) {
+      claimed.add(found.id);
+      if (!dry) await ctx.journal.record({ t: 'comment', old: record.id, new: found.id });
+      return { id: found.id, replies: found.replies };
+    }
+    if (kind === 'footer') ctx.report.counts.footerComments++;
+    else ctx.report.counts.inlineComments++;
+    if (dry) return { id: `new:${record.id}`, replies: [] };
+    const storage = { representation: 'storage' as const, value: body };
+    const made =
+      kind === 'footer'
+        ? await ctx.client.createFooterComment(where as FooterCommentTarget, storage, callOf(ctx))
+        : await ctx.client.createInlineComment(where as InlineCommentTarget, storage, anchor, callOf(ctx));
+    await ctx.journal.record({ t: 'comment', old: record.id, new: made.id });
+    const state = record.inline?.resolutionStatus;
+    if (kind === 'inline' && state !== undefined && state !== 'open') {
+      if ((state === 'resolved' || state === 'reopened') && ctx.resolutions)
+        await ctx.resolutions.set(made.id, storage, made.version?.number ?? 1, state, callOf(ctx));
+      else ctx.report.warn(`inline comments come back open: their resolution state (${state}) cannot be set`);
+    }
+    return { id: made.id, replies: [] };
+  };
+
+  // Markers already in the target body: comments that still exist (in place) or that a run before placed.
+  for (const top of records) {
+    const ref = top.inline?.markerRef;
+    if (
+      inline &&
+      ref !== undefined &&
+      (ctx.journal.state.comments.has(top.id) || existing.some((c) => c.id === top.id))
+    )
+      inline.placed.add(ref);
+  }
+  for (const top of records) {
+    if (top.status !== 'current') continue;
+    const what = `${itemName(item)}: ${kind} comment ${top.id}`;
+    let anchor: Parameters<typeof ctx.client.createInlineComment>[2];
+    const ref = top.inline?.markerRef;
+    if (inline && ref !== undefined && !ctx.journal.state.comments.has(top.id)) {
+      const known = existing.some((c) => c.id === top.id);
+      if (!known) {
+        const outcome = anchorFor(
+          inline.withMarkers ?? '',
+          ref,
+          top.inline?.originalSelection ?? '',
+          inline.placed,
+        );
+        if (!outcome.ok) {
+          ctx.report.failed(ctx.source.key, what, `cannot be placed: ${outcome.reason}`);
+          continue;
+        }
+        anchor = outcome.anchor;
+      }
+    }
+    const made = await attempt(ctx, what, () => ensure(top, target, existing, anchor));
+    if (!made) continue;
+    if (inline && ref !== undefined) inline.placed.add(ref);
+    for (const reply of top.replies) {
+      if (reply.status !== 'current') continue;
+      await attempt(ctx, `${what}: reply ${reply.id}`, () =>
+        ensure(reply, { parentCommentId: made.id }, made.replies, undefined),
+      );
+    }
+  }
+}
+
+function callOf(ctx: SpaceRestore): { signal?: AbortSignal } {
+  return ctx.signal ? { signal: ctx.signal } : {};
+}

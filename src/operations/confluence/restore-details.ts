@@ -1,0 +1,104 @@
+// What hangs off each restored item and does not need the final bodies: attachments (before the body pass, so
+// bodies can name the new attachment ids), then labels, content properties and comments (after it: inline
+// comments anchor to the final text). Items run concurrently; the steps of one item run in order and each is
+// recorded in the journal once done, so a resumed restore skips them.
+
+import { forEachConcurrently } from '../../common/concurrency.ts';
+import type { PropertyOwnerKind } from '../../sources/confluence/client/client-types.ts';
+import type { ContentRecord } from '../../sources/confluence/layout.ts';
+import { restoreAttachments } from './restore-attachments.ts';
+import { restoreComments } from './restore-comments.ts';
+import { attempt, desiredBody, documentKind, itemName, type SpaceRestore } from './restore-context.ts';
+
+function live(ctx: SpaceRestore): { item: ContentRecord; newId: string }[] {
+  const out: { item: ContentRecord; newId: string }[] = [];
+  for (const item of ctx.selected) {
+    const newId = ctx.run.ids.get(item.id);
+    if (newId !== undefined && !ctx.failed.has(item.id)) out.push({ item, newId });
+  }
+  return out;
+}
+
+export async function restoreAttachmentsOfItems(ctx: SpaceRestore): Promise<void> {
+  const items = live(ctx).filter(({ item }) => documentKind(item));
+  let done = 0;
+  await forEachConcurrently(items, ctx.settings.concurrency, async ({ item, newId }) => {
+    if (!ctx.journal.state.done.has(`attachments:${item.id}`)) {
+      const before = ctx.report.notRestored.length;
+      await attempt(ctx, `${itemName(item)}: attachments`, () => restoreAttachments(ctx, item, newId));
+      if (!ctx.settings.dryRun && ctx.report.notRestored.length === before)
+        await ctx.journal.record({ t: 'done', step: `attachments:${item.id}` });
+    }
+    ctx.progress('details', ++done, items.length);
+  });
+}
+
+export async function restoreDetails(ctx: SpaceRestore): Promise<void> {
+  const items = live(ctx);
+  let done = 0;
+  await forEachConcurrently(items, ctx.settings.concurrency, async ({ item, newId }) => {
+    await restoreItemDetails(ctx, item, newId);
+    ctx.progress('details', ++done, items.length);
+  });
+}
+
+async function restoreItemDetails(ctx: SpaceRestore, item: ContentRecord, newId: string): Promise<void> {
+  const { client, journal, report } = ctx;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const dry = ctx.settings.dryRun;
+  const name = itemName(item);
+  const meta = await ctx.reader.meta(ctx.source.key, item.id);
+
+  const labelsStep = `labels:${item.id}`;
+  const labels = meta.labels.filter((l) => l.prefix !== 'system');
+  if (labels.length > 0 && !journal.state.done.has(labelsStep)) {
+    report.counts.labels += labels.length;
+    // Adding a label the content already has changes nothing, so a repeated step is harmless.
+    if (!dry)
+      await attempt(ctx, `${name}: labels`, async () => {
+        await client.addLabels(
+          newId,
+          labels.map((l) => ({ name: l.name, prefix: l.prefix as 'global' | 'my' | 'team' })),
+          call,
+        );
+        await journal.record({ t: 'done', step: labelsStep });
+      });
+  }
+
+  const propsStep = `properties:${item.id}`;
+  if (meta.properties.length > 0 && !journal.state.done.has(propsStep)) {
+    await attempt(ctx, `${name}: properties`, async () => {
+      const kind = item.type as PropertyOwnerKind;
+      const existing = new Map<string, { id: string; value: unknown; version: number }>();
+      if (!ctx.createdNow.has(item.id) && !newId.startsWith('new:'))
+        for await (const p of client.listContentProperties(kind, newId, call))
+          existing.set(p.key, { id: p.id, value: p.value, version: p.version?.number ?? 1 });
+      for (const p of meta.properties) {
+        const have = existing.get(p.key);
+        if (have && JSON.stringify(have.value) === JSON.stringify(p.value)) continue;
+        report.counts.properties++;
+        if (dry) continue;
+        if (have)
+          await client.updateContentProperty(
+            kind,
+            newId,
+            have.id,
+            { key: p.key, value: p.value, version: have.version },
+            call,
+          );
+        else await client.createContentProperty(kind, newId, { key: p.key, value: p.value }, call);
+      }
+      if (!dry) await journal.record({ t: 'done', step: propsStep });
+    });
+  }
+
+  const commentsStep = `comments:${item.id}`;
+  if (documentKind(item) && !journal.state.done.has(commentsStep)) {
+    const before = report.notRestored.length;
+    await attempt(ctx, `${name}: comments`, async () => {
+      const body = await desiredBody(ctx, item);
+      await restoreComments(ctx, item, newId, body.withMarkers);
+    });
+    if (!dry && report.notRestored.length === before) await journal.record({ t: 'done', step: commentsStep });
+  }
+}

@@ -1,0 +1,156 @@
+// The last writes of a restore: items that were in the trash go back there, and restrictions are set, children
+// before parents (a read restriction is inherited down the tree: set on a parent first, it could hide the
+// children from the restoring user before theirs are written). Only principals that exist on the target are
+// written; the others are reported. Pages archived in the snapshot come back current (the archive API is an
+// asynchronous, edition-dependent job outside what a restore can rely on) and are reported as a warning.
+
+import { forEachConcurrently } from '../../common/concurrency.ts';
+import type { RestrictionInput } from '../../sources/confluence/client/client-types.ts';
+import type { ContentRecord } from '../../sources/confluence/layout.ts';
+import { attempt, documentKind, itemName, type SpaceRestore } from './restore-context.ts';
+
+/** Whether principals exist on the target, asked once each. */
+class Principals {
+  readonly #users = new Map<string, Promise<boolean>>();
+  readonly #groups = new Map<string, Promise<boolean>>();
+  readonly #ctx: SpaceRestore;
+
+  constructor(ctx: SpaceRestore) {
+    this.#ctx = ctx;
+  }
+
+  user(id: string): Promise<boolean> {
+    let known = this.#users.get(id);
+    if (!known) {
+      known = this.#ctx.client.getUser(id, this.#call()).then((u) => u !== undefined);
+      this.#users.set(id, known);
+    }
+    return known;
+  }
+
+  group(id: string): Promise<boolean> {
+    let known = this.#groups.get(id);
+    if (!known) {
+      known = this.#ctx.client.getGroup(id, this.#call()).then((g) => g !== undefined);
+      this.#groups.set(id, known);
+    }
+    return known;
+  }
+
+  #call() {
+    return this.#ctx.signal ? { signal: this.#ctx.signal } : {};
+  }
+}
+
+export async function finishRestore(ctx: SpaceRestore): Promise<void> {
+  const { report, journal } = ctx;
+  const dry = ctx.settings.dryRun;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const restored = ctx.selected.filter((i) => ctx.run.ids.has(i.id) && !ctx.failed.has(i.id));
+
+  for (const item of restored) {
+    if (item.status === 'archived')
+      report.warn('archived pages are restored as current pages: archive them again in Confluence');
+    if (item.status !== 'trashed' || !ctx.createdNow.has(item.id)) continue;
+    const kind = documentKind(item);
+    if (!kind) {
+      report.warn(
+        `trashed ${item.type}s are not restored to the trash (the API can only trash pages and blog posts)`,
+      );
+      continue;
+    }
+    report.counts.itemsTrashed++;
+    if (dry) continue;
+    await attempt(ctx, `${itemName(item)}: move to the trash`, async () => {
+      await ctx.client.deleteContent(kind, ctx.run.ids.get(item.id)!, call);
+      await journal.record({ t: 'done', step: `trash:${item.id}` });
+    });
+  }
+
+  const principals = new Principals(ctx);
+  const restricted = restored.filter((i) => i.status !== 'trashed').reverse();
+  let done = 0;
+  // Children before parents: one depth level at a time, deepest first, each level concurrently.
+  const depth = new Map<string, number>();
+  const depthOf = (item: ContentRecord): number => {
+    const known = depth.get(item.id);
+    if (known !== undefined) return known;
+    const parent = item.parentId === undefined ? undefined : ctx.items.get(item.parentId);
+    const d = parent && parent.id !== item.id ? depthOf(parent) + 1 : 0;
+    depth.set(item.id, d);
+    return d;
+  };
+  const levels = new Map<number, ContentRecord[]>();
+  for (const item of restricted) {
+    const d = depthOf(item);
+    levels.set(d, [...(levels.get(d) ?? []), item]);
+  }
+  for (const d of [...levels.keys()].sort((a, b) => b - a)) {
+    await forEachConcurrently(levels.get(d)!, ctx.settings.concurrency, async (item) => {
+      await restoreRestrictions(ctx, item, principals);
+      ctx.progress('finish', ++done, restricted.length);
+    });
+  }
+}
+
+async function restoreRestrictions(
+  ctx: SpaceRestore,
+  item: ContentRecord,
+  principals: Principals,
+): Promise<void> {
+  const step = `restrictions:${item.id}`;
+  if (ctx.journal.state.done.has(step)) return;
+  const meta = await ctx.reader.meta(ctx.source.key, item.id);
+  const { read, update } = meta.restrictions;
+  const any = read.users.length + read.groups.length + update.users.length + update.groups.length > 0;
+  // A new item has no restrictions; one that existed may have gained some since the snapshot.
+  if (!any && ctx.createdNow.has(item.id)) return;
+  const newId = ctx.run.ids.get(item.id)!;
+  const name = itemName(item);
+  const keep = async (operation: 'read' | 'update', list: { users: string[]; groups: string[] }) => {
+    const out: RestrictionInput = { operation, users: [], groups: [] };
+    for (const user of list.users) {
+      if (ctx.settings.dryRun || (await principals.user(user))) out.users.push(user);
+      else
+        ctx.report.failed(
+          ctx.source.key,
+          `${name}: ${operation} restriction for user ${user}`,
+          'no such user on the target',
+        );
+    }
+    for (const group of list.groups) {
+      if (ctx.settings.dryRun || (await principals.group(group))) out.groups.push(group);
+      else
+        ctx.report.failed(
+          ctx.source.key,
+          `${name}: ${operation} restriction for group ${meta.groupNames[group] ?? group}`,
+          'no such group on the target',
+        );
+    }
+    return out;
+  };
+  if (!any && ctx.settings.dryRun) return;
+  await attempt(ctx, `${name}: restrictions`, async () => {
+    const wanted = [await keep('read', read), await keep('update', update)];
+    if (!ctx.createdNow.has(item.id) && !ctx.settings.dryRun) {
+      const current = await ctx.client.getRestrictions(newId, ctx.signal ? { signal: ctx.signal } : {});
+      const same = wanted.every((w) => {
+        const c = current.find((r) => r.operation === w.operation);
+        const users = [...(c?.users ?? [])].sort().join();
+        const groups = (c?.groups ?? [])
+          .map((g) => g.id)
+          .sort()
+          .join();
+        return users === [...w.users].sort().join() && groups === [...w.groups].sort().join();
+      });
+      if (same) {
+        await ctx.journal.record({ t: 'done', step });
+        return;
+      }
+    }
+    ctx.report.counts.restrictions++;
+    if (ctx.settings.dryRun) return;
+    await ctx.client.setRestrictions(newId, wanted, ctx.signal ? { signal: ctx.signal } : {});
+    await ctx.journal.record({ t: 'done', step });
+  });
+}

@@ -1,0 +1,144 @@
+// The space of a restore: find or create the target space (same key by default, a new key, or an existing
+// space), then its settings: permissions whose principals exist on the target, properties. Space labels and
+// the archived state cannot be written through the REST API: they are reported as warnings.
+
+import { StepvaultError } from '../../common/errors.ts';
+import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import type { SpaceMeta, SpaceRecord } from '../../sources/confluence/layout.ts';
+import { attempt, type SpaceRestore, type TargetSpace } from './restore-context.ts';
+import type { RestoreJournal } from './restore-journal.ts';
+import type { RestoreReport } from './restore-report.ts';
+
+export type SpaceMode =
+  /** The space with the same key on the same site: roll back, un-trash, recreate. */
+  | { kind: 'in-place' }
+  /** A space that must exist already. */
+  | { kind: 'existing'; key: string }
+  /** A space that must not exist yet; created with this key and name. */
+  | { kind: 'new'; key: string; name: string | undefined }
+  /** The snapshot's key: used if it exists, created otherwise. */
+  | { kind: 'same-key' };
+
+export interface ResolveSpaceInput {
+  client: ConfluenceClient;
+  journal: RestoreJournal;
+  report: RestoreReport;
+  source: SpaceRecord;
+  mode: SpaceMode;
+  dryRun: boolean;
+  signal: AbortSignal | undefined;
+}
+
+function targetKeyOf(source: SpaceRecord, mode: SpaceMode): string {
+  return mode.kind === 'existing' || mode.kind === 'new' ? mode.key : source.key;
+}
+
+/** Finds or creates the target space; a journal that already names it wins (a resumed restore). */
+export async function resolveTargetSpace(input: ResolveSpaceInput): Promise<TargetSpace> {
+  const { client, journal, source, mode, signal } = input;
+  const call = signal ? { signal } : {};
+  const key = targetKeyOf(source, mode);
+  const found = await client.findSpaceByKey(key, call);
+  const known = journal.state.space;
+  if (found) {
+    if (mode.kind === 'new' && !(known && known.id === found.id)) {
+      throw new StepvaultError('conflict', `space ${key} already exists on the target`, {
+        hint: `restore into it with --target-space ${key}, or choose another key for --new-space`,
+      });
+    }
+    if (!known)
+      await journal.record({
+        t: 'space',
+        key: found.key,
+        id: found.id,
+        ...(found.homepageId ? { homepageId: found.homepageId } : {}),
+        created: false,
+      });
+    return { key: found.key, id: found.id, homepageId: found.homepageId ?? undefined, fresh: false };
+  }
+  if (mode.kind === 'existing' || mode.kind === 'in-place') {
+    throw new StepvaultError('not-found', `space ${key} does not exist on the target`, {
+      hint:
+        mode.kind === 'in-place'
+          ? 'an in-place restore needs the space on the same site; restore into a new space with --new-space KEY'
+          : 'create it first, or let the restore create it with --new-space KEY',
+    });
+  }
+  const name = (mode.kind === 'new' ? mode.name : undefined) ?? source.name;
+  input.report.counts.spacesCreated++;
+  if (input.dryRun) return { key: key.toUpperCase(), id: '', homepageId: undefined, fresh: true };
+  const created = await client.createSpace(
+    { key, name, ...(source.description !== '' ? { description: source.description } : {}) },
+    call,
+  );
+  await journal.record({
+    t: 'space',
+    key: created.key,
+    id: created.id,
+    ...(created.homepageId ? { homepageId: created.homepageId } : {}),
+    created: true,
+  });
+  return { key: created.key, id: created.id, homepageId: created.homepageId ?? undefined, fresh: true };
+}
+
+function permissionKey(type: string, id: string, operation: string, target: string): string {
+  return `${type}:${id}:${operation}:${target}`;
+}
+
+/** Permissions and properties of the space (once per journal), warnings for what cannot be written. */
+export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): Promise<void> {
+  const { client, journal, report, target } = ctx;
+  const space = ctx.source.key;
+  if (ctx.source.status === 'archived')
+    report.warn(`space ${space} was archived; it is restored as a current space (archive it in Confluence)`);
+  if (meta.labels.length > 0)
+    report.warn(
+      `space ${space} has ${meta.labels.length} labels, which the REST API cannot set: add them in Confluence`,
+    );
+  if (journal.state.done.has('space-settings')) return;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const dry = ctx.settings.dryRun;
+
+  const have = new Set<string>();
+  const properties = new Map<string, unknown>();
+  if (target.id !== '') {
+    for await (const p of client.listSpacePermissions(target.id, call))
+      have.add(
+        permissionKey(p.principal.type, p.principal.id ?? '', p.operation.key, p.operation.targetType),
+      );
+    for await (const p of client.listSpaceProperties(target.id, call)) properties.set(p.key, p.value);
+  }
+  for (const p of meta.permissions) {
+    const { type, id } = p.principal;
+    if ((type !== 'user' && type !== 'group') || id === undefined) {
+      report.warn(`space ${space}: permissions of ${type} principals cannot be restored`);
+      continue;
+    }
+    if (have.has(permissionKey(type, id, p.operation.key, p.operation.targetType))) continue;
+    report.counts.spacePermissions++;
+    if (dry) continue;
+    await attempt(
+      ctx,
+      `space ${space}: permission ${p.operation.key} ${p.operation.targetType} for ${type} ${id}`,
+      () =>
+        client.addSpacePermission(
+          target.key,
+          { principal: { type, id }, operation: { key: p.operation.key, target: p.operation.targetType } },
+          call,
+        ),
+    );
+  }
+  for (const p of meta.properties) {
+    if (properties.has(p.key)) {
+      if (JSON.stringify(properties.get(p.key)) !== JSON.stringify(p.value))
+        report.failed(space, `space property ${p.key}`, 'the target space has another value under this key');
+      continue;
+    }
+    report.counts.spaceProperties++;
+    if (dry) continue;
+    await attempt(ctx, `space ${space}: property ${p.key}`, () =>
+      client.createSpaceProperty(target.id, { key: p.key, value: p.value }, call),
+    );
+  }
+  if (!dry) await journal.record({ t: 'done', step: 'space-settings' });
+}
