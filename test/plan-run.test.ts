@@ -119,7 +119,7 @@ plans:
         timezone: Europe/Berlin
         retention: { keepDaily: 2 }
         copyTo: [{ repository: copy, retention: { keepLast: 1 } }]
-        verify: { checkSubset: 100% }
+        verify: { checkSubset: 100%, restoreTest: { pick: latest, compare: all } }
         tags: [team-docs]
   broken:
     source: broken
@@ -172,6 +172,11 @@ server:
           `run ${i}: the copy repository holds this run's snapshot, and its retention (keepLast 1) only that`,
         );
         assert.deepEqual(output.copies, [{ repository: 'copy', snapshotId: copies[0]!.id }]);
+        const restoreTest = output.restoreTest as { execution: string; report: Record<string, unknown> };
+        assert.equal(restoreTest.report.ok, true, `run ${i}: the restore test passes`);
+        assert.equal(restoreTest.report.snapshotId, snapshot.id, 'it restored the newest snapshot');
+        assert.equal(restoreTest.report.filesChecked, i + 2, 'every file of it');
+        assert.equal(engine.describeExecution(restoreTest.execution).status, 'SUCCEEDED');
       }
       const expected = applyRetention(made, { daily: 2 }, 'Europe/Berlin');
       assert.deepEqual(
@@ -185,11 +190,14 @@ server:
       );
       assert.deepEqual(
         hook.events.map((e) => [e.kind, e.plan, e.rule]),
-        [0, 1, 2].map(() => ['backup.succeeded', 'docs', 'twice-daily']),
+        [0, 1, 2].flatMap(() => [
+          ['restore-test.succeeded', 'docs', 'twice-daily'],
+          ['backup.succeeded', 'docs', 'twice-daily'],
+        ]),
       );
       assert.deepEqual(
         hook.events.map((e) => e.snapshotId),
-        made.map((s) => s.id),
+        made.flatMap((s) => [s.id, s.id]),
       );
     } finally {
       await engine.close();
@@ -231,6 +239,28 @@ server:
     assert.deepEqual(
       failed.map((e) => [e.kind, e.plan, e.error?.code]),
       [['backup.failed', 'broken', 'Stepvault.NotFound']],
+    );
+  });
+
+  it('a restore test of a damaged repository fails, notifies and exits 1', async () => {
+    const packs = path.join(dir, 'primary', 'data');
+    for (const sub of fs.readdirSync(packs))
+      for (const name of fs.readdirSync(path.join(packs, sub))) {
+        const file = path.join(packs, sub, name);
+        const bytes = fs.readFileSync(file);
+        bytes[bytes.length >> 1]! ^= 0x40;
+        fs.writeFileSync(file, bytes);
+      }
+    const before = hook.events.length;
+    const r = await cli(dir, 'plan', 'run', 'docs', '--workflow', 'restore-test');
+    assert.equal(r.code, 1, `stdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.match(
+      r.stderr,
+      /docs: FAILED: Stepvault\.RestoreTestMismatch: snapshot [0-9a-f]{8} did not restore as recorded: .*corrupt/,
+    );
+    assert.deepEqual(
+      hook.events.slice(before).map((e) => [e.kind, e.plan]),
+      [['restore-test.failed', 'docs']],
     );
   });
 

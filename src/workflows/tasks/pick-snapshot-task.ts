@@ -4,11 +4,10 @@
 // crash picks the same snapshot, a new run another one.
 
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
-import { parseCalendarDuration, subtractDuration } from '../../domain/duration.ts';
+import { parseCalendarDuration } from '../../domain/duration.ts';
 import { ruleFilterTag } from '../../domain/plan-tags.ts';
-import { matchesFilter, newestFirst, type StoredSnapshot } from '../../domain/snapshot.ts';
-import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { pickSnapshot, seededRandom } from '../../operations/verify/pick-snapshot.ts';
+import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../asl/json.ts';
 import type { TaskContext } from '../engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
@@ -26,42 +25,23 @@ export const PickSnapshotInput = z
   })
   .strict();
 
-/** Picks from `candidates` (any order): the newest, or the one `seed` selects among them. */
-export function pickSnapshot(
-  candidates: readonly StoredSnapshot[],
-  pick: 'latest' | 'random',
-  seed: string,
-): StoredSnapshot | undefined {
-  const sorted = [...candidates].sort(newestFirst);
-  if (pick === 'latest' || sorted.length === 0) return sorted[0];
-  return sorted[Number.parseInt(seed.slice(0, 12), 16) % sorted.length];
-}
-
 export function pickSnapshotTask(env: PlanEnvironment) {
   return (input: Json, ctx: TaskContext): Promise<Json> =>
     asTask(async () => {
       const request = parseTaskInput(PickSnapshotInput, input, ctx);
-      const window = request.within ? parseCalendarDuration(request.within) : undefined;
+      const within = request.within ? parseCalendarDuration(request.within) : undefined;
       const repo = await env.openRepository(request.repository);
       const { snapshots } = await listSnapshots(repo);
-      let chosen: StoredSnapshot | undefined;
-      if (request.snapshotId) chosen = resolveSnapshot(snapshots, request.snapshotId);
-      else {
-        const since = window ? subtractDuration(env.clock.now(), window).getTime() : undefined;
-        const candidates = snapshots.filter(
-          (s) =>
-            matchesFilter(s, { tags: [ruleFilterTag(request.plan, request.rule)] }) &&
-            (since === undefined || Date.parse(s.time) >= since),
-        );
-        chosen = pickSnapshot(candidates, request.pick ?? 'latest', ctx.idempotencyKey);
-      }
-      if (!chosen) {
-        throw new StepvaultError(
-          'not-found',
-          `no snapshot of plan ${request.plan} rule ${request.rule} in ${request.repository}${request.within ? ` within ${request.within}` : ''}`,
-          { hint: 'run a backup of the plan first, or widen the restore test window' },
-        );
-      }
-      return { snapshotId: chosen.id, time: chosen.time, sourceType: chosen.source.type };
+      const { snapshot, candidates } = pickSnapshot(
+        snapshots,
+        {
+          snapshot: request.snapshotId ?? request.pick ?? 'latest',
+          tags: [ruleFilterTag(request.plan, request.rule)],
+          ...(within ? { within } : {}),
+        },
+        env.clock.now(),
+        seededRandom(ctx.idempotencyKey),
+      );
+      return { snapshotId: snapshot.id, time: snapshot.time, sourceType: snapshot.source.type, candidates };
     });
 }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import fc from 'fast-check';
 import { StepvaultError } from '../../common/errors.ts';
 import type { Snapshot } from '../../domain/snapshot.ts';
 import { listSnapshots, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
@@ -10,7 +9,7 @@ import { TaskFailure, TaskRegistry } from '../engine/task-registry.ts';
 import { BUILTIN_WORKFLOWS, requireValidWorkflow, workflowDefinition } from './builtin-workflows.ts';
 import { startExecutionTask } from './nested-execution-task.ts';
 import { notifyTask } from './notify-task.ts';
-import { pickSnapshot, pickSnapshotTask } from './pick-snapshot-task.ts';
+import { pickSnapshotTask } from './pick-snapshot-task.ts';
 import { PLAN_TASK_ARNS, registerPlanTasks } from './plan-tasks.ts';
 import { forgetTask, retentionPolicy } from './retention-tasks.ts';
 import { builtinNestedHost, createPlanEngine } from './run-plan.ts';
@@ -144,24 +143,6 @@ describe('plan tasks', () => {
       (e: unknown) => e instanceof TaskFailure && e.error === 'Stepvault.NotFound',
     );
     for (const id of ids) await repo.backend.remove('snapshots', id);
-  });
-
-  it('pickSnapshot draws one of the candidates; latest is the newest', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 20 }),
-        fc.nat().map((n) => n.toString(16).padStart(12, '0')),
-        (n, seed) => {
-          const candidates = Array.from({ length: n }, (_, i) => ({
-            ...snapshot(1 + i, []),
-            id: i.toString(16).padStart(64, '0'),
-          }));
-          const chosen = pickSnapshot(candidates, 'random', seed)!;
-          assert.ok(candidates.includes(chosen));
-          assert.equal(pickSnapshot(candidates, 'latest', seed), candidates.at(-1));
-        },
-      ),
-    );
   });
 
   it('starts a nested workflow once per task visit and returns its output', async () => {
