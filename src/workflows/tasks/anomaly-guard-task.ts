@@ -1,5 +1,6 @@
-// `arn:aws:states:::stepvault:anomaly-guard`: after a backup, compares the pages it saw deleted and changed with
-// the plan's thresholds (domain/anomaly.ts). Over a threshold, the new snapshot is tagged `anomaly` and the last
+// `arn:aws:states:::stepvault:anomaly-guard`: after a backup, compares the pages it saw deleted and changed
+// (as the backup reported them, or as confluence-changes.ts finds them against the parent snapshot) with the
+// plan's thresholds (domain/anomaly.ts). Over a threshold, the new snapshot is tagged `anomaly` and the last
 // good snapshot before it `protected` (retention keeps it however old it gets), and the workflow sends
 // `anomaly.detected`. Re-invoked after a crash, it finishes what it started: tag rewrites are found by the
 // snapshot's identity, and a half-done rewrite is settled.
@@ -20,6 +21,7 @@ import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../asl/json.ts';
 import type { TaskContext } from '../engine/task-registry.ts';
+import { confluenceChanges } from './confluence-changes.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';
@@ -70,7 +72,9 @@ export function anomalyGuardTask(env: PlanEnvironment) {
         thresholds.maxDeletedPages = parseThreshold(request.thresholds.maxDeletedPages);
       if (request.thresholds?.maxChangedPages !== undefined)
         thresholds.maxChangedPages = parseThreshold(request.thresholds.maxChangedPages);
-      const changes: ContentChanges | null = request.changes;
+      const wanted = thresholds.maxDeletedPages !== undefined || thresholds.maxChangedPages !== undefined;
+      const changes: ContentChanges | null =
+        request.changes ?? (wanted ? await changesOf(env, request.repository, request.snapshotId) : null);
       const findings = changes ? detectAnomalies(changes, thresholds) : [];
       const normal: AnomalyGuardOutput = {
         anomaly: false,
@@ -113,6 +117,24 @@ export function anomalyGuardTask(env: PlanEnvironment) {
       );
       return output as unknown as Json;
     });
+}
+
+/**
+ * What a Confluence snapshot changed against its parent, when its backup did not report it; null for other
+ * sources and for a first backup (nothing to compare with).
+ */
+async function changesOf(
+  env: PlanEnvironment,
+  repository: string,
+  snapshotId: string,
+): Promise<ContentChanges | null> {
+  const repo = await env.openRepository(repository);
+  const all = (await listSnapshots(repo)).snapshots;
+  const current = all.find((s) => s.id === snapshotId) ?? all.find((s) => identityOf(s) === snapshotId);
+  if (current?.source.type !== 'confluence' || !current.parent) return null;
+  const parentId = current.parent;
+  const parent = all.find((s) => s.id === parentId) ?? all.find((s) => identityOf(s) === parentId);
+  return parent ? confluenceChanges(repo, current, parent) : null;
 }
 
 /**

@@ -10,13 +10,29 @@ import { StepvaultError } from '../../common/errors.ts';
 import type { LoadedConfig } from '../../config/load-config.ts';
 import { stateDirOf } from '../../config/load-config.ts';
 import type { RetentionConfig, RuleConfig } from '../../config/plans-schema.ts';
+import type { SecretRef } from '../../config/secret-ref.ts';
 import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
+import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
+import { parseElapsedDuration } from '../../domain/duration.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
+import { backupConfluence } from '../../operations/backup/backup-confluence.ts';
 import { Repository } from '../../repository/repository.ts';
+import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import type {
+  ConfluenceAuth,
+  ConfluenceClientOptions,
+} from '../../sources/confluence/client/client-options.ts';
+import { backupApi } from '../../sources/confluence/global-listings.ts';
 import type { Backend } from '../../storage/contract.ts';
 import { LocalBackend } from '../../storage/local/local-backend.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
-import type { NotifyReport, PlanEnvironment, SourceSpec } from './plan-environment.ts';
+import type {
+  NotifyReport,
+  PlanEnvironment,
+  SourceBackupDeps,
+  SourceBackupOutcome,
+  SourceSpec,
+} from './plan-environment.ts';
 import type { PlanSettings, RuleSettings } from './plan-settings.ts';
 import { RepositoryGate } from './repository-gate.ts';
 import type { RetentionSettings } from './retention-tasks.ts';
@@ -87,15 +103,58 @@ export class ConfigEnvironment implements PlanEnvironment {
     return {
       type: 'confluence',
       site: config.site,
-      backup: async () => {
-        throw new StepvaultError(
-          'usage',
-          `source ${name}: Confluence backups are not available in this build`,
-          {
-            hint: 'back up files sources, or update stepvault',
-          },
-        );
+      backup: (request, deps) => this.#backupConfluence(config, request, deps),
+    };
+  }
+
+  /** Runs the Confluence backup with the source's settings; its credentials are resolved here, per run. */
+  async #backupConfluence(
+    config: ConfluenceSourceConfig,
+    request: { tags: string[]; host?: string },
+    deps: SourceBackupDeps,
+  ): Promise<SourceBackupOutcome> {
+    const secret = async (ref: SecretRef) => (await this.#secrets.resolve(ref, deps.signal)).reveal();
+    const auth: ConfluenceAuth =
+      'bearer' in config.auth
+        ? { kind: 'bearer', token: await secret(config.auth.bearer) }
+        : { kind: 'basic', email: config.auth.email, apiToken: await secret(config.auth.token) };
+    // The client paces HTTP requests in real time (backoff, Retry-After), whatever clock the plan runs on.
+    const options: ConfluenceClientOptions = {
+      baseUrl: config.site,
+      auth,
+      adminKey: config.adminKey,
+      ...(config.mediaHosts ? { mediaHosts: config.mediaHosts } : {}),
+    };
+    const client = new ConfluenceClient(options);
+    if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
+    const result = await backupConfluence(
+      {
+        site: config.site,
+        spaces: config.spaces === 'all' ? [] : config.spaces,
+        includeArchivedSpaces: config.includeArchived,
+        history: config.history,
+        attachmentVersions: config.attachments.versions,
+        adminKey: config.adminKey,
+        sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+        tags: request.tags,
+        host: request.host ?? this.host,
       },
+      {
+        repo: deps.repo,
+        api: backupApi(client, options),
+        clock: deps.clock,
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+      },
+    );
+    return {
+      snapshotId: result.snapshotId!,
+      parent: result.parent ?? null,
+      missing: result.missing.length,
+      dataAdded: result.summary.dataAdded,
+      dataAddedPacked: result.summary.dataAddedPacked,
+      itemsProcessed: result.summary.totalFilesProcessed,
+      changes: null,
     };
   }
 

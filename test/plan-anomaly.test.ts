@@ -1,0 +1,139 @@
+// The anomaly guard end to end: a plan backs up a Confluence site (the simulator, on loopback) with thresholds
+// on deleted pages; after a mass deletion the next run tags its snapshot `anomaly`, protects the last good one
+// from retention (keepLast 1 would otherwise remove it), and a webhook receiver on loopback gets
+// `anomaly.detected`. Runs go through runPlan on the durable engine with a manual clock.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../src/common/clock.ts';
+import { loadConfig } from '../src/config/load-config.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
+import { Repository } from '../src/repository/repository.ts';
+import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
+import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
+import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+
+const PASSWORD = 'anomaly test password';
+const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
+
+describe('anomaly guard on a Confluence plan', () => {
+  let dir: string;
+  let sim: ConfluenceSim;
+  let server: http.Server;
+  const events: { kind: string; snapshotId?: string; message?: string }[] = [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-plan-anomaly-'));
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 21, spaces: 1, pages: 40, attachments: 4, blogPosts: 2, treeItems: 0 });
+    server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { event?: (typeof events)[0] };
+        events.push(body.event ?? (body as (typeof events)[0]));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e) => reject(new Error(`the webhook receiver cannot listen: ${e.message}`)));
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
+    fs.writeFileSync(path.join(dir, 'confluence-token'), sim.credentials.apiToken);
+    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
+    fs.writeFileSync(
+      path.join(dir, 'stepvault.yaml'),
+      `version: 1
+repositories:
+  repo: { location: ./repo, password: { file: ./password } }
+sources:
+  wiki:
+    type: confluence
+    site: ${sim.siteUrl}
+    auth: { email: ${sim.credentials.email}, token: { file: ./confluence-token } }
+    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+    anomaly: { maxDeletedPages: 20% }
+plans:
+  wiki:
+    source: wiki
+    repository: repo
+    rules:
+      - name: nightly
+        schedule: cron(0 2 * * ? *)
+        retention: { keepLast: 1 }
+notifications:
+  hook:
+    type: webhook
+    url: http://127.0.0.1:${(server.address() as AddressInfo).port}/hook
+    events: [anomaly.detected, backup.failed]
+server:
+  stateDir: ./state
+`,
+    );
+  });
+  after(async () => {
+    await sim?.close();
+    await new Promise((resolve) => server?.close(resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tags the suspect snapshot, keeps the last good one and alerts', async () => {
+    const loaded = loadConfig(path.join(dir, 'stepvault.yaml'));
+    const clock = new ManualClock(Date.parse('2026-04-01T02:00:00Z'));
+    const environment = new ConfigEnvironment(loaded, { clock });
+    const engine = createPlanEngine({ store: path.join(dir, 'state', 'workflows.db'), environment });
+    const plan = planSettings(loaded, 'wiki');
+    const repo = await Repository.open(new LocalBackend(path.join(dir, 'repo')), PASSWORD);
+    const run = async () => {
+      clock.advance(86_400_000);
+      const result = await runPlan(engine, { plan });
+      assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+      return result.output as { snapshotId: string; anomaly: boolean };
+    };
+    try {
+      const first = await run();
+      assert.equal(first.anomaly, false, 'a first backup has nothing to compare with');
+      sim.edits.editPages({ count: 2, seed: 3 });
+      const normal = await run();
+      assert.equal(normal.anomaly, false, 'two edited pages are no anomaly');
+      assert.deepEqual(
+        (await listSnapshots(repo)).snapshots.map((s) => s.id),
+        [normal.snapshotId],
+        'keepLast 1: the first snapshot is gone',
+      );
+
+      const pages = [...sim.store.contents.values()].filter(
+        (c) => c.kind === 'page' && c.status === 'current',
+      );
+      const doomed = pages.filter((p) => p.parentId !== undefined).slice(0, Math.ceil(pages.length / 2));
+      for (const page of doomed) sim.edits.trashPage(page.id);
+      const suspect = await run();
+      assert.equal(suspect.anomaly, true);
+
+      const snapshots = (await listSnapshots(repo)).snapshots;
+      assert.equal(snapshots.length, 2, 'the protected snapshot survived keepLast 1');
+      const tagged = snapshots.find((s) => s.id === suspect.snapshotId)!;
+      assert.ok(tagged.tags.includes('anomaly'));
+      const kept = snapshots.find((s) => s.id !== suspect.snapshotId)!;
+      assert.equal(kept.original, normal.snapshotId, 'the last good snapshot, rewritten with its new tag');
+      assert.ok(kept.tags.includes('protected'));
+
+      assert.deepEqual(
+        events.map((e) => e.kind),
+        ['anomaly.detected'],
+      );
+      assert.equal(events[0]!.snapshotId, suspect.snapshotId);
+      assert.match(events[0]!.message ?? '', new RegExp(`${doomed.length} pages deleted`));
+    } finally {
+      await engine.close();
+      await environment.close();
+    }
+  });
+});
