@@ -103,8 +103,9 @@ async function restoreRestrictions(
   const meta = await ctx.reader.meta(ctx.source.key, item.id);
   const { read, update } = meta.restrictions;
   const any = read.users.length + read.groups.length + update.users.length + update.groups.length > 0;
-  // A new item has no restrictions; one that existed may have gained some since the snapshot.
-  if (!any && ctx.createdNow.has(item.id)) return;
+  // An item this restore created (in any run) has none until this step sets them; one that existed before may
+  // have gained some since the snapshot.
+  if (!any && (ctx.createdNow.has(item.id) || ctx.journal.state.created.has(item.id))) return;
   const newId = ctx.run.ids.get(item.id)!;
   const name = itemName(item);
   const keep = async (operation: 'read' | 'update', list: { users: string[]; groups: string[] }) => {

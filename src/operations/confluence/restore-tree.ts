@@ -94,6 +94,15 @@ class TreeRestore {
     return listing;
   }
 
+  async searchRoot(item: ContentRecord): Promise<{ id: string; type: string; title: string }[]> {
+    const quote = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+    const cql = `type = ${item.type} and space = ${quote(this.ctx.target.key)} and title = ${quote(item.title)}`;
+    const out: { id: string; type: string; title: string }[] = [];
+    for await (const hit of this.ctx.client.searchContent(cql, this.call))
+      out.push({ id: hit.id, type: hit.type, title: hit.title ?? '' });
+    return out;
+  }
+
   kindOfNew(newId: string): HierarchyKind {
     const oldId = this.oldOf.get(newId);
     const type = oldId === undefined ? undefined : this.ctx.items.get(oldId)?.type;
@@ -137,9 +146,13 @@ class TreeRestore {
     else if (item.type === 'blogpost') target = index.blogPost(item.title, item.createdAt);
     if (target && !this.claimed.has(target.id))
       return { id: target.id, target, journaled: false, createdEarlier: false };
-    if (!doc && place.parentId !== undefined) {
-      const siblings = await this.children({ id: place.parentId, kind: this.kindOfNew(place.parentId) });
-      const same = siblings.find(
+    if (!doc) {
+      // Folders, whiteboards, …: under their parent, or at the root through search (no listing exists).
+      const candidates =
+        place.parentId !== undefined
+          ? await this.children({ id: place.parentId, kind: this.kindOfNew(place.parentId) })
+          : await this.searchRoot(item);
+      const same = candidates.find(
         (c) => c.type === item.type && c.title === item.title && !this.claimed.has(c.id),
       );
       if (same) return { id: same.id, target: undefined, journaled: false, createdEarlier: false };
@@ -177,8 +190,10 @@ class TreeRestore {
     const { client } = ctx;
     ctx.report.created(item.type);
     if (ctx.settings.dryRun) {
-      // A stand-in id, so that children and links can be planned.
+      // A stand-in id, so that children and links can be planned; a forward reference means a second version.
       this.map(item.id, `new:${item.id}`);
+      ctx.createdNow.add(item.id);
+      if (documentKind(item) && (await desiredBody(ctx, item)).pending) ctx.report.counts.versionsWritten++;
       return;
     }
     const spaceId = ctx.target.id;
