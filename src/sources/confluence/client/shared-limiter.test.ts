@@ -122,7 +122,10 @@ describe('ConfluenceClient against a burst rate limit', () => {
       const stats = client.stats();
       assert.ok(stats.rateLimited <= 3, `${stats.rateLimited} 429s in ${stats.totalRequests} requests`);
       assert.equal(sim.stats.snapshot().rateLimited, stats.rateLimited);
-      assert.ok(stats.learntRatePerSecond !== undefined && stats.learntRatePerSecond <= 60);
+      assert.ok(
+        stats.learntRatePerSecond !== undefined && stats.learntRatePerSecond < 100,
+        `learnt ${stats.learntRatePerSecond}`,
+      );
     } finally {
       await sim.close();
     }

@@ -4,10 +4,9 @@
 // - a pause: a 429 (or a 5xx with Retry-After) stops every caller until its Retry-After has passed, not just
 //   the one that got it;
 // - a token bucket that learns from `X-RateLimit-Limit` / `-Remaining` / `-Reset`: the limit is the bucket
-//   size, the reported remaining caps our tokens, and (limit - remaining) / (reset - now) estimates the refill
-//   rate (the smallest recent estimate, less a margin: rounding and latency only make it too high); the
-//   reported remaining, less the requests sent after the one it answers, caps our tokens.
-//   Without headers it only paces after what it was told (`rateLimit` option).
+//   size; (limit - remaining) / (reset - now) estimates the refill rate (the median of recent estimates, less
+//   a margin); the reported remaining, less the requests sent after the one it answers and still unanswered,
+//   caps our tokens. Without headers it only paces after what it was told (`rateLimit` option).
 
 import type { Clock } from '../../../common/clock.ts';
 import type { ConcurrencyOptions } from './client-options.ts';
@@ -30,7 +29,7 @@ export interface LimiterOptions {
 }
 
 const RATE_SAMPLES = 16;
-const RATE_MARGIN = 0.9;
+const RATE_MARGIN = 0.95;
 
 export class SharedLimiter {
   readonly #options: LimiterOptions;
@@ -41,12 +40,14 @@ export class SharedLimiter {
   /** Permits handed out so far; a 429 decreases the limit only for a permit issued after the last decrease. */
   #issued = 0;
   #decreasedBefore = 0;
+  /** Permits whose answer has not been observed yet. */
+  readonly #unanswered = new Set<number>();
   /** Tokens per ms; undefined while unknown. */
   #rate: number | undefined;
   #burst: number | undefined;
   #tokens = 0;
   #tokensAt = 0;
-  readonly #samples: number[] = [];
+  readonly #samples: { rate: number; precise: boolean }[] = [];
 
   constructor(options: LimiterOptions) {
     this.#options = options;
@@ -88,13 +89,16 @@ export class SharedLimiter {
     }
     const startedAt = this.#now();
     let released = false;
+    const seq = this.#issued++;
+    this.#unanswered.add(seq);
     return {
-      seq: this.#issued++,
+      seq,
       startedAt,
       waitedMs: startedAt - start,
       release: () => {
         if (released) return;
         released = true;
+        this.#unanswered.delete(seq);
         this.#releaseSlot();
       },
     };
@@ -167,7 +171,10 @@ export class SharedLimiter {
   /** Learns from a response of the site (any status). */
   observe(headers: Headers, status: number, permit: Permit, retryAfterMs: number | undefined): void {
     const now = this.#now();
-    this.#learnFromHeaders(headers, now, this.#issued - permit.seq - 1);
+    this.#unanswered.delete(permit.seq);
+    let later = 0;
+    for (const seq of this.#unanswered) if (seq > permit.seq) later++;
+    this.#learnFromHeaders(headers, now, permit.startedAt, later);
     const overloaded = status === 429 || (status >= 500 && retryAfterMs !== undefined);
     if (overloaded) {
       if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
@@ -186,18 +193,23 @@ export class SharedLimiter {
     }
   }
 
-  /** `later`: requests sent after this one, which the server's count may not include yet. */
-  #learnFromHeaders(headers: Headers, now: number, later: number): void {
+  /** `later`: requests sent after this one and not answered yet, which the server's count may not include. */
+  #learnFromHeaders(headers: Headers, now: number, sentAt: number, later: number): void {
     const limit = Number(headers.get('x-ratelimit-limit') ?? Number.NaN);
     const remaining = Number(headers.get('x-ratelimit-remaining') ?? Number.NaN);
     if (!(limit > 0) || !(remaining >= 0)) return;
     const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
-    const untilFull = reset - now;
-    if (limit - remaining >= 1 && untilFull > 0 && untilFull < 3_600_000) {
-      this.#samples.push((limit - remaining) / untilFull);
+    // The server stamped Reset between our send and now: take the middle, and prefer answers that came back
+    // fast compared with the time to refill (the timing error stays small). The remaining count is rounded
+    // down, so the used tokens are (limit - remaining - 0.5) on average.
+    const untilFull = reset - (sentAt + now) / 2;
+    const used = limit - remaining - 0.5;
+    if (used > 0 && untilFull > 0 && untilFull < 3_600_000) {
+      this.#samples.push({ rate: used / untilFull, precise: untilFull > 2 * (now - sentAt) });
       if (this.#samples.length > RATE_SAMPLES) this.#samples.shift();
-      // Every error of the estimate (rounding, latency) makes it too high: take the lowest, and keep a margin.
-      const estimate = Math.min(...this.#samples) * RATE_MARGIN;
+      const precise = this.#samples.filter((x) => x.precise);
+      const sorted = (precise.length > 0 ? precise : this.#samples).map((x) => x.rate).sort((a, b) => a - b);
+      const estimate = sorted[Math.floor((sorted.length - 1) / 2)]! * RATE_MARGIN;
       if (this.#rate === undefined) {
         this.#tokensAt = now;
         this.#tokens = remaining - later;
@@ -207,7 +219,7 @@ export class SharedLimiter {
     if (this.#rate === undefined) return;
     this.#burst = limit;
     this.#refill(now);
-    // The server's count is the truth, except for the requests sent after this one: only ever lower.
+    // The server's count is the truth, except for the requests still out that were sent after this one.
     if (remaining - later < this.#tokens) this.#tokens = remaining - later;
   }
 }
