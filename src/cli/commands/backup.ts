@@ -11,6 +11,7 @@ import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import { registerBackupConfluence } from './backup-confluence.ts';
 
 interface BackupOptions {
   exclude?: string[];
@@ -27,7 +28,7 @@ interface BackupOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const backup = program
     .command('backup')
     .description('back up files and directories into a new snapshot')
     .argument('<paths...>', 'files and directories to back up')
@@ -150,4 +151,5 @@ export function register(program: Command): void {
         return result.missing.length > 0 ? EXIT.partial : EXIT.ok;
       }),
     );
+  registerBackupConfluence(backup);
 }

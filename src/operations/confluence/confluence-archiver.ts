@@ -283,7 +283,7 @@ export class ConfluenceArchiver {
       try {
         if (bodyFailures.has(entry.item.id)) throw bodyFailures.get(entry.item.id);
         const result = await archiveItem(ctx, entry.work.key, entry.item, false);
-        this.#commit(result.entries);
+        this.#commit(result.entries, result.counters);
         this.#itemsDone++;
       } catch (_error) {
         this.#deps.signal?.throwIfAborted();
@@ -310,7 +310,7 @@ export class ConfluenceArchiver {
           if (bodyFailures.has(item.id)) throw bodyFailures.get(item.id);
         }
         const result = await archiveItem(ctx, work.key, item, true);
-        this.#commit(result.entries);
+        this.#commit(result.entries, result.counters);
         for (const m of result.missing) this.#miss(m);
       } catch (error) {
         this.#deps.signal?.throwIfAborted();
@@ -396,7 +396,8 @@ export class ConfluenceArchiver {
     this.#errors++;
   }
 
-  #commit(entries: Entry[]): void {
+  #commit(entries: Entry[], counters: ItemCounters): void {
+    for (const key of Object.keys(counters) as (keyof ItemCounters)[]) this.#counters[key] += counters[key];
     for (const e of entries) {
       if ('graft' in e) this.#builder.graft(e.path, e.graft);
       else this.#builder.addFile(e.path, e.file, e.mtime);
@@ -565,9 +566,10 @@ export class ConfluenceArchiver {
         if (versions.get(c.id) !== c.version?.number) comments.affected.add(pageId);
         continue;
       }
-      if (c.attachmentId) {
+      const attachmentId = attachmentOf(c);
+      if (attachmentId) {
         // The attachment's page is not in the comment: ask for it (rare: comments on attachments).
-        const att = await api.getAttachment(c.attachmentId, signal).catch(() => undefined);
+        const att = await api.getAttachment(attachmentId, signal).catch(() => undefined);
         const containerId = att?.pageId ?? att?.blogPostId;
         const container = containerId ? byId.get(containerId) : undefined;
         if (!container || !att) continue;
@@ -627,7 +629,7 @@ export class ConfluenceArchiver {
       if (!held || (c.version?.number ?? 0) >= (held.version?.number ?? 0)) seenComments.set(c.id, c);
     }
     for (const c of seenComments.values()) {
-      const containerId = c.pageId ?? c.blogPostId ?? c.attachmentId;
+      const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
       if (!containerId) continue;
       const list = comments.byContainer.get(containerId) ?? [];
       list.push(c);
@@ -645,7 +647,7 @@ export class ConfluenceArchiver {
       }
       this.#progress();
     });
-    const all = [...attachments.byContainer.values()].flat();
+    const all = [...attachments.byContainer.values()].flat().filter((a) => a.status !== 'trashed');
     await forEachConcurrently(all, concurrency, async (att) => {
       try {
         const labels = [];
@@ -702,4 +704,10 @@ export class ConfluenceArchiver {
       this.#deps.signal,
     );
   }
+}
+
+/** The attachment a (footer) comment is on, if it is on one. */
+function attachmentOf(comment: ApiComment): string | undefined {
+  const id = (comment as { attachmentId?: unknown }).attachmentId;
+  return typeof id === 'string' ? id : undefined;
 }

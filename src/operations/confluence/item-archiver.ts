@@ -88,16 +88,23 @@ export interface ItemContext {
 
 export interface ItemResult {
   entries: Entry[];
+  /** What this item added to the counters (added to the backup's only when the item is committed). */
+  counters: ItemCounters;
   /** Attachment versions that could not be stored (final attempt only; otherwise they throw). */
   missing: MissingItem[];
 }
 
+export function zeroCounters(): ItemCounters {
+  return { itemsFetched: 0, itemsReused: 0, attachmentsDownloaded: 0, attachmentsReused: 0, bytesDownloaded: 0 };
+}
+
 export async function archiveItem(
-  ctx: ItemContext,
+  shared: ItemContext,
   spaceKey: string,
   record: ContentRecord,
   final: boolean,
 ): Promise<ItemResult> {
+  const ctx: ItemContext = { ...shared, counters: zeroCounters() };
   const { id } = record;
   const entries: Entry[] = [];
   const missing: MissingItem[] = [];
@@ -126,7 +133,7 @@ export async function archiveItem(
     const node = await ctx.parent!.node(itemDir);
     if (node) {
       ctx.counters.itemsReused++;
-      return { entries: [{ path: itemDir, graft: node }], missing };
+      return { entries: [{ path: itemDir, graft: node }], missing, counters: ctx.counters };
     }
   }
 
@@ -193,7 +200,7 @@ export async function archiveItem(
       tasks.push(archiveHistory(ctx, spaceKey, item, parentRecord, parentFiles, entries));
   }
   await settleAll(tasks);
-  return { entries, missing };
+  return { entries, missing, counters: ctx.counters };
 }
 
 /** Waits for every task; rethrows the first failure once all have settled. */
@@ -344,17 +351,27 @@ async function archiveAttachment(
   const parentFiles = parentRecord ? await ctx.parent!.files(dir) : new Map<string, TreeNode>();
   const sameVersion = parentRecord?.version.number === current;
 
+  // A trashed attachment answers 404 to its labels and comments: it keeps what was stored, or none.
+  const trashed = att.status === 'trashed';
   const labels =
     ctx.attachmentLabels.get(att.id) ??
-    (!ctx.sweep && parentRecord ? parentRecord.labels : await fetchAttachmentLabels(ctx.api, att.id, signal));
+    ((!ctx.sweep || trashed) && parentRecord
+      ? parentRecord.labels
+      : trashed
+        ? []
+        : await fetchAttachmentLabels(ctx.api, att.id, signal));
   let comments: CommentRecord[];
-  if (ctx.comments.complete) comments = commentTree(ctx.comments.byContainer.get(att.id) ?? []);
-  else if (parentRecord && !ctx.comments.affected.has(att.id)) comments = parentRecord.comments;
+  if (ctx.comments.complete && !trashed) comments = commentTree(ctx.comments.byContainer.get(att.id) ?? []);
+  else if (parentRecord && (trashed || !ctx.comments.affected.has(att.id))) comments = parentRecord.comments;
+  else if (trashed) comments = [];
   else comments = await fetchAttachmentComments(ctx.api, att.id, signal);
 
   let versions: AttachmentVersionRecord[];
   const latest = attachmentVersionRecord(att);
-  if (ctx.attachmentVersions === 'latest') versions = [latest];
+  if (trashed) {
+    // Confluence serves no bytes of a trashed attachment: keep those stored before, if any.
+    versions = (parentRecord?.versions ?? []).filter((v) => parentFiles.has(versionFileName(v.number)));
+  } else if (ctx.attachmentVersions === 'latest') versions = [latest];
   else if (sameVersion && !ctx.sweep) versions = parentRecord!.versions;
   else {
     const entriesList = await fetchAttachmentVersionNumbers(ctx.api, att, signal);
@@ -375,7 +392,7 @@ async function archiveAttachment(
     const name = versionFileName(v.number);
     const old = parentFiles.get(name);
     // An attachment version's bytes never change: a stored one is reused.
-    if (old && (v.number < current || sameVersion)) {
+    if (old && (v.number < current || sameVersion || trashed)) {
       own.push({ path: `${dir}/${name}`, graft: old });
       ctx.counters.attachmentsReused++;
       continue;

@@ -55,7 +55,7 @@ export async function fetchBodies(
           work.push({ type, format, ids: ids.slice(i, i + BATCH_SIZE) });
       }
     }
-    if (work.length === 0) return;
+    if (work.length === 0) break;
     await forEachConcurrently(work, PARALLEL_BATCHES, async ({ type, format, ids }) => {
       await fetchBatch(api, type, format, ids, signal, async (item) => {
         const record = type === 'page' ? pageRecord(item as Page) : blogPostRecord(item as BlogPost);

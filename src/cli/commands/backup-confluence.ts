@@ -1,0 +1,201 @@
+// `stepvault backup confluence --site URL …`: backs up a Confluence Cloud site (all spaces, or those named)
+// into a new snapshot; incremental against the newest backup of the same site. A subcommand of `backup`.
+
+import type { Command } from 'commander';
+import { formatBytes, formatDuration } from '../../common/bytes.ts';
+import { StepvaultError } from '../../common/errors.ts';
+import { parseElapsedDuration } from '../../domain/duration.ts';
+import { shortId } from '../../domain/snapshot.ts';
+import {
+  backupConfluence,
+  DEFAULT_SWEEP_EVERY_MS,
+  type SweepPolicy,
+} from '../../operations/backup/backup-confluence.ts';
+import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import { backupApi } from '../../sources/confluence/global-listings.ts';
+import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
+import { action } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { choice, collect, integer } from '../option-parsers.ts';
+
+interface BackupConfluenceOptions extends ConnectionOptions {
+  space?: string[];
+  includeArchived?: boolean;
+  history?: 'latest' | 'all';
+  attachmentVersions?: 'latest' | 'all';
+  drafts?: boolean;
+  sweep?: boolean;
+  sweepEvery?: string;
+  concurrency?: number;
+  tag?: string[];
+  host?: string;
+  parent?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  compression?: number;
+}
+
+/** Adds `confluence` under the `backup` command. */
+export function registerBackupConfluence(backup: Command): void {
+  const command = backup
+    .command('confluence')
+    .description('back up a Confluence Cloud site (all spaces, or those named) into a new snapshot');
+  addConnectionOptions(command)
+    .option('--space <key>', 'back up this space (repeatable; default: every space)', collect)
+    .option('--include-archived', 'include archived spaces (the default)', true)
+    .option('--no-include-archived', 'leave archived spaces out')
+    .option(
+      '--history <which>',
+      'page versions: latest or all',
+      choice('--history', ['latest', 'all'] as const),
+    )
+    .option(
+      '--attachment-versions <which>',
+      'attachment versions: latest or all',
+      choice('--attachment-versions', ['latest', 'all'] as const),
+    )
+    .option('--drafts', 'include never-published drafts')
+    .option('--sweep', 're-read labels, properties, restrictions and permissions now')
+    .option('--no-sweep', 'carry metadata over from the parent snapshot')
+    .option('--sweep-every <duration>', 're-read metadata when the last sweep is this old (default 24h)')
+    .option('--concurrency <n>', 'items processed at once (default 16)', integer('--concurrency', 1, 256))
+    .option('--tag <tag>', 'add a tag to the snapshot (repeatable)', collect)
+    .option('--host <name>', "record this host name instead of the machine's")
+    .option(
+      '--parent <snapshot>',
+      'reuse unchanged items from this snapshot instead of the newest matching one',
+    )
+    .option('--force', 'fetch everything, reusing nothing from earlier snapshots')
+    .option('-n, --dry-run', 'do everything but write to the repository')
+    .option('--compression <level>', 'zstd level 0-19 (0: none, default 3)', integer('--compression', 0, 19))
+    .action(
+      action(async (ctx, own: BackupConfluenceOptions) => {
+        // `backup` has --tag, --host, --parent, --force, --dry-run and --compression too, and parses them
+        // wherever they stand: take them from it when this command did not get them.
+        const inherited = ctx.options as BackupConfluenceOptions;
+        const opts: BackupConfluenceOptions = { ...own };
+        for (const key of ['tag', 'host', 'parent', 'force', 'dryRun', 'compression'] as const) {
+          if (opts[key] === undefined && inherited[key] !== undefined)
+            Object.assign(opts, { [key]: inherited[key] });
+        }
+        const sweep = sweepPolicy(opts);
+        const options = clientOptions(opts);
+        const client = new ConfluenceClient(options);
+        const api = backupApi(client, options);
+        const repo = await ctx.openRepository();
+        const started = Date.now();
+        if (opts.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
+        let result: Awaited<ReturnType<typeof backupConfluence>>;
+        try {
+          result = await backupConfluence(
+            {
+              site: opts.site!,
+              spaces: opts.space ?? [],
+              includeArchivedSpaces: opts.includeArchived !== false,
+              history: opts.history ?? 'latest',
+              attachmentVersions: opts.attachmentVersions ?? 'latest',
+              drafts: opts.drafts ?? false,
+              adminKey: opts.adminKey ?? false,
+              sweep,
+              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+              tags: opts.tag ?? [],
+              ...(opts.host ? { host: opts.host } : {}),
+              ...(opts.parent ? { parent: opts.parent } : {}),
+              force: opts.force ?? false,
+              dryRun: opts.dryRun ?? false,
+              compressionLevel: opts.compression ?? 3,
+            },
+            {
+              repo,
+              api,
+              signal: ctx.signal,
+              onProgress: (p) =>
+                ctx.out.status(() => {
+                  const elapsedMs = Date.now() - started;
+                  const parts = [`[${formatDuration(elapsedMs)}]`, p.phase];
+                  if (p.items > 0) parts.push(`${p.itemsDone}/${p.items} items`);
+                  parts.push(`${p.attachmentsDownloaded} attachments, ${formatBytes(p.bytesDownloaded)}`);
+                  parts.push(`${p.requests} requests`);
+                  if (p.errors) parts.push(`${p.errors} errors`);
+                  return {
+                    text: parts.join(' '),
+                    fields: {
+                      seconds_elapsed: Math.round(elapsedMs / 1000),
+                      phase: p.phase,
+                      percent_done: p.items > 0 ? Math.min(1, p.itemsDone / p.items) : 0,
+                      total_items: p.items,
+                      items_done: p.itemsDone,
+                      attachments_downloaded: p.attachmentsDownloaded,
+                      bytes_downloaded: p.bytesDownloaded,
+                      requests: p.requests,
+                      error_count: p.errors,
+                    },
+                  };
+                }),
+            },
+          );
+        } finally {
+          if (opts.adminKey) await client.disableAdminKey().catch(() => undefined);
+        }
+        const s = result.summary;
+        const c = s.confluence;
+        for (const m of result.missing) ctx.out.warn(`${m.path}: ${m.error}`, { item: m.path });
+        const seconds = (Date.parse(s.backupEnd) - Date.parse(s.backupStart)) / 1000;
+        ctx.out.message('summary', {
+          spaces: c.spaces,
+          items: c.items,
+          items_new: c.itemsNew,
+          items_fetched: c.itemsFetched,
+          items_reused: c.itemsReused,
+          attachments_downloaded: c.attachmentsDownloaded,
+          attachments_reused: c.attachmentsReused,
+          bytes_downloaded: c.bytesDownloaded,
+          requests: c.requests,
+          retries: c.retries,
+          rate_limited: c.rateLimited,
+          sweep: { ran: c.sweep.ran, requests: c.sweep.requests, seconds: c.sweep.seconds },
+          data_added: s.dataAdded,
+          data_added_packed: s.dataAddedPacked,
+          tree_blobs: s.treeBlobs,
+          total_duration: seconds,
+          backup_start: s.backupStart,
+          backup_end: s.backupEnd,
+          snapshot_id: result.snapshotId ?? null,
+          parent: result.parent ?? null,
+          dry_run: result.dryRun,
+          errors: result.missing.length,
+          missing: result.missing,
+        });
+        ctx.out.line(`Spaces:      ${c.spaces}`);
+        ctx.out.line(
+          `Items:       ${c.items} (${c.itemsNew} new, ${Math.max(0, c.itemsFetched - c.itemsNew)} changed, ${c.itemsReused} unchanged)`,
+        );
+        ctx.out.line(
+          `Attachments: ${c.attachmentsDownloaded} downloaded (${formatBytes(c.bytesDownloaded)}), ${c.attachmentsReused} unchanged`,
+        );
+        ctx.out.line(
+          `Requests:    ${c.requests} (${c.retries} retried, ${c.rateLimited} rate-limited)${c.sweep.ran ? `; metadata sweep ${c.sweep.requests} requests in ${formatDuration(c.sweep.seconds * 1000)}` : '; no metadata sweep'}`,
+        );
+        ctx.out.line(
+          `Added to the repository: ${formatBytes(s.dataAdded)} (${formatBytes(s.dataAddedPacked)} stored) in ${formatDuration(seconds * 1000)}`,
+        );
+        if (result.dryRun) ctx.out.line('dry run: nothing was written');
+        else
+          ctx.out.line(
+            `snapshot ${shortId(result.snapshotId!)} saved${result.missing.length ? ` (partial: ${result.missing.length} items could not be read)` : ''}`,
+          );
+        return result.missing.length > 0 ? EXIT.partial : EXIT.ok;
+      }),
+    );
+}
+
+function sweepPolicy(opts: BackupConfluenceOptions): SweepPolicy {
+  if (opts.sweepEvery !== undefined && opts.sweep !== undefined)
+    throw new StepvaultError('usage', '--sweep-every cannot be combined with --sweep or --no-sweep');
+  if (opts.sweep === true) return { kind: 'always' };
+  if (opts.sweep === false) return { kind: 'never' };
+  return {
+    kind: 'every',
+    ms: opts.sweepEvery !== undefined ? parseElapsedDuration(opts.sweepEvery) : DEFAULT_SWEEP_EVERY_MS,
+  };
+}

@@ -1,0 +1,166 @@
+// The options that say how to reach a Confluence site (`backup confluence`, `restore confluence`): the site
+// URL, and exactly one credential source — an API token with the account's e-mail (from a file, an
+// environment variable or a command) or a bearer token (from a file or an environment variable). Tokens are
+// never taken from the command line itself, never printed, and held as Secret values until the client gets
+// them.
+
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import type { Command } from 'commander';
+import { StepvaultError } from '../common/errors.ts';
+import { Secret } from '../common/secret.ts';
+import type { ConfluenceAuth, ConfluenceClientOptions } from '../sources/confluence/client/client-options.ts';
+import { collect, integer } from './option-parsers.ts';
+
+export interface ConnectionOptions {
+  site?: string;
+  email?: string;
+  tokenFile?: string;
+  tokenEnv?: string;
+  tokenCommand?: string;
+  bearerFile?: string;
+  bearerEnv?: string;
+  mediaHost?: string[];
+  adminKey?: boolean;
+  rateLimit?: number;
+  maxAttempts?: number;
+}
+
+/** Adds the connection options to a command. */
+export function addConnectionOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      '--site <url>',
+      'the site (https://<site>.atlassian.net) or the gateway (https://api.atlassian.com/ex/confluence/<cloudId>)',
+    )
+    .option(
+      '--email <address>',
+      'account e-mail for API-token authentication (env STEPVAULT_CONFLUENCE_EMAIL)',
+    )
+    .option('--token-file <file>', 'read the API token from a file')
+    .option('--token-env <name>', 'read the API token from this environment variable')
+    .option('--token-command <command>', 'run a command that prints the API token')
+    .option(
+      '--bearer-file <file>',
+      'read an OAuth 2.0 or service-account bearer token from a file (gateway URL)',
+    )
+    .option('--bearer-env <name>', 'read a bearer token from this environment variable (gateway URL)')
+    .option(
+      '--media-host <host>',
+      'a host attachment downloads may be redirected to (repeatable; default api.media.atlassian.com)',
+      collect,
+    )
+    .option('--admin-key', 'read restricted content with the Admin Key (site admins, Premium/Enterprise)')
+    .option(
+      '--rate-limit <rps>',
+      'a first guess of the burst limit, in requests per second',
+      integer('--rate-limit', 1),
+    )
+    .option(
+      '--max-attempts <n>',
+      'attempts per request before an item counts as failed (default 6)',
+      integer('--max-attempts', 1, 20),
+    );
+}
+
+/** The credential named by the options, as a Secret (read once, here). */
+export function resolveCredentials(
+  opts: ConnectionOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): { kind: 'basic'; email: string; token: Secret } | { kind: 'bearer'; token: Secret } {
+  const sources = (['tokenFile', 'tokenEnv', 'tokenCommand', 'bearerFile', 'bearerEnv'] as const).filter(
+    (k) => opts[k] !== undefined,
+  );
+  if (sources.length !== 1) {
+    throw new StepvaultError(
+      'usage',
+      sources.length === 0 ? 'no Confluence credentials given' : 'give only one Confluence credential source',
+      {
+        hint: 'use --email with one of --token-file, --token-env, --token-command; or --bearer-file / --bearer-env',
+      },
+    );
+  }
+  const source = sources[0]!;
+  if (source === 'bearerFile') return { kind: 'bearer', token: new Secret(readTokenFile(opts.bearerFile!)) };
+  if (source === 'bearerEnv')
+    return { kind: 'bearer', token: new Secret(readTokenEnv(opts.bearerEnv!, env)) };
+  const email = opts.email ?? env.STEPVAULT_CONFLUENCE_EMAIL;
+  if (!email)
+    throw new StepvaultError('usage', 'an API token needs the account e-mail', {
+      hint: 'add --email (or set STEPVAULT_CONFLUENCE_EMAIL)',
+    });
+  const token =
+    source === 'tokenFile'
+      ? readTokenFile(opts.tokenFile!)
+      : source === 'tokenEnv'
+        ? readTokenEnv(opts.tokenEnv!, env)
+        : readTokenCommand(opts.tokenCommand!);
+  return { kind: 'basic', email, token: new Secret(token) };
+}
+
+/** Client options for the site and credentials the command line names. */
+export function clientOptions(
+  opts: ConnectionOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfluenceClientOptions {
+  const credentials = resolveCredentials(opts, env);
+  const auth: ConfluenceAuth =
+    credentials.kind === 'basic'
+      ? { kind: 'basic', email: credentials.email, apiToken: credentials.token.reveal() }
+      : { kind: 'bearer', token: credentials.token.reveal() };
+  return {
+    baseUrl: opts.site!,
+    auth,
+    adminKey: opts.adminKey ?? false,
+    ...(opts.mediaHost?.length ? { mediaHosts: ['api.media.atlassian.com', ...opts.mediaHost] } : {}),
+    ...(opts.rateLimit ? { rateLimit: { requestsPerSecond: opts.rateLimit } } : {}),
+    ...(opts.maxAttempts ? { retry: { maxAttempts: opts.maxAttempts } } : {}),
+  };
+}
+
+function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StepvaultError(
+      'usage',
+      `cannot read token file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        hint: 'check the path given with --token-file or --bearer-file',
+      },
+    );
+  }
+  const token = text.trim();
+  if (token.length === 0) throw new StepvaultError('usage', `token file ${file} is empty`);
+  return token;
+}
+
+function readTokenEnv(name: string, env: NodeJS.ProcessEnv): string {
+  const token = env[name]?.trim();
+  if (!token)
+    throw new StepvaultError('usage', `environment variable ${name} is not set or empty`, {
+      hint: 'export it before running, or use --token-file',
+    });
+  return token;
+}
+
+function readTokenCommand(command: string): string {
+  let out: string;
+  try {
+    out = execFileSync('/bin/sh', ['-c', command], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    throw new StepvaultError(
+      'usage',
+      `the token command failed${status !== undefined ? ` with exit code ${status}` : ''}`,
+      { hint: 'check --token-command' },
+    );
+  }
+  const token = out.trim();
+  if (token.length === 0) throw new StepvaultError('usage', 'the token command printed nothing');
+  return token;
+}
