@@ -1,9 +1,11 @@
 // The anomaly guard end to end: a plan backs up a Confluence site (the simulator, on loopback) with thresholds
 // on deleted pages; after a mass deletion the next run tags its snapshot `anomaly`, protects the last good one
 // from retention (keepLast 1 would otherwise remove it), and a webhook receiver on loopback gets
-// `anomaly.detected`. Runs go through runPlan on the durable engine with a manual clock.
+// `anomaly.detected`; `stepvault tag --remove protected` then releases it. Runs go through runPlan on the durable
+// engine with a manual clock.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +21,7 @@ import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
 
+const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 const PASSWORD = 'anomaly test password';
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
@@ -131,6 +134,29 @@ server:
       );
       assert.equal(events[0]!.snapshotId, suspect.snapshotId);
       assert.match(events[0]!.message ?? '', new RegExp(`${doomed.length} pages deleted`));
+
+      // Someone looked at it: releasing the protection lets retention apply again.
+      const released = spawnSync(
+        process.execPath,
+        [MAIN, 'tag', '--remove', 'protected', kept.id.slice(0, 12), '--json'],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            HOME: dir,
+            STEPVAULT_REPOSITORY: path.join(dir, 'repo'),
+            STEPVAULT_PASSWORD_FILE: path.join(dir, 'password'),
+          },
+        },
+      );
+      assert.equal(released.status, 0, released.stderr);
+      assert.match(released.stdout, /"message_type":"snapshot_tagged"/);
+      const after = await run();
+      assert.equal(after.anomaly, false, 'no further deletions');
+      assert.deepEqual(
+        (await listSnapshots(repo)).snapshots.map((s) => s.id),
+        [after.snapshotId],
+      );
     } finally {
       await engine.close();
       await environment.close();

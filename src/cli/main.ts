@@ -24,6 +24,7 @@ import { register as registerRestore } from './commands/restore.ts';
 import { register as registerRestoreTest } from './commands/restore-test.ts';
 import { register as registerSnapshots } from './commands/snapshots.ts';
 import { register as registerStats } from './commands/stats.ts';
+import { register as registerTag } from './commands/tag.ts';
 import { register as registerUnlock } from './commands/unlock.ts';
 import { register as registerWorkflow } from './commands/workflow.ts';
 import { EXIT } from './exit-codes.ts';
@@ -50,6 +51,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerCheck,
   registerRestoreTest,
   registerForget,
+  registerTag,
   registerPrune,
   registerCopy,
   registerStats,
