@@ -100,6 +100,34 @@ describe('plan run', () => {
       await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST });
     fs.mkdirSync(path.join(dir, 'data', 'docs'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'data', 'docs', 'readme.txt'), 'version 1\n');
+    fs.mkdirSync(path.join(dir, 'workflows'));
+    fs.writeFileSync(
+      path.join(dir, 'workflows', 'backup-only.asl.json'),
+      JSON.stringify({
+        StartAt: 'Backup',
+        States: {
+          Backup: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::stepvault:backup',
+            Parameters: {
+              'plan.$': '$.plan',
+              'rule.$': '$.rule',
+              'source.$': '$.source',
+              'repository.$': '$.repository',
+            },
+            ResultSelector: { 'snapshotId.$': '$.snapshotId' },
+            End: true,
+          },
+        },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'workflows', 'invalid.asl.json'),
+      JSON.stringify({
+        StartAt: 'Backup',
+        States: { Backup: { Type: 'Task', Resource: 'arn:aws:states:::stepvault:backupp', Next: 'Nowhere' } },
+      }),
+    );
     fs.writeFileSync(
       path.join(dir, 'stepvault.yaml'),
       `version: 1
@@ -127,6 +155,20 @@ plans:
     rules:
       - name: nightly
         schedule: cron(0 3 * * ? *)
+  custom:
+    source: data
+    repository: copy
+    workflow: ./workflows/backup-only.asl.json
+    rules:
+      - name: adhoc
+        schedule: rate(1 day)
+  invalid:
+    source: data
+    repository: copy
+    workflow: ./workflows/invalid.asl.json
+    rules:
+      - name: adhoc
+        schedule: rate(1 day)
 notifications:
   hook:
     type: webhook
@@ -262,6 +304,29 @@ server:
       hook.events.slice(before).map((e) => [e.kind, e.plan]),
       [['restore-test.failed', 'docs']],
     );
+  });
+
+  it('runs a plan whose workflow is overridden, and refuses an invalid override naming every finding', async () => {
+    const ok = await cli(dir, 'plan', 'run', 'custom', '--json');
+    assert.equal(ok.code, 0, ok.stderr);
+    const summary = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { message_type: string; output?: { snapshotId?: string } })
+      .find((m) => m.message_type === 'summary')!;
+    const copies = await snapshotsOf('copy');
+    const made = copies.find((s) => s.id === summary.output?.snapshotId);
+    assert.ok(made, 'the override backed up into the copy repository');
+    assert.deepEqual(made.tags.slice(0, 2), ['plan:custom', 'rule:adhoc']);
+
+    const bad = await cli(dir, 'plan', 'run', 'invalid');
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /the workflow .*invalid\.asl\.json is invalid/);
+    assert.match(
+      bad.stderr,
+      /\/States\/Backup.*no handler is registered for 'arn:aws:states:::stepvault:backupp'/,
+    );
+    assert.match(bad.stderr, /Nowhere/);
   });
 
   it('refuses an unknown plan or rule as a usage error', async () => {
