@@ -36,7 +36,12 @@ export function expectedIncremental(
   const { backup } = input;
   const count = (bySpace: Record<string, number>, kind: string, statuses: readonly string[]) =>
     statuses.reduce((sum, status) => sum + (bySpace[`${kind}:${status}`] ?? 0), 0);
-  const spaceListing = pages(census.spaces.length);
+  // `GET /spaces` takes one status a request: one listing for current spaces, one for archived ones.
+  const spaceStatuses = ['current', 'archived'];
+  const spaceListing = spaceStatuses.reduce(
+    (sum, status) => sum + pages(census.spaces.filter((s) => s.status === status).length),
+    0,
+  );
   let pageListing = 0;
   let blogListing = 0;
   let treeSearch = 0;
@@ -64,7 +69,8 @@ export function expectedIncremental(
     changed,
     total: listing + changed,
     explanation: [
-      `spaces: ${census.spaces.length} spaces at ${PAGE_LIMIT} a request → ${spaceListing}`,
+      `spaces: ${census.spaces.length} spaces, listed once per status (current, archived: \`GET /spaces\` takes one ` +
+        `status a request) at ${PAGE_LIMIT} a request → ${spaceListing}`,
       `per space, pages (statuses ${backup.pageStatuses.join(', ')}), blog posts (${backup.blogPostStatuses.join(', ')}) ` +
         'and the CQL search for folders, whiteboards, databases and smart links (current ones: CQL returns ' +
         `nothing else), each ⌈n / ${PAGE_LIMIT}⌉ requests and at least one: ${perSpace.join('; ')} → ` +

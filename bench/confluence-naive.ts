@@ -1,10 +1,11 @@
 // The naive Confluence exporter, the anchor of `npm run bench -- confluence`: what a script that exports a site
 // without any memory of the previous run does, every time. It lists every space's pages and blog posts, then
 // for each one GETs the body twice (storage and atlas_doc_format), its labels, its content properties, its
-// top-level footer and inline comments (not their replies) and its attachment list, and downloads every
-// attachment listed. It goes through the same ConfluenceClient as the backup (same shared rate limiter, same
-// concurrency limit), so the difference measured is what is fetched, not how. Bodies and binaries are hashed
-// (SHA-256) and discarded rather than written to disk, so the anchor pays no disk cost the backup pays.
+// top-level footer and inline comments (not their replies) and its attachment list (current and archived:
+// trashed ones cannot be downloaded), and downloads every attachment listed. It goes through the same
+// ConfluenceClient as the backup (same shared rate limiter, same concurrency limit), so the difference measured
+// is what is fetched, not how. Bodies and binaries are hashed (SHA-256) and discarded rather than written to
+// disk, so the anchor pays no disk cost the backup pays.
 
 import { createHash } from 'node:crypto';
 import { forEachConcurrently } from '../src/common/concurrency.ts';
@@ -71,15 +72,21 @@ export async function naiveExport(
         ? client.getPage(id, { ...call, bodyFormat })
         : client.getBlogPost(id, { ...call, bodyFormat });
     const downloads = async () => {
-      for (const attachment of await drain(client.listAttachments(kind, id, call))) {
-        const hash = createHash('sha256');
-        for await (const piece of await client.downloadAttachment(id, attachment.id, call)) {
-          hash.update(piece);
-          result.attachmentBytes += piece.length;
-        }
-        hash.digest();
-        result.attachments++;
-      }
+      // Trashed attachments cannot be downloaded (404), as on Cloud.
+      const attachments = await drain(
+        client.listAttachments(kind, id, { ...call, statuses: ['current', 'archived'] }),
+      );
+      await Promise.all(
+        attachments.map(async (attachment) => {
+          const hash = createHash('sha256');
+          for await (const piece of await client.downloadAttachment(id, attachment.id, call)) {
+            hash.update(piece);
+            result.attachmentBytes += piece.length;
+          }
+          hash.digest();
+          result.attachments++;
+        }),
+      );
     };
     const [storage, adf] = await Promise.all([
       get('storage'),

@@ -64,6 +64,11 @@ export class SimProcess {
     return new SimProcess(child, reply.info);
   }
 
+  /** The simulator's process id (for CPU accounting). */
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
   /** New versions of this share of the current pages (the same pages for the same seed); returns their ids. */
   async editPages(fraction: number, seed: number): Promise<string[]> {
     this.#child.send({ op: 'edit-pages', fraction, seed } satisfies Request);
