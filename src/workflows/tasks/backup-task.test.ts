@@ -60,6 +60,15 @@ describe('backup task', () => {
 
   it('names errors for Retry and Catch: a missing source path is not retryable', async () => {
     env.sources.set('gone', { type: 'files', paths: [path.join(env.dir, 'missing')], excludes: [] });
+    const ok = (await preflightTask(env)(
+      { source: 'data', repository: 'main', copyTo: ['offline'] },
+      taskContext('c0'),
+    )) as Record<string, Json>;
+    assert.deepEqual(
+      ok.copyProblems,
+      ['offline: no repository offline'],
+      'a copy target does not stop the backup',
+    );
     await assert.rejects(
       preflightTask(env)({ source: 'gone', repository: 'main', copyTo: [] }, taskContext('c2')),
       (e: unknown) =>

@@ -1,12 +1,14 @@
 // `arn:aws:states:::stepvault:preflight`: what a backup run checks before it starts, so that a wrong password,
-// a missing repository or source path fails at once with a clear cause instead of midway: every repository
-// of the run opens, the source is known (and a files source's paths exist), and nobody holds an exclusive
-// lock on the repository right now (a prune elsewhere: `Stepvault.Retryable`, which the workflow retries
-// with backoff). Read-only, so it may run any number of times.
+// a missing repository or source path fails at once with a clear cause instead of midway: the repository opens,
+// the source is known (and a files source's paths exist), and nobody holds an exclusive lock on the repository
+// right now (a prune elsewhere: `Stepvault.Retryable`, which the workflow retries with backoff). Copy
+// repositories that do not open are reported, not fatal: the backup still runs (the copy step then fails the
+// run with its cause), since an unreachable copy target must not cost the backup itself. Read-only: it may run
+// any number of times.
 
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
+import { asStepvaultError, StepvaultError } from '../../common/errors.ts';
 import { isStale, listLocks } from '../../repository/lock/lock.ts';
 import type { Json } from '../asl/json.ts';
 import type { TaskContext } from '../engine/task-registry.ts';
@@ -37,7 +39,14 @@ export function preflightTask(env: PlanEnvironment) {
         }
       }
       const repo = await env.openRepository(request.repository);
-      for (const name of request.copyTo) await env.openRepository(name);
+      const copyProblems: string[] = [];
+      for (const name of request.copyTo) {
+        try {
+          await env.openRepository(name);
+        } catch (e) {
+          copyProblems.push(`${name}: ${asStepvaultError(e).message}`);
+        }
+      }
       ctx.signal.throwIfAborted();
       const now = env.clock.now();
       const blocking = (await listLocks(repo)).locks.find((l) => l.exclusive && !isStale(l, now));
@@ -51,6 +60,6 @@ export function preflightTask(env: PlanEnvironment) {
           },
         );
       }
-      return { source: request.source, sourceType: spec.type, repositories: 1 + request.copyTo.length };
+      return { source: request.source, sourceType: spec.type, copyProblems };
     });
 }
