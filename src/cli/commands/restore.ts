@@ -2,15 +2,17 @@
 
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
+import { StepvaultError } from '../../common/errors.ts';
 import { shortId } from '../../domain/snapshot.ts';
 import { restoreFiles } from '../../operations/restore/restore-files.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, collect } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import { registerRestoreConfluence } from './restore-confluence.ts';
 
 interface RestoreOptions {
-  target: string;
+  target?: string;
   include?: string[];
   exclude?: string[];
   overwrite: 'never' | 'always';
@@ -19,11 +21,12 @@ interface RestoreOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const restore = program
     .command('restore')
     .description('restore a snapshot (or a directory in it, as ID:/path) into a target directory')
     .argument('<snapshot>', '"latest" or a snapshot ID, optionally followed by :/path/in/snapshot')
-    .requiredOption('-t, --target <dir>', 'directory to restore into (created if missing)')
+    // Not a required option: commander would then demand it of `restore confluence` too.
+    .option('-t, --target <dir>', 'directory to restore into (created if missing; required)')
     .option('-i, --include <pattern>', 'restore only paths matching the pattern (repeatable)', collect)
     .option('-e, --exclude <pattern>', 'do not restore paths matching the pattern (repeatable)', collect)
     .option(
@@ -36,12 +39,17 @@ export function register(program: Command): void {
     .option('-n, --dry-run', 'show what would be restored')
     .action(
       action(async (ctx, snapshot: string, opts: RestoreOptions) => {
+        const target = opts.target;
+        if (target === undefined)
+          throw new StepvaultError('usage', "required option '-t, --target <dir>' not specified", {
+            hint: 'give the directory to restore into; `stepvault restore confluence` restores into Confluence',
+          });
         const repo = await ctx.openRepository();
         const started = Date.now();
         const result = await restoreFiles(
           {
             snapshot,
-            target: opts.target,
+            target,
             ...(opts.include ? { includes: opts.include } : {}),
             ...(opts.exclude ? { excludes: opts.exclude } : {}),
             overwrite: opts.overwrite,
@@ -83,11 +91,12 @@ export function register(program: Command): void {
         });
         const verb = opts.dryRun ? 'would restore' : 'restored';
         ctx.out.line(
-          `${verb} ${result.filesRestored} files, ${result.dirsRestored} directories, ${formatBytes(result.bytesRestored)} from snapshot ${shortId(result.snapshotId)}${opts.dryRun ? '' : ` to ${opts.target} in ${formatDuration(result.durationMs)}`}`,
+          `${verb} ${result.filesRestored} files, ${result.dirsRestored} directories, ${formatBytes(result.bytesRestored)} from snapshot ${shortId(result.snapshotId)}${opts.dryRun ? '' : ` to ${target} in ${formatDuration(result.durationMs)}`}`,
         );
         if (result.failed.length > 0)
           ctx.out.line(`${result.failed.length} items could not be restored (see above)`);
         return result.failed.length > 0 ? EXIT.partial : EXIT.ok;
       }),
     );
+  registerRestoreConfluence(restore);
 }

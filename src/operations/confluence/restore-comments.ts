@@ -105,12 +105,14 @@ export async function restoreCommentThreads(
     const journaled = ctx.journal.state.comments.get(record.id);
     if (journaled !== undefined) {
       claimed.add(journaled);
+      await resolve(record, journaled, undefined);
       return { id: journaled, replies: pool.find((c) => c.id === journaled)?.replies ?? [] };
     }
     const found = match(record, body, pool);
     if (found) {
       claimed.add(found.id);
       if (!dry) await ctx.journal.record({ t: 'comment', old: record.id, new: found.id });
+      await resolve(record, found.id, undefined);
       return { id: found.id, replies: found.replies };
     }
     if (kind === 'footer') ctx.report.counts.footerComments++;
@@ -122,13 +124,26 @@ export async function restoreCommentThreads(
         ? await ctx.client.createFooterComment(where as FooterCommentTarget, storage, callOf(ctx))
         : await ctx.client.createInlineComment(where as InlineCommentTarget, storage, anchor, callOf(ctx));
     await ctx.journal.record({ t: 'comment', old: record.id, new: made.id });
-    const state = record.inline?.resolutionStatus;
-    if (kind === 'inline' && state !== undefined && state !== 'open') {
-      if ((state === 'resolved' || state === 'reopened') && ctx.resolutions)
-        await ctx.resolutions.set(made.id, storage, made.version?.number ?? 1, state, callOf(ctx));
-      else ctx.report.warn(`inline comments come back open: their resolution state (${state}) cannot be set`);
-    }
+    await resolve(record, made.id, { body: storage, version: made.version?.number ?? 1, status: 'open' });
     return { id: made.id, replies: [] };
+  };
+
+  /** Sets the resolution state of an inline comment (once: recorded in the journal). */
+  const resolve = async (
+    record: CommentRecord,
+    id: string,
+    known: { body: { representation: 'storage'; value: string }; version: number; status: string } | undefined,
+  ): Promise<void> => {
+    const state = record.inline?.resolutionStatus;
+    const step = `resolution:${record.id}`;
+    if (kind !== 'inline' || state === undefined || state === 'open' || dry) return;
+    if (ctx.journal.state.done.has(step)) return;
+    if ((state !== 'resolved' && state !== 'reopened') || !ctx.resolutions) {
+      ctx.report.warn(`inline comments come back open: their resolution state (${state}) cannot be set`);
+      return;
+    }
+    await ctx.resolutions.ensure(id, state, known, callOf(ctx));
+    await ctx.journal.record({ t: 'done', step });
   };
 
   // Markers already in the target body: comments that still exist (in place) or that a run before placed.

@@ -32,6 +32,8 @@ interface Found {
   target: TargetItem | undefined;
   journaled: boolean;
   createdEarlier: boolean;
+  /** The parent of a folder, whiteboard, … found in place (pages have theirs in `target`). */
+  treeParentId?: string | undefined;
 }
 
 interface Placement {
@@ -126,8 +128,14 @@ class TreeRestore {
         if (target) return { id: item.id, target, journaled: false, createdEarlier: false };
       } else {
         try {
-          await ctx.client.getTreeItem(item.type as TreeItemKind, item.id, this.call);
-          return { id: item.id, target: undefined, journaled: false, createdEarlier: false };
+          const found = await ctx.client.getTreeItem(item.type as TreeItemKind, item.id, this.call);
+          return {
+            id: item.id,
+            target: undefined,
+            journaled: false,
+            createdEarlier: false,
+            treeParentId: found.parentId ?? undefined,
+          };
         } catch (error) {
           if (httpStatusOf(error) !== 404) throw error;
         }
@@ -172,17 +180,25 @@ class TreeRestore {
     const target = found.target;
     const doc = documentKind(item);
     const wanted = restoredStatus(item);
+    if (!doc && found.treeParentId !== undefined && place.parentId !== undefined) {
+      if (found.treeParentId !== place.parentId) await this.moveUnder(found.id, place.parentId);
+      return;
+    }
     if (!target || !doc || wanted === 'trashed') return;
     if (target.status === 'trashed') {
       ctx.report.counts.itemsUntrashed++;
       this.orderCheck.add(place.parentId ?? ROOT);
       if (!ctx.settings.dryRun) await ctx.client.restoreFromTrash(doc, found.id, this.call);
     }
-    if (doc === 'page' && place.parentId !== undefined && target.parentId !== place.parentId) {
-      ctx.report.counts.itemsMoved++;
-      this.orderCheck.add(place.parentId);
-      if (!ctx.settings.dryRun) await ctx.client.movePage(found.id, 'append', place.parentId, this.call);
-    }
+    if (doc === 'page' && place.parentId !== undefined && target.parentId !== place.parentId)
+      await this.moveUnder(found.id, place.parentId);
+  }
+
+  /** Moves an item found elsewhere under its parent (as the last child; the order pass places it). */
+  async moveUnder(id: string, parentId: string): Promise<void> {
+    this.ctx.report.counts.itemsMoved++;
+    this.orderCheck.add(parentId);
+    if (!this.ctx.settings.dryRun) await this.ctx.client.movePage(id, 'append', parentId, this.call);
   }
 
   async create(item: ContentRecord, place: Placement): Promise<void> {

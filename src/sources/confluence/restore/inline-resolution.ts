@@ -1,12 +1,13 @@
 // Sets the resolution state of an inline comment a restore just created (v2 `PUT /inline-comments/{id}` with
 // `resolved`): ConfluenceClient has no comment update yet, so this small writer goes through its own transport
-// built from the same client options (same hosts, credentials, retries and rate-limit learning). A created
-// comment is at version 1 with a known body, so no read is needed: "resolved" is one update, "reopened" is a
-// resolve and an un-resolve (Confluence records a comment resolved before as reopened).
+// built from the same client options (same hosts, credentials, retries and rate-limit learning). A comment the
+// restore just created is at version 1 with a known body, so no read is needed: "resolved" is one update,
+// "reopened" a resolve and an un-resolve (Confluence calls a comment resolved before and opened again so). A
+// resumed restore reads the comment first and does what is left.
 
 import { systemClock } from '../../../common/clock.ts';
 import { StepvaultError } from '../../../common/errors.ts';
-import { type Api, write } from '../client/api-calls.ts';
+import { type Api, get, write } from '../client/api-calls.ts';
 import { authorizationHeader, DEFAULT_MEDIA_HOSTS } from '../client/client.ts';
 import type { ConfluenceClientOptions } from '../client/client-options.ts';
 import { ClientStatsRecorder } from '../client/client-stats.ts';
@@ -56,18 +57,36 @@ export class InlineResolutionWriter {
   }
 
   /**
-   * Brings a comment from `open` at `version` (with `body`, which an update must repeat) to `state`; returns
-   * the comment's version afterwards.
+   * Brings an inline comment to `state`. `known` is what the caller knows of it (a comment it just created:
+   * version 1, open, with the body it wrote); without it the comment is read first. Returns its version.
    */
-  async set(
+  async ensure(
     commentId: string,
-    body: BodyWrite,
-    version: number,
     state: ResolutionState,
+    known?: { body: BodyWrite; version: number; status: string },
     options: WriteOptions = {},
   ): Promise<number> {
-    const steps = state === 'resolved' ? [true] : state === 'reopened' ? [true, false] : [];
-    let at = version;
+    let current = known;
+    if (!current) {
+      const read = await get(
+        this.#api,
+        '/api/v2/inline-comments/{id}',
+        { id: commentId },
+        { 'body-format': 'storage' },
+        inlineCommentSchema,
+        options,
+      );
+      current = {
+        body: { representation: 'storage', value: read.body?.storage?.value ?? '' },
+        version: read.version?.number ?? 1,
+        status: read.resolutionStatus ?? 'open',
+      };
+    }
+    let steps: boolean[] = [];
+    if (state === 'resolved' && current.status !== 'resolved') steps = [true];
+    if (state === 'reopened' && current.status !== 'reopened')
+      steps = current.status === 'resolved' ? [false] : [true, false];
+    let at = current.version;
     for (const resolved of steps) {
       const answer = await write(
         this.#api,
@@ -75,7 +94,7 @@ export class InlineResolutionWriter {
         '/api/v2/inline-comments/{id}',
         { id: commentId },
         {},
-        { version: { number: at + 1 }, body, resolved },
+        { version: { number: at + 1 }, body: current.body, resolved },
         inlineCommentSchema,
         options,
       );
