@@ -134,6 +134,7 @@ describe('plan run', () => {
 repositories:
   primary: { location: ./primary, password: { file: ./password } }
   copy: { location: ./copy, password: { file: ./password } }
+  nowhere: { location: ./nowhere, password: { file: ./password } }
 sources:
   data: { type: files, paths: [./data] }
   broken: { type: files, paths: [./no-such-directory] }
@@ -155,6 +156,14 @@ plans:
     rules:
       - name: nightly
         schedule: cron(0 3 * * ? *)
+  spread:
+    source: data
+    repository: primary
+    rules:
+      - name: hourly
+        schedule: rate(1 hour)
+        retention: { keepLast: 5 }
+        copyTo: [{ repository: nowhere }, { repository: copy }]
   custom:
     source: data
     repository: copy
@@ -213,7 +222,7 @@ server:
           [snapshot.id],
           `run ${i}: the copy repository holds this run's snapshot, and its retention (keepLast 1) only that`,
         );
-        assert.deepEqual(output.copies, [{ repository: 'copy', snapshotId: copies[0]!.id }]);
+        assert.deepEqual(output.copies, [{ repository: 'copy', snapshotId: copies[0]!.id, failed: false }]);
         const restoreTest = output.restoreTest as { execution: string; report: Record<string, unknown> };
         assert.equal(restoreTest.report.ok, true, `run ${i}: the restore test passes`);
         assert.equal(restoreTest.report.snapshotId, snapshot.id, 'it restored the newest snapshot');
@@ -281,6 +290,33 @@ server:
     assert.deepEqual(
       failed.map((e) => [e.kind, e.plan, e.error?.code]),
       [['backup.failed', 'broken', 'Stepvault.NotFound']],
+    );
+  });
+
+  it('a copy target that fails is notified on its own; the other copies and retention still happen', async () => {
+    const before = hook.events.length;
+    const r = await cli(dir, 'plan', 'run', 'spread', '--json');
+    assert.equal(r.code, 1, r.stderr);
+    const summary = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { message_type: string; error?: string; cause?: string })
+      .find((m) => m.message_type === 'summary')!;
+    assert.equal(summary.error, 'Stepvault.AfterBackupFailed');
+    assert.match(
+      summary.cause ?? '',
+      /the backup succeeded \(snapshot [0-9a-f]{64}\), but copying to \[nowhere\]/,
+    );
+    const events = hook.events.slice(before);
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.plan, e.error?.code]),
+      [['copy.failed', 'spread', 'Stepvault.RepositoryNotFound']],
+    );
+    const made = (await snapshotsOf('primary')).filter((s) => s.tags.includes('plan:spread'));
+    assert.equal(made.length, 1);
+    assert.ok(
+      (await snapshotsOf('copy')).some((s) => s.original === made[0]!.id),
+      'the copy that could be made was made',
     );
   });
 

@@ -322,8 +322,10 @@ function report(
     if (typeof o.snapshotId === 'string') parts.push(`snapshot ${o.snapshotId.slice(0, 8)}`);
     if (o.partial === true) parts.push(`PARTIAL: ${String(o.missing)} items could not be read`);
     if (o.anomaly === true) parts.push('ANOMALY: tagged, the previous good snapshot protected');
-    if (Array.isArray(o.copies) && o.copies.length > 0)
-      parts.push(`copied to ${o.copies.map((c) => (isObject(c) ? c.repository : '?')).join(', ')}`);
+    const copies = (Array.isArray(o.copies) ? o.copies.filter(isObject) : []).filter(
+      (c) => c.failed !== true,
+    );
+    if (copies.length > 0) parts.push(`copied to ${copies.map((c) => c.repository).join(', ')}`);
     if (Array.isArray(o.repositories))
       parts.push(
         `pruned and checked ${o.repositories.map((r) => (isObject(r) ? r.repository : '?')).join(', ')}`,
