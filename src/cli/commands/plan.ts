@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { findConfigFile, type LoadedConfig, loadConfig, stateDirOf } from '../../config/load-config.ts';
+import { findConfigFile, type LoadedConfig, loadConfig } from '../../config/load-config.ts';
 import { parseSchedule } from '../../domain/schedule.ts';
 import { isObject, type Json } from '../../workflows/asl/json.ts';
 import type { DescribeOutput } from '../../workflows/engine/describe.ts';
@@ -15,6 +15,7 @@ import {
   allPlanSettings,
   ConfigEnvironment,
   planSettings,
+  workflowStorePath,
 } from '../../workflows/tasks/config-environment.ts';
 import type { PlanSettings, RuleSettings } from '../../workflows/tasks/plan-settings.ts';
 import { createPlanEngine, planRunResult, startPlanRun } from '../../workflows/tasks/run-plan.ts';
@@ -28,11 +29,9 @@ interface PlanOptions {
   store?: string;
 }
 
-/** --store, STEPVAULT_WORKFLOW_STORE, or workflows.db in the state directory (where `serve` keeps it too). */
-export function planStorePath(options: PlanOptions, loaded: LoadedConfig, env = process.env): string {
-  if (options.store) return path.resolve(options.store);
-  if (env.STEPVAULT_WORKFLOW_STORE) return path.resolve(env.STEPVAULT_WORKFLOW_STORE);
-  return path.join(stateDirOf(loaded.config, env), 'workflows.db');
+/** --store, else STEPVAULT_WORKFLOW_STORE, else workflows.db in the state directory (where `serve` keeps it too). */
+function planStorePath(options: PlanOptions, loaded: LoadedConfig): string {
+  return options.store ? path.resolve(options.store) : workflowStorePath(loaded);
 }
 
 function openPlans(options: PlanOptions): {

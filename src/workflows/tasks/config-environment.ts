@@ -211,6 +211,15 @@ export function backendAt(location: string): Backend {
   return new LocalBackend(location.startsWith('local:') ? location.slice('local:'.length) : location);
 }
 
+/**
+ * Where plan executions are kept: `workflows.db` in the state directory (`server.stateDir`), shared by
+ * `stepvault serve` and `stepvault plan`; STEPVAULT_WORKFLOW_STORE overrides it.
+ */
+export function workflowStorePath(loaded: LoadedConfig, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STEPVAULT_WORKFLOW_STORE) return path.resolve(env.STEPVAULT_WORKFLOW_STORE);
+  return path.join(stateDirOf(loaded.config, env), 'workflows.db');
+}
+
 /** The plans of a configuration, as the workflows see them. */
 export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
   const { config } = loaded;
