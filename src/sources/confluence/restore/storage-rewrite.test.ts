@@ -75,15 +75,15 @@ test('blog post links and edit links keep their shape', () => {
   );
 });
 
-test('unknown ids stay and are reported once each, in order', () => {
+test('unknown ids stay (with their space key) and are reported once each, in order', () => {
   const body =
     '<a href="/wiki/spaces/ENG/pages/555">a</a><ri:page ri:content-id="101" />' +
     '<ri:page ri:content-id="444" /><a href="/wiki/spaces/ENG/pages/555">again</a>';
   const { body: out, unresolved } = rewriteReferences(body, maps);
   assert.equal(
     out,
-    '<a href="/wiki/spaces/ENG2/pages/555">a</a><ri:page ri:content-id="9001" />' +
-      '<ri:page ri:content-id="444" /><a href="/wiki/spaces/ENG2/pages/555">again</a>',
+    '<a href="/wiki/spaces/ENG/pages/555">a</a><ri:page ri:content-id="9001" />' +
+      '<ri:page ri:content-id="444" /><a href="/wiki/spaces/ENG/pages/555">again</a>',
   );
   assert.deepEqual(unresolved, ['555', '444']);
   assert.deepEqual(referencedContentIds(body), ['555', '101', '444']);

@@ -109,11 +109,13 @@ class Rewriter {
       .replace(
         /^\/wiki\/spaces\/([^/?#&;]+)(\/pages\/(?:edit-v2\/)?(\d+))?(\/blog\/(?:\d{4}\/\d{2}\/\d{2}\/)?(\d+))?/,
         (_m, key: string, pages?: string, pageId?: string, blog?: string, blogId?: string) => {
-          let out = `/wiki/spaces/${this.key(key)}`;
+          // A link to content outside the restore keeps its id, so it keeps its space key too.
+          const id = pageId ?? blogId;
+          const mapped = id === undefined ? undefined : this.id(id);
+          let out = `/wiki/spaces/${id === undefined || mapped !== id ? this.key(key) : key}`;
           if (pages !== undefined && pageId !== undefined)
-            out += pages.slice(0, pages.length - pageId.length) + this.id(pageId);
-          if (blog !== undefined && blogId !== undefined)
-            out += blog.slice(0, blog.length - blogId.length) + this.id(blogId);
+            out += pages.slice(0, pages.length - pageId.length) + mapped;
+          if (blog !== undefined && blogId !== undefined) out += blog.slice(0, blog.length - blogId.length) + mapped;
           return out;
         },
       )
