@@ -423,6 +423,16 @@ describe('Confluence restore: interrupted and resumed, in place, dry run', () =>
     assert.equal(result.counts.itemsUntrashed, 1);
     assert.equal(result.counts.itemsCreated.page, 1);
     assert.deepEqual(original.describe(), want);
+    // The dry run predicted the same work: the purged page's attachments and comments, nothing else.
+    for (const key of [
+      'attachments',
+      'attachmentVersions',
+      'footerComments',
+      'inlineComments',
+      'labels',
+    ] as const)
+      assert.equal(dry.counts[key], result.counts[key], key);
+    assert.ok(result.counts.attachments > 0);
   });
 });
 

@@ -26,7 +26,7 @@ export async function restoreAttachments(
   if (records.length === 0) return;
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const existing: Attachment[] = [];
-  if (!ctx.createdNow.has(item.id) && !ctx.settings.dryRun && !newId.startsWith('new:')) {
+  if (!ctx.createdNow.has(item.id) && !newId.startsWith('new:')) {
     for await (const a of ctx.client.listAttachments(kind, newId, { statuses: ['current'], ...call }))
       existing.push(a);
   }

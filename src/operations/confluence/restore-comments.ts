@@ -90,7 +90,7 @@ export async function restoreCommentThreads(
 ): Promise<void> {
   const dry = ctx.settings.dryRun;
   const fresh = ctx.createdNow.has(item.id);
-  const existing = fresh || dry ? [] : await listExisting(ctx, kind, target);
+  const existing = fresh ? [] : await listExisting(ctx, kind, target);
   const claimed = new Set<string>();
   const match = (record: CommentRecord, body: string, pool: ExistingComment[]): ExistingComment | undefined =>
     pool.find((c) => !claimed.has(c.id) && (c.id === record.id || c.body === body)) ?? undefined;

@@ -111,7 +111,7 @@ async function restoreRestrictions(
   const keep = async (operation: 'read' | 'update', list: { users: string[]; groups: string[] }) => {
     const out: RestrictionInput = { operation, users: [], groups: [] };
     for (const user of list.users) {
-      if (ctx.settings.dryRun || (await principals.user(user))) out.users.push(user);
+      if (await principals.user(user)) out.users.push(user);
       else
         ctx.report.failed(
           ctx.source.key,
@@ -120,7 +120,7 @@ async function restoreRestrictions(
         );
     }
     for (const group of list.groups) {
-      if (ctx.settings.dryRun || (await principals.group(group))) out.groups.push(group);
+      if (await principals.group(group)) out.groups.push(group);
       else
         ctx.report.failed(
           ctx.source.key,
@@ -130,10 +130,9 @@ async function restoreRestrictions(
     }
     return out;
   };
-  if (!any && ctx.settings.dryRun) return;
   await attempt(ctx, `${name}: restrictions`, async () => {
     const wanted = [await keep('read', read), await keep('update', update)];
-    if (!ctx.createdNow.has(item.id) && !ctx.settings.dryRun) {
+    if (!ctx.createdNow.has(item.id) && !newId.startsWith('new:')) {
       const current = await ctx.client.getRestrictions(newId, ctx.signal ? { signal: ctx.signal } : {});
       const same = wanted.every((w) => {
         const c = current.find((r) => r.operation === w.operation);
@@ -145,7 +144,7 @@ async function restoreRestrictions(
         return users === [...w.users].sort().join() && groups === [...w.groups].sort().join();
       });
       if (same) {
-        await ctx.journal.record({ t: 'done', step });
+        if (!ctx.settings.dryRun) await ctx.journal.record({ t: 'done', step });
         return;
       }
     }
