@@ -186,13 +186,22 @@ describe('Confluence backup', () => {
 
   it('stores a whole site that reads back equal to it', async () => {
     const repo = await newRepo();
-    const result = await backup(repo, sim, { history: 'all' });
+    const result = await backup(repo, sim, { history: 'all', drafts: true });
     assert.equal(result.missing.length, 0, JSON.stringify(result.missing));
     const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
     await assertMatchesSite(reader, sim);
     const site = await reader.site();
     assert.equal(site.swept, true);
     assert.equal(site.options.history, 'all');
+    // pending drafts of published pages
+    let drafts = 0;
+    for (const c of sim.store.contents.values()) {
+      if (c.status !== 'current' || (c.kind !== 'page' && c.kind !== 'blogpost')) continue;
+      const stored = await reader.draft(sim.store.spaces.get(c.spaceId)!.key, c.id);
+      assert.equal(stored?.storage, c.draft ? storageOf(c.draft.body) : undefined, `draft of ${c.id}`);
+      if (stored) drafts++;
+    }
+    assert.ok(drafts > 0, 'the site has pending drafts');
     // history: every older version of a page, with its body
     for (const space of await reader.spaces()) {
       for (const item of (await reader.items(space.key)).filter((i) => i.type === 'page').slice(0, 20)) {

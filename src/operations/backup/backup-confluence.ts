@@ -52,7 +52,7 @@ export interface ConfluenceBackupRequest {
   history?: 'latest' | 'all';
   /** @default 'latest' */
   attachmentVersions?: 'latest' | 'all';
-  /** Never-published drafts. @default false */
+  /** Pending drafts (unpublished changes) of published pages and blog posts, one request per page. @default false */
   drafts?: boolean;
   /** The client reads with the Admin Key (recorded in the snapshot). @default false */
   adminKey?: boolean;
@@ -134,7 +134,7 @@ export async function backupConfluence(
   const options: BackupOptionsRecord = {
     spaces: [...new Set(request.spaces ?? [])].sort(),
     includeArchivedSpaces: request.includeArchivedSpaces ?? true,
-    statuses: ['current', 'archived', 'trashed', ...(request.drafts ? (['draft'] as const) : [])],
+    statuses: ['current', 'archived', 'trashed'],
     history: request.history ?? 'latest',
     attachmentVersions: request.attachmentVersions ?? 'latest',
     drafts: request.drafts ?? false,

@@ -176,7 +176,6 @@ export class ConfluenceArchiver {
     const watermarks: Watermarks = {};
     await forEachConcurrently(works, 4, async (work) => {
       const inventory = await listSpaceInventory(api, work.space, {
-        drafts: options.drafts,
         bodyFormat: parent ? undefined : 'storage',
         signal: this.#deps.signal,
       });
@@ -261,6 +260,7 @@ export class ConfluenceArchiver {
       parent,
       history: options.history,
       attachmentVersions: options.attachmentVersions,
+      drafts: options.drafts,
       sweep,
       backupTime,
       signal,

@@ -16,6 +16,7 @@ import {
   fetchAttachments,
   fetchAttachmentVersionNumbers,
   fetchComments,
+  fetchDraft,
   fetchHistory,
   fetchMeta,
 } from '../../sources/confluence/item-details.ts';
@@ -61,6 +62,8 @@ export interface ItemContext {
   parent: ParentState | undefined;
   history: 'latest' | 'all';
   attachmentVersions: 'latest' | 'all';
+  /** Keep pending drafts of published pages and blog posts. */
+  drafts: boolean;
   /** Metadata is fetched (or was, by the sweep phase) rather than carried over. */
   sweep: boolean;
   backupTime: string;
@@ -95,7 +98,13 @@ export interface ItemResult {
 }
 
 export function zeroCounters(): ItemCounters {
-  return { itemsFetched: 0, itemsReused: 0, attachmentsDownloaded: 0, attachmentsReused: 0, bytesDownloaded: 0 };
+  return {
+    itemsFetched: 0,
+    itemsReused: 0,
+    attachmentsDownloaded: 0,
+    attachmentsReused: 0,
+    bytesDownloaded: 0,
+  };
 }
 
 export async function archiveItem(
@@ -198,6 +207,21 @@ export async function archiveItem(
     tasks.push(archiveAttachments(ctx, spaceKey, item, parentRecord, parentFiles, entries, missing, final));
     if (ctx.history === 'all')
       tasks.push(archiveHistory(ctx, spaceKey, item, parentRecord, parentFiles, entries));
+    if (ctx.drafts && item.status === 'current')
+      tasks.push(
+        (async () => {
+          // Between sweeps an unchanged item keeps its stored draft (or none): drafts have no change feed.
+          if (reuse && !ctx.sweep) {
+            graft(NAMES.draft);
+            return;
+          }
+          const draft = await fetchDraft(ctx.api, kind, id, signal);
+          if (!draft) return;
+          const time = draft.record.version.createdAt ?? mtime;
+          await file(`${NAMES.draft}/${NAMES.item}`, encodeRecord(draft.record), time);
+          await file(`${NAMES.draft}/${NAMES.storage}`, Buffer.from(draft.storage), time);
+        })(),
+      );
   }
   await settleAll(tasks);
   return { entries, missing, counters: ctx.counters };

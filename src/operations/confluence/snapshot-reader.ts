@@ -21,6 +21,8 @@ import {
   commentsFileSchema,
   contentMetaSchema,
   contentRecordSchema,
+  type DraftRecord,
+  draftRecordSchema,
   type HistoricalVersion,
   historicalVersionSchema,
   parseRecord,
@@ -162,6 +164,14 @@ export class ConfluenceSnapshotReader {
     return this.#mapConcurrently(numbers, (n) =>
       this.#record(paths.history(spaceKey, id, n), historicalVersionSchema),
     );
+  }
+
+  /** Unpublished changes of a published page or blog post (backups made with --drafts), if it has any. */
+  async draft(spaceKey: string, id: string): Promise<{ record: DraftRecord; storage: string } | undefined> {
+    const node = await this.lookup(paths.draftBody(spaceKey, id));
+    if (!node) return undefined;
+    const record = await this.#record(paths.draft(spaceKey, id), draftRecordSchema);
+    return { record, storage: (await this.readFile(node)).toString('utf8') };
   }
 
   // ------------------------------------------------------------------------- tree access (also for backup)

@@ -7,7 +7,7 @@ import type { ContentKind } from './client/client-types.ts';
 import { collectNewest } from './client/dedupe.ts';
 import type { Attachment, ContentProperty, Label, VersionEntry } from './client/records.ts';
 import type { Restriction } from './client/records-v1.ts';
-import type { CommentRecord, ContentMeta, ContentRecord, HistoricalVersion } from './layout.ts';
+import type { CommentRecord, ContentMeta, ContentRecord, DraftRecord, HistoricalVersion } from './layout.ts';
 import type { ConfluenceReads } from './read-api.ts';
 import {
   type ApiComment,
@@ -16,6 +16,7 @@ import {
   historicalVersion,
   isTreeItemType,
   labelRecords,
+  versionRecord,
 } from './record-mapping.ts';
 
 type Signal = { signal?: AbortSignal };
@@ -166,4 +167,24 @@ export async function fetchHistory(
     if (want.has(entry.number)) out.push(historicalVersion(entry, item.title));
   }
   return out.sort((a, b) => a.version.number - b.version.number);
+}
+
+/** The pending draft of a published page or blog post (storage body), or undefined when it has none. */
+export async function fetchDraft(
+  api: ConfluenceReads,
+  kind: ContentKind,
+  id: string,
+  options: Signal,
+): Promise<{ record: DraftRecord; storage: string } | undefined> {
+  try {
+    const get = kind === 'page' ? api.getPage.bind(api) : api.getBlogPost.bind(api);
+    const draft = await get(id, { ...options, getDraft: true, bodyFormat: 'storage' });
+    return {
+      record: { title: draft.title, version: versionRecord(draft.version) },
+      storage: draft.body?.storage?.value ?? '',
+    };
+  } catch (error) {
+    if (error instanceof StepvaultError && error.code === 'not-found') return undefined;
+    throw error;
+  }
 }

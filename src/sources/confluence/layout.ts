@@ -26,6 +26,7 @@ export const NAMES = {
   attachments: 'attachments',
   attachment: 'attachment.json',
   history: 'history',
+  draft: 'draft',
 } as const;
 
 const SPACE_KEY = /^[A-Za-z0-9_~.-]{1,255}$/;
@@ -77,6 +78,9 @@ export const paths = {
   historyDir: (key: string, id: string) => `${paths.itemDir(key, id)}/${NAMES.history}`,
   history: (key: string, id: string, version: number) =>
     `${paths.historyDir(key, id)}/${versionFileName(version)}.json`,
+  draftDir: (key: string, id: string) => `${paths.itemDir(key, id)}/${NAMES.draft}`,
+  draft: (key: string, id: string) => `${paths.draftDir(key, id)}/${NAMES.item}`,
+  draftBody: (key: string, id: string) => `${paths.draftDir(key, id)}/${NAMES.storage}`,
 };
 
 export type BodyFormat = 'storage' | 'adf';
@@ -120,7 +124,7 @@ export const backupOptionsSchema = z.object({
   statuses: z.array(statusFilterSchema),
   history: z.enum(['latest', 'all']),
   attachmentVersions: z.enum(['latest', 'all']),
-  /** Never-published drafts (status `draft`) included. */
+  /** Pending drafts (unpublished changes of published pages and blog posts) included. */
   drafts: z.boolean(),
   /** Whether the Admin Key was used (restricted content visible). */
   adminKey: z.boolean(),
@@ -331,6 +335,13 @@ export const historicalVersionSchema = z.object({
   storage: z.string(),
 });
 export type HistoricalVersion = z.infer<typeof historicalVersionSchema>;
+
+/** `draft/item.json` (with --drafts): unpublished changes of a published page or blog post. */
+export const draftRecordSchema = z.object({
+  title: z.string(),
+  version: versionRecordSchema,
+});
+export type DraftRecord = z.infer<typeof draftRecordSchema>;
 
 /** Parses a stored JSON record; a mismatch is `corrupt` and names the path. */
 export function parseRecord<T>(schema: z.ZodType<T>, text: string, where: string): T {

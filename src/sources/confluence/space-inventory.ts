@@ -11,8 +11,6 @@ import type { ConfluenceReads } from './read-api.ts';
 import { blogPostRecord, isTreeItemType, pageRecord, type TreeItemType } from './record-mapping.ts';
 
 export interface InventoryOptions {
-  /** Include never-published drafts. */
-  drafts: boolean;
   /** List bodies in this format along with the items (a full backup: no batch fetch needed afterwards). */
   bodyFormat?: BodyFormat | undefined;
   signal?: AbortSignal | undefined;
@@ -45,14 +43,11 @@ export async function listSpaceInventory(
 ): Promise<SpaceInventory> {
   const signal = options.signal ? { signal: options.signal } : {};
   const body = options.bodyFormat ? { bodyFormat: options.bodyFormat } : {};
-  const drafts = options.drafts ? (['draft'] as const) : [];
   const [pages, posts, hits] = await Promise.all([
-    newest<Page>(
-      api.listPagesInSpace(space.id, { statuses: [...PAGE_STATUSES, ...drafts], ...body, ...signal }),
-    ),
+    newest<Page>(api.listPagesInSpace(space.id, { statuses: [...PAGE_STATUSES], ...body, ...signal })),
     newest<BlogPost>(
       api.listBlogPostsInSpace(space.id, {
-        statuses: [...BLOG_POST_STATUSES, ...drafts],
+        statuses: [...BLOG_POST_STATUSES],
         ...body,
         ...signal,
       }),
