@@ -22,6 +22,7 @@ import { register as registerPrune } from './commands/prune.ts';
 import { register as registerRepair } from './commands/repair.ts';
 import { register as registerRestore } from './commands/restore.ts';
 import { register as registerRestoreTest } from './commands/restore-test.ts';
+import { register as registerServe } from './commands/serve.ts';
 import { register as registerSnapshots } from './commands/snapshots.ts';
 import { register as registerStats } from './commands/stats.ts';
 import { register as registerTag } from './commands/tag.ts';
@@ -60,6 +61,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerRepair,
   registerWorkflow,
   registerPlan,
+  registerServe,
   registerConfig,
   registerAudit,
   registerDevConfluenceSim,

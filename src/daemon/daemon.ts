@@ -1,0 +1,447 @@
+// `stepvault serve` as an object: reads stepvault.yaml, opens the state directory (workflow store, daemon state,
+// audit log), resumes executions a previous process left RUNNING, then schedules plan rules (catching up what
+// was missed, at most once per rule), serves the HTTP API and /metrics, and follows its runs. `shutdown`
+// stops taking work, lets running executions finish up to a grace period, then stops their tasks — they stay
+// RUNNING in the store and resume on the next start. Time comes from the injected clock (a ManualClock in
+// tests); only the grace period is real time.
+
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AUDIT_LOG_NAME, type AuditEntry, AuditLog } from '../catalog/audit-log.ts';
+import { DAEMON_STATE_NAME, DaemonState } from '../catalog/daemon-state.ts';
+import { type Clock, systemClock } from '../common/clock.ts';
+import { asStepvaultError } from '../common/errors.ts';
+import { formatIssue } from '../config/config-issue.ts';
+import { type LoadedConfig, loadConfig, readConfigFile, stateDirOf } from '../config/load-config.ts';
+import type { NotificationEvent } from '../domain/notification-event.ts';
+import type { DescribeOutput } from '../workflows/engine/describe.ts';
+import type { WorkflowEngine } from '../workflows/engine/engine.ts';
+import { requireValidWorkflow } from '../workflows/tasks/builtin-workflows.ts';
+import { createPlanEngine } from '../workflows/tasks/run-plan.ts';
+import { ApiError } from './api/api-errors.ts';
+import type { ReloadResult } from './api/api-schemas.ts';
+import { createApiApp } from './api/http-app.ts';
+import { type Listening, listen } from './api/http-server.ts';
+import { apiBackend } from './api-backend.ts';
+import { DaemonEnvironment } from './daemon-environment.ts';
+import type { DaemonEvent, DaemonEventLevel, DaemonEventSink } from './daemon-events.ts';
+import { ExecutionWatch } from './execution-watch.ts';
+import { type MetricsSummary, metricsSummary } from './metrics/metrics-summary.ts';
+import { type PrometheusMetrics, prometheusMetrics } from './metrics/prometheus.ts';
+import { runFacts } from './metrics/run-facts.ts';
+import { SourceStats } from './metrics/source-stats.ts';
+import { RestoreDesk, restoreDefinitionPath } from './restore/restore-desk.ts';
+import { RESTORE_TASK_ARN, restoreTask } from './restore/restore-task.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+
+export interface DaemonOptions {
+  /** stepvault.yaml (absolute or relative to the working directory). */
+  configFile: string;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Overrides `server.listen` (HOST:PORT or PORT; port 0 takes a free one). */
+  listen?: string;
+  /** Scheduled runs at once per repository (counting its copy targets). @default 1 */
+  maxRunsPerRepository?: number;
+  /** Where secret references read environment variables. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Recorded as the snapshots' host when a source does not say. @default os.hostname() */
+  host?: string;
+  onEvent?: DaemonEventSink;
+}
+
+export class Daemon {
+  readonly clock: Clock;
+  readonly stateDir: string;
+  readonly engine: WorkflowEngine;
+  readonly env: DaemonEnvironment;
+  readonly state: DaemonState;
+  readonly audit: AuditLog;
+  readonly scheduler: Scheduler;
+  readonly restores: RestoreDesk;
+  readonly stats: SourceStats;
+  readonly startedAt: number;
+  readonly #options: DaemonOptions;
+  readonly #watch: ExecutionWatch;
+  readonly #prometheus: PrometheusMetrics;
+  readonly #pending = new Set<Promise<unknown>>();
+  #listening: Listening | undefined;
+  #started = 0;
+  #writesAllowed = true;
+  #shutdown: Promise<void> | undefined;
+
+  private constructor(options: DaemonOptions, loaded: LoadedConfig, audit: AuditLog) {
+    this.#options = options;
+    this.clock = options.clock ?? systemClock;
+    this.startedAt = this.clock.now().getTime();
+    this.stateDir = stateDirOf(loaded.config, options.env ?? process.env);
+    this.audit = audit;
+    this.state = new DaemonState(path.join(this.stateDir, DAEMON_STATE_NAME));
+    this.env = new DaemonEnvironment(loaded, {
+      clock: this.clock,
+      ...(options.env ? { env: options.env } : {}),
+      host: options.host ?? os.hostname(),
+    });
+    this.engine = createPlanEngine({
+      store: path.join(this.stateDir, 'workflows.db'),
+      environment: this.env,
+    });
+    this.engine.registry.register(RESTORE_TASK_ARN, restoreTask(this.env));
+    const restoreDefinition = fs.readFileSync(restoreDefinitionPath(), 'utf8');
+    requireValidWorkflow(this.engine, restoreDefinition, 'restore (built-in)');
+    this.#watch = new ExecutionWatch(this.engine, (d) => this.#ended(d));
+    this.#prometheus = prometheusMetrics(this.startedAt);
+    this.stats = new SourceStats(this.env, (source, e) =>
+      this.report(
+        'warn',
+        'stats.failed',
+        `cannot compute the statistics of source ${source}: ${asStepvaultError(e).message}`,
+        {
+          source,
+        },
+      ),
+    );
+    this.restores = new RestoreDesk({
+      state: this.state,
+      engine: () => this.engine,
+      env: this.env,
+      clock: this.clock,
+      definition: restoreDefinition,
+      notify: (event) => this.notify(event),
+      started: (arn) => this.follow(arn),
+    });
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      state: this.state,
+      engine: this.engine,
+      env: this.env,
+      maxRunsPerRepository: options.maxRunsPerRepository ?? 1,
+      audit: (entry) => this.#auditQuietly(entry),
+      notify: (event) => this.notify(event),
+      report: (level, event, message, fields) => this.report(level, event, message, fields),
+      started: (arn) => this.follow(arn),
+      onTick: async (now) => this.#watchRpo(now),
+    });
+  }
+
+  /** Reads the configuration, resumes interrupted executions, starts scheduling and serving. */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const loaded = loadConfig(options.configFile);
+    const clock = options.clock ?? systemClock;
+    const stateDir = stateDirOf(loaded.config, options.env ?? process.env);
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const audit = await AuditLog.open(path.join(stateDir, AUDIT_LOG_NAME), { clock });
+    let daemon: Daemon;
+    try {
+      daemon = new Daemon(options, loaded, audit);
+    } catch (e) {
+      await audit.close();
+      throw e;
+    }
+    try {
+      await daemon.#begin(loaded);
+    } catch (e) {
+      await daemon.shutdown(0);
+      throw e;
+    }
+    return daemon;
+  }
+
+  async #begin(loaded: LoadedConfig): Promise<void> {
+    await this.audit.append({
+      actor: 'stepvault',
+      action: 'daemon.start',
+      target: 'daemon',
+      details: { config: loaded.file, sha256: fileHash(loaded.file), pid: process.pid },
+    });
+    const resumed = await this.engine.resumeExecutions();
+    for (const arn of resumed) this.follow(arn);
+    if (resumed.length > 0) {
+      this.report('info', 'daemon.resumed', `resumed ${resumed.length} interrupted execution(s)`, {
+        executions: resumed.map((a) => a.split(':').at(-1)).join(' '),
+      });
+    }
+    await this.restores.recover();
+    this.stats.refreshAll();
+    this.#watch.start();
+    this.scheduler.start();
+    const address = this.#options.listen ?? loaded.config.server?.listen ?? '127.0.0.1:8420';
+    const app = createApiApp(apiBackend(this), { writesAllowed: () => this.#writesAllowed });
+    this.#listening = await listen(app, address);
+    this.report('info', 'daemon.listening', `listening on ${this.#listening.url}`, {
+      url: this.#listening.url,
+    });
+  }
+
+  /** Where the API listens: `http://HOST:PORT`. */
+  get url(): string {
+    return this.#listening?.url ?? '';
+  }
+
+  get loaded(): LoadedConfig {
+    return this.env.loaded;
+  }
+
+  /** Executions started so far by this daemon (scheduler and API). */
+  get startedCount(): number {
+    return this.#started;
+  }
+
+  report(level: DaemonEventLevel, event: string, message: string, fields: DaemonEvent['fields'] = {}): void {
+    this.#options.onEvent?.({ time: this.clock.now().toISOString(), level, event, message, fields });
+  }
+
+  /** Sends an event to the configured channels in the background (its failure is reported, never thrown). */
+  notify(event: NotificationEvent): void {
+    this.#track(
+      this.env.notify(event).then(
+        (r) => {
+          for (const f of r.failed)
+            this.report(
+              'warn',
+              'notify.failed',
+              `notification ${event.kind} to ${f.target} failed: ${f.error}`,
+              {
+                kind: event.kind,
+                target: f.target,
+              },
+            );
+        },
+        (e: unknown) =>
+          this.report(
+            'warn',
+            'notify.failed',
+            `notification ${event.kind} failed: ${asStepvaultError(e).message}`,
+            {
+              kind: event.kind,
+            },
+          ),
+      ),
+    );
+  }
+
+  /** Follows an execution to its end. */
+  follow(executionArn: string): void {
+    this.#started++;
+    this.#watch.watch(executionArn);
+  }
+
+  metricsSummary(): MetricsSummary {
+    return metricsSummary({
+      now: this.clock.now().getTime(),
+      config: this.env.loaded.config,
+      runs: runFacts(this.engine),
+      stats: (source) => this.stats.get(source),
+      firstSeen: this.state.firstSeen(),
+      scheduleLog: this.state.scheduleLog(),
+    });
+  }
+
+  async prometheus(): Promise<{ contentType: string; text: string }> {
+    return {
+      contentType: this.#prometheus.contentType,
+      text: await this.#prometheus.render(this.metricsSummary()),
+    };
+  }
+
+  /** Reads stepvault.yaml again; an invalid file changes nothing (and is audited as such). */
+  async reload(actor: string): Promise<ReloadResult> {
+    const file = this.env.loaded.file;
+    const result = readConfigFile(file);
+    if (!result.ok) {
+      await this.audit.append({
+        actor,
+        action: 'config.reload-failed',
+        target: `config:${path.basename(file)}`,
+        details: { problems: result.issues.length },
+      });
+      this.report(
+        'error',
+        'config.reload-failed',
+        `the configuration was not reloaded: ${result.issues.length} problem(s)`,
+        {},
+      );
+      throw new ApiError(400, 'config', `${file} is invalid; the running configuration is kept`, {
+        issues: result.issues.slice(0, 50).map(formatIssue),
+      });
+    }
+    const loaded = result.loaded;
+    if (stateDirOf(loaded.config, this.#options.env ?? process.env) !== this.stateDir) {
+      this.report(
+        'warn',
+        'config.restart-needed',
+        'server.stateDir changed: it takes effect at the next start',
+        {},
+      );
+    }
+    this.env.replace(loaded);
+    const sha256 = fileHash(file);
+    await this.audit.append({
+      actor,
+      action: 'config.reload',
+      target: `config:${path.basename(file)}`,
+      details: {
+        sha256,
+        plans: Object.keys(loaded.config.plans).length,
+        tokens: loaded.config.server?.tokens.length ?? 0,
+      },
+    });
+    this.report(
+      'info',
+      'config.reloaded',
+      `configuration reloaded (${Object.keys(loaded.config.plans).length} plans)`,
+      {
+        sha256,
+      },
+    );
+    this.stats.refreshAll();
+    void this.scheduler.poke();
+    return {
+      reloaded: true,
+      file,
+      sha256,
+      plans: Object.keys(loaded.config.plans).length,
+      tokens: loaded.config.server?.tokens.length ?? 0,
+    };
+  }
+
+  /**
+   * Waits until nothing more happens on its own at the clock's current time: every started execution ended,
+   * no scheduled run is startable, notifications are sent and statistics computed. For tests with a ManualClock.
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const before = this.#started;
+      await this.scheduler.poke();
+      await this.engine.idle();
+      this.#watch.check();
+      await Promise.allSettled([...this.#pending]);
+      await this.stats.idle();
+      if (this.#started === before && this.engine.activeExecutions === 0 && this.#pending.size === 0) return;
+    }
+  }
+
+  /**
+   * Stops taking work (no new scheduled runs, API writes refused), lets running executions end for up to
+   * `graceMs` of real time, then stops their tasks: they stay RUNNING and resume at the next start.
+   */
+  shutdown(graceMs: number): Promise<void> {
+    this.#shutdown ??= this.#stop(graceMs);
+    return this.#shutdown;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    this.report(
+      'info',
+      'daemon.stopping',
+      `stopping: waiting up to ${Math.round(graceMs / 1000)}s for running executions`,
+      {
+        running: this.engine.activeExecutions,
+      },
+    );
+    this.#writesAllowed = false;
+    await this.scheduler.stop();
+    if (this.engine.activeExecutions > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((resolve) => {
+        timer = setTimeout(() => resolve('expired'), graceMs);
+      });
+      const outcome = await Promise.race([this.engine.idle().then(() => 'idle' as const), expired]);
+      clearTimeout(timer);
+      if (outcome === 'expired') {
+        this.report(
+          'warn',
+          'daemon.grace-expired',
+          `${this.engine.activeExecutions} execution(s) still running: their tasks are stopped; they resume at the next start`,
+          {},
+        );
+      }
+    }
+    await this.#listening?.close();
+    this.#watch.check();
+    this.#watch.stop();
+    await this.engine.close();
+    await Promise.allSettled([...this.#pending]);
+    await this.env.close();
+    await this.#auditQuietly({ actor: 'stepvault', action: 'daemon.stop', target: 'daemon', details: {} });
+    await this.audit.close();
+    this.state.close();
+    this.report('info', 'daemon.stopped', 'stopped', {});
+  }
+
+  #ended(d: DescribeOutput): void {
+    const workflow =
+      d.stateMachineArn
+        .split(':')
+        .at(-1)
+        ?.replace(/^stepvault-/, '') ?? '?';
+    const input = JSON.parse(d.input) as { plan?: string; rule?: string; source?: string };
+    const level = d.status === 'SUCCEEDED' ? 'info' : 'warn';
+    this.report(level, 'run.ended', `${workflow} ${d.name}: ${d.status}${d.error ? ` (${d.error})` : ''}`, {
+      workflow,
+      execution: d.name,
+      status: d.status,
+      plan: input.plan ?? null,
+      rule: input.rule ?? null,
+      error: d.error ?? null,
+    });
+    if (workflow === 'backup' && d.status === 'SUCCEEDED' && typeof input.source === 'string')
+      this.stats.refresh(input.source);
+    if (!this.#shutdown) void this.scheduler.poke();
+  }
+
+  /** RPO transitions since the last tick: announced once each (breached, recovered); returns the next deadline. */
+  async #watchRpo(now: number): Promise<number | undefined> {
+    const known = this.state.rpoStates();
+    let wake: number | undefined;
+    for (const s of this.metricsSummary().sources) {
+      if (s.rpoBreached === null || s.rpoDeadline === null) continue;
+      const deadline = Date.parse(s.rpoDeadline);
+      if (!s.rpoBreached && (wake === undefined || deadline + 1 < wake)) wake = deadline + 1;
+      const before = known.get(s.name);
+      if (before?.breached === s.rpoBreached) continue;
+      this.state.setRpoState(s.name, s.rpoBreached, now);
+      if (!s.rpoBreached && before === undefined) continue;
+      const kind = s.rpoBreached ? 'rpo.breached' : 'rpo.recovered';
+      const message = s.rpoBreached
+        ? `source ${s.name}: no good backup since ${s.lastSuccess ?? 'ever'}, older than its RPO of ${s.rpoSeconds}s`
+        : `source ${s.name}: within its RPO again (last good backup ${s.lastSuccess})`;
+      this.report(s.rpoBreached ? 'error' : 'info', kind, message, { source: s.name });
+      this.notify({
+        kind,
+        time: new Date(now).toISOString(),
+        source: s.name,
+        ...(s.plans[0] ? { plan: s.plans[0] } : {}),
+        message,
+        summary: { rpoSeconds: s.rpoSeconds ?? 0, ...(s.lastSuccess ? { lastSuccess: s.lastSuccess } : {}) },
+      });
+    }
+    return wake;
+  }
+
+  /** Audit records of the daemon's own doings: a failure to write one is reported, never thrown. */
+  async #auditQuietly(entry: AuditEntry): Promise<void> {
+    try {
+      await this.audit.append(entry);
+    } catch (e) {
+      this.report('error', 'audit.failed', `cannot write the audit log: ${asStepvaultError(e).message}`, {
+        action: entry.action,
+      });
+    }
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise));
+  }
+}
+
+function fileHash(file: string): string {
+  try {
+    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  } catch {
+    return '';
+  }
+}
