@@ -171,7 +171,8 @@ export class ConfluenceArchiver {
     // 1. Listing.
     const spaces = await this.#listSpaces();
     const works: SpaceWork[] = spaces.map((space) => ({ space, key: checkSpaceKey(space.key), items: [] }));
-    const listedBodies = new Map<string, { value: string; version: number; type: 'page' | 'blogpost' }>();
+    /** Storage bodies that came with the listing (a full backup), stored at once: never all held in memory. */
+    const listedBodies = new Map<string, { stored: StoredContent; version: number }>();
     const treeRefs: { work: SpaceWork; ref: TreeItemRef }[] = [];
     const watermarks: Watermarks = {};
     await forEachConcurrently(works, 4, async (work) => {
@@ -182,12 +183,11 @@ export class ConfluenceArchiver {
       work.items.push(...inventory.documents);
       for (const doc of inventory.documents) {
         const value = inventory.bodies.get(doc.id);
-        if (value !== undefined)
-          listedBodies.set(doc.id, {
-            value,
-            version: doc.version.number,
-            type: doc.type as 'page' | 'blogpost',
-          });
+        if (value !== undefined) {
+          inventory.bodies.delete(doc.id);
+          const stored = await this.#content.storeBytes(Buffer.from(value));
+          listedBodies.set(doc.id, { stored, version: doc.version.number });
+        }
         const field = doc.type === 'page' ? 'pages' : 'blogposts';
         watermarks[field] = laterOf(watermarks[field], doc.version.createdAt);
       }
@@ -243,7 +243,7 @@ export class ConfluenceArchiver {
         const listed = listedBodies.get(item.id);
         const state: BodyState = { type: item.type, newest: item.version.number };
         if (listed) {
-          bodies.set(item.id, { storage: await this.#content.storeBytes(Buffer.from(listed.value)) });
+          bodies.set(item.id, { storage: listed.stored });
           state.storage = listed.version;
         }
         states.set(item.id, state);
