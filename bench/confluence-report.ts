@@ -130,10 +130,53 @@ function targets(run: ConfluenceRun): string[] {
       `- metadata sweep, reported on its own (no target): ${int(sweep.counts.requests)} requests in ` +
         `${secs(sweep.outcome.seconds)} (the limit allows ${secs(sweep.counts.allowedSeconds)}); about ${int(own)} of ` +
         `them are the sweep's own (the step's requests minus the ${int(inc.counts.byCategory.listing)} listing requests ` +
-        'an incremental makes anyway)',
+        `an incremental makes anyway)${ownSweep(sweep)}`,
     );
   }
   return lines;
+}
+
+/** The backup's own accounting of its sweep phase (`summary.confluence.sweep`), when it reported one. */
+function ownSweep(step: MeasuredStep): string {
+  const counts = step.outcome.detail.counts as { sweep?: { requests: number; seconds: number } } | undefined;
+  if (!counts?.sweep) return '';
+  return `; the backup itself reports ${int(counts.sweep.requests)} requests in ${secs(counts.sweep.seconds)} for its sweep phase`;
+}
+
+interface WorkCounts {
+  items?: number;
+  itemsNew?: number;
+  itemsFetched?: number;
+  itemsReused?: number;
+  attachmentsDownloaded?: number;
+  attachmentsReused?: number;
+  pages?: number;
+  blogPosts?: number;
+  attachments?: number;
+}
+
+function workRow(s: MeasuredStep): string[] {
+  const d = s.outcome.detail;
+  if (s.tool === 'naive') {
+    const n = d as WorkCounts;
+    return [
+      STEP_LABELS[s.id][s.tool],
+      s.tool,
+      `${int((n.pages ?? 0) + (n.blogPosts ?? 0))} pages and blog posts, all fetched`,
+      `${int(n.attachments ?? 0)} downloaded`,
+      '—',
+    ];
+  }
+  const c = (d.counts ?? {}) as WorkCounts;
+  const partial = d.partial ? ` (partial: ${JSON.stringify(d.missing)})` : '';
+  return [
+    STEP_LABELS[s.id][s.tool],
+    s.tool,
+    `${int(c.items ?? 0)} items: ${int(c.itemsFetched ?? 0)} fetched (${int(c.itemsNew ?? 0)} new), ` +
+      `${int(c.itemsReused ?? 0)} reused`,
+    `${int(c.attachmentsDownloaded ?? 0)} downloaded, ${int(c.attachmentsReused ?? 0)} reused`,
+    `${String(d.snapshotId ?? '?').slice(0, 8)}${partial}`,
+  ];
 }
 
 function ratioRows(run: ConfluenceRun): string[][] {
@@ -212,6 +255,14 @@ export function renderConfluenceReport(run: ConfluenceRun): string {
       'simulator runs in another one).',
     '',
     repositoryLine(run),
+    '',
+    '### What each step did',
+    '',
+    'As the tools report it. stepvault counts every item of the layout (pages, blog posts, folders, whiteboards, ' +
+      'databases, smart links, in every status it keeps); a reused item is grafted from the parent snapshot ' +
+      'without a request.',
+    '',
+    table(['step', 'tool', 'content', 'attachments', 'snapshot'], run.steps.map(workRow)),
     '',
     '### Naive exporter ÷ stepvault',
     '',

@@ -132,5 +132,7 @@ export async function runConfluenceBench(): Promise<string> {
     load: [load0, os.loadavg()[0]!],
     problems,
   };
+  // The raw numbers beside the scratch data, for a closer look than the section gives.
+  fs.writeFileSync(path.join(WORK, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
   return renderConfluenceReport(run);
 }
