@@ -42,7 +42,7 @@ export function registerBackupConfluence(backup: Command): void {
     .description('back up a Confluence Cloud site (all spaces, or those named) into a new snapshot');
   addConnectionOptions(command)
     .option('--space <key>', 'back up this space (repeatable; default: every space)', collect)
-    .option('--include-archived', 'include archived spaces (the default)', true)
+    .option('--include-archived', 'include archived spaces (the default)')
     .option('--no-include-archived', 'leave archived spaces out')
     .option(
       '--history <which>',
@@ -54,7 +54,7 @@ export function registerBackupConfluence(backup: Command): void {
       'attachment versions: latest or all',
       choice('--attachment-versions', ['latest', 'all'] as const),
     )
-    .option('--drafts', 'include never-published drafts')
+    .option('--drafts', 'keep pending drafts (unpublished changes) of published pages, one request per page')
     .option('--sweep', 're-read labels, properties, restrictions and permissions now')
     .option('--no-sweep', 'carry metadata over from the parent snapshot')
     .option('--sweep-every <duration>', 're-read metadata when the last sweep is this old (default 24h)')
