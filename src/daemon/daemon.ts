@@ -19,6 +19,7 @@ import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { DescribeOutput } from '../workflows/engine/describe.ts';
 import type { WorkflowEngine } from '../workflows/engine/engine.ts';
 import { requireValidWorkflow } from '../workflows/tasks/builtin-workflows.ts';
+import { workflowStorePath } from '../workflows/tasks/config-environment.ts';
 import { createPlanEngine } from '../workflows/tasks/run-plan.ts';
 import { ApiError } from './api/api-errors.ts';
 import type { ReloadResult } from './api/api-schemas.ts';
@@ -85,7 +86,7 @@ export class Daemon {
       host: options.host ?? os.hostname(),
     });
     this.engine = createPlanEngine({
-      store: path.join(this.stateDir, 'workflows.db'),
+      store: workflowStorePath(loaded, options.env ?? process.env),
       environment: this.env,
     });
     this.engine.registry.register(RESTORE_TASK_ARN, restoreTask(this.env));

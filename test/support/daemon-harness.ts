@@ -1,0 +1,198 @@
+// Test support for the daemon: receivers on loopback (a webhook endpoint and a real SMTP server), API tokens
+// with their configured hashes, an API client, and a validator that checks replies against the daemon's own
+// OpenAPI document with ajv.
+
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { SMTPServer } from 'smtp-server';
+import { tokenHash } from '../../src/daemon/api/bearer-tokens.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+export interface ReceivedEvent {
+  kind: string;
+  plan?: string;
+  rule?: string;
+  source?: string;
+  snapshotId?: string;
+  message?: string;
+  error?: { code?: string; message: string };
+  summary?: Record<string, unknown>;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  events: ReceivedEvent[];
+  /** Raw requests: headers and body text, for secret checks. */
+  requests: { headers: http.IncomingHttpHeaders; body: string }[];
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const events: ReceivedEvent[] = [];
+  const requests: WebhookReceiver['requests'] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({ headers: req.headers, body });
+      const parsed = JSON.parse(body) as { event?: ReceivedEvent };
+      events.push(parsed.event ?? (parsed as ReceivedEvent));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new Error(`the webhook receiver cannot listen on 127.0.0.1: ${e.message}`)),
+    );
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    events,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface SmtpReceiver {
+  port: number;
+  messages: { to: string[]; raw: string }[];
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on loopback that requires the login `stepvault` / `password`. */
+export async function startSmtpReceiver(password: string): Promise<SmtpReceiver> {
+  const messages: SmtpReceiver['messages'] = [];
+  const server = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'stepvault' && auth.password === password)
+        return callback(null, { user: 'stepvault' });
+      return callback(new Error('invalid login'));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        messages.push({
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) =>
+      reject(new Error(`the SMTP receiver cannot listen on 127.0.0.1: ${e.message}`)),
+    );
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    messages,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Tokens by role (and a second admin), and the `server.tokens` lines that configure them. */
+export function apiTokens(seed: string) {
+  const tokens = {
+    viewer: `${seed}-viewer-token-0001`,
+    operator: `${seed}-operator-token-0002`,
+    admin: `${seed}-admin-token-0003`,
+    admin2: `${seed}-second-admin-token-0004`,
+  };
+  const yaml = [
+    `    - { name: vera, role: viewer, hash: ${tokenHash(tokens.viewer)} }`,
+    `    - { name: otto, role: operator, hash: ${tokenHash(tokens.operator)} }`,
+    `    - { name: ada, role: admin, hash: ${tokenHash(tokens.admin)} }`,
+    `    - { name: abe, role: admin, hash: ${tokenHash(tokens.admin2)} }`,
+  ].join('\n');
+  return { tokens, yaml };
+}
+
+export interface ApiReply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string | Uint8Array; contentType?: string } = {},
+): Promise<ApiReply> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  let body: string | Uint8Array | undefined;
+  if (options.rawBody !== undefined) body = options.rawBody;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Validates replies against the OpenAPI document the daemon serves. */
+export function openApiValidator(document: Record<string, unknown>) {
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+  const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  const components = document.components as { schemas: Record<string, unknown> };
+  ajv.addSchema({ $id: 'openapi-components', ...components }, 'openapi-components');
+  const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+  return {
+    /** Throws unless the reply matches the documented reply of `method template` for its status. */
+    check(method: string, template: string, reply: ApiReply): void {
+      const operation = paths[template]?.[method.toLowerCase()];
+      if (!operation) throw new Error(`the OpenAPI document has no ${method} ${template}`);
+      const response = operation.responses[String(reply.status)] as
+        | { content?: Record<string, { schema: unknown }> }
+        | undefined;
+      if (!response)
+        throw new Error(`${method} ${template}: status ${reply.status} is not documented: ${reply.text}`);
+      const json = response.content?.['application/json'];
+      if (!json) return;
+      const key = `${method} ${template} ${reply.status}`;
+      let validate = compiled.get(key);
+      if (!validate) {
+        const schema = JSON.parse(
+          JSON.stringify(json.schema).replaceAll('"#/components/', '"openapi-components#/'),
+        ) as object;
+        validate = ajv.compile(schema);
+        compiled.set(key, validate);
+      }
+      if (!validate(reply.json)) {
+        throw new Error(
+          `${key} does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${reply.text.slice(0, 2000)}`,
+        );
+      }
+    },
+    /** Every documented (method, path template) pair. */
+    operations(): { method: string; template: string; role: string }[] {
+      return Object.entries(paths).flatMap(([template, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({
+          method: method.toUpperCase(),
+          template,
+          role: (op as { 'x-stepvault-role'?: string })['x-stepvault-role'] ?? 'none',
+        })),
+      );
+    },
+  };
+}
