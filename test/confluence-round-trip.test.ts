@@ -502,8 +502,9 @@ describe('stepvault restore confluence', () => {
       ...login,
       '--dry-run',
     ]);
-    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(dry.code, 3, 'the dry run finds what it could not restore');
     assert.match(dry.stdout, /Dry run: what the restore would do/);
+    assert.match(dry.stderr, /no such (user|group) on the target/);
     assert.equal(writes(target), 0);
     const r = await runCli(sb, [
       'restore',

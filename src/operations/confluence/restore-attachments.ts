@@ -8,7 +8,7 @@
 import type { Attachment } from '../../sources/confluence/client/records.ts';
 import { type AttachmentRecord, type ContentRecord, paths } from '../../sources/confluence/layout.ts';
 import { restoreCommentThreads } from './restore-comments.ts';
-import { attempt, documentKind, itemName, type SpaceRestore } from './restore-context.ts';
+import { attempt, documentKind, itemName, restoreLabels, type SpaceRestore } from './restore-context.ts';
 
 /** Attachments of the snapshot that a restore recreates (trashed ones stay out). */
 export function restorableAttachments(records: AttachmentRecord[]): AttachmentRecord[] {
@@ -38,14 +38,9 @@ export async function restoreAttachments(
       ctx.run.attachmentIds.set(att.id, newAttId);
       const step = `attachment-extras:${att.id}`;
       if (ctx.journal.state.done.has(step)) return;
-      const labels = att.labels.filter((l) => l.prefix !== 'system');
-      ctx.report.counts.labels += labels.length;
-      if (!ctx.settings.dryRun && labels.length > 0)
-        await ctx.client.addLabels(
-          newAttId,
-          labels.map((l) => ({ name: l.name, prefix: l.prefix as 'global' | 'my' | 'team' })),
-          call,
-        );
+      const existed = existing.some((a) => a.id === newAttId);
+      if (att.labels.length > 0)
+        await restoreLabels(ctx, newAttId, att.labels, existed ? 'attachment' : undefined);
       if (att.comments.length > 0)
         await restoreCommentThreads(ctx, item, att.comments, 'footer', { attachmentId: newAttId }, undefined);
       if (!ctx.settings.dryRun) await ctx.journal.record({ t: 'done', step });

@@ -132,7 +132,9 @@ export async function restoreCommentThreads(
   const resolve = async (
     record: CommentRecord,
     id: string,
-    known: { body: { representation: 'storage'; value: string }; version: number; status: string } | undefined,
+    known:
+      | { body: { representation: 'storage'; value: string }; version: number; status: string }
+      | undefined,
   ): Promise<void> => {
     const state = record.inline?.resolutionStatus;
     const step = `resolution:${record.id}`;

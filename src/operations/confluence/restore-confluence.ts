@@ -18,13 +18,7 @@ import { restoreBodies } from './restore-bodies.ts';
 import type { RestoreProgress, RestoreSettings, RunState, SpaceRestore } from './restore-context.ts';
 import { restoreAttachmentsOfItems, restoreDetails } from './restore-details.ts';
 import { finishRestore } from './restore-finish.ts';
-import {
-  type JournalState,
-  journalPath,
-  RestoreJournal,
-  readJournal,
-  readSiblingIdMaps,
-} from './restore-journal.ts';
+import { journalPath, RestoreJournal, readJournal, readSiblingIdMaps } from './restore-journal.ts';
 import { type NotRestored, type RestoreCounts, RestoreReport } from './restore-report.ts';
 import { resolveTargetSpace, restoreSpaceSettings, type SpaceMode } from './restore-space.ts';
 import { TargetIndex } from './restore-target-index.ts';
@@ -165,6 +159,11 @@ async function planSpaces(
   return plans;
 }
 
+/** The key of the target space as the request names it (the journal is per source and target space). */
+function targetKeyOf(source: SpaceRecord, request: RestoreConfluenceRequest): string {
+  return request.targetSpace ?? request.newSpace?.key ?? source.key;
+}
+
 function spaceMode(request: RestoreConfluenceRequest): SpaceMode {
   if (request.inPlace) return { kind: 'in-place' };
   if (request.targetSpace !== undefined) return { kind: 'existing', key: request.targetSpace };
@@ -246,9 +245,11 @@ export async function restoreConfluence(
     for (const plan of plans) {
       const { source } = plan;
       const file = deps.stateDir
-        ? journalPath(deps.stateDir, deps.targetSite, snapshotId, source.key)
+        ? journalPath(deps.stateDir, deps.targetSite, snapshotId, source.key, targetKeyOf(source, request))
         : undefined;
-      if (file) for (const [oldId, newId] of readSiblingIdMaps(file, snapshotId)) run.ids.set(oldId, newId);
+      if (file)
+        for (const [oldId, newId] of readSiblingIdMaps(file, snapshotId, source.key))
+          run.ids.set(oldId, newId);
       const journal = !file
         ? RestoreJournal.inMemory()
         : dryRun
@@ -323,14 +324,4 @@ export async function restoreConfluence(
     warnings: report.warnings(),
     durationMs: clock.now().getTime() - started,
   };
-}
-
-/** For tests and tools: what a journal of this restore holds. */
-export function restoreJournalState(
-  stateDir: string,
-  targetSite: string,
-  snapshotId: string,
-  space: string,
-): JournalState {
-  return readJournal(journalPath(stateDir, targetSite, snapshotId, space));
 }

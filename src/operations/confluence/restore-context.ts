@@ -6,9 +6,9 @@
 
 import { StepvaultError } from '../../common/errors.ts';
 import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { BodyWrite } from '../../sources/confluence/client/client-types.ts';
+import type { BodyWrite, LabelOwnerKind } from '../../sources/confluence/client/client-types.ts';
 import { httpStatusOf } from '../../sources/confluence/client/http-errors.ts';
-import type { ContentRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
+import type { ContentRecord, LabelRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
 import { unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
 import type { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import { rewriteReferences } from '../../sources/confluence/restore/storage-rewrite.ts';
@@ -171,4 +171,29 @@ export function itemName(item: ContentRecord): string {
 /** The client kind of a page or blog post. */
 export function documentKind(item: ContentRecord): 'page' | 'blogpost' | undefined {
   return item.type === 'page' || item.type === 'blogpost' ? item.type : undefined;
+}
+
+/**
+ * Adds the labels an item (or attachment) lacks. `listAs`: read the labels it has first (it existed before);
+ * otherwise it has none. Adding a label it has would change nothing, so a repeated step is harmless.
+ */
+export async function restoreLabels(
+  ctx: SpaceRestore,
+  id: string,
+  stored: readonly LabelRecord[],
+  listAs: LabelOwnerKind | undefined,
+): Promise<void> {
+  const have = new Set<string>();
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  if (listAs)
+    for await (const l of ctx.client.listLabels(listAs, id, call))
+      have.add(`${l.prefix ?? 'global'}:${l.name}`);
+  const labels = stored.filter((l) => l.prefix !== 'system' && !have.has(`${l.prefix}:${l.name}`));
+  ctx.report.counts.labels += labels.length;
+  if (ctx.settings.dryRun || labels.length === 0) return;
+  await ctx.client.addLabels(
+    id,
+    labels.map((l) => ({ name: l.name, prefix: l.prefix as 'global' | 'my' | 'team' })),
+    call,
+  );
 }

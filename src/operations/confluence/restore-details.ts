@@ -8,7 +8,14 @@ import type { PropertyOwnerKind } from '../../sources/confluence/client/client-t
 import type { ContentRecord } from '../../sources/confluence/layout.ts';
 import { restoreAttachments } from './restore-attachments.ts';
 import { restoreComments } from './restore-comments.ts';
-import { attempt, desiredBody, documentKind, itemName, type SpaceRestore } from './restore-context.ts';
+import {
+  attempt,
+  desiredBody,
+  documentKind,
+  itemName,
+  restoreLabels,
+  type SpaceRestore,
+} from './restore-context.ts';
 
 function live(ctx: SpaceRestore): { item: ContentRecord; newId: string }[] {
   const out: { item: ContentRecord; newId: string }[] = [];
@@ -50,19 +57,13 @@ async function restoreItemDetails(ctx: SpaceRestore, item: ContentRecord, newId:
   const meta = await ctx.reader.meta(ctx.source.key, item.id);
 
   const labelsStep = `labels:${item.id}`;
-  const labels = meta.labels.filter((l) => l.prefix !== 'system');
-  if (labels.length > 0 && !journal.state.done.has(labelsStep)) {
-    report.counts.labels += labels.length;
-    // Adding a label the content already has changes nothing, so a repeated step is harmless.
-    if (!dry)
-      await attempt(ctx, `${name}: labels`, async () => {
-        await client.addLabels(
-          newId,
-          labels.map((l) => ({ name: l.name, prefix: l.prefix as 'global' | 'my' | 'team' })),
-          call,
-        );
-        await journal.record({ t: 'done', step: labelsStep });
-      });
+  if (meta.labels.length > 0 && !journal.state.done.has(labelsStep)) {
+    await attempt(ctx, `${name}: labels`, async () => {
+      const kind = documentKind(item);
+      const existed = !ctx.createdNow.has(item.id) && !newId.startsWith('new:');
+      await restoreLabels(ctx, newId, meta.labels, existed && kind ? kind : undefined);
+      if (!dry) await journal.record({ t: 'done', step: labelsStep });
+    });
   }
 
   const propsStep = `properties:${item.id}`;

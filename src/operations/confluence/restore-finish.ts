@@ -49,7 +49,7 @@ export async function finishRestore(ctx: SpaceRestore): Promise<void> {
   const restored = ctx.selected.filter((i) => ctx.run.ids.has(i.id) && !ctx.failed.has(i.id));
 
   for (const item of restored) {
-    if (item.status === 'archived')
+    if (item.status === 'archived' && ctx.createdNow.has(item.id))
       report.warn('archived pages are restored as current pages: archive them again in Confluence');
     if (item.status !== 'trashed' || !ctx.createdNow.has(item.id)) continue;
     const kind = documentKind(item);

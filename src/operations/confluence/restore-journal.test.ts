@@ -45,8 +45,20 @@ test('records survive a reopen; concurrent records are all written', async () =>
   assert.ok(state.done.has('body:3'));
   await again.close();
   assert.equal(readJournal(file).items.size, 50);
-  assert.equal(readSiblingIdMaps(file, 'abc123').get('49'), '1049');
-  assert.equal(readSiblingIdMaps(file, 'other').size, 0);
+  // Another space's journal of the same snapshot and target gives its ids; a restore into another key not.
+  const other = journalPath(dir, header.site, header.snapshot, 'OPS');
+  const elsewhere = journalPath(dir, header.site, header.snapshot, 'OPS', 'COPY');
+  assert.equal(path.basename(elsewhere), 'abc123-OPS-to-COPY.jsonl');
+  const ops = RestoreJournal.open(other, { ...header, space: 'OPS' });
+  await ops.record({ t: 'item', old: '900', new: '1900', created: true });
+  await ops.close();
+  const copy = RestoreJournal.open(elsewhere, { ...header, space: 'OPS' });
+  await copy.record({ t: 'item', old: '900', new: '2900', created: true });
+  await copy.close();
+  assert.deepEqual([...readSiblingIdMaps(file, 'abc123', 'ENG')], [['900', '1900']]);
+  assert.equal(readSiblingIdMaps(other, 'abc123', 'OPS').get('49'), '1049');
+  assert.equal(readSiblingIdMaps(elsewhere, 'abc123', 'OPS').has('900'), false);
+  assert.equal(readSiblingIdMaps(file, 'other', 'ENG').size, 0);
 });
 
 test('a torn last line is dropped; appends continue on a fresh line', async () => {

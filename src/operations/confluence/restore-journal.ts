@@ -90,14 +90,24 @@ export function hostDirName(siteUrl: string): string {
   return safe === '' || safe.startsWith('.') ? `_${safe}` : safe;
 }
 
+/**
+ * The journal of restoring one space of a snapshot into one target space: `<snapshot>-<KEY>.jsonl` when the
+ * target space has the snapshot space's key, `<snapshot>-<KEY>-to-<TARGET>.jsonl` otherwise (a restore of the
+ * same space into another space is another restore, with other new ids).
+ */
 export function journalPath(
   stateDir: string,
   targetSite: string,
   snapshotId: string,
   spaceKey: string,
+  targetKey: string = spaceKey,
 ): string {
-  const space = spaceKey.replace(/[^A-Za-z0-9_~-]/g, '_');
-  return path.join(stateDir, 'restores', hostDirName(targetSite), `${snapshotId}-${space}.jsonl`);
+  const safe = (key: string) => key.replace(/[^A-Za-z0-9_~-]/g, '_');
+  const name =
+    targetKey.toUpperCase() === spaceKey.toUpperCase()
+      ? `${snapshotId}-${safe(spaceKey)}.jsonl`
+      : `${snapshotId}-${safe(spaceKey)}-to-${safe(targetKey)}.jsonl`;
+  return path.join(stateDir, 'restores', hostDirName(targetSite), name);
 }
 
 function parseLines(text: string, file: string): JournalRecord[] {
@@ -139,8 +149,12 @@ export function readJournal(file: string): JournalState {
   return state;
 }
 
-/** Old -> new content ids of every journal of this snapshot on this target (links across spaces). */
-export function readSiblingIdMaps(file: string, snapshotId: string): Map<string, string> {
+/**
+ * Old -> new content ids that restores of this snapshot's other spaces into spaces of the same keys on this
+ * target recorded: links across spaces restored in separate runs. Journals of `spaceKey` itself (its items
+ * have their own journal) and of restores into other keys are left out.
+ */
+export function readSiblingIdMaps(file: string, snapshotId: string, spaceKey: string): Map<string, string> {
   const dir = path.dirname(file);
   const out = new Map<string, string>();
   let names: string[];
@@ -149,8 +163,10 @@ export function readSiblingIdMaps(file: string, snapshotId: string): Map<string,
   } catch {
     return out;
   }
+  const own = path.basename(journalPath(dir, '', snapshotId, spaceKey));
+  const sameKey = new RegExp(`^${snapshotId}-[A-Za-z0-9_~-]+\\.jsonl$`);
   for (const name of names.sort()) {
-    if (!name.startsWith(`${snapshotId}-`) || !name.endsWith('.jsonl')) continue;
+    if (!sameKey.test(name) || name.includes('-to-') || name === own) continue;
     for (const [oldId, newId] of readJournal(path.join(dir, name)).items) out.set(oldId, newId);
   }
   return out;

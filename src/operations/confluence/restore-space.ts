@@ -89,9 +89,10 @@ function permissionKey(type: string, id: string, operation: string, target: stri
 export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): Promise<void> {
   const { client, journal, report, target } = ctx;
   const space = ctx.source.key;
-  if (ctx.source.status === 'archived')
+  // A space the restore creates is current and has no labels; an existing one keeps its own.
+  if (target.fresh && ctx.source.status === 'archived')
     report.warn(`space ${space} was archived; it is restored as a current space (archive it in Confluence)`);
-  if (meta.labels.length > 0)
+  if (target.fresh && meta.labels.length > 0)
     report.warn(
       `space ${space} has ${meta.labels.length} labels, which the REST API cannot set: add them in Confluence`,
     );
