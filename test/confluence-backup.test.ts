@@ -22,7 +22,6 @@ import { Repository } from '../src/repository/repository.ts';
 import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
-import { backupApi } from '../src/sources/confluence/global-listings.ts';
 import type { CommentRecord } from '../src/sources/confluence/layout.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, MAIN, NODE, only, parseJsonLines } from './support/cli.ts';
@@ -44,7 +43,7 @@ function clientOptions(
 
 function apiFor(sim: ConfluenceSim, extra: Partial<ConfluenceClientOptions> = {}) {
   const options = clientOptions(sim, extra);
-  return backupApi(new ConfluenceClient(options), options);
+  return new ConfluenceClient(options);
 }
 
 async function newRepo(): Promise<Repository> {

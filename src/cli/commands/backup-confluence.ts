@@ -12,7 +12,6 @@ import {
   type SweepPolicy,
 } from '../../operations/backup/backup-confluence.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { backupApi } from '../../sources/confluence/global-listings.ts';
 import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -81,7 +80,6 @@ export function registerBackupConfluence(backup: Command): void {
         const sweep = sweepPolicy(opts);
         const options = clientOptions(opts);
         const client = new ConfluenceClient(options);
-        const api = backupApi(client, options);
         const repo = await ctx.openRepository();
         const started = Date.now();
         if (opts.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
@@ -107,7 +105,7 @@ export function registerBackupConfluence(backup: Command): void {
             },
             {
               repo,
-              api,
+              api: client,
               signal: ctx.signal,
               onProgress: (p) =>
                 ctx.out.status(() => {

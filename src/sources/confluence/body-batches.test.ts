@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BodyState, fetchBodies } from './body-batches.ts';
 import type { Page } from './client/records.ts';
-import type { ConfluenceReads } from './read-api.ts';
+import type { BackupApi } from './read-api.ts';
 
 /** A site of pages whose versions a test moves on; ids in `failing` make every batch naming them fail. */
 function fakeSite(versions: Map<string, number>, failing: Set<string>, onFetch?: (format: string) => void) {
@@ -30,7 +30,7 @@ function fakeSite(versions: Map<string, number>, failing: Set<string>, onFetch?:
           }),
         );
     },
-  } as unknown as ConfluenceReads;
+  } as unknown as BackupApi;
   return { api, batches };
 }
 

@@ -8,7 +8,7 @@ import { forEachConcurrently } from '../../common/concurrency.ts';
 import type { BodyFormat } from './client/client-types.ts';
 import type { BlogPost, Page } from './client/records.ts';
 import type { ContentRecord } from './layout.ts';
-import type { ConfluenceReads } from './read-api.ts';
+import type { BackupApi } from './read-api.ts';
 import { blogPostRecord, pageRecord } from './record-mapping.ts';
 
 export const BATCH_SIZE = 250;
@@ -34,7 +34,7 @@ export interface BodySink {
 
 /** Brings every item in `states` to one version for both formats; mutates `states` as bodies arrive. */
 export async function fetchBodies(
-  api: ConfluenceReads,
+  api: BackupApi,
   states: Map<string, BodyState>,
   sink: BodySink,
   signal?: AbortSignal,
@@ -85,7 +85,7 @@ export async function fetchBodies(
 }
 
 async function fetchBatch(
-  api: ConfluenceReads,
+  api: BackupApi,
   type: 'page' | 'blogpost',
   format: BodyFormat,
   ids: string[],

@@ -8,7 +8,7 @@ import { collectNewest } from './client/dedupe.ts';
 import type { Attachment, ContentProperty, Label, VersionEntry } from './client/records.ts';
 import type { Restriction } from './client/records-v1.ts';
 import type { CommentRecord, ContentMeta, ContentRecord, DraftRecord, HistoricalVersion } from './layout.ts';
-import type { ConfluenceReads } from './read-api.ts';
+import type { BackupApi } from './read-api.ts';
 import {
   type ApiComment,
   commentTree,
@@ -28,11 +28,7 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Labels, content properties and restrictions of an item (tree items: properties only). */
-export async function fetchMeta(
-  api: ConfluenceReads,
-  item: ContentRecord,
-  options: Signal,
-): Promise<ContentMeta> {
+export async function fetchMeta(api: BackupApi, item: ContentRecord, options: Signal): Promise<ContentMeta> {
   if (item.type === 'page' || item.type === 'blogpost') {
     const [labels, properties, restrictions] = await Promise.all([
       all<Label>(api.listLabels(item.type, item.id, options)),
@@ -48,7 +44,7 @@ export async function fetchMeta(
 
 /** Footer and inline comments of a page or blog post, replies nested (a few requests per comment thread). */
 export async function fetchComments(
-  api: ConfluenceReads,
+  api: BackupApi,
   kind: ContentKind,
   id: string,
   options: Signal,
@@ -81,7 +77,7 @@ export async function fetchComments(
 
 /** Footer comments on an attachment, replies nested. */
 export async function fetchAttachmentComments(
-  api: ConfluenceReads,
+  api: BackupApi,
   attachmentId: string,
   options: Signal,
 ): Promise<CommentRecord[]> {
@@ -104,7 +100,7 @@ export async function fetchAttachmentComments(
 
 /** Every attachment of a page or blog post (all statuses), newest version of each. */
 export async function fetchAttachments(
-  api: ConfluenceReads,
+  api: BackupApi,
   kind: ContentKind,
   id: string,
   options: Signal,
@@ -112,13 +108,13 @@ export async function fetchAttachments(
   return collectNewest(api.listAttachments(kind, id, options));
 }
 
-export async function fetchAttachmentLabels(api: ConfluenceReads, attachmentId: string, options: Signal) {
+export async function fetchAttachmentLabels(api: BackupApi, attachmentId: string, options: Signal) {
   return labelRecords(await all(api.listLabels('attachment', attachmentId, options)));
 }
 
 /** Version numbers of an attachment, oldest first (one request; none for a first version). */
 export async function fetchAttachmentVersionNumbers(
-  api: ConfluenceReads,
+  api: BackupApi,
   attachment: Attachment,
   options: Signal,
 ): Promise<VersionEntry[]> {
@@ -133,7 +129,7 @@ export async function fetchAttachmentVersionNumbers(
  * `known` (already stored). Fetched one by one when few are missing, else through the versions list.
  */
 export async function fetchHistory(
-  api: ConfluenceReads,
+  api: BackupApi,
   item: ContentRecord,
   known: ReadonlySet<number>,
   options: Signal,
@@ -171,7 +167,7 @@ export async function fetchHistory(
 
 /** The pending draft of a published page or blog post (storage body), or undefined when it has none. */
 export async function fetchDraft(
-  api: ConfluenceReads,
+  api: BackupApi,
   kind: ContentKind,
   id: string,
   options: Signal,

@@ -7,7 +7,7 @@ import type { BodyFormat } from './client/client-types.ts';
 import { keepNewest } from './client/dedupe.ts';
 import type { BlogPost, Page, Space } from './client/records.ts';
 import type { ContentRecord } from './layout.ts';
-import type { ConfluenceReads } from './read-api.ts';
+import type { BackupApi } from './read-api.ts';
 import { blogPostRecord, isTreeItemType, pageRecord, type TreeItemType } from './record-mapping.ts';
 
 export interface InventoryOptions {
@@ -37,7 +37,7 @@ export const PAGE_STATUSES = ['current', 'archived', 'trashed'] as const;
 export const BLOG_POST_STATUSES = ['current', 'trashed'] as const;
 
 export async function listSpaceInventory(
-  api: ConfluenceReads,
+  api: BackupApi,
   space: Space,
   options: InventoryOptions,
 ): Promise<SpaceInventory> {
@@ -87,7 +87,7 @@ async function newest<T extends { id: string; version?: { number: number } | nul
 
 /** The folders, whiteboards, databases and smart links of a space that CQL finds. */
 async function searchTreeItems(
-  api: ConfluenceReads,
+  api: BackupApi,
   spaceKey: string,
   signal: AbortSignal | undefined,
 ): Promise<TreeItemRef[]> {

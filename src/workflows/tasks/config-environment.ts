@@ -22,7 +22,6 @@ import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
 } from '../../sources/confluence/client/client-options.ts';
-import { backupApi } from '../../sources/confluence/global-listings.ts';
 import type { Backend } from '../../storage/contract.ts';
 import { LocalBackend } from '../../storage/local/local-backend.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
@@ -141,7 +140,7 @@ export class ConfigEnvironment implements PlanEnvironment {
       },
       {
         repo: deps.repo,
-        api: backupApi(client, options),
+        api: client,
         clock: deps.clock,
         signal: deps.signal,
         onProgress: deps.onProgress,

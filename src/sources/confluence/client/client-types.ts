@@ -96,6 +96,12 @@ export interface ListAttachmentsOptions extends CallOptions {
   sort?: string;
 }
 
+/** Options of the site-wide listings (`GET /attachments`, `/footer-comments`, `/inline-comments`). */
+export interface ListSiteWideOptions extends CallOptions {
+  /** e.g. `-modified-date` (newest first). @default the API's */
+  sort?: string;
+}
+
 export interface DownloadOptions extends CallOptions {
   /** A historical version of the attachment. @default the current one */
   version?: number;

@@ -38,6 +38,7 @@ import type {
   ListGlobalContentOptions,
   ListInlineCommentsOptions,
   ListPagesInSpaceOptions,
+  ListSiteWideOptions,
   ListSpacesOptions,
   ListVersionsOptions,
   MovePosition,
@@ -287,6 +288,18 @@ export class ConfluenceClient {
     options: ListCommentsOptions = {},
   ): AsyncIterable<InlineComment> {
     return parts.listInlineCommentReplies(this.#api, commentId, options);
+  }
+  /** Every attachment of the site (all statuses), e.g. newest first with `sort: '-modified-date'`. */
+  listAllAttachments(options: ListSiteWideOptions = {}): AsyncIterable<Attachment> {
+    return parts.listAllAttachments(this.#api, options);
+  }
+  /** Every footer comment of the site, replies included. */
+  listAllFooterComments(options: ListSiteWideOptions = {}): AsyncIterable<FooterComment> {
+    return parts.listAllFooterComments(this.#api, options);
+  }
+  /** Every inline comment of the site, replies included. */
+  listAllInlineComments(options: ListSiteWideOptions = {}): AsyncIterable<InlineComment> {
+    return parts.listAllInlineComments(this.#api, options);
   }
   /** Attachments of a page or blog post, every status by default. */
   listAttachments(

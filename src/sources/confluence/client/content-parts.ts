@@ -10,6 +10,7 @@ import type {
   ListAttachmentsOptions,
   ListCommentsOptions,
   ListInlineCommentsOptions,
+  ListSiteWideOptions,
   PropertyOwnerKind,
 } from './client-types.ts';
 import {
@@ -157,4 +158,40 @@ export function listAttachments(
 
 export function getAttachment(api: Api, attachmentId: string, options: CallOptions): Promise<Attachment> {
   return get(api, '/api/v2/attachments/{id}', { id: attachmentId }, {}, attachmentSchema, options);
+}
+
+/** Every attachment the caller can see (current, archived and trashed), site-wide, 250 a page. */
+export function listAllAttachments(api: Api, options: ListSiteWideOptions): AsyncIterable<Attachment> {
+  return list(
+    api,
+    '/api/v2/attachments',
+    {},
+    { status: ['current', 'archived', 'trashed'], sort: options.sort },
+    attachmentSchema,
+    options,
+  );
+}
+
+/** Every footer comment, replies included (with `parentCommentId`), storage bodies, site-wide. */
+export function listAllFooterComments(api: Api, options: ListSiteWideOptions): AsyncIterable<FooterComment> {
+  return list(
+    api,
+    '/api/v2/footer-comments',
+    {},
+    { 'body-format': 'storage', sort: options.sort },
+    footerCommentSchema,
+    options,
+  );
+}
+
+/** Every inline comment, replies included, storage bodies, anchors in `properties`, site-wide. */
+export function listAllInlineComments(api: Api, options: ListSiteWideOptions): AsyncIterable<InlineComment> {
+  return list(
+    api,
+    '/api/v2/inline-comments',
+    {},
+    { 'body-format': 'storage', sort: options.sort },
+    inlineCommentSchema,
+    options,
+  );
 }
