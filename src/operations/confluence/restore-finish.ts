@@ -83,7 +83,9 @@ export async function finishRestore(ctx: SpaceRestore): Promise<void> {
   const levels = new Map<number, ContentRecord[]>();
   for (const item of restricted) {
     const d = depthOf(item);
-    levels.set(d, [...(levels.get(d) ?? []), item]);
+    const level = levels.get(d);
+    if (level) level.push(item);
+    else levels.set(d, [item]);
   }
   for (const d of [...levels.keys()].sort((a, b) => b - a)) {
     await forEachConcurrently(levels.get(d)!, ctx.settings.concurrency, async (item) => {

@@ -88,10 +88,12 @@ export class TargetIndex {
   /** The current or archived page with this title (case-insensitive, as Confluence compares them). */
   pageWithTitle(title: string): TargetItem | undefined {
     const page = this.#pages.get(title.toLowerCase());
-    return page && page.title.toLowerCase() === title.toLowerCase() ? page : undefined;
+    // An entry a newer version of the item replaced (renamed, trashed) no longer counts.
+    return page && this.byId.get(page.id) === page ? page : undefined;
   }
 
   blogPost(title: string, createdAt: string | undefined): TargetItem | undefined {
-    return this.#posts.get(blogKey(title, createdAt));
+    const post = this.#posts.get(blogKey(title, createdAt));
+    return post && this.byId.get(post.id) === post ? post : undefined;
   }
 }
