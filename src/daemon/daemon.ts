@@ -17,7 +17,7 @@ import { formatIssue } from '../config/config-issue.ts';
 import { type LoadedConfig, loadConfig, readConfigFile, stateDirOf } from '../config/load-config.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { DescribeOutput } from '../workflows/engine/describe.ts';
-import type { WorkflowEngine } from '../workflows/engine/engine.ts';
+import { isAlive, type WorkflowEngine } from '../workflows/engine/engine.ts';
 import { requireValidWorkflow } from '../workflows/tasks/builtin-workflows.ts';
 import { workflowStorePath } from '../workflows/tasks/config-environment.ts';
 import { createPlanEngine } from '../workflows/tasks/run-plan.ts';
@@ -36,6 +36,7 @@ import { SourceStats } from './metrics/source-stats.ts';
 import { RestoreDesk, restoreDefinitionPath } from './restore/restore-desk.ts';
 import { RESTORE_TASK_ARN, restoreTask } from './restore/restore-task.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { acquireStateLock, type StateLock } from './state-lock.ts';
 
 export interface DaemonOptions {
   /** stepvault.yaml (absolute or relative to the working directory). */
@@ -68,13 +69,15 @@ export class Daemon {
   readonly #watch: ExecutionWatch;
   readonly #prometheus: PrometheusMetrics;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #lock: StateLock;
   #listening: Listening | undefined;
   #started = 0;
   #writesAllowed = true;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(options: DaemonOptions, loaded: LoadedConfig, audit: AuditLog) {
+  private constructor(options: DaemonOptions, loaded: LoadedConfig, audit: AuditLog, lock: StateLock) {
     this.#options = options;
+    this.#lock = lock;
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock.now().getTime();
     this.stateDir = stateDirOf(loaded.config, options.env ?? process.env);
@@ -133,12 +136,18 @@ export class Daemon {
     const clock = options.clock ?? systemClock;
     const stateDir = stateDirOf(loaded.config, options.env ?? process.env);
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    const audit = await AuditLog.open(path.join(stateDir, AUDIT_LOG_NAME), { clock });
+    const lock = acquireStateLock(stateDir, isAlive);
     let daemon: Daemon;
     try {
-      daemon = new Daemon(options, loaded, audit);
+      const audit = await AuditLog.open(path.join(stateDir, AUDIT_LOG_NAME), { clock });
+      try {
+        daemon = new Daemon(options, loaded, audit, lock);
+      } catch (e) {
+        await audit.close();
+        throw e;
+      }
     } catch (e) {
-      await audit.close();
+      lock.release();
       throw e;
     }
     try {
@@ -168,6 +177,8 @@ export class Daemon {
     this.stats.refreshAll();
     this.#watch.start();
     this.scheduler.start();
+    // The catch-up is decided before the API answers: what it shows after a start already includes it.
+    await this.scheduler.poke();
     const address = this.#options.listen ?? loaded.config.server?.listen ?? '127.0.0.1:8420';
     const app = createApiApp(apiBackend(this), { writesAllowed: () => this.#writesAllowed });
     this.#listening = await listen(app, address);
@@ -369,6 +380,7 @@ export class Daemon {
     await this.#auditQuietly({ actor: 'stepvault', action: 'daemon.stop', target: 'daemon', details: {} });
     await this.audit.close();
     this.state.close();
+    this.#lock.release();
     this.report('info', 'daemon.stopped', 'stopped', {});
   }
 

@@ -1,9 +1,11 @@
 // Test support for the daemon: receivers on loopback (a webhook endpoint and a real SMTP server), API tokens
-// with their configured hashes, an API client, and a validator that checks replies against the daemon's own
-// OpenAPI document with ajv.
+// with their configured hashes, an API client, a validator that checks replies against the daemon's own
+// OpenAPI document with ajv, and `stepvault serve` as a child process.
 
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { SMTPServer } from 'smtp-server';
@@ -195,4 +197,76 @@ export function openApiValidator(document: Record<string, unknown>) {
       );
     },
   };
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** Resolves with the API's URL once the daemon listens (rejects if it exits first). */
+  url: Promise<string>;
+  /** Every `daemon_event` it printed so far. */
+  events: { event: string; message: string; fields: Record<string, unknown> }[];
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const MAIN = path.resolve(import.meta.dirname, '../../bin/stepvault.js');
+
+/** Runs `stepvault serve --json …` as a separate process in `dir`. */
+export function spawnServe(dir: string, args: string[], env: Record<string, string>): ServeProcess {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--json', ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const events: ServeProcess['events'] = [];
+  let buffered = '';
+  let onUrl: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve, reject) => {
+    onUrl = resolve;
+    child.once('exit', (code) =>
+      reject(new Error(`stepvault serve exited (${code}) before listening:\n${stderr}${stdout}`)),
+    );
+  });
+  url.catch(() => undefined);
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    buffered += d.toString();
+    let nl = buffered.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      nl = buffered.indexOf('\n');
+      try {
+        const message = JSON.parse(line) as ServeProcess['events'][number] & { message_type?: string };
+        if (message.message_type !== 'daemon_event') continue;
+        events.push(message);
+        if (message.event === 'daemon.listening') onUrl(String(message.fields.url));
+      } catch {}
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, url, events, stdout: () => stdout, stderr: () => stderr, exit };
+}
+
+/** Polls `check` (every 50 ms) until it returns a value, or fails after `timeoutMs` with `what`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
