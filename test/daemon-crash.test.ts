@@ -157,7 +157,10 @@ ${tokenYaml}
     processes.push(rival);
     const refused = await rival.exit;
     assert.equal(refused.code, 11, 'a second daemon on the same state directory is refused (locked)');
-    assert.match(rival.stdout() + rival.stderr(), /another stepvault serve \(pid \d+\) uses the state directory/);
+    assert.match(
+      rival.stdout() + rival.stderr(),
+      /another stepvault serve \(pid \d+\) uses the state directory/,
+    );
     third.serve.child.kill('SIGTERM');
     assert.equal((await third.serve.exit).code, 0);
 
