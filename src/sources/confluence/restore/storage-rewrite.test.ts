@@ -64,6 +64,22 @@ test('ri:content-id, ri:space-key, data-linked-resource-id and id parameters are
   assert.deepEqual(unresolved, []);
 });
 
+test('ADF text: links and media collections', () => {
+  const adf = JSON.stringify({
+    type: 'doc',
+    content: [
+      { type: 'inlineCard', attrs: { url: 'https://acme.atlassian.net/wiki/spaces/ENG/pages/101' } },
+      { type: 'media', attrs: { id: 'f-1', collection: 'contentId-102', type: 'file' } },
+    ],
+  });
+  const { body, unresolved } = rewriteReferences(adf, maps);
+  assert.deepEqual(JSON.parse(body).content, [
+    { type: 'inlineCard', attrs: { url: 'https://copy.atlassian.net/wiki/spaces/ENG2/pages/9001' } },
+    { type: 'media', attrs: { id: 'f-1', collection: 'contentId-9002', type: 'file' } },
+  ]);
+  assert.deepEqual(unresolved, []);
+});
+
 test('blog post links and edit links keep their shape', () => {
   const { body } = rewriteReferences(
     '<a href="/wiki/spaces/ENG/blog/2025/03/04/101/Post">p</a><a href="/wiki/spaces/ENG/pages/edit-v2/102">e</a>',

@@ -1,8 +1,9 @@
 // Rewrites the references inside a storage-format body (XHTML) when content moves to new ids, new space keys or
 // another site: page and blog post links by id (absolute on the original site's host, or relative `/wiki/…`),
 // `ri:content-id` (ri:page, ri:blog-post, ri:content-entity), `ri:space-key`, macro parameters that name page
-// ids or space keys, `data-linked-resource-id`, and attachment ids in URLs. Title-based links
-// (`ri:page ri:content-title`) stay as they are, only their space key follows a changed key.
+// ids or space keys, `data-linked-resource-id`, attachment ids in URLs, and (in ADF) media collections
+// `contentId-<id>`. Title-based links (`ri:page ri:content-title`) stay as they are, only their space key follows
+// a changed key.
 //
 // The contract: only ids found in the maps change; an id in an id position that is not in the map is left alone
 // and reported in `unresolved` (a forward reference the caller resolves in a later pass, or a link to content
@@ -115,7 +116,8 @@ class Rewriter {
           let out = `/wiki/spaces/${id === undefined || mapped !== id ? this.key(key) : key}`;
           if (pages !== undefined && pageId !== undefined)
             out += pages.slice(0, pages.length - pageId.length) + mapped;
-          if (blog !== undefined && blogId !== undefined) out += blog.slice(0, blog.length - blogId.length) + mapped;
+          if (blog !== undefined && blogId !== undefined)
+            out += blog.slice(0, blog.length - blogId.length) + mapped;
           return out;
         },
       )
@@ -165,6 +167,8 @@ export function rewriteReferences(body: string, maps: ReferenceMaps): RewriteRes
       /(\bdata-linked-resource-id=")(\d+)(")/g,
       (_m, head: string, id: string, tail: string) => head + r.id(id) + tail,
     )
+    // ADF media nodes name their page's media collection `contentId-<id>`.
+    .replace(/(\bcontentId-)(\d+)\b/g, (_m, head: string, id: string) => head + r.id(id))
     .replace(
       /(<ac:parameter\s+ac:name=")([^"]*)(">)([^<]*)(<\/ac:parameter>)/g,
       (_m, head: string, name: string, mid: string, value: string, tail: string) =>
