@@ -3,8 +3,9 @@
 // request on its own manual clock, so the test knows the backup is in flight when it sends SIGKILL. The clock
 // then passes the next scheduled time while nothing runs. On restart the interrupted execution resumes and
 // completes (one snapshot for it, not two), and the missed scheduled time is caught up exactly once — also
-// across a further restart. Last, SIGTERM during a run: the daemon waits out --grace, stops the task, exits 0,
-// and the next start completes that run.
+// across a further restart. Then SIGTERM during a run: the daemon waits out --grace, stops the task, exits 0,
+// and the next start completes that run. Last, a run still going at the end of its completion window is
+// stopped; a run that came due meanwhile waited, and is recorded as missed once its start window closed.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -93,7 +94,7 @@ plans:
       - name: hourly
         schedule: "*/15 * * * *"
         startWindow: 10min
-        completionWindow: 6h
+        completionWindow: 30min
 server:
   listen: 127.0.0.1:0
   stateDir: ./state
@@ -111,7 +112,7 @@ ${tokenYaml}
   });
 
   it('resumes the killed run and catches the missed schedule up exactly once', async () => {
-    setClock(at('00:30'));
+    setClock(at('00:50'));
     const first = await start();
     assert.deepEqual(await executions(first.url), []);
     hold();
@@ -200,5 +201,55 @@ ${tokenYaml}
     assert.equal((await snapshots()).length, 3);
     next.serve.child.kill('SIGTERM');
     assert.equal((await next.serve.exit).code, 0);
+  });
+
+  it('stops a run at the end of its completion window; a run due meanwhile waits, and misses its window', async () => {
+    const daemon = await start();
+    hold();
+    setClock(at('01:45'));
+    await eventually('the 01:45 backup to be in flight', () => (simClock.held > 0 ? true : undefined));
+    setClock(at('02:05')); // 02:00 comes due while 01:45 runs: it waits
+    const waiting = await eventually('the 02:00 run to wait', async () => {
+      const plans = (await call(daemon.url, 'GET', '/api/v1/plans', { token: tokens.viewer })).json as {
+        plans: { rules: { waiting: { due: string; because: string } | null }[] }[];
+      };
+      return plans.plans[0]!.rules[0]!.waiting ?? undefined;
+    });
+    assert.deepEqual(waiting, { ...waiting, due: at('02:00'), because: 'rule-running' });
+    setClock(at('02:16')); // 31 min after 01:45 started: past its completion window; 02:00 missed its window
+    const stopped = await eventually('the 01:45 run to be stopped', async () => {
+      const d = (
+        await call(daemon.url, 'GET', '/api/v1/executions/wiki.hourly.20260310T014500Z', {
+          token: tokens.viewer,
+        })
+      ).json as { status: string; error?: string };
+      return d.status === 'RUNNING' ? undefined : d;
+    });
+    assert.equal(stopped.status, 'ABORTED');
+    assert.equal(stopped.error, 'Stepvault.CompletionWindowExceeded');
+    release();
+    const all = await eventually('the 02:15 run to complete', async () => {
+      const list = await executions(daemon.url);
+      return list.find((e) => e.name === 'wiki.hourly.20260310T021500Z')?.status === 'SUCCEEDED'
+        ? list
+        : undefined;
+    });
+    assert.equal(
+      all.find((e) => e.name === 'wiki.hourly.20260310T020000Z'),
+      undefined,
+      '02:00 never ran',
+    );
+    const metrics = (await call(daemon.url, 'GET', '/metrics', { token: tokens.viewer })).text;
+    assert.match(
+      metrics,
+      /stepvault_scheduled_runs_not_run_total\{plan="wiki",rule="hourly",outcome="stopped"\} 1/,
+    );
+    assert.match(
+      metrics,
+      /stepvault_scheduled_runs_not_run_total\{plan="wiki",rule="hourly",outcome="missed"\} 1/,
+      '02:00 could not start inside its 10 min window while 01:45 ran',
+    );
+    daemon.serve.child.kill('SIGTERM');
+    assert.equal((await daemon.serve.exit).code, 0);
   });
 });
