@@ -38,7 +38,6 @@ import { Repository } from '../src/repository/repository.ts';
 import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
-import { backupApi } from '../src/sources/confluence/global-listings.ts';
 import { InlineResolutionWriter } from '../src/sources/confluence/restore/inline-resolution.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, MAIN, NODE, only, parseJsonLines } from './support/cli.ts';
@@ -73,8 +72,8 @@ interface Backup {
 async function backup(sim: ConfluenceSim): Promise<Backup> {
   const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
   const result = await backupConfluence(
-    { site: sim.siteUrl, history: 'all', attachmentVersions: 'all' },
-    { repo, api: backupApi(new ConfluenceClient(options(sim)), options(sim)) },
+    { site: sim.siteUrl, history: 'all', attachmentVersions: 'all', drafts: true },
+    { repo, api: new ConfluenceClient(options(sim)) },
   );
   assert.deepEqual(result.missing, [], 'the backup is complete');
   const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
@@ -214,6 +213,14 @@ describe('Confluence restore round trip', () => {
       restorable(original.describe()),
     );
     assert.deepEqual(census(target), census(original, ids), 'no duplicates, nothing lost');
+    // Unpublished changes of published pages come back as their drafts.
+    const drafts = (sim: ConfluenceSim) =>
+      [...sim.store.contents.values()]
+        .filter((c) => c.draft !== undefined)
+        .map((c) => `${c.versions.at(-1)!.title} -> ${c.draft!.title}`)
+        .sort();
+    assert.ok(result.counts.pendingDrafts > 0);
+    assert.deepEqual(drafts(target), drafts(original));
     // Every new id differs from the original's, so nothing matched by accident.
     for (const id of target.store.contents.keys()) assert.ok(!original.store.contents.has(id));
   });

@@ -161,6 +161,7 @@ export function registerRestoreConfluence(restore: Command): void {
           inline_comments: c.inlineComments,
           labels: c.labels,
           properties: c.properties,
+          pending_drafts: c.pendingDrafts,
           restrictions: c.restrictions,
           space_permissions: c.spacePermissions,
           space_properties: c.spaceProperties,
@@ -183,7 +184,7 @@ export function registerRestoreConfluence(restore: Command): void {
           `Attachments: ${c.attachments} files, ${c.attachmentVersions} versions, ${formatBytes(c.attachmentBytes)}`,
         );
         ctx.out.line(
-          `Metadata:    ${c.footerComments} footer and ${c.inlineComments} inline comments, ${c.labels} labels, ${c.properties} properties, ${c.restrictions} restrictions, ${c.spacePermissions} space permissions`,
+          `Metadata:    ${c.footerComments} footer and ${c.inlineComments} inline comments, ${c.labels} labels, ${c.properties} properties, ${c.restrictions} restrictions, ${c.spacePermissions} space permissions${c.pendingDrafts > 0 ? `, ${c.pendingDrafts} pending drafts` : ''}`,
         );
         if (result.dryRun)
           ctx.out.line(`dry run: nothing was changed (${stats.totalRequests} requests to read the target)`);

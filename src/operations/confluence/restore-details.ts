@@ -14,6 +14,7 @@ import {
   documentKind,
   itemName,
   restoreLabels,
+  rewrite,
   type SpaceRestore,
 } from './restore-context.ts';
 
@@ -90,6 +91,25 @@ async function restoreItemDetails(ctx: SpaceRestore, item: ContentRecord, newId:
         else await client.createContentProperty(kind, newId, { key: p.key, value: p.value }, call);
       }
       if (!dry) await journal.record({ t: 'done', step: propsStep });
+    });
+  }
+
+  // Unpublished changes of a published page (backups with --drafts): saved again as its draft, on items the
+  // restore made (in place, a draft someone saved since stays theirs).
+  const draftStep = `draft:${item.id}`;
+  const kind = documentKind(item);
+  const made = ctx.createdNow.has(item.id) || journal.state.created.has(item.id);
+  if (kind && made && item.status !== 'draft' && !journal.state.done.has(draftStep)) {
+    await attempt(ctx, `${name}: pending draft`, async () => {
+      const draft = await ctx.reader.draft(ctx.source.key, item.id);
+      if (!draft) return;
+      report.counts.pendingDrafts++;
+      if (dry) return;
+      const body = { representation: 'storage', value: rewrite(ctx, draft.storage).text } as const;
+      const input = { title: draft.record.title, body, status: 'draft' } as const;
+      if (kind === 'page') await client.updatePage(newId, input, call);
+      else await client.updateBlogPost(newId, input, call);
+      await journal.record({ t: 'done', step: draftStep });
     });
   }
 

@@ -20,6 +20,8 @@ export interface RestoreCounts {
   inlineComments: number;
   labels: number;
   properties: number;
+  /** Unpublished changes of published pages saved again as drafts. */
+  pendingDrafts: number;
   restrictions: number;
   spacePermissions: number;
   spaceProperties: number;
@@ -41,6 +43,7 @@ export function emptyCounts(): RestoreCounts {
     inlineComments: 0,
     labels: 0,
     properties: 0,
+    pendingDrafts: 0,
     restrictions: 0,
     spacePermissions: 0,
     spaceProperties: 0,
