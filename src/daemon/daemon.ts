@@ -5,7 +5,6 @@
 // RUNNING in the store and resume on the next start. Time comes from the injected clock (a ManualClock in
 // tests); only the grace period is real time.
 
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,24 +12,24 @@ import { AUDIT_LOG_NAME, type AuditEntry, AuditLog } from '../catalog/audit-log.
 import { DAEMON_STATE_NAME, DaemonState } from '../catalog/daemon-state.ts';
 import { type Clock, systemClock } from '../common/clock.ts';
 import { asStepvaultError } from '../common/errors.ts';
-import { formatIssue } from '../config/config-issue.ts';
-import { type LoadedConfig, loadConfig, readConfigFile, stateDirOf } from '../config/load-config.ts';
+import { type LoadedConfig, loadConfig, stateDirOf } from '../config/load-config.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { DescribeOutput } from '../workflows/engine/describe.ts';
 import { isAlive, type WorkflowEngine } from '../workflows/engine/engine.ts';
 import { requireValidWorkflow } from '../workflows/tasks/builtin-workflows.ts';
 import { workflowStorePath } from '../workflows/tasks/config-environment.ts';
 import { createPlanEngine } from '../workflows/tasks/run-plan.ts';
-import { ApiError } from './api/api-errors.ts';
 import type { ReloadResult } from './api/api-schemas.ts';
 import { createApiApp } from './api/http-app.ts';
 import { type Listening, listen } from './api/http-server.ts';
 import { apiBackend } from './api-backend.ts';
+import { fileHash, reloadConfig } from './config-reload.ts';
 import { DaemonEnvironment } from './daemon-environment.ts';
 import type { DaemonEvent, DaemonEventLevel, DaemonEventSink } from './daemon-events.ts';
 import { ExecutionWatch } from './execution-watch.ts';
 import { type MetricsSummary, metricsSummary } from './metrics/metrics-summary.ts';
 import { type PrometheusMetrics, prometheusMetrics } from './metrics/prometheus.ts';
+import { rpoTransitions } from './metrics/rpo-watch.ts';
 import { runFacts } from './metrics/run-facts.ts';
 import { SourceStats } from './metrics/source-stats.ts';
 import { RestoreDesk, restoreDefinitionPath } from './restore/restore-desk.ts';
@@ -260,63 +259,19 @@ export class Daemon {
 
   /** Reads stepvault.yaml again; an invalid file changes nothing (and is audited as such). */
   async reload(actor: string): Promise<ReloadResult> {
-    const file = this.env.loaded.file;
-    const result = readConfigFile(file);
-    if (!result.ok) {
-      await this.audit.append({
-        actor,
-        action: 'config.reload-failed',
-        target: `config:${path.basename(file)}`,
-        details: { problems: result.issues.length },
-      });
-      this.report(
-        'error',
-        'config.reload-failed',
-        `the configuration was not reloaded: ${result.issues.length} problem(s)`,
-        {},
-      );
-      throw new ApiError(400, 'config', `${file} is invalid; the running configuration is kept`, {
-        issues: result.issues.slice(0, 50).map(formatIssue),
-      });
-    }
-    const loaded = result.loaded;
-    if (stateDirOf(loaded.config, this.#options.env ?? process.env) !== this.stateDir) {
-      this.report(
-        'warn',
-        'config.restart-needed',
-        'server.stateDir changed: it takes effect at the next start',
-        {},
-      );
-    }
-    this.env.replace(loaded);
-    const sha256 = fileHash(file);
-    await this.audit.append({
-      actor,
-      action: 'config.reload',
-      target: `config:${path.basename(file)}`,
-      details: {
-        sha256,
-        plans: Object.keys(loaded.config.plans).length,
-        tokens: loaded.config.server?.tokens.length ?? 0,
-      },
-    });
-    this.report(
-      'info',
-      'config.reloaded',
-      `configuration reloaded (${Object.keys(loaded.config.plans).length} plans)`,
+    const result = await reloadConfig(
       {
-        sha256,
+        env: this.env,
+        audit: this.audit,
+        stateDir: this.stateDir,
+        processEnv: this.#options.env ?? process.env,
+        report: (level, event, message, fields) => this.report(level, event, message, fields),
       },
+      actor,
     );
     this.stats.refreshAll();
     void this.scheduler.poke();
-    return {
-      reloaded: true,
-      file,
-      sha256,
-      plans: Object.keys(loaded.config.plans).length,
-      tokens: loaded.config.server?.tokens.length ?? 0,
-    };
+    return result;
   }
 
   /**
@@ -405,33 +360,22 @@ export class Daemon {
     if (!this.#shutdown) void this.scheduler.poke();
   }
 
-  /** RPO transitions since the last tick: announced once each (breached, recovered); returns the next deadline. */
-  async #watchRpo(now: number): Promise<number | undefined> {
-    const known = this.state.rpoStates();
-    let wake: number | undefined;
-    for (const s of this.metricsSummary().sources) {
-      if (s.rpoBreached === null || s.rpoDeadline === null) continue;
-      const deadline = Date.parse(s.rpoDeadline);
-      if (!s.rpoBreached && (wake === undefined || deadline + 1 < wake)) wake = deadline + 1;
-      const before = known.get(s.name);
-      if (before?.breached === s.rpoBreached) continue;
-      this.state.setRpoState(s.name, s.rpoBreached, now);
-      if (!s.rpoBreached && before === undefined) continue;
-      const kind = s.rpoBreached ? 'rpo.breached' : 'rpo.recovered';
-      const message = s.rpoBreached
-        ? `source ${s.name}: no good backup since ${s.lastSuccess ?? 'ever'}, older than its RPO of ${s.rpoSeconds}s`
-        : `source ${s.name}: within its RPO again (last good backup ${s.lastSuccess})`;
-      this.report(s.rpoBreached ? 'error' : 'info', kind, message, { source: s.name });
-      this.notify({
-        kind,
-        time: new Date(now).toISOString(),
-        source: s.name,
-        ...(s.plans[0] ? { plan: s.plans[0] } : {}),
-        message,
-        summary: { rpoSeconds: s.rpoSeconds ?? 0, ...(s.lastSuccess ? { lastSuccess: s.lastSuccess } : {}) },
+  /** Announces RPO breaches and recoveries (once each); returns when the next breach would be. */
+  #watchRpo(now: number): number | undefined {
+    const { transitions, wakeAt } = rpoTransitions(
+      this.metricsSummary().sources,
+      this.state.rpoStates(),
+      now,
+    );
+    for (const t of transitions) {
+      this.state.setRpoState(t.source, t.breached, now);
+      if (!t.event) continue;
+      this.report(t.breached ? 'error' : 'info', t.event.kind, t.event.message ?? t.event.kind, {
+        source: t.source,
       });
+      this.notify(t.event);
     }
-    return wake;
+    return wakeAt;
   }
 
   /** Audit records of the daemon's own doings: a failure to write one is reported, never thrown. */
@@ -448,13 +392,5 @@ export class Daemon {
   #track(promise: Promise<unknown>): void {
     this.#pending.add(promise);
     void promise.finally(() => this.#pending.delete(promise));
-  }
-}
-
-function fileHash(file: string): string {
-  try {
-    return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-  } catch {
-    return '';
   }
 }
