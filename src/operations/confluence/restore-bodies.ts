@@ -53,12 +53,18 @@ async function restoreBody(ctx: SpaceRestore, item: ContentRecord): Promise<void
   const body = await desiredBody(ctx, item, keep);
   const target = ctx.index.byId.get(newId);
   const createdNow = ctx.createdNow.has(item.id);
+  // In place, the same version is the same content (Cloud may write a body back in another spelling, so the
+  // version is the surer test); elsewhere the body must be the one wanted.
+  const sameVersion =
+    ctx.settings.inPlace &&
+    newId === item.id &&
+    target !== undefined &&
+    target.version === item.version.number;
   if (
     !createdNow &&
     target !== undefined &&
     target.title === item.title &&
-    body.write.representation === 'storage' &&
-    (target.storage ?? '') === body.write.value
+    (sameVersion || (body.write.representation === 'storage' && (target.storage ?? '') === body.write.value))
   ) {
     if (!ctx.settings.dryRun) await ctx.journal.record({ t: 'done', step });
     return;

@@ -67,10 +67,12 @@ export async function resolveTargetSpace(input: ResolveSpaceInput): Promise<Targ
   const name = (mode.kind === 'new' ? mode.name : undefined) ?? source.name;
   input.report.counts.spacesCreated++;
   if (input.dryRun) return { key: key.toUpperCase(), id: '', homepageId: undefined, fresh: true };
-  const created = await client.createSpace(
+  let created = await client.createSpace(
     { key, name, ...(source.description !== '' ? { description: source.description } : {}) },
     call,
   );
+  // The homepage stands for the snapshot's: read the space again if the answer did not name it.
+  if (!created.homepageId) created = (await client.findSpaceByKey(created.key, call)) ?? created;
   await journal.record({
     t: 'space',
     key: created.key,
