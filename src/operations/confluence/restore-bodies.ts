@@ -54,12 +54,15 @@ async function restoreBody(ctx: SpaceRestore, item: ContentRecord): Promise<void
   const target = ctx.index.byId.get(newId);
   const createdNow = ctx.createdNow.has(item.id);
   // In place, the same version is the same content (Cloud may write a body back in another spelling, so the
-  // version is the surer test); elsewhere the body must be the one wanted.
+  // version is the surer test) as long as the rewrite changes nothing (a link to a page recreated with a new id
+  // needs a new version); elsewhere the body must be the one wanted.
   const sameVersion =
     ctx.settings.inPlace &&
     newId === item.id &&
     target !== undefined &&
-    target.version === item.version.number;
+    target.version === item.version.number &&
+    body.withMarkers !== undefined &&
+    body.withMarkers === (await ctx.reader.body(ctx.source.key, item.id, 'storage'));
   if (
     !createdNow &&
     target !== undefined &&
