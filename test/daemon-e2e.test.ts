@@ -4,8 +4,8 @@
 // moved from one scheduled time to the next and the daemon left to settle: snapshots appear, retention removes
 // exactly what applyRetention says, the copy repository holds copies of every snapshot, restore tests pass,
 // the receivers get the events, /metrics shows the numbers of the runs. Then failures breach the RPO (and
-// recover), and the API runs a plan, restores into a directory and — after an admin's approval — in place.
-// Every API reply is checked against the daemon's OpenAPI document.
+// recover), and the API runs a plan, restores into a directory and — after an admin's approval — in place, and
+// rolls the Confluence site back in place. Every API reply is checked against the daemon's OpenAPI document.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -543,6 +543,32 @@ ${tokenYaml}
       'token:abe restore.approve',
     ])
       assert.ok(actions.includes(expected), `the audit log has "${expected}"`);
+  });
+
+  it('restores a Confluence site in place', async () => {
+    const want = sim.describe();
+    sim.edits.editPages({ count: 3, seed: 99 });
+    const page = [...sim.store.contents.values()].find(
+      (c) => c.kind === 'page' && c.status === 'current' && c.parentId !== undefined,
+    )!;
+    sim.edits.trashPage(page.id);
+    assert.notDeepEqual(sim.describe(), want);
+    const asked = await request('POST', '/api/v1/restores', '/api/v1/restores', tokens.operator, {
+      plan: 'wiki',
+      snapshot: 'latest',
+      target: { kind: 'production' },
+    });
+    const restore = (asked.json as { restore: { id: string; status: string } }).restore;
+    assert.equal(restore.status, 'running', 'no approval needed: the wiki plan does not ask for one');
+    await daemon.settled();
+    const done = await request(
+      'GET',
+      '/api/v1/restores/{restore}',
+      `/api/v1/restores/${restore.id}`,
+      tokens.viewer,
+    );
+    assert.equal((done.json as { status: string }).status, 'succeeded', done.text);
+    assert.deepEqual(sim.describe(), want, 'edited pages rolled back, the trashed one back in its place');
   });
 
   it('never shows a secret in logs, API replies, metrics or the audit log', async () => {
