@@ -121,7 +121,7 @@ plans:
         completionWindow: 2h
         retention: { keepLast: 2 }
         copyTo: [{ repository: copy, retention: { keepLast: 3 } }]
-        verify: { restoreTest: { pick: latest, compare: all } }
+        verify: { checkSubset: 100%, restoreTest: { pick: latest, compare: all } }
         tags: [e2e]
         rpo: 3h
   wiki:
@@ -321,6 +321,10 @@ ${tokenYaml}
         text,
         'stepvault_verification_runs_total{plan="docs",rule="hourly",kind="restore-test",outcome="passed"}',
       ),
+      3,
+    );
+    assert.equal(
+      metric(text, 'stepvault_verification_runs_total{plan="docs",rule="hourly",kind="check",outcome="passed"}'),
       3,
     );
     assert.equal(metric(text, 'stepvault_workflow_executions_total{workflow="backup"}'), 6);

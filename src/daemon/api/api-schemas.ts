@@ -288,7 +288,11 @@ export const metricsSummaryView = z.strictObject({
   ),
   runs: z.array(z.strictObject({ ...countRow, status: z.string() })),
   verifications: z.array(
-    z.strictObject({ ...countRow, kind: z.literal('restore-test'), outcome: z.enum(['passed', 'failed']) }),
+    z.strictObject({
+      ...countRow,
+      kind: z.enum(['restore-test', 'check']),
+      outcome: z.enum(['passed', 'failed']),
+    }),
   ),
   skipped: z.array(z.strictObject({ ...countRow, outcome: z.string() })),
   workflows: z.array(

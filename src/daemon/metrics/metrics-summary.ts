@@ -1,8 +1,9 @@
 // The numbers `/metrics` and `/api/v1/metrics/summary` show, computed from the configuration, the runs in the
 // workflow store, the repository statistics and the scheduler's log — a pure function, so both views agree.
 // Per source: last successful backup (time, duration, bytes added), stored size and deduplication of its
-// snapshots, RPO and whether it is breached. Per plan rule: backup runs by status, verification (restore
-// tests) by outcome, skipped and stopped scheduled runs. Per workflow: executions, failures, running.
+// snapshots, RPO and whether it is breached. Per plan rule: backup runs by status, verifications (restore
+// tests, and the sample checks of backup runs) by outcome, skipped and stopped scheduled runs. Per workflow:
+// executions, failures, running.
 
 import type { StepvaultConfig } from '../../config/config-schema.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
@@ -39,7 +40,7 @@ export interface MetricsSummary {
   time: string;
   sources: SourceSummary[];
   runs: (CountRow & { status: string })[];
-  verifications: (CountRow & { kind: 'restore-test'; outcome: 'passed' | 'failed' })[];
+  verifications: (CountRow & { kind: 'restore-test' | 'check'; outcome: 'passed' | 'failed' })[];
   skipped: (CountRow & { outcome: string })[];
   workflows: { workflow: string; executions: number; failures: number; running: number }[];
 }
@@ -56,6 +57,7 @@ export interface SummaryInput {
 }
 
 const FAILED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+const CHECK_FAILED = 'Stepvault.CheckFailed';
 
 export function metricsSummary(input: SummaryInput): MetricsSummary {
   const { config, runs, now } = input;
@@ -110,7 +112,19 @@ export function metricsSummary(input: SummaryInput): MetricsSummary {
   };
   const byStatus = new Map<string, CountRow & { status: string }>();
   for (const r of backups) count(byStatus, { status: r.status }, r.plan!, r.rule ?? '');
-  const verifications = new Map<string, CountRow & { kind: 'restore-test'; outcome: 'passed' | 'failed' }>();
+  const verifications = new Map<
+    string,
+    CountRow & { kind: 'restore-test' | 'check'; outcome: 'passed' | 'failed' }
+  >();
+  for (const r of backups) {
+    // The backup workflow fails with Stepvault.CheckFailed when its sample check finds damage; it succeeds only
+    // after the check passed.
+    if (!r.checksSample || r.status === 'RUNNING') continue;
+    if (r.status === 'SUCCEEDED')
+      count(verifications, { kind: 'check', outcome: 'passed' }, r.plan!, r.rule ?? '');
+    else if (r.error === CHECK_FAILED)
+      count(verifications, { kind: 'check', outcome: 'failed' }, r.plan!, r.rule ?? '');
+  }
   for (const r of runs) {
     if (r.workflow !== 'restore-test' || r.plan === null || r.status === 'RUNNING') continue;
     count(

@@ -57,7 +57,7 @@ export function prometheusMetrics(startedAt: number): PrometheusMetrics {
     ]),
     verifications: counter(
       'stepvault_verification_runs_total',
-      'Verification runs (restore tests) by plan, rule and outcome.',
+      'Verifications by plan, rule, kind (restore-test, check: the sample check of a backup run) and outcome.',
       ['plan', 'rule', 'kind', 'outcome'],
     ),
     skipped: counter(

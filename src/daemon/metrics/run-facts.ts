@@ -18,6 +18,9 @@ export interface RunFact {
   source: string | null;
   repository: string | null;
   output: JsonObject | null;
+  error: string | null;
+  /** A backup run that verifies a sample of the repository (`verify.checkSubset`). */
+  checksSample: boolean;
 }
 
 /** Every top-level execution, newest first. */
@@ -37,6 +40,9 @@ export function runFacts(engine: WorkflowEngine): RunFact[] {
       source: text('source'),
       repository: text('repository'),
       output: isObject(h.output) ? h.output : null,
+      error: h.error ?? null,
+      checksSample:
+        isObject(input.verify) && input.verify.checkSubset !== null && input.verify.checkSubset !== undefined,
     };
   });
 }
