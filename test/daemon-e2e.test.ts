@@ -324,7 +324,10 @@ ${tokenYaml}
       3,
     );
     assert.equal(
-      metric(text, 'stepvault_verification_runs_total{plan="docs",rule="hourly",kind="check",outcome="passed"}'),
+      metric(
+        text,
+        'stepvault_verification_runs_total{plan="docs",rule="hourly",kind="check",outcome="passed"}',
+      ),
       3,
     );
     assert.equal(metric(text, 'stepvault_workflow_executions_total{workflow="backup"}'), 6);
