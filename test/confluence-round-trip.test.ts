@@ -83,8 +83,16 @@ async function backup(sim: ConfluenceSim): Promise<Backup> {
   return { repo, snapshot: result.snapshotId!, ids };
 }
 
+const stateDirs: string[] = [];
+after(() => {
+  for (const dir of stateDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh local state directory (journals), removed when the tests end. */
 function stateDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sv-restore-state-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-restore-state-'));
+  stateDirs.push(dir);
+  return dir;
 }
 
 async function restore(
