@@ -18,15 +18,13 @@ import {
   snapshotView,
   sourceViews,
 } from './daemon-views.ts';
-import { runFacts } from './metrics/run-facts.ts';
 
 export function apiBackend(daemon: Daemon): DaemonApi {
   const config = () => daemon.env.loaded.config;
   return {
     tokens: () => config().server?.tokens ?? [],
     sources: () => sourceViews(config(), daemon.metricsSummary()),
-    plans: (next) =>
-      planViews(config(), runFacts(daemon.engine), daemon.scheduler.waiting, daemon.clock.now(), next),
+    plans: (next) => planViews(config(), daemon.runs(), daemon.scheduler.waiting, daemon.clock.now(), next),
 
     async triggerRun(planName, request, caller) {
       const plan = config().plans[planName];
@@ -63,7 +61,7 @@ export function apiBackend(daemon: Daemon): DaemonApi {
       return daemon.engine.describeExecution(started.executionArn);
     },
 
-    executions: (filter) => filterExecutions(daemon.engine, filter),
+    executions: (filter) => filterExecutions(daemon.engine, daemon.runs(), filter),
     execution: (id) => daemon.engine.describeExecution(id),
     history: (id, options) => daemon.engine.getExecutionHistory(id, options),
     repositories: () => repositoryViews(config()),

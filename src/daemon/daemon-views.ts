@@ -138,21 +138,18 @@ export function approvalViews(restores: readonly RestoreView[]): ApprovalView[] 
   );
 }
 
-export function filterExecutions(engine: WorkflowEngine, filter: ExecutionFilter): DescribeOutput[] {
-  const out: DescribeOutput[] = [];
-  const limit = filter.limit ?? 100;
-  for (const d of engine.listExecutions({
-    ...(filter.status ? { status: filter.status } : {}),
-    limit: 100_000,
-  })) {
-    if (filter.workflow && !d.stateMachineArn.endsWith(`:stateMachine:stepvault-${filter.workflow}`))
-      continue;
-    if (filter.plan) {
-      const input = JSON.parse(d.input) as { plan?: unknown };
-      if (input.plan !== filter.plan) continue;
-    }
-    out.push(d);
-    if (out.length >= limit) break;
-  }
-  return out;
+export function filterExecutions(
+  engine: WorkflowEngine,
+  runs: readonly RunFact[],
+  filter: ExecutionFilter,
+): DescribeOutput[] {
+  return runs
+    .filter(
+      (r) =>
+        (!filter.status || r.status === filter.status) &&
+        (!filter.workflow || r.workflow === filter.workflow) &&
+        (!filter.plan || r.plan === filter.plan),
+    )
+    .slice(0, filter.limit ?? 100)
+    .map((r) => engine.describeExecution(r.executionArn));
 }

@@ -30,7 +30,7 @@ import { ExecutionWatch } from './execution-watch.ts';
 import { type MetricsSummary, metricsSummary } from './metrics/metrics-summary.ts';
 import { type PrometheusMetrics, prometheusMetrics } from './metrics/prometheus.ts';
 import { rpoTransitions } from './metrics/rpo-watch.ts';
-import { runFacts } from './metrics/run-facts.ts';
+import { type RunFact, RunFacts } from './metrics/run-facts.ts';
 import { SourceStats } from './metrics/source-stats.ts';
 import { RestoreDesk, restoreDefinitionPath } from './restore/restore-desk.ts';
 import { RESTORE_TASK_ARN, restoreTask } from './restore/restore-task.ts';
@@ -67,6 +67,7 @@ export class Daemon {
   readonly #options: DaemonOptions;
   readonly #watch: ExecutionWatch;
   readonly #prometheus: PrometheusMetrics;
+  readonly #facts: RunFacts;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #lock: StateLock;
   #listening: Listening | undefined;
@@ -95,6 +96,7 @@ export class Daemon {
     const restoreDefinition = fs.readFileSync(restoreDefinitionPath(), 'utf8');
     requireValidWorkflow(this.engine, restoreDefinition, 'restore (built-in)');
     this.#watch = new ExecutionWatch(this.engine, (d) => this.#ended(d));
+    this.#facts = new RunFacts(this.engine);
     this.#prometheus = prometheusMetrics(this.startedAt);
     this.stats = new SourceStats(this.env, (source, e) =>
       this.report(
@@ -239,11 +241,16 @@ export class Daemon {
     this.#watch.watch(executionArn);
   }
 
+  /** Every top-level execution in the store, newest first. */
+  runs(): RunFact[] {
+    return this.#facts.all();
+  }
+
   metricsSummary(): MetricsSummary {
     return metricsSummary({
       now: this.clock.now().getTime(),
       config: this.env.loaded.config,
-      runs: runFacts(this.engine),
+      runs: this.runs(),
       stats: (source) => this.stats.get(source),
       firstSeen: this.state.firstSeen(),
       scheduleLog: this.state.scheduleLog(),
