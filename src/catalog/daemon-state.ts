@@ -155,6 +155,16 @@ export class DaemonState {
     }));
   }
 
+  /** Scheduled runs that did not start (and runs stopped), summed per rule and outcome. */
+  scheduleCounts(): { ruleKey: string; outcome: ScheduleOutcome; runs: number }[] {
+    const rows = this.#db
+      .prepare(
+        "SELECT rule_key, outcome, SUM(runs) AS runs FROM schedule_log WHERE outcome != 'started' GROUP BY rule_key, outcome ORDER BY rule_key, outcome",
+      )
+      .all() as { rule_key: string; outcome: ScheduleOutcome; runs: number }[];
+    return rows.map((r) => ({ ruleKey: r.rule_key, outcome: r.outcome, runs: Number(r.runs) }));
+  }
+
   // --- RPO ---------------------------------------------------------------------------------------------------
 
   rpoStates(): Map<string, { breached: boolean; since: number }> {

@@ -253,7 +253,7 @@ export class Daemon {
       runs: this.runs(),
       stats: (source) => this.stats.get(source),
       firstSeen: this.state.firstSeen(),
-      scheduleLog: this.state.scheduleLog(),
+      scheduleLog: this.state.scheduleCounts(),
     });
   }
 
