@@ -31,7 +31,9 @@ export function sourceViews(config: StepvaultConfig, summary: MetricsSummary): S
     return {
       name,
       type: source.type,
-      ...(source.type === 'files' ? { paths: source.paths } : { site: source.site, spaces: source.spaces }),
+      ...(source.type === 'files'
+        ? { paths: source.paths }
+        : { site: withoutCredentials(source.site), spaces: source.spaces }),
       plans: plans.map(([p]) => p),
       rpo: rpos.sort((a, b) => parseElapsedDuration(a) - parseElapsedDuration(b))[0] ?? null,
       lastSuccess: s?.lastSuccess ?? null,
@@ -95,7 +97,7 @@ export function planViews(
 export function repositoryViews(config: StepvaultConfig): RepositoryView[] {
   return Object.entries(config.repositories).map(([name, r]) => ({
     name,
-    location: r.location,
+    location: withoutCredentials(r.location),
     description: r.description ?? null,
   }));
 }
@@ -152,4 +154,9 @@ export function filterExecutions(
     )
     .slice(0, filter.limit ?? 100)
     .map((r) => engine.describeExecution(r.executionArn));
+}
+
+/** A URL or location as shown: any `user:password@` part left out. */
+function withoutCredentials(location: string): string {
+  return location.replace(/(\/\/)[^/@\s]*@/, '$1');
 }
