@@ -38,7 +38,6 @@ import { Repository } from '../src/repository/repository.ts';
 import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
-import { InlineResolutionWriter } from '../src/sources/confluence/restore/inline-resolution.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, MAIN, NODE, only, parseJsonLines } from './support/cli.ts';
 
@@ -108,7 +107,6 @@ async function restore(
     {
       repo,
       client: new ConfluenceClient(clientOptions),
-      resolutions: new InlineResolutionWriter(clientOptions),
       targetSite: target.siteUrl,
       stateDir: extra.state,
       ...(extra.signal ? { signal: extra.signal } : {}),

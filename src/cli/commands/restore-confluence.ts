@@ -10,7 +10,6 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import type { RestoreProgress } from '../../operations/confluence/restore-context.ts';
 import type { RestoreCounts } from '../../operations/confluence/restore-report.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
 import { action, cacheDirectory } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -107,7 +106,6 @@ export function registerRestoreConfluence(restore: Command): void {
             {
               repo,
               client,
-              resolutions: new InlineResolutionWriter(options),
               targetSite: opts.site!,
               stateDir: cacheDirectory(ctx.options),
               signal: ctx.signal,

@@ -12,7 +12,6 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import { restoreFiles } from '../../operations/restore/restore-files.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import type { TaskContext } from '../../workflows/engine/task-registry.ts';
 import { asTask } from '../../workflows/tasks/task-errors.ts';
@@ -142,7 +141,6 @@ async function restoreConfluenceSource(
       {
         repo,
         client,
-        resolutions: new InlineResolutionWriter(options),
         targetSite: config.site,
         stateDir: path.join(env.scratchDir, '..', 'confluence-restores'),
         signal: ctx.signal,

@@ -140,7 +140,7 @@ export async function restoreCommentThreads(
     const step = `resolution:${record.id}`;
     if (kind !== 'inline' || state === undefined || state === 'open' || dry) return;
     if (ctx.journal.state.done.has(step)) return;
-    if ((state !== 'resolved' && state !== 'reopened') || !ctx.resolutions) {
+    if (state !== 'resolved' && state !== 'reopened') {
       ctx.report.warn(`inline comments come back open: their resolution state (${state}) cannot be set`);
       return;
     }

@@ -12,7 +12,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import type { Repository } from '../../repository/repository.ts';
 import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
 import type { ContentRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import type { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
+import { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import { creationOrder, selectSubtree } from '../../sources/confluence/restore/tree-order.ts';
 import { restoreBodies } from './restore-bodies.ts';
 import type { RestoreProgress, RestoreSettings, RunState, SpaceRestore } from './restore-context.ts';
@@ -53,8 +53,6 @@ export interface RestoreConfluenceDeps {
   repo: Repository;
   /** A client of the target site. */
   client: ConfluenceClient;
-  /** Sets inline comments' resolution states (built from the same client options). */
-  resolutions?: InlineResolutionWriter;
   /** The target site's URL as given (names the journal; default origin of rewritten links). */
   targetSite: string;
   /** Local state directory for journals; without one a restore resumes by looking things up only. */
@@ -274,7 +272,7 @@ export async function restoreConfluence(
       const ctx: SpaceRestore = {
         reader,
         client: deps.client,
-        resolutions: deps.resolutions,
+        resolutions: new InlineResolutionWriter(deps.client),
         journal,
         report,
         signal: deps.signal,

@@ -60,7 +60,7 @@ export interface SpaceRestore {
   reader: ConfluenceSnapshotReader;
   client: ConfluenceClient;
   /** Sets inline comments' resolution states; without it they come back open (a warning). */
-  resolutions: InlineResolutionWriter | undefined;
+  resolutions: InlineResolutionWriter;
   journal: RestoreJournal;
   report: RestoreReport;
   signal: AbortSignal | undefined;

@@ -463,6 +463,17 @@ export class ConfluenceClient {
   ): Promise<InlineComment> {
     return metadata.createInlineComment(this.#api, target, body, anchor, options);
   }
+  getInlineComment(commentId: string, options: CallOptions = {}): Promise<InlineComment> {
+    return metadata.getInlineComment(this.#api, commentId, options);
+  }
+  /** A new version of an inline comment (`version` = current + 1); `resolved` resolves or reopens it. */
+  updateInlineComment(
+    commentId: string,
+    update: { version: number; body: BodyWrite; resolved?: boolean },
+    options: WriteOptions = {},
+  ): Promise<InlineComment> {
+    return metadata.updateInlineComment(this.#api, commentId, update, options);
+  }
   /**
    * Uploads a file, streamed (multipart built on the fly, never held whole). `replace: false` (POST) refuses an
    * existing file name; `replace: true` (PUT) adds a version to it.

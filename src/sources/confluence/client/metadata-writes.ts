@@ -2,9 +2,10 @@
 // own version counter), restrictions (v1 PUT replaces them all; principals must exist on the site), footer
 // comments and replies, inline comments anchored to text of the page.
 
-import { type Api, SEGMENT, write, writeNoContent } from './api-calls.ts';
+import { type Api, get, SEGMENT, write, writeNoContent } from './api-calls.ts';
 import type {
   BodyWrite,
+  CallOptions,
   FooterCommentTarget,
   InlineAnchor,
   InlineCommentTarget,
@@ -126,4 +127,40 @@ export function createInlineComment(
 ): Promise<InlineComment> {
   const json = { ...target, body, ...(anchor ? { inlineCommentProperties: anchor } : {}) };
   return write(api, 'POST', '/api/v2/inline-comments', {}, {}, json, inlineCommentSchema, options);
+}
+
+/** One inline comment with its storage body and resolution status. */
+export function getInlineComment(api: Api, commentId: string, options: CallOptions): Promise<InlineComment> {
+  return get(
+    api,
+    '/api/v2/inline-comments/{id}',
+    { id: commentId },
+    { 'body-format': 'storage' },
+    inlineCommentSchema,
+    options,
+  );
+}
+
+/** A new version of an inline comment (`version` = current + 1); `resolved` resolves or reopens it. */
+export function updateInlineComment(
+  api: Api,
+  commentId: string,
+  update: { version: number; body: BodyWrite; resolved?: boolean },
+  options: WriteOptions,
+): Promise<InlineComment> {
+  const json = {
+    version: { number: update.version },
+    body: update.body,
+    ...(update.resolved === undefined ? {} : { resolved: update.resolved }),
+  };
+  return write(
+    api,
+    'PUT',
+    '/api/v2/inline-comments/{id}',
+    { id: commentId },
+    {},
+    json,
+    inlineCommentSchema,
+    options,
+  );
 }
