@@ -212,8 +212,10 @@ describe('copy between repositories that share the master secret', () => {
     assert.equal(later.copied.length, 1);
     assert.equal(later.dataAdded, 1000);
 
-    // Data the destination already has (here from a backup straight into it) is not stored again.
-    fs.writeFileSync(path.join(dir, 'added.bin'), randomBytes(5000));
+    // Data the destination already has (here from a backup straight into it) is not stored again. The file is
+    // below both repositories' minimum chunk size, so it is one blob with one ID in each (a larger random file
+    // may be cut differently by the destination's chunker, and then its blobs are different ones).
+    fs.writeFileSync(path.join(dir, 'added.bin'), randomBytes(CHUNKS_B.min - 500));
     await backupFiles({ paths: [dir], host: 'host-b' }, { repo: destination });
     await backup(source, dir);
     const known = await copySnapshots({ hosts: ['host-a'] }, { source, destination });
