@@ -126,26 +126,33 @@ export class ConfigEnvironment implements PlanEnvironment {
     };
     const client = new ConfluenceClient(options);
     if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
-    const result = await backupConfluence(
-      {
-        site: config.site,
-        spaces: config.spaces === 'all' ? [] : config.spaces,
-        includeArchivedSpaces: config.includeArchived,
-        history: config.history,
-        attachmentVersions: config.attachments.versions,
-        adminKey: config.adminKey,
-        sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
-        tags: request.tags,
-        host: request.host ?? this.host,
-      },
-      {
-        repo: deps.repo,
-        api: client,
-        clock: deps.clock,
-        signal: deps.signal,
-        onProgress: deps.onProgress,
-      },
-    );
+    // The admin key widens what this account reads for everyone using it: it is disabled again however the
+    // backup ends, as the CLI and the daemon's restore do.
+    let result: Awaited<ReturnType<typeof backupConfluence>>;
+    try {
+      result = await backupConfluence(
+        {
+          site: config.site,
+          spaces: config.spaces === 'all' ? [] : config.spaces,
+          includeArchivedSpaces: config.includeArchived,
+          history: config.history,
+          attachmentVersions: config.attachments.versions,
+          adminKey: config.adminKey,
+          sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+          tags: request.tags,
+          host: request.host ?? this.host,
+        },
+        {
+          repo: deps.repo,
+          api: client,
+          clock: deps.clock,
+          signal: deps.signal,
+          onProgress: deps.onProgress,
+        },
+      );
+    } finally {
+      if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
+    }
     return {
       snapshotId: result.snapshotId!,
       parent: result.parent ?? null,

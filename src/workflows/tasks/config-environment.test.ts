@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { systemClock } from '../../common/clock.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
+import { Repository } from '../../repository/repository.ts';
+import { LocalBackend } from '../../storage/local/local-backend.ts';
+import { ConfigEnvironment } from './config-environment.ts';
+
+const PASSWORD = 'config environment test';
+const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
+
+describe('ConfigEnvironment: Confluence backups', () => {
+  let dir: string;
+  let sim: ConfluenceSim;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-config-env-'));
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 5, spaces: 1, pages: 5, attachments: 0, blogPosts: 0, treeItems: 0 });
+    fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
+    fs.writeFileSync(path.join(dir, 'token'), sim.credentials.apiToken);
+    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
+  });
+
+  after(async () => {
+    await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function environment(extra: string): ConfigEnvironment {
+    fs.writeFileSync(
+      path.join(dir, 'stepvault.yaml'),
+      `version: 1
+repositories:
+  repo: { location: ./repo, password: { file: ./password } }
+sources:
+  wiki:
+    type: confluence
+    site: ${sim.siteUrl}
+    auth: { email: ${sim.credentials.email}, token: { file: ./token } }
+    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${extra}
+plans:
+  wiki:
+    source: wiki
+    repository: repo
+    rules:
+      - name: nightly
+        schedule: cron(0 2 * * ? *)
+        retention: { keepLast: 1 }
+server:
+  stateDir: ./state
+`,
+    );
+    return new ConfigEnvironment(loadConfig(path.join(dir, 'stepvault.yaml')), {
+      notify: async () => [] as never,
+    });
+  }
+
+  async function backUp(env: ConfigEnvironment) {
+    const spec = env.source('wiki');
+    assert.equal(spec.type, 'confluence');
+    if (spec.type !== 'confluence') return;
+    const repo = await env.openRepository('repo');
+    return spec.backup(
+      { tags: [] },
+      { repo, clock: systemClock, signal: new AbortController().signal, onProgress: () => {} },
+    );
+  }
+
+  it('an admin key enabled for the backup is disabled again when it ends', async () => {
+    const env = environment('    adminKey: true');
+    const outcome = await backUp(env);
+    assert.ok(outcome?.snapshotId);
+    assert.equal(sim.store.adminKeys.size, 0, 'the admin key is still enabled after the backup');
+  });
+
+  it('also when the backup fails', async () => {
+    const env = environment('    adminKey: true\n    spaces: [NOSUCHSPACE]');
+    await assert.rejects(backUp(env));
+    assert.equal(sim.store.adminKeys.size, 0, 'the admin key is still enabled after a failed backup');
+  });
+});
