@@ -3,6 +3,7 @@
 
 import type { SecretResolver } from '../../config/secrets/secret-resolver.ts';
 import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
+import { DEFAULT_MEDIA_HOSTS } from '../../sources/confluence/client/client.ts';
 import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
@@ -26,6 +27,7 @@ export async function confluenceClientOptions(
     baseUrl: config.site,
     auth,
     adminKey: config.adminKey,
-    ...(config.mediaHosts ? { mediaHosts: config.mediaHosts } : {}),
+    // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
+    ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
   };
 }

@@ -17,7 +17,7 @@ import { parseElapsedDuration } from '../../domain/duration.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
 import { backupConfluence } from '../../operations/backup/backup-confluence.ts';
 import { Repository } from '../../repository/repository.ts';
-import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../../sources/confluence/client/client.ts';
 import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
@@ -122,7 +122,8 @@ export class ConfigEnvironment implements PlanEnvironment {
       baseUrl: config.site,
       auth,
       adminKey: config.adminKey,
-      ...(config.mediaHosts ? { mediaHosts: config.mediaHosts } : {}),
+      // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
+      ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
     };
     const client = new ConfluenceClient(options);
     if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
