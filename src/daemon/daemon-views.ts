@@ -156,7 +156,7 @@ export function filterExecutions(
     .map((r) => engine.describeExecution(r.executionArn));
 }
 
-/** A URL or location as shown: any `user:password@` part left out. */
-function withoutCredentials(location: string): string {
-  return location.replace(/(\/\/)[^/@\s]*@/, '$1');
+/** A URL or location as shown: any `user:password@` part left out (up to its last `@`, as URLs are parsed). */
+export function withoutCredentials(location: string): string {
+  return location.replace(/(\/\/)[^/\s]*@/, '$1');
 }
