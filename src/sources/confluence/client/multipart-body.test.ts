@@ -67,6 +67,36 @@ describe('multipartBody', () => {
     assert.equal((form.get('file') as File).name, 'a "b"\r\nc.txt');
   });
 
+  it('keeps a media type with line breaks (as a snapshot may hold) from adding headers or parts', async () => {
+    const body = multipartBody([{ name: 'minorEdit', value: 'true' }], {
+      field: 'file',
+      filename: 'f.txt',
+      mediaType: 'text/plain\r\n\r\ninjected\r\nContent-Disposition: form-data; name="minorEdit"',
+      open: () => chunksOf(new TextEncoder().encode('x'), 1),
+    });
+    const raw = await drain(body.open());
+    assert.ok(
+      !Buffer.from(raw).toString('latin1').includes('\r\ninjected'),
+      'the media type broke the header',
+    );
+    const form = await new Response(raw, { headers: { 'content-type': body.contentType } }).formData();
+    const file = form.get('file') as File;
+    assert.equal(file.type, 'application/octet-stream');
+    assert.equal(await file.text(), 'x');
+    assert.deepEqual(form.getAll('minorEdit'), ['true']);
+  });
+
+  it('keeps a valid media type with parameters', async () => {
+    const body = multipartBody([], {
+      field: 'file',
+      filename: 'f.txt',
+      mediaType: 'text/plain; charset=utf-8',
+      open: () => chunksOf(new TextEncoder().encode('x'), 1),
+    });
+    const raw = Buffer.from(await drain(body.open())).toString('latin1');
+    assert.ok(raw.includes('\r\nContent-Type: text/plain; charset=utf-8\r\n'));
+  });
+
   it('fails when the stream is not as long as announced', async () => {
     const body = multipartBody([], {
       field: 'file',

@@ -25,6 +25,15 @@ function quoted(value: string): string {
   return `"${value.replaceAll('"', '%22').replaceAll('\r', '%0D').replaceAll('\n', '%0A')}"`;
 }
 
+/** `type/subtype` with optional `; name=value` parameters (RFC 9110 tokens, quoted strings without line breaks). */
+const MEDIA_TYPE =
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*;[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"[^"\\\r\n]*"))*$/;
+
+/** A media type fit for a header line; anything else (a snapshot's or a server's value is not trusted) is bytes. */
+function safeMediaType(value: string): string {
+  return value.length <= 255 && MEDIA_TYPE.test(value) ? value : 'application/octet-stream';
+}
+
 export function multipartBody(fields: readonly MultipartField[], file: MultipartFile): BodySource {
   const boundary = `----stepvault${randomBytes(16).toString('hex')}`;
   const encoder = new TextEncoder();
@@ -36,7 +45,7 @@ export function multipartBody(fields: readonly MultipartField[], file: Multipart
     .join('');
   const fileHead =
     `${head}--${boundary}\r\nContent-Disposition: form-data; name=${quoted(file.field)}; ` +
-    `filename=${quoted(file.filename)}\r\nContent-Type: ${file.mediaType}\r\n\r\n`;
+    `filename=${quoted(file.filename)}\r\nContent-Type: ${safeMediaType(file.mediaType)}\r\n\r\n`;
   const prefix = encoder.encode(fileHead);
   const suffix = encoder.encode(`\r\n--${boundary}--\r\n`);
   return {
