@@ -51,7 +51,10 @@ const confluenceSourceSchema = strictObject(
       ])
       .default('all')
       .describe('space keys to back up, or "all"'),
-    includeArchived: z.boolean().default(false).describe('also back up archived spaces and pages'),
+    includeArchived: z
+      .boolean()
+      .default(true)
+      .describe('also back up archived spaces (archived pages of backed-up spaces always are)'),
     history: z.enum(['latest', 'all']).default('latest').describe('page versions: the latest or all'),
     attachments: strictObject({
       versions: z

@@ -257,7 +257,11 @@ export function normaliseSite(raw: string): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new StepvaultError('usage', `"${raw}" is not a URL`, {
+    // Not echoed whole: a mistyped URL may still carry credentials before an "@".
+    const shown = raw.includes('@')
+      ? `${raw.slice(0, raw.indexOf('://') + 3)}…${raw.slice(raw.lastIndexOf('@'))}`
+      : raw;
+    throw new StepvaultError('usage', `"${shown}" is not a URL`, {
       hint: 'give the site as https://<site>.atlassian.net (or the api.atlassian.com gateway URL)',
     });
   }
