@@ -309,10 +309,11 @@ export function renderConfluenceReport(run: ConfluenceRun): string {
       `${m.fileSystem}; load average ${run.load[0].toFixed(1)} at the start, ${run.load[1].toFixed(1)} at the end`,
     `- stepvault commit ${run.commit}, Node ${process.version}; whole run ${(run.totalSeconds / 60).toFixed(1)} min`,
     `- Site (seed ${run.dataset.seed}, generated in ${run.generateSeconds.toFixed(1)} s): ${int(d.spaces ?? 0)} spaces ` +
-      `(${int(d.archived ?? 0)} archived pages), ${int(d.pages ?? 0)} pages, ${int(d.blogPosts ?? 0)} blog posts, ` +
-      `${int(d.treeItems ?? 0)} folders/whiteboards/databases/smart links, ${int(d.attachments ?? 0)} attachments ` +
-      `(${mb(d.attachmentBytes ?? 0)}), ${int(d.pageVersions ?? 0)} page versions, ${int(d.comments ?? 0)} comments, ` +
-      `${int(d.trashed ?? 0)} trashed, ${int(d.drafts ?? 0)} drafts`,
+      `(the last one archived); ${int(d.pages ?? 0)} pages and ${int(d.blogPosts ?? 0)} blog posts, of which ` +
+      `${int(d.archived ?? 0)} archived, ${int(d.trashed ?? 0)} trashed and ${int(d.drafts ?? 0)} drafts; ` +
+      `${int(d.pageVersions ?? 0)} page versions; ${int(d.treeItems ?? 0)} folders, whiteboards, databases and smart ` +
+      `links; ${int(d.attachments ?? 0)} attachments (${mb(d.attachmentBytes ?? 0)}); ${int(d.comments ?? 0)} comments. ` +
+      'Both tools use their defaults: the backup keeps the latest version of pages and attachments (no history).',
     `- Change before the incremental step: \`sim.edits.editPages({ fraction: 0.01 })\`, a new version of ` +
       `${int(run.editedPages)} current pages (new body, same title)`,
     '- The simulator runs in a child process (`bench/confluence-sim-process.ts`, the same simulator as ' +
