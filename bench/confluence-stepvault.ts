@@ -7,7 +7,6 @@ import { backupConfluence, type SweepPolicy } from '../src/operations/backup/bac
 import { Repository } from '../src/repository/repository.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ClientStats } from '../src/sources/confluence/client/client-types.ts';
-import { backupApi } from '../src/sources/confluence/global-listings.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import type { BackupScope } from './confluence-expected.ts';
 import { clientOptions, type SiteAccess } from './confluence-site.ts';
@@ -40,7 +39,7 @@ export async function runStepvaultBackup(
   step: StepvaultBackupStep,
 ): Promise<{ detail: Record<string, unknown>; client: ClientStats }> {
   const options = clientOptions(site);
-  const api = backupApi(new ConfluenceClient(options), options);
+  const api = new ConfluenceClient(options);
   const repo = await Repository.open(new LocalBackend(step.repoPath), BENCH_PASSWORD);
   const sweep = SWEEP[step.mode];
   const result = await backupConfluence({ site: site.siteUrl, ...(sweep ? { sweep } : {}) }, { repo, api });

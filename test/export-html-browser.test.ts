@@ -18,7 +18,6 @@ import { Repository } from '../src/repository/repository.ts';
 import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
-import { backupApi } from '../src/sources/confluence/global-listings.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox, MAIN, NODE, parseJsonLines } from './support/cli.ts';
 
@@ -93,7 +92,7 @@ describe('export html in a browser', () => {
     };
     const backup = await backupConfluence(
       { site: sim.siteUrl },
-      { repo, api: backupApi(new ConfluenceClient(options), options) },
+      { repo, api: new ConfluenceClient(options) },
     );
     assert.ok(backup.snapshotId, 'the backup wrote no snapshot');
     // Items a backup could not read are absent from the snapshot: they cannot break the export's links.
