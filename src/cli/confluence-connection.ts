@@ -4,13 +4,12 @@
 // never taken from the command line itself, never printed, and held as Secret values until the client gets
 // them.
 
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { StepvaultError } from '../common/errors.ts';
 import { Secret } from '../common/secret.ts';
 import type { ConfluenceAuth, ConfluenceClientOptions } from '../sources/confluence/client/client-options.ts';
 import { collect, integer } from './option-parsers.ts';
+import { secretFromCommand, secretFromFile } from './secret-input.ts';
 
 export interface ConnectionOptions {
   site?: string;
@@ -119,21 +118,11 @@ export function clientOptions(
 }
 
 function readTokenFile(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new StepvaultError(
-      'usage',
-      `cannot read token file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        hint: 'check the path given with --token-file or --bearer-file',
-      },
-    );
-  }
-  const token = text.trim();
-  if (token.length === 0) throw new StepvaultError('usage', `token file ${file} is empty`);
-  return token;
+  return secretFromFile(file, {
+    what: 'token',
+    hint: 'check the path given with --token-file or --bearer-file',
+    clean: trim,
+  });
 }
 
 function readTokenEnv(name: string, env: NodeJS.ProcessEnv): string {
@@ -146,21 +135,9 @@ function readTokenEnv(name: string, env: NodeJS.ProcessEnv): string {
 }
 
 function readTokenCommand(command: string): string {
-  let out: string;
-  try {
-    out = execFileSync('/bin/sh', ['-c', command], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-  } catch (e) {
-    const status = (e as { status?: number }).status;
-    throw new StepvaultError(
-      'usage',
-      `the token command failed${status !== undefined ? ` with exit code ${status}` : ''}`,
-      { hint: 'check --token-command' },
-    );
-  }
-  const token = out.trim();
-  if (token.length === 0) throw new StepvaultError('usage', 'the token command printed nothing');
-  return token;
+  return secretFromCommand(command, { what: 'token', hint: 'check --token-command', clean: trim });
+}
+
+function trim(text: string): string {
+  return text.trim();
 }

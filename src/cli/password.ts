@@ -2,9 +2,8 @@
 // STEPVAULT_PASSWORD_FILE, STEPVAULT_PASSWORD_COMMAND, STEPVAULT_PASSWORD, or a prompt on a terminal.
 // The password never appears in output or errors.
 
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import { StepvaultError } from '../common/errors.ts';
+import { secretFromCommand, secretFromFile } from './secret-input.ts';
 
 export interface PasswordSource {
   passwordFile?: string | undefined;
@@ -30,43 +29,23 @@ export async function readPassword(
 }
 
 export function fromFile(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new StepvaultError(
-      'usage',
-      `cannot read password file ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
-      {
-        hint: 'check the path given with --password-file or STEPVAULT_PASSWORD_FILE',
-      },
-    );
-  }
-  const password = text.replace(/\r?\n$/, '');
-  if (password.length === 0) throw new StepvaultError('usage', `password file ${file} is empty`);
-  return password;
+  return secretFromFile(file, {
+    what: 'password',
+    hint: 'check the path given with --password-file or STEPVAULT_PASSWORD_FILE',
+    clean: withoutTrailingNewline,
+  });
 }
 
 function fromCommand(command: string): string {
-  let out: string;
-  try {
-    out = execFileSync('/bin/sh', ['-c', command], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-  } catch (e) {
-    const status = (e as { status?: number }).status;
-    throw new StepvaultError(
-      'usage',
-      `the password command failed${status !== undefined ? ` with exit code ${status}` : ''}`,
-      {
-        hint: 'check --password-command / STEPVAULT_PASSWORD_COMMAND',
-      },
-    );
-  }
-  const password = out.replace(/\r?\n$/, '');
-  if (password.length === 0) throw new StepvaultError('usage', 'the password command printed nothing');
-  return password;
+  return secretFromCommand(command, {
+    what: 'password',
+    hint: 'check --password-command / STEPVAULT_PASSWORD_COMMAND',
+    clean: withoutTrailingNewline,
+  });
+}
+
+function withoutTrailingNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
 }
 
 /** Reads a line from the terminal without echoing it. */
