@@ -3,63 +3,44 @@
 // file's time passes their deadline. `stepvault serve --dev-clock FILE` uses it; nothing else should.
 
 import * as fs from 'node:fs';
-import type { Clock } from '../common/clock.ts';
+import { type Clock, ManualClock } from '../common/clock.ts';
 import { StepvaultError } from '../common/errors.ts';
 
 export class FileClock implements Clock {
   readonly file: string;
-  #now: number;
-  #sleepers: { at: number; resolve: () => void }[] = [];
+  readonly #clock: ManualClock;
   readonly #timer: NodeJS.Timeout;
 
   constructor(file: string, pollMs = 10) {
     this.file = file;
-    this.#now = FileClock.#read(file) ?? Number.NaN;
-    if (Number.isNaN(this.#now)) {
+    const start = FileClock.#read(file);
+    if (start === undefined) {
       throw new StepvaultError('usage', `the clock file ${file} does not hold an ISO 8601 time`);
     }
+    this.#clock = new ManualClock(start);
     this.#timer = setInterval(() => this.#poll(), pollMs);
     this.#timer.unref();
   }
 
   now(): Date {
-    return new Date(this.#now);
+    return this.#clock.now();
   }
 
+  /** As ManualClock's, except that a sleep of no time resolves at once instead of at the next move. */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const sleeper = { at: this.#now + ms, resolve };
-      if (ms <= 0) {
-        resolve();
-        return;
-      }
-      this.#sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-    });
+    if (ms <= 0 && !signal?.aborted) return Promise.resolve();
+    return this.#clock.sleep(ms, signal);
   }
 
   close(): void {
     clearInterval(this.#timer);
   }
 
+  /** Moves the time forward to the file's (never back), waking the sleepers it passes. */
   #poll(): void {
     const time = FileClock.#read(this.file);
-    if (time === undefined || time <= this.#now) return;
-    this.#now = time;
-    const due = this.#sleepers.filter((s) => s.at <= time);
-    this.#sleepers = this.#sleepers.filter((s) => s.at > time);
-    for (const s of due) s.resolve();
+    if (time === undefined || time <= this.#clock.now().getTime()) return;
+    this.#clock.set(time);
   }
 
   static #read(file: string): number | undefined {
