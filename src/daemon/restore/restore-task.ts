@@ -14,10 +14,10 @@ import type { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import type { TaskContext } from '../../workflows/engine/task-registry.ts';
+import { confluenceClientOptions } from '../../workflows/tasks/config-environment.ts';
 import { asTask } from '../../workflows/tasks/task-errors.ts';
 import { heartbeater, parseTaskInput } from '../../workflows/tasks/task-input.ts';
 import type { DaemonEnvironment } from '../daemon-environment.ts';
-import { confluenceClientOptions } from './confluence-connection.ts';
 
 export const RESTORE_TASK_ARN = 'arn:aws:states:::stepvault:restore';
 

@@ -5,10 +5,12 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.ts';
 import { loadConfig } from '../../config/load-config.ts';
+import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
+import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
 import { Repository } from '../../repository/repository.ts';
 import { LocalBackend } from '../../storage/local/local-backend.ts';
-import { ConfigEnvironment } from './config-environment.ts';
+import { ConfigEnvironment, confluenceClientOptions } from './config-environment.ts';
 
 const PASSWORD = 'config environment test';
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
@@ -83,5 +85,33 @@ server:
     const env = environment('    adminKey: true\n    spaces: [NOSUCHSPACE]');
     await assert.rejects(backUp(env));
     assert.equal(sim.store.adminKeys.size, 0, 'the admin key is still enabled after a failed backup');
+  });
+});
+
+describe('confluenceClientOptions', () => {
+  const config = {
+    type: 'confluence',
+    site: 'https://acme.atlassian.net',
+    auth: { bearer: { env: 'SV_TEST_CONFLUENCE_BEARER' } },
+    spaces: 'all',
+    includeArchived: false,
+    history: 'latest',
+    attachments: { versions: 'latest' },
+    metadataSweep: '24h',
+    adminKey: false,
+    mediaHosts: ['media.example.com'],
+  } as unknown as ConfluenceSourceConfig;
+
+  it('configured media hosts come in addition to Confluence’s own', async () => {
+    process.env.SV_TEST_CONFLUENCE_BEARER = 'a bearer token';
+    try {
+      const options = await confluenceClientOptions(config, new SecretResolver({ baseDir: '/' }));
+      assert.deepEqual([...(options.mediaHosts ?? [])].sort(), [
+        'api.media.atlassian.com',
+        'media.example.com',
+      ]);
+    } finally {
+      delete process.env.SV_TEST_CONFLUENCE_BEARER;
+    }
   });
 });

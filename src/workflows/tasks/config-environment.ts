@@ -112,19 +112,7 @@ export class ConfigEnvironment implements PlanEnvironment {
     request: { tags: string[]; host?: string },
     deps: SourceBackupDeps,
   ): Promise<SourceBackupOutcome> {
-    const secret = async (ref: SecretRef) => (await this.#secrets.resolve(ref, deps.signal)).reveal();
-    const auth: ConfluenceAuth =
-      'bearer' in config.auth
-        ? { kind: 'bearer', token: await secret(config.auth.bearer) }
-        : { kind: 'basic', email: config.auth.email, apiToken: await secret(config.auth.token) };
-    // The client paces HTTP requests in real time (backoff, Retry-After), whatever clock the plan runs on.
-    const options: ConfluenceClientOptions = {
-      baseUrl: config.site,
-      auth,
-      adminKey: config.adminKey,
-      // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
-      ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
-    };
+    const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
     const client = new ConfluenceClient(options);
     if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
     // The admin key widens what this account reads for everyone using it: it is disabled again however the
@@ -173,6 +161,30 @@ export class ConfigEnvironment implements PlanEnvironment {
   async close(): Promise<void> {
     await this.#channels?.close();
   }
+}
+
+/**
+ * The client options of a configured Confluence source, its credentials resolved from their secret references
+ * at the moment a backup or restore needs them (never stored in workflow state or in restore requests).
+ */
+export async function confluenceClientOptions(
+  config: ConfluenceSourceConfig,
+  secrets: SecretResolver,
+  signal?: AbortSignal,
+): Promise<ConfluenceClientOptions> {
+  const secret = async (ref: SecretRef) => (await secrets.resolve(ref, signal)).reveal();
+  const auth: ConfluenceAuth =
+    'bearer' in config.auth
+      ? { kind: 'bearer', token: await secret(config.auth.bearer) }
+      : { kind: 'basic', email: config.auth.email, apiToken: await secret(config.auth.token) };
+  // The client paces HTTP requests in real time (backoff, Retry-After), whatever clock the caller runs on.
+  return {
+    baseUrl: config.site,
+    auth,
+    adminKey: config.adminKey,
+    // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
+    ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
+  };
 }
 
 /**
