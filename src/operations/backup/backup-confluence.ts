@@ -10,7 +10,6 @@ import { StepvaultError } from '../../common/errors.ts';
 import {
   type MissingItem,
   newestFirst,
-  type Snapshot,
   type SnapshotSummary,
   type StoredSnapshot,
   sameSet,
@@ -22,7 +21,7 @@ import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { RepositoryLock } from '../../repository/lock/lock.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { type BackupOptionsRecord, LAYOUT_FORMAT, type SiteRecord } from '../../sources/confluence/layout.ts';
 import type { BackupApi } from '../../sources/confluence/read-api.ts';
 import { DryRunBackend } from '../../storage/dry-run-backend.ts';
@@ -33,7 +32,7 @@ import {
 } from '../confluence/confluence-archiver.ts';
 import { ParentState } from '../confluence/parent-state.ts';
 import { ConfluenceSnapshotReader } from '../confluence/snapshot-reader.ts';
-import { PROGRAM } from '../program.ts';
+import { commitSnapshot } from './commit-snapshot.ts';
 
 /** When the metadata sweep runs: every backup, never (carried over), or when the last one is this old. */
 export type SweepPolicy = { kind: 'always' } | { kind: 'never' } | { kind: 'every'; ms: number };
@@ -208,26 +207,22 @@ export async function backupConfluence(
       errors: outcome.missing.length,
       confluence: c,
     };
-    const snapshot: Snapshot = {
-      version: 1,
-      time: started.toISOString(),
-      host: request.host ?? os.hostname(),
-      username: os.userInfo().username,
-      paths: [site],
-      tags: [...(request.tags ?? [])],
-      ...(parentSnapshot ? { parent: parentSnapshot.id } : {}),
-      tree: outcome.tree,
-      source,
-      program: PROGRAM,
-      summary,
-      ...(outcome.missing.length > 0 ? { partial: { missing: outcome.missing } } : {}),
-    };
-    deps.signal?.throwIfAborted();
-    let snapshotId: string | undefined;
-    if (!dryRun) {
-      await lock!.assertHeld();
-      snapshotId = await saveSnapshot(repo, snapshot);
-    }
+    const snapshotId = await commitSnapshot(
+      repo,
+      lock,
+      {
+        started,
+        host: request.host ?? os.hostname(),
+        paths: [site],
+        tags: request.tags,
+        parent: parentSnapshot?.id,
+        tree: outcome.tree,
+        source,
+        summary,
+        missing: outcome.missing,
+      },
+      deps.signal,
+    );
     return {
       ...(snapshotId ? { snapshotId } : {}),
       ...(parentSnapshot ? { parent: parentSnapshot.id } : {}),

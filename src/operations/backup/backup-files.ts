@@ -6,13 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
-import {
-  type MissingItem,
-  newestFirst,
-  type Snapshot,
-  type SnapshotSummary,
-  sameSet,
-} from '../../domain/snapshot.ts';
+import { type MissingItem, newestFirst, type SnapshotSummary, sameSet } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
 import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
@@ -20,11 +14,11 @@ import { RepositoryLock } from '../../repository/lock/lock.ts';
 import { IngestPool } from '../../repository/pipeline/ingest-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
+import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
 import { ReadAhead } from '../../sources/files/read-ahead.ts';
 import { DryRunBackend } from '../../storage/dry-run-backend.ts';
-import { PROGRAM } from '../program.ts';
+import { commitSnapshot } from './commit-snapshot.ts';
 import { type ArchiverProgress, absolutePaths, FilesArchiver } from './files-archiver.ts';
 
 export interface FilesBackupRequest {
@@ -124,27 +118,23 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
       treeBlobs: writer.stats.treeBlobs,
       dataAddedPacked: writer.stats.packBytes,
     };
-    const snapshot: Snapshot = {
-      version: 1,
-      time: started.toISOString(),
-      host,
-      username: os.userInfo().username,
-      paths,
-      tags: [...(request.tags ?? [])],
-      ...(parent ? { parent } : {}),
-      tree,
-      source: { type: 'files' },
-      ...(request.excludes?.length ? { excludes: [...request.excludes] } : {}),
-      program: PROGRAM,
-      summary,
-      ...(archiver.missing.length > 0 ? { partial: { missing: archiver.missing } } : {}),
-    };
-    deps.signal?.throwIfAborted();
-    let snapshotId: string | undefined;
-    if (!dryRun) {
-      await lock!.assertHeld();
-      snapshotId = await saveSnapshot(repo, snapshot);
-    }
+    const snapshotId = await commitSnapshot(
+      repo,
+      lock,
+      {
+        started,
+        host,
+        paths,
+        tags: request.tags,
+        parent,
+        tree,
+        source: { type: 'files' },
+        excludes: request.excludes,
+        summary,
+        missing: archiver.missing,
+      },
+      deps.signal,
+    );
     return {
       ...(snapshotId ? { snapshotId } : {}),
       ...(parent ? { parent } : {}),
