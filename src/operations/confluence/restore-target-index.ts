@@ -4,6 +4,7 @@
 // creation time (a restore back-dates them, so the pair names the one it made).
 
 import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import type { Page } from '../../sources/confluence/client/records.ts';
 
 export interface TargetItem {
   id: string;
@@ -15,6 +16,21 @@ export interface TargetItem {
   version: number;
   createdAt: string | undefined;
   storage: string | undefined;
+}
+
+/** A page as a listing returned it (with its storage body). */
+export function targetPage(p: Page): TargetItem {
+  return {
+    id: p.id,
+    type: 'page',
+    status: p.status,
+    title: p.title,
+    parentId: p.parentId ?? undefined,
+    position: p.position ?? undefined,
+    version: p.version?.number ?? 0,
+    createdAt: p.createdAt ?? undefined,
+    storage: p.body?.storage?.value ?? undefined,
+  };
 }
 
 function blogKey(title: string, createdAt: string | undefined): string {
@@ -41,17 +57,7 @@ export class TargetIndex {
       ...call,
     });
     for await (const p of pages) {
-      index.add({
-        id: p.id,
-        type: 'page',
-        status: p.status,
-        title: p.title,
-        parentId: p.parentId ?? undefined,
-        position: p.position ?? undefined,
-        version: p.version?.number ?? 0,
-        createdAt: p.createdAt ?? undefined,
-        storage: p.body?.storage?.value ?? undefined,
-      });
+      index.add(targetPage(p));
     }
     const posts = client.listBlogPostsInSpace(spaceId, {
       statuses: ['current', 'trashed'],

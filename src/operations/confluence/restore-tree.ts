@@ -22,7 +22,7 @@ import {
   restoredStatus,
   type SpaceRestore,
 } from './restore-context.ts';
-import type { TargetItem } from './restore-target-index.ts';
+import { type TargetItem, targetPage } from './restore-target-index.ts';
 
 const ROOT = '\0root';
 
@@ -286,17 +286,7 @@ class TreeRestore {
       ...this.call,
     })) {
       if (this.claimed.has(p.id)) continue;
-      const item: TargetItem = {
-        id: p.id,
-        type: 'page',
-        status: p.status,
-        title: p.title,
-        parentId: p.parentId ?? undefined,
-        position: p.position ?? undefined,
-        version: p.version?.number ?? 0,
-        createdAt: p.createdAt ?? undefined,
-        storage: p.body?.storage?.value ?? undefined,
-      };
+      const item = targetPage(p);
       ctx.index.add(item);
       return item;
     }
