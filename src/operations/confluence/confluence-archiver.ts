@@ -18,7 +18,7 @@ import type { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { TreeBuilder } from '../../repository/tree/tree-builder.ts';
 import { type BodyState, fetchBodies } from '../../sources/confluence/body-batches.ts';
 import { laterOf, scanSince } from '../../sources/confluence/change-scan.ts';
-import { collectNewest } from '../../sources/confluence/client/dedupe.ts';
+import { collectNewest, keepNewest } from '../../sources/confluence/client/dedupe.ts';
 import type {
   Attachment,
   FooterComment,
@@ -488,6 +488,32 @@ export class ConfluenceArchiver {
     return failed;
   }
 
+  /**
+   * The site-wide listings of attachments, footer comments and inline comments, read newest first down to the
+   * watermarks given (all of them without), concurrently; the newest times they showed go into `watermarks`.
+   * Attachments come one per id, the newest version of each.
+   */
+  async #scanSiteListings(
+    since: Watermarks | undefined,
+    watermarks: Watermarks,
+  ): Promise<{ newestAttachments: Attachment[]; footer: FooterComment[]; inline: InlineComment[] }> {
+    const { api } = this.#deps;
+    const sort = { sort: '-modified-date', ...(this.#deps.signal ? { signal: this.#deps.signal } : {}) };
+    const modified = (x: { version?: { createdAt?: string | null | undefined } | null | undefined }) =>
+      x.version?.createdAt;
+    const [atts, footer, inline] = await Promise.all([
+      scanSince<Attachment>(api.listAllAttachments(sort), modified, since?.attachments),
+      scanSince<FooterComment>(api.listAllFooterComments(sort), modified, since?.footerComments),
+      scanSince<InlineComment>(api.listAllInlineComments(sort), modified, since?.inlineComments),
+    ]);
+    watermarks.attachments = atts.newest;
+    watermarks.footerComments = footer.newest;
+    watermarks.inlineComments = inline.newest;
+    const newest = new Map<string, Attachment>();
+    for (const att of atts.items) keepNewest(newest, att);
+    return { newestAttachments: [...newest.values()], footer: footer.items, inline: inline.items };
+  }
+
   /** Between sweeps: attachments and comments changed since the parent's watermarks. */
   async #scanChanges(
     parent: ParentState,
@@ -498,32 +524,11 @@ export class ConfluenceArchiver {
   ): Promise<void> {
     const { api } = this.#deps;
     const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    const sort = { sort: '-modified-date', ...signal };
-    const modified = (x: { version?: { createdAt?: string | null | undefined } | null | undefined }) =>
-      x.version?.createdAt;
-    const [atts, footer, inline] = await Promise.all([
-      scanSince<Attachment>(api.listAllAttachments(sort), modified, parent.site.watermarks.attachments),
-      scanSince<FooterComment>(
-        api.listAllFooterComments(sort),
-        modified,
-        parent.site.watermarks.footerComments,
-      ),
-      scanSince<InlineComment>(
-        api.listAllInlineComments(sort),
-        modified,
-        parent.site.watermarks.inlineComments,
-      ),
-    ]);
-    watermarks.attachments = atts.newest;
-    watermarks.footerComments = footer.newest;
-    watermarks.inlineComments = inline.newest;
-
-    const newest = new Map<string, Attachment>();
-    for (const att of atts.items) {
-      const held = newest.get(att.id);
-      if (!held || (att.version?.number ?? 0) >= (held.version?.number ?? 0)) newest.set(att.id, att);
-    }
-    for (const att of newest.values()) {
+    const { newestAttachments, footer, inline } = await this.#scanSiteListings(
+      parent.site.watermarks,
+      watermarks,
+    );
+    for (const att of newestAttachments) {
       const containerId = att.pageId ?? att.blogPostId;
       const container = containerId ? byId.get(containerId) : undefined;
       if (!container) continue;
@@ -535,8 +540,8 @@ export class ConfluenceArchiver {
     }
 
     const scanned: ApiComment[] = [
-      ...footer.items.map((c) => ({ ...c, kind: 'footer' as const })),
-      ...inline.items.map((c) => ({ ...c, kind: 'inline' as const })),
+      ...footer.map((c) => ({ ...c, kind: 'footer' as const })),
+      ...inline.map((c) => ({ ...c, kind: 'inline' as const })),
     ];
     const storedVersions = new Map<string, Map<string, number>>();
     const known = async (
@@ -594,26 +599,13 @@ export class ConfluenceArchiver {
   ): Promise<void> {
     const { api } = this.#deps;
     const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    const sort = { sort: '-modified-date', ...signal };
-    const modified = (x: { version?: { createdAt?: string | null | undefined } | null | undefined }) =>
-      x.version?.createdAt;
-    const [atts, footer, inline] = await Promise.all([
-      scanSince<Attachment>(api.listAllAttachments(sort), modified, undefined),
-      scanSince<FooterComment>(api.listAllFooterComments(sort), modified, undefined),
-      scanSince<InlineComment>(api.listAllInlineComments(sort), modified, undefined),
+    const [{ newestAttachments, footer, inline }] = await Promise.all([
+      this.#scanSiteListings(undefined, watermarks),
       forEachConcurrently(works, 4, async (work) => {
         work.meta = await this.#content.storeBytes(encodeRecord(await this.#fetchSpaceMeta(work.space)));
       }),
     ]);
-    watermarks.attachments = atts.newest;
-    watermarks.footerComments = footer.newest;
-    watermarks.inlineComments = inline.newest;
-    const newest = new Map<string, Attachment>();
-    for (const att of atts.items) {
-      const held = newest.get(att.id);
-      if (!held || (att.version?.number ?? 0) >= (held.version?.number ?? 0)) newest.set(att.id, att);
-    }
-    for (const att of newest.values()) {
+    for (const att of newestAttachments) {
       const containerId = att.pageId ?? att.blogPostId;
       if (!containerId || !byId.has(containerId)) continue;
       const list = attachments.byContainer.get(containerId) ?? [];
@@ -622,12 +614,10 @@ export class ConfluenceArchiver {
     }
     const seenComments = new Map<string, ApiComment>();
     for (const c of [
-      ...footer.items.map((x) => ({ ...x, kind: 'footer' as const })),
-      ...inline.items.map((x) => ({ ...x, kind: 'inline' as const })),
-    ]) {
-      const held = seenComments.get(c.id);
-      if (!held || (c.version?.number ?? 0) >= (held.version?.number ?? 0)) seenComments.set(c.id, c);
-    }
+      ...footer.map((x) => ({ ...x, kind: 'footer' as const })),
+      ...inline.map((x) => ({ ...x, kind: 'inline' as const })),
+    ])
+      keepNewest(seenComments, c);
     for (const c of seenComments.values()) {
       const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
       if (!containerId) continue;
