@@ -9,7 +9,7 @@ import { backupFiles } from '../../operations/backup/backup-files.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../asl/json.ts';
 import type { TaskContext } from '../engine/task-registry.ts';
-import type { PlanEnvironment, SourceBackupOutcome } from './plan-environment.ts';
+import { backupOutcome, type PlanEnvironment, type SourceBackupOutcome } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';
 
@@ -57,15 +57,7 @@ export function backupTask(env: PlanEnvironment) {
               },
               { repo, clock: env.clock, signal: ctx.signal, onProgress },
             );
-            outcome = {
-              snapshotId: result.snapshotId!,
-              parent: result.parent ?? null,
-              missing: result.missing.length,
-              dataAdded: result.summary.dataAdded,
-              dataAddedPacked: result.summary.dataAddedPacked,
-              itemsProcessed: result.summary.totalFilesProcessed,
-              changes: null,
-            };
+            outcome = backupOutcome(result);
           } else {
             outcome = await spec.backup(
               { tags, ...(env.host ? { host: env.host } : {}) },

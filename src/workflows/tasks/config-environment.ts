@@ -25,12 +25,13 @@ import type {
 import type { Backend } from '../../storage/contract.ts';
 import { LocalBackend } from '../../storage/local/local-backend.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
-import type {
-  NotifyReport,
-  PlanEnvironment,
-  SourceBackupDeps,
-  SourceBackupOutcome,
-  SourceSpec,
+import {
+  backupOutcome,
+  type NotifyReport,
+  type PlanEnvironment,
+  type SourceBackupDeps,
+  type SourceBackupOutcome,
+  type SourceSpec,
 } from './plan-environment.ts';
 import type { PlanSettings, RuleSettings } from './plan-settings.ts';
 import { RepositoryGate } from './repository-gate.ts';
@@ -142,15 +143,7 @@ export class ConfigEnvironment implements PlanEnvironment {
     } finally {
       if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
     }
-    return {
-      snapshotId: result.snapshotId!,
-      parent: result.parent ?? null,
-      missing: result.missing.length,
-      dataAdded: result.summary.dataAdded,
-      dataAddedPacked: result.summary.dataAddedPacked,
-      itemsProcessed: result.summary.totalFilesProcessed,
-      changes: null,
-    };
+    return backupOutcome(result);
   }
 
   notify(event: NotificationEvent): Promise<NotifyReport> {

@@ -5,6 +5,7 @@
 
 import type { Clock } from '../../common/clock.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
+import type { SnapshotSummary } from '../../domain/snapshot.ts';
 import type { Repository } from '../../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
 
@@ -50,6 +51,24 @@ export interface SourceBackupOutcome {
   itemsProcessed: number;
   /** Pages compared with the parent snapshot (Confluence): what the anomaly guard reads. */
   changes: { pagesBefore: number; pagesDeleted: number; pagesChanged: number } | null;
+}
+
+/** The outcome of a committed files or Confluence backup, before any comparison of pages (`changes: null`). */
+export function backupOutcome(result: {
+  snapshotId?: string;
+  parent?: string;
+  missing: readonly unknown[];
+  summary: SnapshotSummary;
+}): SourceBackupOutcome {
+  return {
+    snapshotId: result.snapshotId!,
+    parent: result.parent ?? null,
+    missing: result.missing.length,
+    dataAdded: result.summary.dataAdded,
+    dataAddedPacked: result.summary.dataAddedPacked,
+    itemsProcessed: result.summary.totalFilesProcessed,
+    changes: null,
+  };
 }
 
 export interface NotifyReport {
