@@ -1,5 +1,5 @@
-// What the --host / --tag / --path options of `copy` and `restore-test` select, with restic's meaning: any of
-// the hosts; any of the tag entries, each "a,b" requiring all its tags; all of the paths.
+// What the --host / --tag / --path options of `snapshots`, `copy` and `restore-test` select, with restic's
+// meaning: any of the hosts; any of the tag entries, each "a,b" requiring all its tags; all of the paths.
 
 import type { Snapshot } from '../domain/snapshot.ts';
 

@@ -12,13 +12,15 @@ import {
   type FromRepositoryOptions,
   openFromRepository,
 } from '../from-repository.ts';
-import { collect, integer } from '../option-parsers.ts';
+import { integer } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import {
+  addSnapshotSelectionOptions,
+  type SnapshotSelectionOptions,
+  snapshotSelection,
+} from '../snapshot-selection-options.ts';
 
-interface CopyOptions extends FromRepositoryOptions {
-  host?: string[];
-  tag?: string[];
-  path?: string[];
+interface CopyOptions extends FromRepositoryOptions, SnapshotSelectionOptions {
   compression?: number;
 }
 
@@ -30,14 +32,7 @@ export function register(program: Command): void {
       '[snapshots...]',
       'snapshot IDs or "latest" (default: every snapshot that matches the filters)',
     );
-  addFromRepositoryOptions(command, 'the repository to copy from')
-    .option('-H, --host <host>', 'only snapshots of this host (repeatable)', collect)
-    .option(
-      '--tag <tags>',
-      'only snapshots with these tags (comma-separated: all of them; repeatable: any)',
-      collect,
-    )
-    .option('--path <path>', 'only snapshots that include this path (repeatable)', collect)
+  addSnapshotSelectionOptions(addFromRepositoryOptions(command, 'the repository to copy from'))
     .option(
       '--compression <level>',
       'zstd level 0-19 for content that is re-chunked (0: none)',
@@ -52,9 +47,7 @@ export function register(program: Command): void {
         const result = await copySnapshots(
           {
             snapshots,
-            ...(opts.host ? { hosts: opts.host } : {}),
-            ...(opts.tag ? { tags: opts.tag } : {}),
-            ...(opts.path ? { paths: opts.path } : {}),
+            ...snapshotSelection(opts),
             ...(opts.compression !== undefined ? { compressionLevel: opts.compression } : {}),
           },
           {

@@ -9,14 +9,15 @@ import { shortId } from '../../domain/snapshot.ts';
 import { type SampleChoice, seededRandom } from '../../operations/verify/pick-snapshot.ts';
 import { restoreTest } from '../../operations/verify/restore-test.ts';
 import { action } from '../context.ts';
-import { collect } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import {
+  addSnapshotSelectionOptions,
+  type SnapshotSelectionOptions,
+  snapshotSelection,
+} from '../snapshot-selection-options.ts';
 
-interface RestoreTestOptions {
+interface RestoreTestOptions extends SnapshotSelectionOptions {
   within?: string;
-  host?: string[];
-  tag?: string[];
-  path?: string[];
   sample?: string;
   maxBytes?: string;
   compareSource?: boolean;
@@ -26,18 +27,12 @@ interface RestoreTestOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('restore-test')
     .description('restore a snapshot (or a sample of its files) into a scratch directory and verify it')
     .argument('[snapshot]', '"latest", "random", or a snapshot ID', 'latest')
-    .option('--within <duration>', 'with latest/random: only snapshots of the last 30d, 12h, 1y6m …')
-    .option('-H, --host <host>', 'only snapshots of this host (repeatable)', collect)
-    .option(
-      '--tag <tags>',
-      'only snapshots with these tags (comma-separated: all of them; repeatable: any)',
-      collect,
-    )
-    .option('--path <path>', 'only snapshots that include this path (repeatable)', collect)
+    .option('--within <duration>', 'with latest/random: only snapshots of the last 30d, 12h, 1y6m …');
+  addSnapshotSelectionOptions(command)
     .option('--sample <percent>', 'check a random sample of this share of the files, e.g. 5%')
     .option('--max-bytes <size>', 'check random files adding up to at most this much, e.g. 2GiB')
     .option('--compare-source', 'files snapshots: also report live files that changed since (not a failure)')
@@ -57,9 +52,7 @@ export function register(program: Command): void {
           {
             snapshot,
             ...(within ? { within } : {}),
-            ...(opts.host ? { hosts: opts.host } : {}),
-            ...(opts.tag ? { tags: opts.tag } : {}),
-            ...(opts.path ? { paths: opts.path } : {}),
+            ...snapshotSelection(opts),
             ...(sample ? { sample } : {}),
             compareSource: opts.compareSource ?? false,
             ...(opts.scratch ? { scratchParent: opts.scratch } : {}),

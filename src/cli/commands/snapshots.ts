@@ -2,30 +2,24 @@
 
 import type { Command } from 'commander';
 import { formatBytes } from '../../common/bytes.ts';
-import { matchesFilter, shortId } from '../../domain/snapshot.ts';
+import { shortId } from '../../domain/snapshot.ts';
+import { matchesSelection } from '../../operations/snapshot-selection.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import { action } from '../context.ts';
-import { collect, integer } from '../option-parsers.ts';
+import { integer } from '../option-parsers.ts';
 import { localTime, table } from '../output/format.ts';
+import {
+  addSnapshotSelectionOptions,
+  type SnapshotSelectionOptions,
+  snapshotSelection,
+} from '../snapshot-selection-options.ts';
 
-interface SnapshotsOptions {
-  host?: string[];
-  tag?: string[];
-  path?: string[];
+interface SnapshotsOptions extends SnapshotSelectionOptions {
   latest?: number;
 }
 
 export function register(program: Command): void {
-  program
-    .command('snapshots')
-    .description('list snapshots')
-    .option('-H, --host <host>', 'only snapshots of this host (repeatable)', collect)
-    .option(
-      '--tag <tags>',
-      'only snapshots with these tags (comma-separated: all of them; repeatable: any)',
-      collect,
-    )
-    .option('--path <path>', 'only snapshots that include this path (repeatable)', collect)
+  addSnapshotSelectionOptions(program.command('snapshots').description('list snapshots'))
     .option('--latest <n>', 'only the newest n snapshots of each host and path set', integer('--latest', 1))
     .action(
       action(async (ctx, opts: SnapshotsOptions) => {
@@ -33,11 +27,8 @@ export function register(program: Command): void {
         const { snapshots, unreadable } = await listSnapshots(repo);
         ctx.knownSnapshots(repo).remember([...snapshots.map((s) => s.id), ...unreadable.map((u) => u.id)]);
         for (const u of unreadable) ctx.out.warn(`snapshot ${u.id}: ${u.error.message}`, { snapshot: u.id });
-        let chosen = snapshots.filter((s) =>
-          matchesFilter(s, { hosts: opts.host ?? [], paths: opts.path ?? [] }),
-        );
-        if (opts.tag?.length)
-          chosen = chosen.filter((s) => opts.tag!.some((t) => t.split(',').every((x) => s.tags.includes(x))));
+        const selection = snapshotSelection(opts);
+        let chosen = snapshots.filter((s) => matchesSelection(s, selection));
         if (opts.latest) {
           const counts = new Map<string, number>();
           chosen = chosen.filter((s) => {
