@@ -1,8 +1,8 @@
 // The --host / --tag / --path options that choose snapshots (`snapshots`, `copy`, `restore-test`): declared
-// with the same words everywhere, and turned into the selection of operations/snapshot-selection.ts.
+// with the same words everywhere, and turned into a SnapshotFilter (domain/snapshot.ts).
 
 import type { Command } from 'commander';
-import type { SnapshotSelection } from '../operations/snapshot-selection.ts';
+import type { SnapshotFilter } from '../domain/snapshot.ts';
 import { collect } from './option-parsers.ts';
 
 export interface SnapshotSelectionOptions {
@@ -24,7 +24,7 @@ export function addSnapshotSelectionOptions(command: Command): Command {
 }
 
 /** The selection the options name (options not given select everything). */
-export function snapshotSelection(opts: SnapshotSelectionOptions): SnapshotSelection {
+export function snapshotSelection(opts: SnapshotSelectionOptions): SnapshotFilter {
   return {
     ...(opts.host ? { hosts: opts.host } : {}),
     ...(opts.tag ? { tags: opts.tag } : {}),

@@ -60,8 +60,10 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
+/** restic's meaning: any of the hosts; any of the tag entries, each "a,b" requiring all its tags; all paths. */
 export interface SnapshotFilter {
   hosts?: readonly string[];
+  /** Each entry is "a,b" (all of these tags); a snapshot matches if any entry matches. */
   tags?: readonly string[];
   /** Snapshots whose paths include all of these. */
   paths?: readonly string[];
@@ -69,7 +71,7 @@ export interface SnapshotFilter {
 
 export function matchesFilter(s: Snapshot, filter: SnapshotFilter): boolean {
   if (filter.hosts?.length && !filter.hosts.includes(s.host)) return false;
-  if (filter.tags?.length && !filter.tags.every((t) => tagMatches(s, t))) return false;
+  if (filter.tags?.length && !filter.tags.some((t) => tagMatches(s, t))) return false;
   if (filter.paths?.length && !filter.paths.every((p) => s.paths.includes(p))) return false;
   return true;
 }

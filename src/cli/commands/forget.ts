@@ -75,7 +75,11 @@ export function register(program: Command): void {
       'host,paths',
     )
     .option('-H, --host <host>', 'only consider snapshots of this host (repeatable)', collect)
-    .option('--tag <tags>', 'only consider snapshots with these tags (repeatable)', collect)
+    .option(
+      '--tag <tags>',
+      'only consider snapshots with these tags (comma-separated: all of them; repeatable: any)',
+      collect,
+    )
     .option('--path <path>', 'only consider snapshots including this path (repeatable)', collect)
     .option('-n, --dry-run', 'show what would be removed')
     .option('--prune', 'then delete data no remaining snapshot uses')

@@ -2,8 +2,7 @@
 
 import type { Command } from 'commander';
 import { formatBytes } from '../../common/bytes.ts';
-import { shortId } from '../../domain/snapshot.ts';
-import { matchesSelection } from '../../operations/snapshot-selection.ts';
+import { matchesFilter, shortId } from '../../domain/snapshot.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import { action } from '../context.ts';
 import { integer } from '../option-parsers.ts';
@@ -28,7 +27,7 @@ export function register(program: Command): void {
         ctx.knownSnapshots(repo).remember([...snapshots.map((s) => s.id), ...unreadable.map((u) => u.id)]);
         for (const u of unreadable) ctx.out.warn(`snapshot ${u.id}: ${u.error.message}`, { snapshot: u.id });
         const selection = snapshotSelection(opts);
-        let chosen = snapshots.filter((s) => matchesSelection(s, selection));
+        let chosen = snapshots.filter((s) => matchesFilter(s, selection));
         if (opts.latest) {
           const counts = new Map<string, number>();
           chosen = chosen.filter((s) => {

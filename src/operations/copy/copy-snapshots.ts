@@ -8,7 +8,13 @@
 
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
-import { type Snapshot, type StoredSnapshot, sameSet } from '../../domain/snapshot.ts';
+import {
+  matchesFilter,
+  type Snapshot,
+  type SnapshotFilter,
+  type StoredSnapshot,
+  sameSet,
+} from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
 import { adoptUnindexedPacks, loadIndexForReading } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
@@ -16,11 +22,10 @@ import { RepositoryLock } from '../../repository/lock/lock.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import { matchesSelection, type SnapshotSelection } from '../snapshot-selection.ts';
 import { type CopyMode, contentCopier } from './content-copiers.ts';
 import { TreeCopier, type TreeCounterpart } from './tree-copier.ts';
 
-export interface CopyRequest extends SnapshotSelection {
+export interface CopyRequest extends SnapshotFilter {
   /** Snapshot IDs (prefixes) or "latest"; none means every snapshot that matches the selection. */
   snapshots?: readonly string[];
   /** zstd level for re-chunked content and rewritten trees. @default 3 */
@@ -235,7 +240,7 @@ export function selectSnapshots(
     }
     chosen = [...byId.values()];
   } else {
-    chosen = snapshots.filter((s) => matchesSelection(s, request));
+    chosen = snapshots.filter((s) => matchesFilter(s, request));
   }
   return chosen.sort((a, b) => a.time.localeCompare(b.time) || a.id.localeCompare(b.id));
 }

@@ -5,11 +5,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { StepvaultError } from '../../common/errors.ts';
 import { type CalendarDuration, subtractDuration } from '../../domain/duration.ts';
-import { newestFirst, type StoredSnapshot } from '../../domain/snapshot.ts';
+import {
+  matchesFilter,
+  newestFirst,
+  type SnapshotFilter,
+  type StoredSnapshot,
+} from '../../domain/snapshot.ts';
 import { resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import { matchesSelection, type SnapshotSelection } from '../snapshot-selection.ts';
 
-export interface SnapshotChoice extends SnapshotSelection {
+export interface SnapshotChoice extends SnapshotFilter {
   /** "latest", "random", or a snapshot ID (prefix). @default "latest" */
   snapshot?: string;
   /** With "latest" or "random": only snapshots taken within this long before now (as `forget --keep-within`). */
@@ -43,7 +47,7 @@ export function pickSnapshot(
     return { snapshot: resolveSnapshot(snapshots, ref), candidates: 1 };
   const since = choice.within ? subtractDuration(now, choice.within).getTime() : undefined;
   const candidates = snapshots
-    .filter((s) => matchesSelection(s, choice) && (since === undefined || Date.parse(s.time) >= since))
+    .filter((s) => matchesFilter(s, choice) && (since === undefined || Date.parse(s.time) >= since))
     .sort(newestFirst);
   if (candidates.length === 0) {
     throw new StepvaultError('not-found', 'no snapshot matches', {
