@@ -80,7 +80,8 @@ describe('export html in a browser', () => {
       `Chromium is missing at ${CHROMIUM}: install it with \`apt-get install chromium\` (.ci/run installs it when missing)`,
     );
     sim = await startConfluenceSim({});
-    sim.generate({ seed: 21, spaces: 3, pages: 300, attachments: 120, blogPosts: 8, maxVersions: 2 });
+    // The size of the round trip (test/confluence-round-trip.test.ts): several spaces, 2,000 pages, 500 attachments.
+    sim.generate({ seed: 21, spaces: 4, pages: 2000, attachments: 500, blogPosts: 20, maxVersions: 3 });
     sandbox = new CliSandbox('sv-export-browser-');
     const password = fs.readFileSync(sandbox.passwordFile, 'utf8').trim();
     const repo = await Repository.init(new LocalBackend(sandbox.repo), password, { kdf: FAST });
@@ -124,9 +125,9 @@ describe('export html in a browser', () => {
       `export errors ${JSON.stringify(errors)} for backup misses ${JSON.stringify(backup.missing)}`,
     );
     const summary = messages.find((m) => m.message_type === 'summary')!;
-    assert.equal(summary.spaces, 3);
-    assert.ok((summary.pages as number) >= 250, `pages: ${summary.pages}`);
-    assert.ok((summary.attachments as number) >= 100, `attachments: ${summary.attachments}`);
+    assert.equal(summary.spaces, 4);
+    assert.ok((summary.pages as number) >= 1900, `pages: ${summary.pages}`);
+    assert.ok((summary.attachments as number) >= 450, `attachments: ${summary.attachments}`);
 
     const userDataDir = sandbox.path('chromium-profile');
     context = await chromium.launchPersistentContext(userDataDir, {
