@@ -4,7 +4,6 @@
 // same content; an unreadable item giving a partial snapshot (CLI exit 3); a cursor cycle failing the backup.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -24,7 +23,7 @@ import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import type { CommentRecord } from '../src/sources/confluence/layout.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
-import { CliSandbox, MAIN, NODE, only, parseJsonLines } from './support/cli.ts';
+import { CliSandbox, only } from './support/cli.ts';
 
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
@@ -347,9 +346,9 @@ describe('Confluence backup', () => {
       assert.ok(!atts.some((x) => x.id === att.id), 'the unreadable attachment is not stored');
 
       // The same through the CLI: exit code 3, the missing items named in the summary.
-      assert.equal((await runCli(cli, ['init'])).code, 0);
+      assert.equal((await cli.runAsync(['init'])).code, 0);
       fs.writeFileSync(cli.path('token'), `${sim.credentials.apiToken}\n`);
-      const run = await runCli(cli, [
+      const run = await cli.runAsync([
         'backup',
         'confluence',
         '--site',
@@ -426,30 +425,3 @@ describe('Confluence backup', () => {
     }
   });
 });
-
-/** Runs the CLI in a child process without blocking this one (the simulator answers from here). */
-function runCli(
-  sandbox: CliSandbox,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string; messages: Record<string, unknown>[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code: code ?? -1,
-        stdout,
-        stderr,
-        messages: args.includes('--json') ? parseJsonLines(stdout) : [],
-      }),
-    );
-  });
-}

@@ -14,7 +14,6 @@
 // writes them). Nothing else differs.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -39,7 +38,7 @@ import { instantClock } from '../src/sources/confluence/client/client.test-helpe
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
-import { CliSandbox, MAIN, NODE, only, parseJsonLines } from './support/cli.ts';
+import { CliSandbox, only } from './support/cli.ts';
 
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
@@ -449,32 +448,6 @@ describe('Confluence restore: interrupted and resumed, in place, dry run', () =>
   });
 });
 
-function runCli(
-  sandbox: CliSandbox,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string; messages: Record<string, unknown>[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({
-        code: code ?? -1,
-        stdout,
-        stderr,
-        messages: args.includes('--json') ? parseJsonLines(stdout) : [],
-      }),
-    );
-  });
-}
-
 describe('stepvault restore confluence', () => {
   let original: ConfluenceSim;
   let target: ConfluenceSim;
@@ -494,7 +467,7 @@ describe('stepvault restore confluence', () => {
 
   it('restores into a site, lists what it could not restore and exits 3', async () => {
     const login = ['--email', original.credentials.email, '--token-file', sb.path('token')];
-    const made = await runCli(sb, [
+    const made = await sb.runAsync([
       'backup',
       'confluence',
       '--site',
@@ -506,7 +479,7 @@ describe('stepvault restore confluence', () => {
     ]);
     assert.equal(made.code, 0, made.stderr);
     // The target knows none of the original's users and groups: restrictions naming them cannot be set.
-    const dry = await runCli(sb, [
+    const dry = await sb.runAsync([
       'restore',
       'confluence',
       'latest',
@@ -519,7 +492,7 @@ describe('stepvault restore confluence', () => {
     assert.match(dry.stdout, /Dry run: what the restore would do/);
     assert.match(dry.stderr, /no such (user|group) on the target/);
     assert.equal(writes(target), 0);
-    const r = await runCli(sb, [
+    const r = await sb.runAsync([
       'restore',
       'confluence',
       'latest',
@@ -538,7 +511,7 @@ describe('stepvault restore confluence', () => {
     );
     assert.equal(summary!.spaces_created, 2);
     // Run again: everything is found, nothing is created twice.
-    const again = await runCli(sb, [
+    const again = await sb.runAsync([
       'restore',
       'confluence',
       'latest',

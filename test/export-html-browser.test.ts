@@ -5,7 +5,6 @@
 // no request ever leaves file://.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +18,7 @@ import { instantClock } from '../src/sources/confluence/client/client.test-helpe
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
-import { CliSandbox, MAIN, NODE, parseJsonLines } from './support/cli.ts';
+import { CliSandbox } from './support/cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -33,26 +32,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
-
-/** Runs the CLI without blocking this process (the simulator answers from it). */
-function runCli(
-  sandbox: CliSandbox,
-  args: string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [MAIN, ...args], { env: sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 function htmlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -100,7 +79,7 @@ describe('export html in a browser', () => {
     if (backup.missing.length > 0) console.log(`backup left out: ${JSON.stringify(backup.missing)}`);
 
     site = sandbox.path('site');
-    const exported = await runCli(sandbox, [
+    const exported = await sandbox.runAsync([
       '--json',
       'export',
       'html',
@@ -109,7 +88,7 @@ describe('export html in a browser', () => {
       site,
     ]);
     // An attachment the backup could not read is reported by the export too (exit 3), and nothing else is.
-    const messages = parseJsonLines(exported.stdout);
+    const messages = exported.messages;
     const errors = messages.filter((m) => m.message_type === 'error').map((m) => String(m.item));
     const missingAttachments = backup.missing
       .map((m) => /attachment (att\d+)/.exec(m.path)?.[1])

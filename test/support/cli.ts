@@ -69,6 +69,33 @@ export class CliSandbox {
     return r;
   }
 
+  /**
+   * Runs without blocking this process, for tests whose CLI talks to a server this process answers (the
+   * Confluence simulator); the result is `run`'s.
+   */
+  runAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      const child = this.start(args, env);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code) =>
+        resolve({
+          code: code ?? -1,
+          stdout,
+          stderr,
+          messages: args.includes('--json') ? parseJsonLines(stdout) : [],
+        }),
+      );
+    });
+  }
+
   /** Starts the CLI without waiting (for kill tests). */
   start(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     return spawn(NODE, [MAIN, ...args], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
