@@ -24,9 +24,8 @@ import {
   type SmtpReceiver,
   spawnServe,
   startSmtpReceiver,
-  startWebhookReceiver,
-  type WebhookReceiver,
 } from './support/daemon-harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const CANARY = {
   password: 'CANARY-repository-password-5f1e0c',

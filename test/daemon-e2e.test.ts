@@ -31,9 +31,8 @@ import {
   openApiValidator,
   type SmtpReceiver,
   startSmtpReceiver,
-  startWebhookReceiver,
-  type WebhookReceiver,
 } from './support/daemon-harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const PASSWORD = 'daemon e2e repository password';
 const SMTP_PASSWORD = 'daemon-e2e-smtp-password';

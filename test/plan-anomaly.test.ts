@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +18,7 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 const PASSWORD = 'anomaly test password';
@@ -28,26 +27,13 @@ const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 
 describe('anomaly guard on a Confluence plan', () => {
   let dir: string;
   let sim: ConfluenceSim;
-  let server: http.Server;
-  const events: { kind: string; snapshotId?: string; message?: string }[] = [];
+  let hook: WebhookReceiver;
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-plan-anomaly-'));
     sim = await startConfluenceSim({});
     sim.generate({ seed: 21, spaces: 1, pages: 40, attachments: 4, blogPosts: 2, treeItems: 0 });
-    server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { event?: (typeof events)[0] };
-        events.push(body.event ?? (body as (typeof events)[0]));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (e) => reject(new Error(`the webhook receiver cannot listen: ${e.message}`)));
-      server.listen(0, '127.0.0.1', resolve);
-    });
+    hook = await startWebhookReceiver();
     fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
     fs.writeFileSync(path.join(dir, 'confluence-token'), sim.credentials.apiToken);
     await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
@@ -74,7 +60,7 @@ plans:
 notifications:
   hook:
     type: webhook
-    url: http://127.0.0.1:${(server.address() as AddressInfo).port}/hook
+    url: ${hook.url}
     events: [anomaly.detected, backup.failed]
 server:
   stateDir: ./state
@@ -83,7 +69,7 @@ server:
   });
   after(async () => {
     await sim?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await hook?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -129,11 +115,11 @@ server:
       assert.ok(kept.tags.includes('protected'));
 
       assert.deepEqual(
-        events.map((e) => e.kind),
+        hook.events.map((e) => e.kind),
         ['anomaly.detected'],
       );
-      assert.equal(events[0]!.snapshotId, suspect.snapshotId);
-      assert.match(events[0]!.message ?? '', new RegExp(`${doomed.length} pages deleted`));
+      assert.equal(hook.events[0]!.snapshotId, suspect.snapshotId);
+      assert.match(hook.events[0]!.message ?? '', new RegExp(`${doomed.length} pages deleted`));
 
       // Someone looked at it: releasing the protection lets retention apply again.
       const released = spawnSync(

@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,44 +18,11 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 const PASSWORD = 'plan test password';
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
-
-interface Received {
-  kind: string;
-  plan?: string;
-  rule?: string;
-  snapshotId?: string;
-  error?: { code?: string; message: string };
-}
-
-/** A webhook receiver on loopback that records every event posted to it. */
-async function startWebhookReceiver(): Promise<{ url: string; events: Received[]; close(): Promise<void> }> {
-  const events: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { event?: Received };
-      events.push(body.event ?? (body as Received));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(new Error(`the webhook receiver cannot listen on 127.0.0.1: ${e.message}`)),
-    );
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    events,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Runs the CLI as a separate process, without blocking this one (the webhook receiver lives here). */
 function cli(

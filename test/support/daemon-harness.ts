@@ -1,9 +1,8 @@
-// Test support for the daemon: receivers on loopback (a webhook endpoint and a real SMTP server), API tokens
-// with their configured hashes, an API client, a validator that checks replies against the daemon's own
-// OpenAPI document with ajv, and `stepvault serve` as a child process.
+// Test support for the daemon: a real SMTP server on loopback, API tokens with their configured hashes, an API
+// client, a validator that checks replies against the daemon's own OpenAPI document with ajv, and
+// `stepvault serve` as a child process. (The webhook endpoint is in webhook-receiver.ts.)
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -12,54 +11,6 @@ import { SMTPServer } from 'smtp-server';
 import { tokenHash } from '../../src/daemon/api/bearer-tokens.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-
-export interface ReceivedEvent {
-  kind: string;
-  plan?: string;
-  rule?: string;
-  source?: string;
-  snapshotId?: string;
-  message?: string;
-  error?: { code?: string; message: string };
-  summary?: Record<string, unknown>;
-}
-
-export interface WebhookReceiver {
-  url: string;
-  events: ReceivedEvent[];
-  /** Raw requests: headers and body text, for secret checks. */
-  requests: { headers: http.IncomingHttpHeaders; body: string }[];
-  close(): Promise<void>;
-}
-
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const events: ReceivedEvent[] = [];
-  const requests: WebhookReceiver['requests'] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      requests.push({ headers: req.headers, body });
-      const parsed = JSON.parse(body) as { event?: ReceivedEvent };
-      events.push(parsed.event ?? (parsed as ReceivedEvent));
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(new Error(`the webhook receiver cannot listen on 127.0.0.1: ${e.message}`)),
-    );
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    events,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 export interface SmtpReceiver {
   port: number;
