@@ -2,25 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MemoryBackend } from '../storage/memory/memory-backend.ts';
+import { smallRepository } from '../../test/support/small-repository.ts';
 import { BlobReader } from './blob-reader.ts';
-import { ContentWriter } from './content-writer.ts';
-import { MasterIndex } from './index/master-index.ts';
-import { Repository } from './repository.ts';
-import { RepositoryWriter } from './repository-writer.ts';
-
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
-
-async function setup() {
-  const repo = await Repository.init(new MemoryBackend(), 'pw', {
-    kdf: FAST,
-    chunker: { min: 256, avg: 1024, max: 4096 },
-    packSize: 8192,
-  });
-  const index = new MasterIndex();
-  const writer = new RepositoryWriter(repo, index);
-  return { repo, index, writer, content: new ContentWriter(repo, writer, index) };
-}
+import type { MasterIndex } from './index/master-index.ts';
+import type { Repository } from './repository.ts';
 
 async function readBack(repo: Repository, index: MasterIndex, ids: string[]): Promise<Buffer> {
   const reader = new BlobReader(repo, index);
@@ -29,7 +14,7 @@ async function readBack(repo: Repository, index: MasterIndex, ids: string[]): Pr
 
 describe('ContentWriter', () => {
   it('stores any stream, however it is split, as the same chunks, and reads it back', async () => {
-    const { repo, index, writer, content } = await setup();
+    const { repo, index, writer, content } = await smallRepository();
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 20_000 }),
@@ -55,7 +40,7 @@ describe('ContentWriter', () => {
   });
 
   it('deduplicates against the index', async () => {
-    const { index, writer, content } = await setup();
+    const { index, writer, content } = await smallRepository();
     const data = randomBytes(50_000);
     const first = await content.storeBytes(data);
     await writer.flush();

@@ -1,27 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
+import { smallRepository } from '../../../test/support/small-repository.ts';
 import { BlobReader } from '../blob-reader.ts';
-import { ContentWriter } from '../content-writer.ts';
-import { MasterIndex } from '../index/master-index.ts';
-import { Repository } from '../repository.ts';
-import { RepositoryWriter } from '../repository-writer.ts';
 import { DIR_MODE, FILE_MODE, nanoseconds, TreeBuilder } from './tree-builder.ts';
 import { walkTree } from './tree-walk.ts';
-
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
-
-async function setup() {
-  const repo = await Repository.init(new MemoryBackend(), 'pw', {
-    kdf: FAST,
-    chunker: { min: 256, avg: 1024, max: 4096 },
-    packSize: 8192,
-  });
-  const index = new MasterIndex();
-  const writer = new RepositoryWriter(repo, index);
-  return { repo, index, writer, content: new ContentWriter(repo, writer, index) };
-}
 
 async function listing(reader: BlobReader, tree: string) {
   const out: Record<string, string> = {};
@@ -36,7 +19,7 @@ async function listing(reader: BlobReader, tree: string) {
 
 describe('TreeBuilder', () => {
   it('writes files and directories with fixed metadata; a directory takes the newest time below it', async () => {
-    const { repo, index, writer, content } = await setup();
+    const { repo, index, writer, content } = await smallRepository();
     const builder = new TreeBuilder();
     builder.addFile('/site.json', await content.storeBytes(Buffer.from('{}')), '2026-01-01T00:00:00Z');
     builder.addFile('/spaces/A/space.json', await content.storeBytes(Buffer.from('a')), 1000);
@@ -61,7 +44,7 @@ describe('TreeBuilder', () => {
   });
 
   it('grafts a subtree by its id without reading it, under the new name', async () => {
-    const { repo, index, writer, content } = await setup();
+    const { repo, index, writer, content } = await smallRepository();
     const first = new TreeBuilder();
     first.addFile('/x/a/file', await content.storeBytes(Buffer.from('hello')), 1);
     const firstRoot = await first.write(writer);
@@ -82,7 +65,7 @@ describe('TreeBuilder', () => {
   });
 
   it('gives the same root for the same content, whatever the order of adding', async () => {
-    const { writer } = await setup();
+    const { writer } = await smallRepository();
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(fc.stringMatching(/^[a-c]{1,2}(\/[a-c]{1,2}){0,2}$/), { minLength: 1, maxLength: 12 }),
