@@ -18,30 +18,17 @@ import {
 } from '../src/operations/backup/backup-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import type { CommentRecord } from '../src/sources/confluence/layout.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
+import { simClientOptions } from './support/confluence-sim-client.ts';
 
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
-function clientOptions(
-  sim: ConfluenceSim,
-  extra: Partial<ConfluenceClientOptions> = {},
-): ConfluenceClientOptions {
-  return {
-    baseUrl: sim.siteUrl,
-    auth: { kind: 'basic', email: sim.credentials.email, apiToken: sim.credentials.apiToken },
-    mediaHosts: [new URL(sim.mediaOrigin).host],
-    clock: instantClock(),
-    ...extra,
-  };
-}
-
 function apiFor(sim: ConfluenceSim, extra: Partial<ConfluenceClientOptions> = {}) {
-  const options = clientOptions(sim, extra);
+  const options = simClientOptions(sim, extra);
   return new ConfluenceClient(options);
 }
 

@@ -34,11 +34,11 @@ import {
 } from '../src/operations/confluence/restore-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
+import { simClientOptions } from './support/confluence-sim-client.ts';
 
 const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
@@ -48,16 +48,6 @@ async function start(siteName: string): Promise<ConfluenceSim> {
   } catch (e) {
     throw new Error(`cannot start the Confluence simulator on loopback: ${(e as Error).message}`);
   }
-}
-
-function options(sim: ConfluenceSim, extra: Partial<ConfluenceClientOptions> = {}): ConfluenceClientOptions {
-  return {
-    baseUrl: sim.siteUrl,
-    auth: { kind: 'basic', email: sim.credentials.email, apiToken: sim.credentials.apiToken },
-    mediaHosts: [new URL(sim.mediaOrigin).host],
-    clock: instantClock(),
-    ...extra,
-  };
 }
 
 interface Backup {
@@ -71,7 +61,7 @@ async function backup(sim: ConfluenceSim): Promise<Backup> {
   const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
   const result = await backupConfluence(
     { site: sim.siteUrl, history: 'all', attachmentVersions: 'all', drafts: true },
-    { repo, api: new ConfluenceClient(options(sim)) },
+    { repo, api: new ConfluenceClient(simClientOptions(sim)) },
   );
   assert.deepEqual(result.missing, [], 'the backup is complete');
   const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
@@ -100,7 +90,7 @@ async function restore(
   request: Partial<RestoreConfluenceRequest> = {},
   extra: { state?: string; client?: Partial<ConfluenceClientOptions>; signal?: AbortSignal } = {},
 ): Promise<RestoreConfluenceResult> {
-  const clientOptions = options(target, extra.client);
+  const clientOptions = simClientOptions(target, extra.client);
   return restoreConfluence(
     { snapshot, sourceHosts: ['acme.atlassian.net'], ...request },
     {

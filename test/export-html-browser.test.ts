@@ -14,11 +14,10 @@ import { storageOf } from '../src/devtools/confluence-sim/bodies.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
 import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { instantClock } from '../src/sources/confluence/client/client.test-helper.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
-import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox } from './support/cli.ts';
+import { simClientOptions } from './support/confluence-sim-client.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -64,15 +63,9 @@ describe('export html in a browser', () => {
     sandbox = new CliSandbox('sv-export-browser-');
     const password = fs.readFileSync(sandbox.passwordFile, 'utf8').trim();
     const repo = await Repository.init(new LocalBackend(sandbox.repo), password, { kdf: FAST });
-    const options: ConfluenceClientOptions = {
-      baseUrl: sim.siteUrl,
-      auth: { kind: 'basic', email: sim.credentials.email, apiToken: sim.credentials.apiToken },
-      mediaHosts: [new URL(sim.mediaOrigin).host],
-      clock: instantClock(),
-    };
     const backup = await backupConfluence(
       { site: sim.siteUrl },
-      { repo, api: new ConfluenceClient(options) },
+      { repo, api: new ConfluenceClient(simClientOptions(sim)) },
     );
     assert.ok(backup.snapshotId, 'the backup wrote no snapshot');
     // Items a backup could not read are absent from the snapshot: they cannot break the export's links.
