@@ -15,6 +15,7 @@ import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluen
 import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { simSourceYaml } from './support/confluence-sim-source.ts';
 import {
   apiTokens,
   call,
@@ -112,10 +113,7 @@ repositories:
 sources:
   files: { type: files, paths: [./data] }
   site:
-    type: confluence
-    site: ${sim.siteUrl}
-    auth: { email: ${sim.credentials.email}, token: { env: SV_SECURITY_CONFLUENCE } }
-    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${simSourceYaml(sim, '{ env: SV_SECURITY_CONFLUENCE }')}
 plans:
   docs:
     source: files

@@ -17,6 +17,7 @@ import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluen
 import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { simSourceYaml } from './support/confluence-sim-source.ts';
 import { apiTokens, call, eventually, type ServeProcess, spawnServe } from './support/daemon-harness.ts';
 
 const PASSWORD = 'daemon crash test password';
@@ -82,10 +83,7 @@ repositories:
   repo: { location: ./repo, password: { file: ./password } }
 sources:
   site:
-    type: confluence
-    site: ${sim.siteUrl}
-    auth: { email: ${sim.credentials.email}, token: { env: SV_CRASH_TOKEN } }
-    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${simSourceYaml(sim, '{ env: SV_CRASH_TOKEN }')}
 plans:
   wiki:
     source: site

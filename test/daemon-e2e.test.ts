@@ -24,6 +24,7 @@ import { loadIndexForReading } from '../src/repository/index/adopt-packs.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { simSourceYaml } from './support/confluence-sim-source.ts';
 import {
   type ApiReply,
   apiTokens,
@@ -104,10 +105,7 @@ sources:
     type: files
     paths: [./data]
   site:
-    type: confluence
-    site: ${sim.siteUrl}
-    auth: { email: ${sim.credentials.email}, token: { env: SV_E2E_CONFLUENCE_TOKEN } }
-    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${simSourceYaml(sim, '{ env: SV_E2E_CONFLUENCE_TOKEN }')}
 plans:
   docs:
     source: files

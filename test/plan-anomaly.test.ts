@@ -18,6 +18,7 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+import { simSourceYaml } from './support/confluence-sim-source.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
@@ -44,10 +45,7 @@ repositories:
   repo: { location: ./repo, password: { file: ./password } }
 sources:
   wiki:
-    type: confluence
-    site: ${sim.siteUrl}
-    auth: { email: ${sim.credentials.email}, token: { file: ./confluence-token } }
-    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${simSourceYaml(sim, '{ file: ./confluence-token }')}
     anomaly: { maxDeletedPages: 20% }
 plans:
   wiki:

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { simSourceYaml } from '../../../test/support/confluence-sim-source.ts';
 import { systemClock } from '../../common/clock.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
@@ -41,10 +42,7 @@ repositories:
   repo: { location: ./repo, password: { file: ./password } }
 sources:
   wiki:
-    type: confluence
-    site: ${sim.siteUrl}
-    auth: { email: ${sim.credentials.email}, token: { file: ./token } }
-    mediaHosts: ['${new URL(sim.mediaOrigin).host}']
+${simSourceYaml(sim, '{ file: ./token }')}
 ${extra}
 plans:
   wiki:
