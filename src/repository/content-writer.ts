@@ -39,8 +39,12 @@ export class ContentWriter {
   /** Stores a stream of byte pieces (of any sizes) as one content. */
   async storeStream(pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<StoredContent> {
     const result: StoredContent = { content: [], size: 0, added: 0 };
-    let buffer = Buffer.alloc(0);
+    // Pieces are gathered as they come and joined once there are enough for a cut (or at the end): joining
+    // each piece onto what is held would copy up to `maxSize` bytes per piece.
+    let held: Buffer[] = [];
+    let heldBytes = 0;
     const cut = async (eof: boolean) => {
+      const buffer = held.length === 1 ? held[0]! : Buffer.concat(held, heldBytes);
       let start = 0;
       for (;;) {
         const n = this.#chunker.next(buffer, start, buffer.length, eof);
@@ -48,12 +52,16 @@ export class ContentWriter {
         await this.#storeChunk(buffer.subarray(start, start + n), result);
         start += n;
       }
-      buffer = buffer.subarray(start);
+      held = start < buffer.length ? [buffer.subarray(start)] : [];
+      heldBytes = buffer.length - start;
     };
     for await (const piece of pieces) {
-      buffer = buffer.length === 0 ? Buffer.from(piece) : Buffer.concat([buffer, piece]);
+      if (piece.length === 0) continue;
+      // A copy: the caller may reuse the piece's memory once it has handed the next one.
+      held.push(Buffer.from(piece));
+      heldBytes += piece.length;
       result.size += piece.length;
-      if (buffer.length >= this.#chunker.maxSize) await cut(false);
+      if (heldBytes >= this.#chunker.maxSize) await cut(false);
     }
     await cut(true);
     return result;
