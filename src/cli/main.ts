@@ -3,31 +3,6 @@
 
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../operations/program.ts';
-import { register as registerAudit } from './commands/audit.ts';
-import { register as registerBackup } from './commands/backup.ts';
-import { register as registerCheck } from './commands/check.ts';
-import { register as registerConfig } from './commands/config.ts';
-import { register as registerCopy } from './commands/copy.ts';
-import { register as registerDevConfluenceSim } from './commands/dev-confluence-sim.ts';
-import { register as registerDiff } from './commands/diff.ts';
-import { register as registerDump } from './commands/dump.ts';
-import { register as registerExport } from './commands/export.ts';
-import { register as registerFind } from './commands/find.ts';
-import { register as registerForget } from './commands/forget.ts';
-import { register as registerInit } from './commands/init.ts';
-import { register as registerKey } from './commands/key.ts';
-import { register as registerLs } from './commands/ls.ts';
-import { register as registerPlan } from './commands/plan.ts';
-import { register as registerPrune } from './commands/prune.ts';
-import { register as registerRepair } from './commands/repair.ts';
-import { register as registerRestore } from './commands/restore.ts';
-import { register as registerRestoreTest } from './commands/restore-test.ts';
-import { register as registerServe } from './commands/serve.ts';
-import { register as registerSnapshots } from './commands/snapshots.ts';
-import { register as registerStats } from './commands/stats.ts';
-import { register as registerTag } from './commands/tag.ts';
-import { register as registerUnlock } from './commands/unlock.ts';
-import { register as registerWorkflow } from './commands/workflow.ts';
 import { EXIT } from './exit-codes.ts';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -38,36 +13,62 @@ if (major < 24 || (major === 24 && minor < 7)) {
   process.exit(EXIT.failed);
 }
 
-/** Command modules, in the order `stepvault --help` lists them. */
-const COMMANDS: ((program: Command) => void)[] = [
-  registerInit,
-  registerBackup,
-  registerSnapshots,
-  registerLs,
-  registerFind,
-  registerDiff,
-  registerDump,
-  registerRestore,
-  registerExport,
-  registerCheck,
-  registerRestoreTest,
-  registerForget,
-  registerTag,
-  registerPrune,
-  registerCopy,
-  registerStats,
-  registerKey,
-  registerUnlock,
-  registerRepair,
-  registerWorkflow,
-  registerPlan,
-  registerServe,
-  registerConfig,
-  registerAudit,
-  registerDevConfluenceSim,
+type Register = (program: Command) => void;
+
+/**
+ * Command modules by command name, in the order `stepvault --help` lists them. Loaded on demand: a run imports
+ * only the module of the command it names (so `stepvault snapshots` never loads the daemon, the configuration
+ * parser or the Confluence client), and all of them only for the overall help or an unknown command.
+ */
+const COMMANDS: [name: string, load: () => Promise<{ register: Register }>][] = [
+  ['init', () => import('./commands/init.ts')],
+  ['backup', () => import('./commands/backup.ts')],
+  ['snapshots', () => import('./commands/snapshots.ts')],
+  ['ls', () => import('./commands/ls.ts')],
+  ['find', () => import('./commands/find.ts')],
+  ['diff', () => import('./commands/diff.ts')],
+  ['dump', () => import('./commands/dump.ts')],
+  ['restore', () => import('./commands/restore.ts')],
+  ['export', () => import('./commands/export.ts')],
+  ['check', () => import('./commands/check.ts')],
+  ['restore-test', () => import('./commands/restore-test.ts')],
+  ['forget', () => import('./commands/forget.ts')],
+  ['tag', () => import('./commands/tag.ts')],
+  ['prune', () => import('./commands/prune.ts')],
+  ['copy', () => import('./commands/copy.ts')],
+  ['stats', () => import('./commands/stats.ts')],
+  ['key', () => import('./commands/key.ts')],
+  ['unlock', () => import('./commands/unlock.ts')],
+  ['repair', () => import('./commands/repair.ts')],
+  ['workflow', () => import('./commands/workflow.ts')],
+  ['plan', () => import('./commands/plan.ts')],
+  ['serve', () => import('./commands/serve.ts')],
+  ['config', () => import('./commands/config.ts')],
+  ['audit', () => import('./commands/audit.ts')],
+  ['dev', () => import('./commands/dev-confluence-sim.ts')],
 ];
 
-export function buildProgram(): Command {
+/** Global options that take a value (the word after them is not a command name). */
+const VALUE_OPTIONS = new Set([
+  '-r',
+  '--repo',
+  '--password-file',
+  '--password-command',
+  '--key-hint',
+  '--cache-dir',
+]);
+
+/** The command the arguments name, or undefined (no command, help, an unknown word). */
+export function commandNamed(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return COMMANDS.some(([name]) => name === arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('stepvault')
     .description('automatic, verifiable, immutable backups')
     .version(VERSION, '-V, --version')
@@ -90,7 +91,12 @@ export function buildProgram(): Command {
     .option('--no-cache', 'use no local cache')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of COMMANDS) register(program);
+  const named = commandNamed(args);
+  // Only the version asked for: no command module is needed.
+  const versionOnly = named === undefined && (args.includes('-V') || args.includes('--version'));
+  const wanted = versionOnly ? [] : COMMANDS.filter(([name]) => named === undefined || name === named);
+  const modules = await Promise.all(wanted.map(([, load]) => load()));
+  for (const { register } of modules) register(program);
   for (const command of program.commands) applyExitOverride(command);
   return program;
 }
@@ -101,7 +107,7 @@ function applyExitOverride(command: Command): void {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv.slice(2))).parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
     const ok =
