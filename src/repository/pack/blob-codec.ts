@@ -2,9 +2,10 @@
 // (incompressible data is stored raw and costs nothing to read back). For large blobs a cheap prediction comes
 // first, as borg's "auto" mode does: three 8 KiB samples compressed at level 1; if they do not shrink by 5%, the
 // blob is stored raw without the full attempt (on random data that is 80 µs per MiB instead of 900).
+// Compression writes into one scratch buffer per thread, so a backup allocates nothing per blob here.
 
-import * as zlib from 'node:zlib';
 import { StepvaultError } from '../../common/errors.ts';
+import { compressBound, ZstdCompressor, ZstdDecompressor } from './zstd.ts';
 
 /** 0 turns compression off. @default 3 */
 export type CompressionLevel = number;
@@ -12,16 +13,20 @@ export type CompressionLevel = number;
 const PREDICT_FROM = 128 * 1024;
 const SAMPLE = 8 * 1024;
 
+const compressors = new Map<number, ZstdCompressor>();
+let decompressor: ZstdDecompressor | undefined;
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/** Compresses into this thread's scratch buffer: the view is valid until the next call in the same thread. */
 function zstd(input: Uint8Array, level: number): Buffer {
-  // One output buffer of the compressed size bound: no pieces to concatenate, no garbage beyond the result.
-  return zlib.zstdCompressSync(input, {
-    chunkSize: Math.max(64, input.length + (input.length >> 7) + 512),
-    params: {
-      [zlib.constants.ZSTD_c_compressionLevel]: level,
-      [zlib.constants.ZSTD_c_checksumFlag]: 0,
-      [zlib.constants.ZSTD_c_contentSizeFlag]: 1,
-    },
-  });
+  let compressor = compressors.get(level);
+  if (!compressor) {
+    compressor = new ZstdCompressor(level);
+    compressors.set(level, compressor);
+  }
+  const bound = compressBound(input.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.max(bound, 64 * 1024));
+  return scratch.subarray(0, compressor.compressInto(scratch, input));
 }
 
 /** Whether samples from the start, middle and end of a large blob suggest it will not compress. */
@@ -33,6 +38,10 @@ function looksIncompressible(plain: Uint8Array): boolean {
   return compressed > 0.95 * 3 * SAMPLE;
 }
 
+/**
+ * The blob's stored form. A compressed `stored` is a view of this thread's scratch buffer, valid until the next
+ * `compressBlob` in the same thread: seal or copy it before compressing anything else.
+ */
 export function compressBlob(
   plain: Uint8Array,
   level: CompressionLevel,
@@ -43,26 +52,29 @@ export function compressBlob(
   return out.length < plain.length ? { stored: out, compressed: true } : { stored: plain, compressed: false };
 }
 
-/** Reverses compressBlob; `rawLength` bounds the output so a hostile blob cannot inflate without limit. */
+/**
+ * Reverses compressBlob; `rawLength` bounds the output so a hostile blob cannot inflate without limit. The
+ * plaintext goes into `into` when it is given and long enough (the result is then a view of it), else into a
+ * new buffer of exactly `rawLength` bytes.
+ */
 export function decompressBlob(
   stored: Uint8Array,
   compressed: boolean,
   rawLength: number,
   what: string,
+  into?: Buffer,
 ): Buffer {
   if (!compressed) return Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  let out: Buffer;
+  const out = into && into.length >= rawLength ? into.subarray(0, rawLength) : Buffer.allocUnsafe(rawLength);
+  let length: number;
   try {
-    // The exact output size is known: one allocation, no pieces to concatenate.
-    out = zlib.zstdDecompressSync(stored, {
-      maxOutputLength: Math.max(1, rawLength),
-      chunkSize: Math.max(64, rawLength),
-    });
+    decompressor ??= new ZstdDecompressor();
+    length = decompressor.decompressInto(out, stored);
   } catch (e) {
     throw new StepvaultError('corrupt', `${what} does not decompress: ${(e as Error).message}`);
   }
-  if (out.length !== rawLength) {
-    throw new StepvaultError('corrupt', `${what} decompresses to ${out.length} bytes, expected ${rawLength}`);
+  if (length !== rawLength) {
+    throw new StepvaultError('corrupt', `${what} decompresses to ${length} bytes, expected ${rawLength}`);
   }
   return out;
 }

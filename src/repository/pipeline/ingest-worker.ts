@@ -41,7 +41,7 @@ const OPEN_FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
 /** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
 const RESULT_INTERVAL = 5;
-/** Compressed and encrypted blobs are new buffers: collect after this many bytes of them (see worker-gc.ts). */
+/** Encrypted blobs are new buffers: collect after this many bytes of them (see worker-gc.ts). */
 const GC_EVERY = 32 << 20;
 const collect = (globalThis as { gc?: () => void }).gc;
 let garbage = 0;
@@ -116,7 +116,7 @@ class Content {
       openPack();
     }
     pack.add('data', id, stored, compressed, plain.length);
-    garbage += 2 * stored.length;
+    garbage += stored.length;
     if (garbage >= GC_EVERY && collect) {
       collect();
       garbage = 0;

@@ -21,10 +21,17 @@ const MAX_OPEN = 64;
 const openFiles = new Map<string, number>();
 let zeros = Buffer.alloc(1 << 20);
 let readBuffer = Buffer.allocUnsafeSlow(17 << 20);
-/** Decrypted and decompressed blobs are new buffers: collect after this many bytes of them (see ingest-worker). */
+/** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
+let plainBuffer = Buffer.allocUnsafeSlow(1 << 20);
+/** Decrypted blobs are new buffers: collect after this many bytes of them (see ingest-worker). */
 const GC_EVERY = 64 << 20;
 const collect = (globalThis as { gc?: () => void }).gc;
 let garbage = 0;
+
+function plainRoom(rawLength: number): Buffer {
+  if (plainBuffer.length < rawLength) plainBuffer = Buffer.allocUnsafeSlow(rawLength);
+  return plainBuffer;
+}
 
 function noteGarbage(bytes: number): void {
   garbage += bytes;
@@ -112,7 +119,8 @@ function restore(job: RestoreJob): PackJobResult {
     let plain: Buffer;
     try {
       const at = blob.offset - job.base;
-      plain = decodeBlob(key, macKey, blob.position, entry, bytes.subarray(at, at + blob.length), job.pack);
+      const sealed = bytes.subarray(at, at + blob.length);
+      plain = decodeBlob(key, macKey, blob.position, entry, sealed, job.pack, plainRoom(blob.rawLength));
     } catch (e) {
       result.failures.push({
         id: blob.id,
@@ -122,7 +130,7 @@ function restore(job: RestoreJob): PackJobResult {
       for (const t of blob.targets) failed.add(t.file);
       continue;
     }
-    noteGarbage(2 * plain.length);
+    noteGarbage(blob.length);
     const zero = isZero(plain);
     for (const target of blob.targets) {
       try {
@@ -208,9 +216,10 @@ function verify(job: VerifyJob): PackJobResult {
         entry,
         bytes.subarray(entry.offset, entry.offset + entry.length),
         job.pack,
+        plainRoom(entry.rawLength),
       );
       result.bytes += entry.rawLength;
-      noteGarbage(entry.length + entry.rawLength);
+      noteGarbage(entry.length);
     } catch (e) {
       result.failures.push({ id: entry.id.toString('hex'), error: (e as Error).message, files: [] });
     }
