@@ -2,6 +2,7 @@
 // packs first, then the index files that list them (only once those packs are durable), and only then may the
 // caller write a snapshot that refers to them. Also stores tree blobs, deduplicated, in their own packs.
 
+import * as fs from 'node:fs';
 import { Semaphore } from '../common/concurrency.ts';
 import type { TreeNode } from '../domain/tree-node.ts';
 import { blobId } from './crypto/master-key.ts';
@@ -11,6 +12,7 @@ import type { MasterIndex } from './index/master-index.ts';
 import { compressBlob } from './pack/blob-codec.ts';
 import { type FinishedPack, PackBuilder } from './pack/pack-builder.ts';
 import type { BlobType } from './pack/pack-format.ts';
+import type { StreamedPack } from './pack/pack-stream.ts';
 import type { Repository } from './repository.ts';
 import { encodeTree } from './tree/tree-codec.ts';
 
@@ -60,16 +62,39 @@ export class RepositoryWriter {
    */
   async savePack(pack: FinishedPack): Promise<void> {
     this.#throwIfFailed();
+    const { name, salt, entries } = pack;
+    await this.#upload({ name, salt, entries, size: pack.bytes.length }, () =>
+      this.#repo.backend.save('data', name, pack.bytes),
+    );
+  }
+
+  /**
+   * Stores a pack that was written into the file `file` (in the backend's staging directory when it has one, see
+   * `Backend.stagingDirectory`), like `savePack`. The file is consumed, whether this succeeds or not.
+   */
+  async saveStagedPack(pack: StreamedPack, file: string): Promise<void> {
+    const discard = () => fs.promises.unlink(file).catch(() => {});
+    if (this.#failure !== undefined) {
+      await discard();
+      throw this.#failure;
+    }
+    const { name, salt, entries, length } = pack;
+    const backend = this.#repo.backend;
+    await this.#upload({ name, salt, entries, size: length }, async () => {
+      if (backend.saveFile && backend.stagingDirectory) return backend.saveFile('data', name, file);
+      try {
+        await backend.save('data', name, await fs.promises.readFile(file));
+      } finally {
+        await discard();
+      }
+    });
+  }
+
+  async #upload(indexed: IndexedPack, save: () => Promise<void>): Promise<void> {
     const upload = this.#uploads.run(async () => {
-      await this.#repo.backend.save('data', pack.name, pack.bytes);
-      const indexed: IndexedPack = {
-        name: pack.name,
-        salt: pack.salt,
-        size: pack.bytes.length,
-        entries: pack.entries,
-      };
+      await save();
       this.stats.packs++;
-      this.stats.packBytes += pack.bytes.length;
+      this.stats.packBytes += indexed.size;
       this.#index.addPack(indexed);
       this.#unindexed.push(indexed);
     });

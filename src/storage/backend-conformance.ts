@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { isStepvaultError } from '../common/errors.ts';
 import type { Backend, ObjectType } from './contract.ts';
@@ -153,6 +155,30 @@ export function describeBackendConformance(label: string, target: ConformanceTar
           await assert.rejects(b.save('data', bad, Buffer.from('x')), (e) => isStepvaultError(e, 'usage'));
           await assert.rejects(b.load('snapshots', bad), (e) => isStepvaultError(e, 'usage'));
         }
+      }),
+    );
+
+    it(
+      'stores a staged file like save, create-only, and consumes the file (backends that stage)',
+      withBackend(async (b) => {
+        if (!b.stagingDirectory || !b.saveFile) {
+          assert.equal(b.saveFile, b.stagingDirectory, 'stagingDirectory and saveFile come together');
+          return;
+        }
+        const stage = (bytes: Buffer) => {
+          const file = path.join(b.stagingDirectory!(), `staged-${hex(8)}`);
+          fs.writeFileSync(file, bytes, { flag: 'wx' });
+          return file;
+        };
+        const name = hex();
+        const first = stage(Buffer.from('staged bytes'));
+        await b.saveFile('data', name, first);
+        assert.equal((await b.load('data', name)).toString(), 'staged bytes');
+        assert.equal(fs.existsSync(first), false);
+        const second = stage(Buffer.from('other bytes'));
+        await assert.rejects(b.saveFile('data', name, second), (e) => isStepvaultError(e, 'already-exists'));
+        assert.equal((await b.load('data', name)).toString(), 'staged bytes');
+        assert.equal(fs.existsSync(second), false);
       }),
     );
 

@@ -47,6 +47,16 @@ export interface Backend {
    * implement it.
    */
   localFile?(type: ObjectType, name: string): string | undefined;
+  /**
+   * Optional, together with `saveFile`: a directory on the same file system as the objects, where a writer may
+   * create a new file (exclusively, under a name of its own) and write an object's bytes into it piece by piece.
+   */
+  stagingDirectory?(): string;
+  /**
+   * Stores the file `file` (in `stagingDirectory()`) as an object, with `save`'s guarantees (durable, atomic,
+   * create-only), and removes the file — also when it fails.
+   */
+  saveFile?(type: ObjectType, name: string, file: string): Promise<void>;
 }
 
 /** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */

@@ -1,10 +1,8 @@
 // Assembles one pack in memory: blobs are sealed straight into the pack's buffer as they come; `finish` adds the
 // header and returns the pack's bytes (a view of that buffer, not a copy) and its name (the SHA-256 of the
-// bytes). By default the builder owns its buffers and takes a fresh one after each pack; a caller that manages
-// memory itself (pipeline workers, with shared pack slots) hands in the buffer for each pack with `begin`.
+// bytes), and starts the next pack in a fresh buffer. For packs written as they are built, see pack-stream.ts.
 
 import { createHash, type KeyObject, randomBytes } from 'node:crypto';
-import { StepvaultError } from '../../common/errors.ts';
 import {
   type BlobType,
   PACK_MAGIC,
@@ -26,33 +24,18 @@ export interface FinishedPack {
 
 export class PackBuilder {
   readonly #encryption: Uint8Array;
-  readonly #ownCapacity: number;
-  /** Whether the builder allocates its own buffers (and may grow them). */
-  readonly #owned: boolean;
+  readonly #capacity: number;
   #buf: Uint8Array;
   #length = 0;
   #entries: PackEntry[] = [];
   #salt: Buffer = Buffer.alloc(0);
   #key: KeyObject | undefined;
 
-  /** A builder that allocates its own buffers (`capacity` bytes to start with, growing as needed). */
+  /** `capacity`: bytes of the buffer to start each pack with (it grows as needed). */
   constructor(encryption: Uint8Array, capacity = 1 << 20) {
     this.#encryption = encryption;
-    this.#ownCapacity = capacity;
-    this.#owned = capacity > 0;
-    this.#buf = this.#owned ? Buffer.allocUnsafeSlow(capacity) : new Uint8Array(0);
-    if (this.#owned) this.#reset();
-  }
-
-  /** A builder that works in buffers its caller provides, one per pack, with `begin`. */
-  static inCallerBuffers(encryption: Uint8Array): PackBuilder {
-    return new PackBuilder(encryption, 0);
-  }
-
-  /** Starts the next pack in `buffer` (only for builders given buffers by their caller). */
-  begin(buffer: Uint8Array): void {
-    if (this.#entries.length > 0) throw new StepvaultError('internal', 'begin() on a pack that has blobs');
-    this.#buf = buffer;
+    this.#capacity = Math.max(capacity, 64);
+    this.#buf = Buffer.allocUnsafeSlow(this.#capacity);
     this.#reset();
   }
 
@@ -74,12 +57,6 @@ export class PackBuilder {
     return this.#entries.length;
   }
 
-  /** Whether a blob of this stored length still fits, with room for the header it adds to (always, if owned). */
-  fits(storedLength: number): boolean {
-    const headerAfter = 8 + (this.#entries.length + 1) * 46 + TAG_BYTES + 4;
-    return this.#owned || this.#length + storedLength + TAG_BYTES + headerAfter <= this.#buf.length;
-  }
-
   /** Seals and appends a blob whose stored form (maybe compressed) is given; returns its entry. */
   add(type: BlobType, id: Buffer, stored: Uint8Array, compressed: boolean, rawLength: number): PackEntry {
     const length = stored.length + TAG_BYTES;
@@ -93,14 +70,12 @@ export class PackBuilder {
 
   #ensure(size: number): void {
     if (size <= this.#buf.length) return;
-    if (!this.#owned)
-      throw new StepvaultError('internal', `pack buffer of ${this.#buf.length} bytes is full`);
     const next = Buffer.allocUnsafeSlow(Math.max(size, this.#buf.length * 2));
     next.set(this.#buf.subarray(0, this.#length));
     this.#buf = next;
   }
 
-  /** Completes the pack. Owned builders start the next pack in a fresh buffer; others wait for `begin`. */
+  /** Completes the pack and starts the next one in a fresh buffer. */
   finish(): FinishedPack {
     const header = sealHeader(this.#key!, this.#entries);
     this.#ensure(this.#length + header.length);
@@ -112,11 +87,8 @@ export class PackBuilder {
       salt: this.#salt,
       entries: this.#entries,
     };
-    this.#entries = [];
-    if (this.#owned) {
-      this.#buf = Buffer.allocUnsafeSlow(this.#ownCapacity);
-      this.#reset();
-    }
+    this.#buf = Buffer.allocUnsafeSlow(this.#capacity);
+    this.#reset();
     return finished;
   }
 }

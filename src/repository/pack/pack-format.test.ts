@@ -7,6 +7,7 @@ import { blobId, deriveMasterKeys } from '../crypto/master-key.ts';
 import { compressBlob, decompressBlob } from './blob-codec.ts';
 import { PackBuilder } from './pack-builder.ts';
 import { openBlob, packKey, readPackHeader } from './pack-format.ts';
+import { PackStream } from './pack-stream.ts';
 
 const keys = deriveMasterKeys(randomBytes(32));
 
@@ -110,6 +111,37 @@ describe('pack format', () => {
     assert.throws(
       () => decompressBlob(bomb.stored, true, 1000, 'blob x'),
       (e) => isStepvaultError(e, 'corrupt'),
+    );
+  });
+});
+
+describe('pack stream', () => {
+  it('writes packs that read back like built ones, named by the SHA-256 of the bytes it wrote', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 20 }), (arrays) => {
+        const blobs = arrays.map((a) => Buffer.from(a));
+        const pieces: Buffer[] = [];
+        const stream = new PackStream(keys.encryption);
+        stream.begin((bytes) => pieces.push(Buffer.from(bytes)));
+        for (const plain of blobs) {
+          const { stored, compressed } = compressBlob(plain, 3);
+          stream.add('data', blobId(keys.blobMac, plain), stored, compressed, plain.length);
+        }
+        const finished = stream.finish();
+        const bytes = Buffer.concat(pieces);
+        assert.equal(finished.length, bytes.length);
+        assert.equal(finished.name, createHash('sha256').update(bytes).digest('hex'));
+        const { salt, entries } = readPackHeader(keys.encryption, bytes, finished.name);
+        assert.deepEqual(salt, finished.salt);
+        assert.deepEqual(entries, finished.entries);
+        const key = packKey(keys.encryption, salt);
+        entries.forEach((e, i) => {
+          const stored = openBlob(key, i, e, bytes.subarray(e.offset, e.offset + e.length), finished.name);
+          assert.deepEqual(decompressBlob(stored, e.compressed, e.rawLength, 'blob'), blobs[i]);
+        });
+        assert.equal(stream.open, false);
+      }),
+      { numRuns: 50 },
     );
   });
 });

@@ -73,13 +73,25 @@ export function sealBlobInto(
   out: Uint8Array,
   offset: number,
 ): number {
+  const [body, tag] = sealBlobParts(key, index, type, id, stored);
+  out.set(body, offset);
+  out.set(tag, offset + body.length);
+  return body.length + TAG_BYTES;
+}
+
+/** Encrypts blob number `index` into two new buffers: its ciphertext and its tag (for writers that stream). */
+export function sealBlobParts(
+  key: KeyObject,
+  index: number,
+  type: BlobType,
+  id: Uint8Array,
+  stored: Uint8Array,
+): [Buffer, Buffer] {
   const cipher = createCipheriv('aes-256-gcm', key, blobNonce(index));
   cipher.setAAD(blobAad(type, id));
   const body = cipher.update(stored);
-  out.set(body, offset);
   cipher.final();
-  out.set(cipher.getAuthTag(), offset + body.length);
-  return body.length + TAG_BYTES;
+  return [body, cipher.getAuthTag()];
 }
 
 /** Decrypts one blob; throws `corrupt` naming the blob and pack if it fails to authenticate. */

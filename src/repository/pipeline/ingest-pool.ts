@@ -1,15 +1,18 @@
 // The main-thread side of the backup pipeline: a pool of ingest workers that store files given by path. It
 // balances work across workers by bytes, bounds what is queued (back-pressure on the caller), batches messages,
-// passes finished packs to the RepositoryWriter, and grows the shared blob set before it fills up.
+// passes the packs workers wrote into staging files to the RepositoryWriter, and grows the shared blob set
+// before it fills up.
 
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MasterIndex } from '../index/master-index.ts';
 import { ENTRY_BYTES, type PackEntry, readEntry } from '../pack/pack-format.ts';
 import type { Repository } from '../repository.ts';
 import type { RepositoryWriter } from '../repository-writer.ts';
-import { PackSlots } from './pack-slots.ts';
+import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
 import { exposeGcToWorkers } from './worker-gc.ts';
 import {
@@ -62,7 +65,9 @@ export class IngestPool {
   readonly #sizes = new Map<number, { lane: Lane; size: number }>();
   readonly #waitingForRoom: (() => void)[] = [];
   readonly #savingPacks = new Set<Promise<void>>();
-  readonly #slots: PackSlots;
+  readonly #tickets: PackTickets;
+  /** A staging directory of our own, when the backend has none (removed on close). */
+  readonly #ownStaging: string | undefined;
   #blobSet: SharedBlobSet;
   #nextJob = 0;
   #failure: StepvaultError | undefined;
@@ -81,10 +86,11 @@ export class IngestPool {
       for (const entry of pack.entries) if (entry.type === 'data') this.#blobSet.claim(entry.id);
     }
     const count = Math.max(1, options.workers ?? os.availableParallelism());
-    // One slot per worker building a pack, plus one being stored: the most pack memory a backup ever holds.
-    const { packSize, chunker } = repo.config;
-    const largestBlob = chunker.max + (chunker.max >> 7) + 1024;
-    this.#slots = new PackSlots({ count: count + 1, size: Math.max(packSize, largestBlob) + (1 << 20) });
+    // A pack open in every worker, and two being stored: the most staged packs a backup ever has.
+    this.#tickets = new PackTickets(count + 2);
+    const staging = repo.backend.saveFile ? repo.backend.stagingDirectory?.() : undefined;
+    this.#ownStaging =
+      staging === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-packs-')) : undefined;
     const workerData: IngestWorkerData = {
       encryption: repo.keys.encryption,
       blobMac: repo.keys.blobMac,
@@ -93,7 +99,8 @@ export class IngestPool {
       packSize: repo.config.packSize,
       compressionLevel: options.compressionLevel ?? 3,
       blobSet: this.#blobSet.buffer,
-      slots: this.#slots.buffer,
+      tickets: this.#tickets.buffer,
+      stagingDir: staging ?? this.#ownStaging!,
       flow: this.#flow.buffer as SharedArrayBuffer,
     };
     exposeGcToWorkers();
@@ -217,6 +224,7 @@ export class IngestPool {
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.#lanes.map((lane) => lane.worker.terminate()));
+    if (this.#ownStaging) fs.rmSync(this.#ownStaging, { recursive: true, force: true });
   }
 
   #send(lane: Lane, message: ToIngestWorker): void {
@@ -250,19 +258,19 @@ export class IngestPool {
     }
   }
 
-  /** Stores a pack a worker built in a slot; the slot is free again once the pack is durable. */
+  /** Stores a pack a worker wrote into a staging file; its ticket is free again once the pack is durable. */
   #acceptPack(message: Extract<FromIngestWorker, { type: 'pack' }>): void {
     const entries: PackEntry[] = [];
     const raw = Buffer.from(message.entries.buffer, message.entries.byteOffset, message.entries.byteLength);
     for (let at = 0; at < raw.length; at += ENTRY_BYTES) entries.push(readEntry(raw, at)!);
-    const bytes = this.#slots.view(message.slot, message.length);
+    const { name, length } = message;
     const saving = this.#writer
-      .savePack({ name: message.name, bytes, salt: Buffer.from(message.salt), entries })
+      .saveStagedPack({ name, length, salt: Buffer.from(message.salt), entries }, message.file)
       .catch((e) =>
         this.#fail(e instanceof StepvaultError ? e : new StepvaultError('io', String(e), { cause: e })),
       )
       .finally(() => {
-        this.#slots.release(message.slot);
+        this.#tickets.release();
         this.#savingPacks.delete(saving);
       });
     this.#savingPacks.add(saving);

@@ -1,16 +1,18 @@
-// Pipeline worker for backups (runs in a worker_thread): reads a file, cuts it into content-defined chunks, computes each chunk's keyed ID, claims new IDs in the shared blob set, and
-// compresses and encrypts only the new chunks into its own pack. Everything here is synchronous on purpose:
-// sync fs, crypto and zstd calls in a worker scale with cores, where the async variants queue on a small shared
-// thread pool.
+// Pipeline worker for backups (runs in a worker_thread): reads a file, cuts it into content-defined chunks,
+// computes each chunk's keyed ID, claims new IDs in the shared blob set, and compresses and encrypts only the new
+// chunks into its own pack, which it writes straight into a staging file (the main thread makes it durable).
+// Everything here is synchronous on purpose: sync fs, crypto and zstd calls in a worker scale with cores, where
+// the async variants queue on a small shared thread pool.
 
-import { createHmac, createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import * as path from 'node:path';
+import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import { Chunker } from '../chunker/fastcdc.ts';
 import { compressBlob } from '../pack/blob-codec.ts';
-import { PackBuilder } from '../pack/pack-builder.ts';
 import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
-import { PackSlots } from './pack-slots.ts';
+import { PackStream } from '../pack/pack-stream.ts';
+import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
 import {
   type FileStored,
@@ -28,10 +30,12 @@ const chunker = new Chunker(data.gear, data.chunker);
 const packSize = data.packSize;
 const flow = new Int32Array(data.flow);
 let blobSet = new SharedBlobSet(data.blobSet);
-const slots = new PackSlots(data.slots);
-const pack = PackBuilder.inCallerBuffers(Buffer.from(data.encryption));
-/** The pack slot the open pack is built in, or -1 while no pack is open. */
-let slot = -1;
+const tickets = new PackTickets(data.tickets);
+const pack = new PackStream(Buffer.from(data.encryption));
+/** The open pack's staging file, and its descriptor (-1 while no pack is open). */
+let packFile = '';
+let packFd = -1;
+let packsStarted = 0;
 /** Largest single read: longer requests cost more per call even when the file is small. */
 const READ_SIZE = 4 << 20;
 /** Room for the longest chunk plus one read: a chunk is always whole in the buffer. */
@@ -50,28 +54,49 @@ function post(message: FromIngestWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
-/** Opens a pack in a free slot (waiting, while every slot holds a pack not yet stored: back-pressure). */
-function openPack(): void {
-  if (slot >= 0) return;
-  slot = slots.acquire();
-  pack.begin(slots.view(slot));
+/** A pack could not be written: the backup fails (it is not a problem of the file being read). */
+class PackWriteFailed extends Error {}
+
+function packIo<T>(what: string, io: () => T): T {
+  try {
+    return io();
+  } catch (e) {
+    throw new PackWriteFailed(`cannot ${what} ${packFile}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
-/** Hands the open pack to the main thread, which stores it from its slot and then frees the slot. */
+function writePack(bytes: Uint8Array): void {
+  packIo('write', () => {
+    for (let done = 0; done < bytes.length; ) done += fs.writeSync(packFd, bytes, done, bytes.length - done);
+  });
+}
+
+/** Starts a pack in a new staging file, once a ticket is free (all taken: packs wait to be stored). */
+function openPack(): void {
+  if (packFd >= 0) return;
+  tickets.acquire();
+  const name = `pack-${process.pid}-${threadId}-${packsStarted++}-${randomBytes(4).toString('hex')}`;
+  packFile = path.join(data.stagingDir, name);
+  packFd = packIo('create', () => fs.openSync(packFile, 'wx', 0o600));
+  pack.begin(writePack);
+}
+
+/** Completes the open pack and hands its file to the main thread, which stores it and returns the ticket. */
 function emitPack(): void {
-  if (slot < 0 || pack.count === 0) return;
+  if (packFd < 0 || pack.count === 0) return;
   const finished = pack.finish();
+  packIo('close', () => fs.closeSync(packFd));
+  packFd = -1;
   const entries = Buffer.allocUnsafe(finished.entries.length * ENTRY_BYTES);
   finished.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
   post({
     type: 'pack',
-    slot,
-    length: finished.bytes.length,
+    file: packFile,
+    length: finished.length,
     name: finished.name,
     salt: finished.salt,
     entries,
   });
-  slot = -1;
 }
 
 function openFile(path: string): number {
@@ -111,7 +136,7 @@ class Content {
     if (claim === 'full') post({ type: 'blob-set-full' });
     const { stored, compressed } = compressBlob(plain, data.compressionLevel);
     openPack();
-    if (pack.count > 0 && (pack.length + stored.length + TAG_BYTES > packSize || !pack.fits(stored.length))) {
+    if (pack.count > 0 && pack.length + stored.length + TAG_BYTES > packSize) {
       emitPack();
       openPack();
     }
@@ -178,6 +203,7 @@ function storeFile(job: IngestJob, path: string): FileStored {
     }
     return content.result(job.job);
   } catch (e) {
+    if (e instanceof PackWriteFailed) throw e;
     return content.result(job.job, e as NodeJS.ErrnoException);
   } finally {
     if (fd >= 0) fs.closeSync(fd);

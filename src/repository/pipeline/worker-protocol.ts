@@ -11,8 +11,10 @@ export interface IngestWorkerData {
   packSize: number;
   compressionLevel: number;
   blobSet: SharedArrayBuffer;
-  /** The shared pack slots (PackSlots): workers build packs in them. */
-  slots: SharedArrayBuffer;
+  /** The shared PackTickets: a worker takes one per pack, the main thread returns it once the pack is stored. */
+  tickets: SharedArrayBuffer;
+  /** Where workers create their pack files (see `Backend.stagingDirectory`). */
+  stagingDir: string;
   /** Int32 words shared by all threads, see FLOW_*. */
   flow: SharedArrayBuffer;
 }
@@ -53,7 +55,7 @@ export interface FileStored {
 
 export type FromIngestWorker =
   | { type: 'results'; results: FileStored[] }
-  /** A finished pack, in pack slot `slot` (its first `length` bytes); the main thread releases the slot. */
-  | { type: 'pack'; slot: number; length: number; name: string; salt: Uint8Array; entries: Uint8Array }
+  /** A finished pack, whole in the staging file `file`; the main thread stores it and returns the ticket. */
+  | { type: 'pack'; file: string; length: number; name: string; salt: Uint8Array; entries: Uint8Array }
   | { type: 'blob-set-full' }
   | { type: 'flushed' };

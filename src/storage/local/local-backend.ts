@@ -1,6 +1,8 @@
 // The local-disk backend. Writes are atomic and create-only: the bytes go to a temp file that is fsynced,
 // then hard-linked to the final name (link fails if the name exists, so nothing is ever overwritten), then the
-// directory is fsynced. A crash leaves at most a stray temp file under tmp/, never a partial object.
+// directory is fsynced. A crash leaves at most a stray temp file under tmp/, never a partial object. Writers that
+// produce an object piece by piece (pipeline workers writing packs) write into tmp/ themselves; `saveFile` then
+// does the same fsync and link.
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -65,22 +67,54 @@ export class LocalBackend implements Backend {
       await handle.sync();
       await handle.close();
       handle = undefined;
-      try {
-        await fs.promises.link(temp, final);
-      } catch (e) {
-        if (errnoCode(e) === 'EEXIST') throw alreadyExists(this.location, type, name);
-        if (errnoCode(e) === 'ENOENT' && type === 'data') {
-          await fs.promises.mkdir(path.dirname(final), { recursive: true });
-          await fs.promises.link(temp, final);
-        } else throw e;
-      }
-      await fsyncDirectory(path.dirname(final));
+      await this.#link(temp, final, type, name);
     } catch (e) {
       throw e instanceof StepvaultError ? e : ioError(e, `cannot write ${type}/${name}`);
     } finally {
       await handle?.close().catch(() => {});
       await fs.promises.unlink(temp).catch(() => {});
     }
+  }
+
+  stagingDirectory(): string {
+    return path.join(this.#root, 'tmp');
+  }
+
+  async saveFile(type: ObjectType, name: string, file: string): Promise<void> {
+    try {
+      const final = this.#path(type, name);
+      if (path.dirname(path.resolve(file)) !== this.stagingDirectory()) {
+        throw new StepvaultError(
+          'internal',
+          `${file} is not in the staging directory ${this.stagingDirectory()}`,
+        );
+      }
+      const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await this.#link(file, final, type, name);
+    } catch (e) {
+      throw e instanceof StepvaultError ? e : ioError(e, `cannot write ${type}/${name}`);
+    } finally {
+      await fs.promises.unlink(file).catch(() => {});
+    }
+  }
+
+  /** Gives the durable file `temp` its final name (never replacing one), then makes the name durable. */
+  async #link(temp: string, final: string, type: ObjectType, name: string): Promise<void> {
+    try {
+      await fs.promises.link(temp, final);
+    } catch (e) {
+      if (errnoCode(e) === 'EEXIST') throw alreadyExists(this.location, type, name);
+      if (errnoCode(e) === 'ENOENT' && type === 'data') {
+        await fs.promises.mkdir(path.dirname(final), { recursive: true });
+        await fs.promises.link(temp, final);
+      } else throw e;
+    }
+    await fsyncDirectory(path.dirname(final));
   }
 
   async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
