@@ -220,7 +220,7 @@ export class FilesArchiver {
       return await result;
     } finally {
       this.#filesInFlight--;
-      if (this.#filesInFlight < MAX_FILES_IN_FLIGHT) for (const wake of this.#walkers.splice(0)) wake();
+      this.#wakeWalker();
     }
   }
 
@@ -245,6 +245,7 @@ export class FilesArchiver {
       if ('error' in entry) this.#error(entry.path, entry.error);
       else started.push(this.#archiveEntry(entry, prior.get(name)));
     }
+    this.#wakeWalker(); // room this walk did not use goes to the next one
     return started;
   }
 
@@ -252,6 +253,11 @@ export class FilesArchiver {
   async #roomToWalk(): Promise<void> {
     while (this.#filesInFlight >= MAX_FILES_IN_FLIGHT)
       await new Promise<void>((resolve) => this.#walkers.push(resolve));
+  }
+
+  /** Lets one waiting walk go on when there is room: one per file done, not every walk for every file. */
+  #wakeWalker(): void {
+    if (this.#filesInFlight < MAX_FILES_IN_FLIGHT) this.#walkers.shift()?.();
   }
 
   async #fileContent(
@@ -266,8 +272,13 @@ export class FilesArchiver {
       this.#fileDone(node.size);
       return node;
     }
-    this.#o.readAhead?.hint(entry.path, Number(entry.stat.size));
-    const { done } = await this.#o.pool.enqueue(entry.path, Number(entry.stat.size));
+    const size = Number(entry.stat.size);
+    this.#o.readAhead?.hint(entry.path, size);
+    let done = this.#o.pool.submit(entry.path, size);
+    while (!done) {
+      await this.#o.pool.room();
+      done = this.#o.pool.submit(entry.path, size);
+    }
     const stored: FileStored = await done;
     if (stored.error !== undefined) {
       this.#error(

@@ -128,21 +128,36 @@ export class IngestPool {
   }
 
   /**
-   * Queues a file of (about) `size` bytes. Resolves once it is queued (waiting while the workers' queues are
-   * full); `done` resolves with its blob IDs once it is chunked and its new blobs are packed.
+   * Queues a file of (about) `size` bytes if the workers' queues have room, and returns a promise of its blob IDs
+   * (settled once it is chunked and its new blobs are packed); returns undefined when there is no room: wait
+   * for `room()` and try again. Synchronous on purpose: the walk calls it for every file.
    */
-  async enqueue(path: string, size: number): Promise<{ done: Promise<FileStored> }> {
+  submit(path: string, size: number): Promise<FileStored> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (size >= this.#stripeFrom && this.#lanes.length > 1) {
+      if (!this.#lanes.every((lane) => this.#hasRoom(lane))) return undefined;
+      const parts = this.#lanes.map((lane, stripe) =>
+        this.#submit(lane, path, size, stripe, this.#lanes.length),
+      );
+      return this.#merge(path, size, parts);
+    }
+    let lane = this.#lanes[0]!;
+    for (const other of this.#lanes) if (other.queuedBytes < lane.queuedBytes) lane = other;
+    return this.#hasRoom(lane) ? this.#submit(lane, path, size, 0, 1) : undefined;
+  }
+
+  /** Resolves when a queued file has finished (or the pool failed), so `submit` may find room. */
+  room(): Promise<void> {
+    if (this.#failure) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
+  }
+
+  /** `submit`, waiting for room as long as it takes. */
+  async store(path: string, size: number): Promise<FileStored> {
     for (;;) {
-      if (this.#failure) throw this.#failure;
-      const striped = size >= this.#stripeFrom && this.#lanes.length > 1;
-      const lanes = striped
-        ? this.#lanes
-        : [this.#lanes.reduce((a, b) => (b.queuedBytes < a.queuedBytes ? b : a))];
-      if (lanes.every((lane) => this.#hasRoom(lane))) {
-        const parts = lanes.map((lane, stripe) => this.#submit(lane, path, size, stripe, lanes.length));
-        return { done: striped ? this.#merge(path, size, parts) : parts[0]! };
-      }
-      await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
+      const done = this.submit(path, size);
+      if (done) return done;
+      await this.room();
     }
   }
 
@@ -186,7 +201,7 @@ export class IngestPool {
     if (failed) return failed;
     const first = results[0]!;
     if (results.some((r) => r.chunks !== first.chunks || r.size !== first.size)) {
-      return (await this.enqueue(path, Math.min(size, this.#stripeFrom - 1))).done;
+      return this.store(path, Math.min(size, this.#stripeFrom - 1));
     }
     const stripes = results.length;
     const content = Buffer.allocUnsafe(first.chunks * 32);
