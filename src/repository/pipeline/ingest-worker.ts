@@ -14,6 +14,7 @@ import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
 import { PackStream } from '../pack/pack-stream.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
+import { collectYoungGarbage, YOUNG_GARBAGE_LIMIT } from './worker-gc.ts';
 import {
   type FileStored,
   FLOW_KIB_READ,
@@ -37,7 +38,7 @@ let packFile = '';
 let packFd = -1;
 let packsStarted = 0;
 /** Largest single read: longer requests cost more per call even when the file is small. */
-const READ_SIZE = 4 << 20;
+const READ_SIZE = 1 << 20;
 /** Room for the longest chunk plus one read: a chunk is always whole in the buffer. */
 const buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
 // O_NONBLOCK: a file replaced by a FIFO after it was listed must not hang the open; fstat then refuses it.
@@ -45,9 +46,6 @@ const OPEN_FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
 /** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
 const RESULT_INTERVAL = 5;
-/** Encrypted blobs are new buffers: collect after this many bytes of them (see worker-gc.ts). */
-const GC_EVERY = 32 << 20;
-const collect = (globalThis as { gc?: () => void }).gc;
 let garbage = 0;
 
 function post(message: FromIngestWorker, transfer: ArrayBuffer[] = []): void {
@@ -142,8 +140,8 @@ class Content {
     }
     pack.add('data', id, stored, compressed, plain.length);
     garbage += stored.length;
-    if (garbage >= GC_EVERY && collect) {
-      collect();
+    if (garbage >= YOUNG_GARBAGE_LIMIT) {
+      collectYoungGarbage();
       garbage = 0;
     }
     this.newBlobs++;

@@ -12,6 +12,7 @@ import { applyMetadata } from '../../sources/files/restore-metadata.ts';
 import { decodeBlob } from '../pack/blob-decode.ts';
 import { ENTRY_BYTES, type PackEntry, packKey, readEntry, readPackHeader } from '../pack/pack-format.ts';
 import type { PackJob, PackJobResult, PackSource, RestoreFile, RestoreJob, VerifyJob } from './pack-job.ts';
+import { collectYoungGarbage, YOUNG_GARBAGE_LIMIT } from './worker-gc.ts';
 
 const encryption = Buffer.from(workerData.encryption as Uint8Array);
 const macKey = createSecretKey(Buffer.from(workerData.blobMac as Uint8Array));
@@ -23,9 +24,6 @@ let zeros = Buffer.alloc(1 << 20);
 let readBuffer = Buffer.allocUnsafeSlow(17 << 20);
 /** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
 let plainBuffer = Buffer.allocUnsafeSlow(1 << 20);
-/** Decrypted blobs are new buffers: collect after this many bytes of them (see ingest-worker). */
-const GC_EVERY = 64 << 20;
-const collect = (globalThis as { gc?: () => void }).gc;
 let garbage = 0;
 
 function plainRoom(rawLength: number): Buffer {
@@ -35,8 +33,8 @@ function plainRoom(rawLength: number): Buffer {
 
 function noteGarbage(bytes: number): void {
   garbage += bytes;
-  if (garbage >= GC_EVERY && collect) {
-    collect();
+  if (garbage >= YOUNG_GARBAGE_LIMIT) {
+    collectYoungGarbage();
     garbage = 0;
   }
 }

@@ -1,8 +1,9 @@
-// Lets pipeline workers collect their own garbage. zstd and AES-GCM return a fresh buffer per blob, and V8 frees
-// such buffers only after a thread's external memory grew by tens of MiB — across all threads, most of a
-// backup's or restore's memory. A worker that calls `gc()` after every few dozen MiB of output keeps that bounded
-// for a few ms per collection. V8 flags are process-wide: exposing `gc` here, before workers start, makes it
-// available in them.
+// Lets pipeline workers collect their own garbage. AES-GCM returns a fresh buffer per blob, and V8 frees such
+// buffers only after a thread's external memory grew by tens of MiB — across all threads, most of a backup's or
+// restore's memory. The buffers die young, so a minor collection (a scavenge of the worker's small young
+// generation, well under a millisecond) after every few MiB of them frees them; a full collection would cost
+// milliseconds each time. V8 flags are process-wide: exposing `gc` here, before workers start, makes it available
+// in them.
 
 import * as v8 from 'node:v8';
 
@@ -12,4 +13,14 @@ export function exposeGcToWorkers(): void {
   if (exposed) return;
   v8.setFlagsFromString('--expose-gc');
   exposed = true;
+}
+
+/** Bytes of short-lived buffers after which a worker calls `collectYoungGarbage`. */
+export const YOUNG_GARBAGE_LIMIT = 8 << 20;
+
+const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+
+/** A minor collection, in a thread started after `exposeGcToWorkers` (else nothing happens). */
+export function collectYoungGarbage(): void {
+  gc?.({ type: 'minor' });
 }
