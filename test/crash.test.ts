@@ -70,6 +70,26 @@ describe(`crash safety (seed ${SEED})`, () => {
     sb.ok(['backup', data, '-q']);
   });
 
+  it('an interrupted backup (SIGINT) exits 130 and leaves no staged pack behind', async () => {
+    addFiles(data, 30, random);
+    const completed = snapshotIds(sb);
+    const child = sb.start(['backup', data, '-q']);
+    const mine = `pack-${child.pid}-`; // the CLI restarts itself in place: same process ID
+    const outcome = await killWhen(
+      child,
+      sb.repo,
+      (rel, exists) => exists && rel.startsWith(`tmp/${mine}`),
+      'SIGINT',
+    );
+    assert.equal(outcome.code, 130, outcome.stderr);
+    // (earlier SIGKILLed runs may have left files there: only a crash may do that)
+    assert.deepEqual(
+      fs.readdirSync(path.join(sb.repo, 'tmp')).filter((name) => name.startsWith(mine)),
+      [],
+    );
+    assertConsistent(sb, completed, 'interrupted');
+  });
+
   it('backup killed at random moments', async () => {
     const started = Date.now();
     sb.ok(['backup', data, '-q', '--force']);

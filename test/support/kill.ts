@@ -32,18 +32,22 @@ export async function killAfter(child: ChildProcess, ms: number): Promise<KillOu
   return { killed: killed && code === null, code, stderr };
 }
 
-/** Kills when `matches(relativePath, exists)` first returns true for a file event under `repo`. */
+/**
+ * Kills (or sends `signal` to) the child when `matches(relativePath, exists)` first returns true for a file event
+ * under `repo`. `killed` then means that the child died of the signal, not that it handled it.
+ */
 export async function killWhen(
   child: ChildProcess,
   repo: string,
   matches: (rel: string, exists: boolean) => boolean,
+  signal: NodeJS.Signals = 'SIGKILL',
 ): Promise<KillOutcome> {
   const exit = waitExit(child);
   let killed = false;
   const watcher = fs.watch(repo, { recursive: true }, (_event, file) => {
     if (killed || !file) return;
     const rel = String(file);
-    if (matches(rel, fs.existsSync(path.join(repo, rel)))) killed = child.kill('SIGKILL');
+    if (matches(rel, fs.existsSync(path.join(repo, rel)))) killed = child.kill(signal);
   });
   const { code, stderr } = await exit;
   watcher.close();

@@ -14,6 +14,7 @@ import type { Repository } from '../repository.ts';
 import type { RepositoryWriter } from '../repository-writer.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
+import { stagingPrefix } from './staging-name.ts';
 import { exposeGcToWorkers } from './worker-gc.ts';
 import {
   type FileStored,
@@ -68,6 +69,7 @@ export class IngestPool {
   readonly #tickets: PackTickets;
   /** A staging directory of our own, when the backend has none (removed on close). */
   readonly #ownStaging: string | undefined;
+  readonly #stagingDir: string;
   #blobSet: SharedBlobSet;
   #nextJob = 0;
   #failure: StepvaultError | undefined;
@@ -91,6 +93,7 @@ export class IngestPool {
     const staging = repo.backend.saveFile ? repo.backend.stagingDirectory?.() : undefined;
     this.#ownStaging =
       staging === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-packs-')) : undefined;
+    this.#stagingDir = staging ?? this.#ownStaging!;
     const workerData: IngestWorkerData = {
       encryption: repo.keys.encryption,
       blobMac: repo.keys.blobMac,
@@ -100,7 +103,7 @@ export class IngestPool {
       compressionLevel: options.compressionLevel ?? 3,
       blobSet: this.#blobSet.buffer,
       tickets: this.#tickets.buffer,
-      stagingDir: staging ?? this.#ownStaging!,
+      stagingDir: this.#stagingDir,
       flow: this.#flow.buffer as SharedArrayBuffer,
     };
     exposeGcToWorkers();
@@ -236,10 +239,18 @@ export class IngestPool {
     if (this.#failure) throw this.#failure;
   }
 
+  /** Stops the workers and removes what they staged but did not hand over (an interrupted or failed backup). */
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.#lanes.map((lane) => lane.worker.terminate()));
+    await Promise.allSettled([...this.#savingPacks]);
     if (this.#ownStaging) fs.rmSync(this.#ownStaging, { recursive: true, force: true });
+    else {
+      const mine = stagingPrefix(process.pid);
+      for (const name of fs.readdirSync(this.#stagingDir)) {
+        if (name.startsWith(mine)) fs.rmSync(path.join(this.#stagingDir, name), { force: true });
+      }
+    }
   }
 
   #send(lane: Lane, message: ToIngestWorker): void {

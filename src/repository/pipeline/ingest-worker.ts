@@ -14,6 +14,7 @@ import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
 import { PackStream } from '../pack/pack-stream.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
+import { stagingPrefix } from './staging-name.ts';
 import { collectYoungGarbage, YOUNG_GARBAGE_LIMIT } from './worker-gc.ts';
 import {
   type FileStored,
@@ -73,7 +74,7 @@ function writePack(bytes: Uint8Array): void {
 function openPack(): void {
   if (packFd >= 0) return;
   tickets.acquire();
-  const name = `pack-${process.pid}-${threadId}-${packsStarted++}-${randomBytes(4).toString('hex')}`;
+  const name = `${stagingPrefix(process.pid)}${threadId}-${packsStarted++}-${randomBytes(4).toString('hex')}`;
   packFile = path.join(data.stagingDir, name);
   packFd = packIo('create', () => fs.openSync(packFile, 'wx', 0o600));
   pack.begin(writePack);
