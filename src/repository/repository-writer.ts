@@ -69,8 +69,17 @@ export class RepositoryWriter {
   }
 
   /**
-   * Stores a pack that was written into the file `file` (in the backend's staging directory when it has one, see
-   * `Backend.stagingDirectory`), like `savePack`. The file is consumed, whether this succeeds or not.
+   * Where to write packs for `saveStagedPack`: the backend's staging directory, or undefined when it has none
+   * (then any local directory will do: the file is read back and saved).
+   */
+  stagingDirectory(): string | undefined {
+    const backend = this.#repo.backend;
+    return backend.saveFile ? backend.stagingDirectory?.() : undefined;
+  }
+
+  /**
+   * Stores a pack that was written into the file `file` (in `stagingDirectory()` when there is one), like
+   * `savePack`. The file is consumed, whether this succeeds or not.
    */
   async saveStagedPack(pack: StreamedPack, file: string): Promise<void> {
     const discard = () => fs.promises.unlink(file).catch(() => {});
@@ -81,7 +90,7 @@ export class RepositoryWriter {
     const { name, salt, entries, length } = pack;
     const backend = this.#repo.backend;
     await this.#upload({ name, salt, entries, size: length }, async () => {
-      if (backend.saveFile && backend.stagingDirectory) return backend.saveFile('data', name, file);
+      if (this.stagingDirectory() !== undefined) return backend.saveFile!('data', name, file);
       try {
         await backend.save('data', name, await fs.promises.readFile(file));
       } finally {

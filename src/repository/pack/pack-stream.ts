@@ -7,7 +7,6 @@ import { StepvaultError } from '../../common/errors.ts';
 import {
   type BlobType,
   PACK_MAGIC,
-  PACK_PREFIX_BYTES,
   PACK_SALT_BYTES,
   type PackEntry,
   packKey,
@@ -64,7 +63,6 @@ export class PackStream {
     this.#entries = [];
     this.#length = 0;
     this.#write(Buffer.concat([PACK_MAGIC, this.#salt]));
-    if (this.#length !== PACK_PREFIX_BYTES) throw new StepvaultError('internal', 'pack prefix length');
   }
 
   /** Seals and writes a blob whose stored form (maybe compressed) is given; returns its entry. */

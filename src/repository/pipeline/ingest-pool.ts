@@ -90,7 +90,7 @@ export class IngestPool {
     const count = Math.max(1, options.workers ?? os.availableParallelism());
     // A pack open in every worker, and two being stored: the most staged packs a backup ever has.
     this.#tickets = new PackTickets(count + 2);
-    const staging = repo.backend.saveFile ? repo.backend.stagingDirectory?.() : undefined;
+    const staging = writer.stagingDirectory();
     this.#ownStaging =
       staging === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-packs-')) : undefined;
     this.#stagingDir = staging ?? this.#ownStaging!;

@@ -15,7 +15,7 @@ import { PackStream } from '../pack/pack-stream.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
 import { stagingPrefix } from './staging-name.ts';
-import { collectYoungGarbage, YOUNG_GARBAGE_LIMIT } from './worker-gc.ts';
+import { noteGarbage } from './worker-gc.ts';
 import {
   type FileStored,
   FLOW_KIB_READ,
@@ -47,7 +47,6 @@ const OPEN_FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
 /** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
 const RESULT_INTERVAL = 5;
-let garbage = 0;
 
 function post(message: FromIngestWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
@@ -140,11 +139,7 @@ class Content {
       openPack();
     }
     pack.add('data', id, stored, compressed, plain.length);
-    garbage += stored.length;
-    if (garbage >= YOUNG_GARBAGE_LIMIT) {
-      collectYoungGarbage();
-      garbage = 0;
-    }
+    noteGarbage(stored.length); // the ciphertext buffer, already written
     this.newBlobs++;
     this.newBytes += plain.length;
     this.storedBytes += stored.length + TAG_BYTES;

@@ -12,7 +12,7 @@ import { applyMetadata } from '../../sources/files/restore-metadata.ts';
 import { decodeBlob } from '../pack/blob-decode.ts';
 import { ENTRY_BYTES, type PackEntry, packKey, readEntry, readPackHeader } from '../pack/pack-format.ts';
 import type { PackJob, PackJobResult, PackSource, RestoreFile, RestoreJob, VerifyJob } from './pack-job.ts';
-import { collectYoungGarbage, YOUNG_GARBAGE_LIMIT } from './worker-gc.ts';
+import { noteGarbage } from './worker-gc.ts';
 
 const encryption = Buffer.from(workerData.encryption as Uint8Array);
 const macKey = createSecretKey(Buffer.from(workerData.blobMac as Uint8Array));
@@ -24,19 +24,10 @@ let zeros = Buffer.alloc(1 << 20);
 let readBuffer = Buffer.allocUnsafeSlow(17 << 20);
 /** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
 let plainBuffer = Buffer.allocUnsafeSlow(1 << 20);
-let garbage = 0;
 
 function plainRoom(rawLength: number): Buffer {
   if (plainBuffer.length < rawLength) plainBuffer = Buffer.allocUnsafeSlow(rawLength);
   return plainBuffer;
-}
-
-function noteGarbage(bytes: number): void {
-  garbage += bytes;
-  if (garbage >= YOUNG_GARBAGE_LIMIT) {
-    collectYoungGarbage();
-    garbage = 0;
-  }
 }
 
 /** The job's bytes: read from the pack file into the reusable buffer, or as given. */

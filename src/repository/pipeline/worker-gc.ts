@@ -15,12 +15,19 @@ export function exposeGcToWorkers(): void {
   exposed = true;
 }
 
-/** Bytes of short-lived buffers after which a worker calls `collectYoungGarbage`. */
-export const YOUNG_GARBAGE_LIMIT = 8 << 20;
+/** Bytes of short-lived buffers after which a worker runs a minor collection. */
+const YOUNG_GARBAGE_LIMIT = 8 << 20;
 
 const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+let garbage = 0;
 
-/** A minor collection, in a thread started after `exposeGcToWorkers` (else nothing happens). */
-export function collectYoungGarbage(): void {
+/**
+ * Counts `bytes` of buffers this thread just dropped, and runs a minor collection once they add up to the limit
+ * (in a thread started after `exposeGcToWorkers`; elsewhere it only counts).
+ */
+export function noteGarbage(bytes: number): void {
+  garbage += bytes;
+  if (garbage < YOUNG_GARBAGE_LIMIT) return;
+  garbage = 0;
   gc?.({ type: 'minor' });
 }
