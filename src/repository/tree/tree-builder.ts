@@ -41,14 +41,6 @@ export function nanoseconds(time: NodeTime): bigint {
 
 export class TreeBuilder {
   readonly #root: DirEntry = { kind: 'dir', children: new Map(), mtime: undefined };
-  #files = 0;
-  #dirs = 0;
-  #grafts = 0;
-
-  /** Entries added so far: files (added or grafted), directories created, subtrees grafted. */
-  get counts(): { files: number; dirs: number; grafts: number } {
-    return { files: this.#files, dirs: this.#dirs, grafts: this.#grafts };
-  }
 
   /** Adds a file holding `content` at `path` (parents are created). */
   addFile(path: string, content: StoredContent, mtime: NodeTime): void {
@@ -66,12 +58,11 @@ export class TreeBuilder {
         content: [...content.content],
       },
     });
-    this.#files++;
   }
 
   /** Creates a directory (and its parents); `mtime` fixes its time, else the newest time below it is used. */
   addDir(path: string, mtime?: NodeTime): void {
-    const dir = this.#dirAt(path, true);
+    const dir = this.#walk(splitPath(path), path);
     if (mtime !== undefined) dir.mtime = nanoseconds(mtime);
   }
 
@@ -84,8 +75,6 @@ export class TreeBuilder {
       throw new StepvaultError('internal', `cannot graft directory "${node.name}" without a subtree`);
     const [dir, name] = this.#parentOf(path);
     this.#put(dir, name, path, { kind: 'leaf', node: { ...node, name } });
-    if (node.type === 'dir') this.#grafts++;
-    else this.#files++;
   }
 
   /** Whether something was placed at `path`. */
@@ -143,22 +132,17 @@ export class TreeBuilder {
     const names = splitPath(path);
     const name = names.pop();
     if (name === undefined) throw new StepvaultError('internal', 'tree builder: the root is not a file');
-    return [this.#walk(names, path, true), name];
+    return [this.#walk(names, path), name];
   }
 
-  #dirAt(path: string, create: boolean): DirEntry {
-    return this.#walk(splitPath(path), path, create);
-  }
-
-  #walk(names: string[], path: string, create: boolean): DirEntry {
+  /** The directory at `names`, created (with its parents) where missing. */
+  #walk(names: string[], path: string): DirEntry {
     let dir = this.#root;
     for (const name of names) {
       let next = dir.children.get(name);
       if (!next) {
-        if (!create) throw new StepvaultError('internal', `tree builder: no directory "${path}"`);
         next = { kind: 'dir', children: new Map(), mtime: undefined };
         dir.children.set(name, next);
-        this.#dirs++;
       }
       if (next.kind !== 'dir')
         throw new StepvaultError(

@@ -205,7 +205,7 @@ export function commentRecord(comment: ApiComment): CommentRecord {
 
 /**
  * Nests comments of one container: replies under their parent (`parentCommentId`), each level oldest first
- * (by version time, then id). Replies whose parent is not among them are kept at the top level.
+ * (by numeric id: Confluence hands out comment ids in creation order). Replies whose parent is not among them are kept at the top level.
  */
 export function commentTree(comments: readonly ApiComment[]): CommentRecord[] {
   const records = new Map<string, CommentRecord>();

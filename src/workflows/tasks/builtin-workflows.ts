@@ -24,10 +24,6 @@ export function builtinDefinitionPath(workflow: BuiltinWorkflow): string {
   return path.join(import.meta.dirname, 'definitions', `${workflow}.asl.json`);
 }
 
-export function isBuiltinWorkflow(name: string): name is BuiltinWorkflow {
-  return (BUILTIN_WORKFLOWS as readonly string[]).includes(name);
-}
-
 /** The text of a workflow: the override file when given (relative to `baseDir`), else the built-in. */
 export function workflowDefinition(workflow: BuiltinWorkflow, override?: string, baseDir = '.'): string {
   const file = override ? path.resolve(baseDir, override) : builtinDefinitionPath(workflow);

@@ -89,7 +89,7 @@ export const DEFAULT_MEDIA_HOSTS: readonly string[] = ['api.media.atlassian.com'
 const DEFAULT_CONCURRENCY = { initial: 4, min: 1, max: 16 };
 
 /** The `Authorization` value for the configured credentials (never logged, never sent off the site). */
-export function authorizationHeader(auth: ConfluenceAuth): string {
+function authorizationHeader(auth: ConfluenceAuth): string {
   if (auth.kind === 'basic') {
     if (auth.email.trim() === '' || auth.apiToken.trim() === '') {
       throw new StepvaultError('config', 'Confluence e-mail and API token must not be empty');
