@@ -274,6 +274,13 @@ describe('stepvault.yaml', () => {
       /n <= m/,
     );
     oneIssue(
+      EXAMPLE.replace('checkSubset: 5%', 'checkSubset: 0%'),
+      33,
+      32,
+      'plans.wiki-nightly.rules[0].verify.checkSubset',
+      /above 0%/,
+    );
+    oneIssue(
       EXAMPLE.replace('{ keepHourly: 24, keepDaily: unlimited }', '{}'),
       43,
       20,

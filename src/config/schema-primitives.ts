@@ -88,6 +88,7 @@ export const subsetSchema = z
   .refine((t) => !t.includes('/') || Number(t.split('/')[0]) <= Number(t.split('/')[1]), {
     error: 'n/m needs n <= m',
   })
+  .refine((t) => !t.endsWith('%') || Number.parseFloat(t) > 0, { error: 'a percentage must be above 0%' })
   .describe('the part of the data to read: "5%" or "1/10" (the n-th of m slices)');
 
 /** An http(s) URL without credentials in it (those go in headers or secrets). */
