@@ -36,11 +36,7 @@ async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
 /** Items handled at once; the client's own concurrency limit decides how many requests are in flight. */
 const ITEM_LANES = 32;
 
-export async function naiveExport(
-  client: ConfluenceClient,
-  signal?: AbortSignal,
-): Promise<NaiveExportResult> {
-  const call = signal ? { signal } : {};
+export async function naiveExport(client: ConfluenceClient): Promise<NaiveExportResult> {
   const result: NaiveExportResult = {
     spaces: 0,
     pages: 0,
@@ -50,11 +46,11 @@ export async function naiveExport(
     attachmentBytes: 0,
   };
   const items: Item[] = [];
-  for await (const space of client.listSpaces(call)) {
+  for await (const space of client.listSpaces()) {
     result.spaces++;
     const [pages, posts] = await Promise.all([
-      drain(client.listPagesInSpace(space.id, call)),
-      drain(client.listBlogPostsInSpace(space.id, call)),
+      drain(client.listPagesInSpace(space.id)),
+      drain(client.listBlogPostsInSpace(space.id)),
     ]);
     for (const p of pages) items.push({ kind: 'page', id: p.id });
     for (const b of posts) items.push({ kind: 'blogpost', id: b.id });
@@ -68,18 +64,16 @@ export async function naiveExport(
   };
   await forEachConcurrently(items, ITEM_LANES, async ({ kind, id }) => {
     const get = (bodyFormat: 'storage' | 'atlas_doc_format') =>
-      kind === 'page'
-        ? client.getPage(id, { ...call, bodyFormat })
-        : client.getBlogPost(id, { ...call, bodyFormat });
+      kind === 'page' ? client.getPage(id, { bodyFormat }) : client.getBlogPost(id, { bodyFormat });
     const downloads = async () => {
       // Trashed attachments cannot be downloaded (404), as on Cloud.
       const attachments = await drain(
-        client.listAttachments(kind, id, { ...call, statuses: ['current', 'archived'] }),
+        client.listAttachments(kind, id, { statuses: ['current', 'archived'] }),
       );
       await Promise.all(
         attachments.map(async (attachment) => {
           const hash = createHash('sha256');
-          for await (const piece of await client.downloadAttachment(id, attachment.id, call)) {
+          for await (const piece of await client.downloadAttachment(id, attachment.id)) {
             hash.update(piece);
             result.attachmentBytes += piece.length;
           }
@@ -91,10 +85,10 @@ export async function naiveExport(
     const [storage, adf] = await Promise.all([
       get('storage'),
       get('atlas_doc_format'),
-      drain(client.listLabels(kind, id, call)),
-      drain(client.listContentProperties(kind, id, call)),
-      drain(client.listFooterComments(kind, id, call)),
-      drain(client.listInlineComments(kind, id, call)),
+      drain(client.listLabels(kind, id)),
+      drain(client.listContentProperties(kind, id)),
+      drain(client.listFooterComments(kind, id)),
+      drain(client.listInlineComments(kind, id)),
       downloads(),
     ]);
     hashBody(storage.body?.storage?.value);

@@ -6,6 +6,7 @@ import type { CpuUse } from './confluence-cpu.ts';
 import type { ExpectedIncremental } from './confluence-expected.ts';
 import { CATEGORIES, type RequestCounts } from './confluence-measure.ts';
 import type { StepOutcome } from './confluence-step.ts';
+import { table } from './report.ts';
 import type { MachineInfo } from './repository-setup.ts';
 
 export interface MeasuredStep {
@@ -43,10 +44,6 @@ const STEP_LABELS: Record<MeasuredStep['id'], Record<MeasuredStep['tool'], strin
   incremental: { stepvault: 'incremental after 1% edits (no sweep)', naive: 'export again after 1% edits' },
   sweep: { stepvault: 'metadata sweep (incremental with the sweep forced)', naive: '—' },
 };
-
-function table(header: string[], rows: string[][]): string {
-  return [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (s: number) =>

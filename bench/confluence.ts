@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { FAST_KDF } from '../test/support/small-repository.ts';
 import { cpuBetween, readCpu } from './confluence-cpu.ts';
 import { expectedIncremental } from './confluence-expected.ts';
 import { countRequests } from './confluence-measure.ts';
@@ -28,8 +29,6 @@ const WORK = path.join(ROOT, '.bench', 'confluence');
 const LATENCY_MS = 30;
 /** One second's worth of requests may arrive at once, as the simulator's default for a 100/s limit. */
 const RATE_LIMIT = { requestsPerSecond: 100, burst: 100 };
-/** The same argon2id parameters the tests use: opening the repository in every step costs milliseconds. */
-const FAST_KDF = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 function scale(): number {
   const raw = process.env.STEPVAULT_BENCH_CONFLUENCE_SCALE;

@@ -25,3 +25,9 @@ export function writeSection(name: string, markdown: string): void {
   fs.mkdirSync(path.dirname(FILE), { recursive: true });
   fs.writeFileSync(FILE, next);
 }
+
+/** A Markdown table: the header row, its rule, then the rows. */
+export function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,6 +1,7 @@
 // The repository suite's report: the results table (steps × tools, plus stepvault's ratio to restic), the
 // issue's targets with ✓/✗, peak RSS per step, failures, and the machine, tools and dataset it ran on.
 
+import { table } from './report.ts';
 import type { MachineInfo } from './repository-setup.ts';
 import type { ToolName } from './repository-tools.ts';
 
@@ -127,11 +128,6 @@ function targets(run: RunInfo, r: Ratios): string[] {
     `- repository size at most 1.02x restic's: ${mark(r.size === undefined ? undefined : r.size <= 1.02)} ${ratio(r.size)}`,
     `- peak RSS under 256 MiB: ${mark(rss ? rss.bytes < 256 * MIB : undefined)} ${rss ? `${(rss.bytes / MIB).toFixed(0)} MiB (${rss.step})` : '–'}`,
   ];
-}
-
-function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 export function renderReport(run: RunInfo): string {

@@ -8,15 +8,6 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliSandbox, only } from './support/cli.ts';
 
-function waitExit(child: ReturnType<CliSandbox['start']>): Promise<{ code: number | null; stderr: string }> {
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  child.stdout?.resume();
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
-}
-
 describe('concurrent backups', () => {
   const sb = new CliSandbox('sv-concurrent-');
   after(() => sb.cleanup());
@@ -33,7 +24,7 @@ describe('concurrent backups', () => {
         fs.writeFileSync(path.join(dir, `page-${i}.txt`), `${name} page ${i}\n`.repeat(40));
       return dir;
     });
-    const results = await Promise.all(dirs.map((dir) => waitExit(sb.start(['backup', dir, '-q']))));
+    const results = await Promise.all(dirs.map((dir) => sb.runAsync(['backup', dir, '-q'])));
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const snapshots = only(sb.ok(['snapshots', '--json']).messages, 'snapshot');
     assert.equal(snapshots.length, 2);

@@ -4,7 +4,6 @@
 // same content; an unreadable item giving a partial snapshot (CLI exit 3); a cursor cycle failing the backup.
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { sha256Of } from '../src/devtools/confluence-sim/attachment-bytes.ts';
@@ -18,32 +17,18 @@ import {
 } from '../src/operations/backup/backup-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
-import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
+import { sha256OfStream, siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
 import type { CommentRecord } from '../src/sources/confluence/layout.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
-import { simClientOptions } from './support/confluence-sim-client.ts';
-
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
-
-function apiFor(sim: ConfluenceSim, extra: Partial<ConfluenceClientOptions> = {}) {
-  const options = simClientOptions(sim, extra);
-  return new ConfluenceClient(options);
-}
+import { FAST_KDF } from './support/small-repository.ts';
 
 async function newRepo(): Promise<Repository> {
-  return Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
+  return Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
 }
 
 async function backup(repo: Repository, sim: ConfluenceSim, request: Partial<ConfluenceBackupRequest> = {}) {
-  return backupConfluence({ site: sim.siteUrl, ...request }, { repo, api: apiFor(sim) });
-}
-
-async function sha256(stream: AsyncIterable<Uint8Array>): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of stream) hash.update(piece);
-  return hash.digest('hex');
+  return backupConfluence({ site: sim.siteUrl, ...request }, { repo, api: siteClient(sim) });
 }
 
 /** What the backup must hold of a simulated content item. */
@@ -144,7 +129,7 @@ async function assertMatchesSite(reader: ConfluenceSnapshotReader, sim: Confluen
               .sort(),
           );
           assert.equal(
-            await sha256(reader.attachmentData(space.key, item.id, att.id)),
+            (await sha256OfStream(reader.attachmentData(space.key, item.id, att.id))).sha256,
             sha256Of(v.bytes),
             `${where} attachment ${att.id}`,
           );
@@ -257,7 +242,11 @@ describe('Confluence backup', () => {
       const atts = await reader.attachments(keyOf(withAttachment!), withAttachment!.id);
       assert.ok(atts.some((a) => a.id === attachment.id));
       assert.equal(
-        await sha256(reader.attachmentData(keyOf(withAttachment!), withAttachment!.id, attachment.id)),
+        (
+          await sha256OfStream(
+            reader.attachmentData(keyOf(withAttachment!), withAttachment!.id, attachment.id),
+          )
+        ).sha256,
         sha256Of(attachment.versions[0]!.bytes),
       );
       const comments = await reader.comments(keyOf(withComment!), withComment!.id);
@@ -366,7 +355,7 @@ describe('Confluence backup', () => {
     sim.faults.set({ cursorCycle: { atPage: 3 } });
     try {
       await assert.rejects(
-        backupConfluence({ site: sim.siteUrl }, { repo, api: apiFor(sim, { pageSize: 10 }) }),
+        backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim, { pageSize: 10 }) }),
         /cursor cycle/,
       );
     } finally {
@@ -385,7 +374,7 @@ describe('Confluence backup', () => {
       const repo = await newRepo();
       const result = await backupConfluence(
         { site: site.siteUrl },
-        { repo, api: apiFor(site, { pageSize: 5 }) },
+        { repo, api: siteClient(site, { pageSize: 5 }) },
       );
       site.faults.set({});
       assert.ok(site.stats.snapshot().faultEvents.length > 0, 'the site changed during the backup');

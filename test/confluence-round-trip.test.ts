@@ -34,13 +34,11 @@ import {
 } from '../src/operations/confluence/restore-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
+import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
 import type { ConfluenceClientOptions } from '../src/sources/confluence/client/client-options.ts';
 import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
-import { simClientOptions } from './support/confluence-sim-client.ts';
-
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
+import { FAST_KDF } from './support/small-repository.ts';
 
 async function start(siteName: string): Promise<ConfluenceSim> {
   try {
@@ -58,10 +56,10 @@ interface Backup {
 }
 
 async function backup(sim: ConfluenceSim): Promise<Backup> {
-  const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
+  const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
   const result = await backupConfluence(
     { site: sim.siteUrl, history: 'all', attachmentVersions: 'all', drafts: true },
-    { repo, api: new ConfluenceClient(simClientOptions(sim)) },
+    { repo, api: siteClient(sim) },
   );
   assert.deepEqual(result.missing, [], 'the backup is complete');
   const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
@@ -90,12 +88,11 @@ async function restore(
   request: Partial<RestoreConfluenceRequest> = {},
   extra: { state?: string; client?: Partial<ConfluenceClientOptions>; signal?: AbortSignal } = {},
 ): Promise<RestoreConfluenceResult> {
-  const clientOptions = simClientOptions(target, extra.client);
   return restoreConfluence(
     { snapshot, sourceHosts: ['acme.atlassian.net'], ...request },
     {
       repo,
-      client: new ConfluenceClient(clientOptions),
+      client: siteClient(target, extra.client),
       targetSite: target.siteUrl,
       stateDir: extra.state,
       ...(extra.signal ? { signal: extra.signal } : {}),

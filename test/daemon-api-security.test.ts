@@ -18,6 +18,7 @@ import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { simSourceYaml } from './support/confluence-sim-source.ts';
 import {
   apiTokens,
+  auditRecords,
   call,
   eventually,
   openApiValidator,
@@ -26,6 +27,7 @@ import {
   spawnServe,
   startSmtpReceiver,
 } from './support/daemon-harness.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const CANARY = {
@@ -33,7 +35,6 @@ const CANARY = {
   hookKey: 'CANARY-webhook-header-9b7d21',
   smtp: 'CANARY-smtp-password-3a8c44',
 };
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 /** A concrete path for a route template (parameters filled with well-formed values). */
 function concrete(template: string): string {
@@ -80,20 +81,6 @@ describe('daemon API security', () => {
       config: fs.readFileSync(path.join(dir, 'stepvault.yaml'), 'utf8'),
     };
   };
-  const auditRecords = () =>
-    fs
-      .readFileSync(path.join(dir, 'state', 'audit.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .map(
-        (l) =>
-          JSON.parse(l) as {
-            actor: string;
-            action: string;
-            target: string;
-            details: Record<string, unknown>;
-          },
-      );
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-daemon-security-'));
@@ -101,7 +88,7 @@ describe('daemon API security', () => {
     sim.generate({ seed: 3, spaces: 1, pages: 8, attachments: 1, blogPosts: 1, treeItems: 0 });
     hook = await startWebhookReceiver();
     smtp = await startSmtpReceiver(CANARY.smtp);
-    await Repository.init(new LocalBackend(path.join(dir, 'primary')), CANARY.password, { kdf: FAST });
+    await Repository.init(new LocalBackend(path.join(dir, 'primary')), CANARY.password, { kdf: FAST_KDF });
     fs.mkdirSync(path.join(dir, 'data'));
     fs.writeFileSync(path.join(dir, 'data', 'file.txt'), 'content\n');
     fs.writeFileSync(path.join(dir, 'repository-password'), `${CANARY.password}\n`);
@@ -395,7 +382,7 @@ ${tokenYaml}
     }
 
     assert.deepEqual(await state(), before, 'nothing changed');
-    const records = auditRecords();
+    const records = await auditRecords(dir);
     assert.deepEqual(
       [...new Set(records.map((r) => r.action))].sort(),
       ['api.refused', 'daemon.start'],
@@ -476,7 +463,7 @@ ${tokenYaml}
     for (const [where, text] of Object.entries(places))
       for (const secret of secrets)
         assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 10)}…) is in the ${where}`);
-    const actions = auditRecords().map((r) => `${r.actor} ${r.action}`);
+    const actions = (await auditRecords(dir)).map((r) => `${r.actor} ${r.action}`);
     for (const expected of [
       'token:otto backup.run',
       'token:otto restore.request',

@@ -18,10 +18,17 @@ import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { simSourceYaml } from './support/confluence-sim-source.ts';
-import { apiTokens, call, eventually, type ServeProcess, spawnServe } from './support/daemon-harness.ts';
+import {
+  apiTokens,
+  auditRecords,
+  call,
+  eventually,
+  type ServeProcess,
+  spawnServe,
+} from './support/daemon-harness.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 
 const PASSWORD = 'daemon crash test password';
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 const at = (hhmm: string) => `2026-03-10T${hhmm}:00.000Z`;
 
 /** The simulator's clock: counts the requests it holds (each sleeps on it while latency is set). */
@@ -75,7 +82,7 @@ describe('stepvault serve after SIGKILL and SIGTERM', () => {
     sim = await startConfluenceSim({ clock: simClock });
     sim.generate({ seed: 9, spaces: 1, pages: 12, attachments: 2, blogPosts: 1, treeItems: 0 });
     fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
-    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
+    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST_KDF });
     fs.writeFileSync(
       path.join(dir, 'stepvault.yaml'),
       `version: 1
@@ -163,11 +170,7 @@ ${tokenYaml}
     third.serve.child.kill('SIGTERM');
     assert.equal((await third.serve.exit).code, 0);
 
-    const audit = fs
-      .readFileSync(path.join(dir, 'state', 'audit.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { actor: string; action: string; details: { execution?: string } });
+    const audit = await auditRecords(dir);
     assert.deepEqual(
       audit
         .filter((r) => r.actor === 'scheduler' && r.action === 'backup.run')

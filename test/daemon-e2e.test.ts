@@ -28,17 +28,18 @@ import { simSourceYaml } from './support/confluence-sim-source.ts';
 import {
   type ApiReply,
   apiTokens,
+  auditRecords,
   call,
   openApiValidator,
   type SmtpReceiver,
   startSmtpReceiver,
 } from './support/daemon-harness.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const PASSWORD = 'daemon e2e repository password';
 const SMTP_PASSWORD = 'daemon-e2e-smtp-password';
 const HOOK_KEY = 'daemon-e2e-webhook-key';
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 const T0 = Date.parse('2026-03-10T00:40:00Z');
 const at = (hhmm: string) => Date.parse(`2026-03-10T${hhmm}:00Z`);
 
@@ -91,7 +92,7 @@ describe('stepvault serve end to end', () => {
     hook = await startWebhookReceiver();
     smtp = await startSmtpReceiver(SMTP_PASSWORD);
     for (const name of ['primary', 'copy'])
-      await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST });
+      await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST_KDF });
     fs.mkdirSync(path.join(dir, 'data', 'docs'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'data', 'docs', 'readme.txt'), 'version 1\n');
     fs.writeFileSync(
@@ -291,13 +292,14 @@ ${tokenYaml}
     );
     assert.equal(metric(text, 'stepvault_source_bytes_added{source="files"}'), lastDocs.summary!.dataAdded);
     assert.ok(lastDocs.summary!.dataAdded > 0);
+    const repo = await open('primary');
+    const { index } = await loadIndexForReading(repo);
     for (const [source, plan] of [
       ['files', 'docs'],
       ['site', 'wiki'],
     ] as const) {
-      const repo = await open('primary');
       const own = (await listSnapshots(repo)).snapshots.filter((s) => s.tags.includes(`plan:${plan}`));
-      const stats = computeStats(new BlobReader(repo, (await loadIndexForReading(repo)).index), own);
+      const stats = computeStats(new BlobReader(repo, index), own);
       const expected = await stats;
       assert.equal(metric(text, `stepvault_source_stored_bytes{source="${source}"}`), expected.storedSize);
       assert.equal(metric(text, `stepvault_source_dedup_ratio{source="${source}"}`), expected.dedupRatio);
@@ -532,11 +534,7 @@ ${tokenYaml}
       ['restore.succeeded', 'restore.requested', 'restore.succeeded'],
     );
 
-    const audit = fs
-      .readFileSync(path.join(dir, 'state', 'audit.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { actor: string; action: string; target: string });
+    const audit = await auditRecords(dir);
     const actions = audit.map((r) => `${r.actor} ${r.action}`);
     for (const expected of [
       'scheduler backup.run',

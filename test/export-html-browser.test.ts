@@ -14,10 +14,10 @@ import { storageOf } from '../src/devtools/confluence-sim/bodies.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
 import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
 import { Repository } from '../src/repository/repository.ts';
-import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
+import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox } from './support/cli.ts';
-import { simClientOptions } from './support/confluence-sim-client.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -30,7 +30,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 function htmlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -62,11 +61,8 @@ describe('export html in a browser', () => {
     sim.generate({ seed: 21, spaces: 4, pages: 2000, attachments: 500, blogPosts: 20, maxVersions: 3 });
     sandbox = new CliSandbox('sv-export-browser-');
     const password = fs.readFileSync(sandbox.passwordFile, 'utf8').trim();
-    const repo = await Repository.init(new LocalBackend(sandbox.repo), password, { kdf: FAST });
-    const backup = await backupConfluence(
-      { site: sim.siteUrl },
-      { repo, api: new ConfluenceClient(simClientOptions(sim)) },
-    );
+    const repo = await Repository.init(new LocalBackend(sandbox.repo), password, { kdf: FAST_KDF });
+    const backup = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim) });
     assert.ok(backup.snapshotId, 'the backup wrote no snapshot');
     // Items a backup could not read are absent from the snapshot: they cannot break the export's links.
     if (backup.missing.length > 0) console.log(`backup left out: ${JSON.stringify(backup.missing)}`);

@@ -18,12 +18,12 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+import { MAIN } from './support/cli.ts';
 import { simSourceYaml } from './support/confluence-sim-source.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 const PASSWORD = 'anomaly test password';
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 describe('anomaly guard on a Confluence plan', () => {
   let dir: string;
@@ -37,7 +37,7 @@ describe('anomaly guard on a Confluence plan', () => {
     hook = await startWebhookReceiver();
     fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
     fs.writeFileSync(path.join(dir, 'confluence-token'), sim.credentials.apiToken);
-    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
+    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST_KDF });
     fs.writeFileSync(
       path.join(dir, 'stepvault.yaml'),
       `version: 1

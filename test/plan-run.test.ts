@@ -18,11 +18,11 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { ConfigEnvironment, planSettings } from '../src/workflows/tasks/config-environment.ts';
 import { createPlanEngine, runPlan } from '../src/workflows/tasks/run-plan.ts';
+import { MAIN } from './support/cli.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 import { startWebhookReceiver } from './support/webhook-receiver.ts';
 
-const MAIN = path.resolve(import.meta.dirname, '../bin/stepvault.js');
 const PASSWORD = 'plan test password';
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 /** Runs the CLI as a separate process, without blocking this one (the webhook receiver lives here). */
 function cli(
@@ -62,7 +62,7 @@ describe('plan run', () => {
     hook = await startWebhookReceiver();
     fs.writeFileSync(path.join(dir, 'password'), `${PASSWORD}\n`);
     for (const name of ['primary', 'copy'])
-      await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST });
+      await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST_KDF });
     fs.mkdirSync(path.join(dir, 'data', 'docs'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'data', 'docs', 'readme.txt'), 'version 1\n');
     fs.mkdirSync(path.join(dir, 'workflows'));

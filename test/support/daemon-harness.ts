@@ -8,7 +8,10 @@ import * as path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { SMTPServer } from 'smtp-server';
+import type { AuditRecord } from '../../src/catalog/audit-record.ts';
+import { readAuditRecords } from '../../src/catalog/verify-audit-log.ts';
 import { tokenHash } from '../../src/daemon/api/bearer-tokens.ts';
+import { MAIN } from './cli.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
@@ -161,8 +164,6 @@ export interface ServeProcess {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const MAIN = path.resolve(import.meta.dirname, '../../bin/stepvault.js');
-
 /** Runs `stepvault serve --json …` as a separate process in `dir`. */
 export function spawnServe(dir: string, args: string[], env: Record<string, string>): ServeProcess {
   const child = spawn(process.execPath, [MAIN, 'serve', '--json', ...args], {
@@ -220,4 +221,9 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The records of the audit log a daemon running in `dir` keeps (`state/audit.log`), in order. */
+export function auditRecords(dir: string): Promise<AuditRecord[]> {
+  return Array.fromAsync(readAuditRecords(path.join(dir, 'state', 'audit.log')));
 }

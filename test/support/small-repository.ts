@@ -7,11 +7,12 @@ import { Repository } from '../../src/repository/repository.ts';
 import { RepositoryWriter } from '../../src/repository/repository-writer.ts';
 import { MemoryBackend } from '../../src/storage/memory/memory-backend.ts';
 
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
+/** argon2id at almost no cost, for repositories tests and benchmarks make: opening one takes milliseconds. */
+export const FAST_KDF = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 export async function smallRepository() {
   const repo = await Repository.init(new MemoryBackend(), 'pw', {
-    kdf: FAST,
+    kdf: FAST_KDF,
     chunker: { min: 256, avg: 1024, max: 4096 },
     packSize: 8192,
   });
