@@ -2,6 +2,7 @@
 // exit code 2. Each command lives in its own module under commands/.
 
 import { Command, CommanderError } from 'commander';
+import { startHeapBudget } from '../common/heap-budget.ts';
 import { VERSION } from '../operations/program.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -12,6 +13,8 @@ if (major < 24 || (major === 24 && minor < 7)) {
   );
   process.exit(EXIT.failed);
 }
+
+startHeapBudget();
 
 type Register = (program: Command) => void;
 

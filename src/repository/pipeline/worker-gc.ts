@@ -2,21 +2,16 @@
 // buffers only after a thread's external memory grew by tens of MiB — across all threads, most of a backup's or
 // restore's memory. The buffers die young, so a minor collection (a scavenge of the worker's small young
 // generation, well under a millisecond) after every few MiB of them frees them; a full collection would cost
-// milliseconds each time. V8 flags are process-wide: exposing `gc` here, before workers start, makes it available
-// in them.
+// milliseconds each time. V8 flags are process-wide: exposing `gc` before workers start makes it a global in them.
 
-import * as v8 from 'node:v8';
-
-let exposed = false;
+import { exposeGc } from '../../common/heap-budget.ts';
 
 export function exposeGcToWorkers(): void {
-  if (exposed) return;
-  v8.setFlagsFromString('--expose-gc');
-  exposed = true;
+  exposeGc();
 }
 
 /** Bytes of short-lived buffers after which a worker runs a minor collection. */
-const YOUNG_GARBAGE_LIMIT = 8 << 20;
+const YOUNG_GARBAGE_LIMIT = 4 << 20;
 
 const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
 let garbage = 0;
