@@ -48,6 +48,14 @@ const OPEN_FLAGS =
 /** Results are sent in batches, but at least this often (ms), so the main thread can keep the queues full. */
 const RESULT_INTERVAL = 5;
 
+/**
+ * A buffer with an ArrayBuffer of its own, for bytes sent to the main thread: a message copies a view's whole
+ * ArrayBuffer, and small Buffers share Node's pool (64 KiB), which would be copied with every file's few IDs.
+ */
+function ownedBuffer(length: number): Buffer {
+  return Buffer.allocUnsafeSlow(length);
+}
+
 function post(message: FromIngestWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
@@ -85,7 +93,7 @@ function emitPack(): void {
   const finished = pack.finish();
   packIo('close', () => fs.closeSync(packFd));
   packFd = -1;
-  const entries = Buffer.allocUnsafe(finished.entries.length * ENTRY_BYTES);
+  const entries = ownedBuffer(finished.entries.length * ENTRY_BYTES);
   finished.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
   post({
     type: 'pack',
@@ -157,7 +165,9 @@ class Content {
     };
     if (error)
       return { ...base, content: new Uint8Array(0), error: error.message, errorCode: error.code ?? 'EIO' };
-    return { ...base, content: Buffer.concat(this.ids) };
+    const content = ownedBuffer(this.ids.length * 32);
+    for (let i = 0; i < this.ids.length; i++) content.set(this.ids[i]!, i * 32);
+    return { ...base, content };
   }
 }
 
