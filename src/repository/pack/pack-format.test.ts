@@ -6,7 +6,7 @@ import { isStepvaultError } from '../../common/errors.ts';
 import { blobId, deriveMasterKeys } from '../crypto/master-key.ts';
 import { compressBlob, decompressBlob } from './blob-codec.ts';
 import { PackBuilder } from './pack-builder.ts';
-import { openBlob, packKey, readPackHeader } from './pack-format.ts';
+import { openBlob, packKey, readPackHeader, readPackHeaderAt } from './pack-format.ts';
 import { PackStream } from './pack-stream.ts';
 
 const keys = deriveMasterKeys(randomBytes(32));
@@ -38,6 +38,26 @@ describe('pack format', () => {
         });
       }),
       { numRuns: 50 },
+    );
+  });
+
+  it('reads the same header piece by piece, through a buffer the reader reuses', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { minLength: 1, maxLength: 20 }), (arrays) => {
+        const pack = buildPack(arrays.map((a) => Buffer.from(a)));
+        const bytes = Buffer.from(pack.bytes);
+        const reused = Buffer.alloc(bytes.length);
+        const read = (offset: number, length: number) => {
+          reused.fill(0xee);
+          bytes.copy(reused, 0, offset, offset + length);
+          return reused.subarray(0, length);
+        };
+        assert.deepEqual(
+          readPackHeaderAt(keys.encryption, read, bytes.length, pack.name),
+          readPackHeader(keys.encryption, bytes, pack.name),
+        );
+      }),
+      { numRuns: 30 },
     );
   });
 

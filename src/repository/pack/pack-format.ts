@@ -183,15 +183,29 @@ export function readPackHeader(
   name: string,
 ): { salt: Buffer; entries: PackEntry[] } {
   const pack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tail = pack.length >= 4 ? pack.readUInt32LE(pack.length - 4) + 4 : 0;
-  if (tail > pack.length || tail < 4) throw packCorrupt(name, 'header length is out of range');
-  return openPackHeader(
+  return readPackHeaderAt(
     encryption,
-    pack.subarray(0, PACK_PREFIX_BYTES),
-    pack.subarray(pack.length - tail),
+    (offset, length) => pack.subarray(offset, offset + length),
     pack.length,
     name,
   );
+}
+
+/**
+ * The same for a pack of `size` bytes read piece by piece: `read` returns bytes `[offset, offset + length)` (a
+ * view it may reuse on the next call). Reads the end first, then the start.
+ */
+export function readPackHeaderAt(
+  encryption: Uint8Array,
+  read: (offset: number, length: number) => Buffer,
+  size: number,
+  name: string,
+): { salt: Buffer; entries: PackEntry[] } {
+  const tail = size >= 4 ? read(size - 4, 4).readUInt32LE(0) + 4 : 0;
+  if (tail > size || tail < 4) throw packCorrupt(name, 'header length is out of range');
+  const sealed = Buffer.from(read(size - tail, tail));
+  const prefix = read(0, Math.min(PACK_PREFIX_BYTES, size));
+  return openPackHeader(encryption, prefix, sealed, size, name);
 }
 
 /**

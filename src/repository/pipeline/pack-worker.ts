@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyMetadata } from '../../sources/files/restore-metadata.ts';
 import { decodeBlob } from '../pack/blob-decode.ts';
-import { ENTRY_BYTES, type PackEntry, packKey, readEntry, readPackHeader } from '../pack/pack-format.ts';
+import { ENTRY_BYTES, type PackEntry, packKey, readEntry, readPackHeaderAt } from '../pack/pack-format.ts';
 import type { PackJob, PackJobResult, PackSource, RestoreFile, RestoreJob, VerifyJob } from './pack-job.ts';
+import { type PackBytes, packFile, packInMemory } from './pack-window.ts';
 import { noteGarbage } from './worker-gc.ts';
 
 const encryption = Buffer.from(workerData.encryption as Uint8Array);
@@ -19,9 +20,11 @@ const macKey = createSecretKey(Buffer.from(workerData.blobMac as Uint8Array));
 const port = parentPort!;
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
 const MAX_OPEN = 64;
+/** Bytes hashed at once when a pack's name is checked. */
+const HASH_PIECE = 1 << 20;
 const openFiles = new Map<string, number>();
-let zeros = Buffer.alloc(1 << 20);
-let readBuffer = Buffer.allocUnsafeSlow(17 << 20);
+/** All-zero blocks are compared against this, a piece at a time. */
+const ZEROS = Buffer.alloc(64 * 1024);
 /** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
 let plainBuffer = Buffer.allocUnsafeSlow(1 << 20);
 
@@ -30,29 +33,9 @@ function plainRoom(rawLength: number): Buffer {
   return plainBuffer;
 }
 
-/** The job's bytes: read from the pack file into the reusable buffer, or as given. */
-function bytesOf(source: PackSource, base: number, length: number): Buffer {
-  if ('bytes' in source)
-    return Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
-  if (readBuffer.length < length) readBuffer = Buffer.allocUnsafeSlow(length);
-  const fd = fs.openSync(source.path, 'r');
-  try {
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(fd, readBuffer, done, length - done, base + done);
-      if (n === 0)
-        throw Object.assign(
-          new Error(
-            `the pack is shorter than the index says (${base + done} < ${base + length} bytes): truncated`,
-          ),
-          { code: 'ETRUNC' },
-        );
-      done += n;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return readBuffer.subarray(0, length);
+/** The job's pack: read from its file through this thread's window, or the bytes given. */
+function packBytes(source: PackSource, base: number): PackBytes {
+  return 'bytes' in source ? packInMemory(source.bytes, base) : packFile(source.path);
 }
 
 function fdFor(file: RestoreFile): number {
@@ -80,15 +63,18 @@ function closeFile(path: string): void {
 }
 
 function isZero(buf: Buffer): boolean {
-  if (zeros.length < buf.length) zeros = Buffer.alloc(buf.length);
-  return buf.equals(zeros.subarray(0, buf.length));
+  for (let at = 0; at < buf.length; at += ZEROS.length) {
+    const piece = buf.subarray(at, at + ZEROS.length);
+    if (!piece.equals(ZEROS.subarray(0, piece.length))) return false;
+  }
+  return true;
 }
 
 function restore(job: RestoreJob): PackJobResult {
   const result: PackJobResult = { job: job.job, bytes: 0, failures: [], packErrors: [] };
-  let bytes: Buffer;
+  let pack: PackBytes;
   try {
-    bytes = bytesOf(job.source, job.base, job.length);
+    pack = packBytes(job.source, job.base);
   } catch (e) {
     result.packErrors.push(`pack ${job.pack}: ${(e as Error).message}`);
     for (const blob of job.blobs)
@@ -99,6 +85,16 @@ function restore(job: RestoreJob): PackJobResult {
       });
     return result;
   }
+  try {
+    restoreBlobs(job, pack, result);
+  } finally {
+    pack.close();
+  }
+  return result;
+}
+
+/** Restores the job's blobs (in offset order, so the pack is read forward once). */
+function restoreBlobs(job: RestoreJob, pack: PackBytes, result: PackJobResult): void {
   const key = packKey(encryption, job.salt);
   const failed = new Set<number>();
   /** Files where a run of zeros was skipped: they must be extended to their full size. */
@@ -107,8 +103,7 @@ function restore(job: RestoreJob): PackJobResult {
     const entry: PackEntry = { ...blob, id: Buffer.from(blob.id, 'hex') };
     let plain: Buffer;
     try {
-      const at = blob.offset - job.base;
-      const sealed = bytes.subarray(at, at + blob.length);
+      const sealed = readPiece(pack, blob.offset, blob.length, job.pack, result);
       plain = decodeBlob(key, macKey, blob.position, entry, sealed, job.pack, plainRoom(blob.rawLength));
     } catch (e) {
       result.failures.push({
@@ -155,23 +150,54 @@ function restore(job: RestoreJob): PackJobResult {
       result.failures.push({ id: '', error: `metadata: ${(e as Error).message}`, files: [index] });
     }
   }
-  return result;
+}
+
+/** Bytes of the pack; a pack that cannot be read there is also reported once as a problem of the pack. */
+function readPiece(
+  pack: PackBytes,
+  offset: number,
+  length: number,
+  name: string,
+  result: PackJobResult,
+): Buffer {
+  try {
+    return pack.read(offset, length);
+  } catch (e) {
+    const problem = `pack ${name}: ${(e as Error).message}`;
+    if (!result.packErrors.includes(problem)) result.packErrors.push(problem);
+    throw e;
+  }
 }
 
 function verify(job: VerifyJob): PackJobResult {
   const result: PackJobResult = { job: job.job, bytes: 0, failures: [], packErrors: [] };
-  let bytes: Buffer;
+  let pack: PackBytes;
   try {
-    bytes = 'bytes' in job.source ? bytesOf(job.source, 0, 0) : readWhole(job.source.path, job.size);
+    pack = packBytes(job.source, 0);
   } catch (e) {
     result.packErrors.push(`pack ${job.pack}: ${(e as Error).message}`);
     return result;
   }
+  try {
+    verifyPack(job, pack, result);
+  } catch (e) {
+    result.packErrors.push(`pack ${job.pack}: ${(e as Error).message}`);
+  } finally {
+    pack.close();
+  }
+  return result;
+}
+
+/** Verifies a whole pack (a file of another size than the index records is read as it is: its hash won't match). */
+function verifyPack(job: VerifyJob, pack: PackBytes, result: PackJobResult): void {
   // Every byte of a pack is authenticated (magic and trailer are parsed, the salt keys everything, blobs and header
   // are AEAD under the index's salt), so a damaged or swapped pack fails below. Its content hash is computed only
   // then, to say precisely what happened.
   const nameMismatch = () => {
-    if (createHash('sha256').update(bytes).digest('hex') !== job.pack) {
+    const hash = createHash('sha256');
+    for (let at = 0; at < pack.size; at += HASH_PIECE)
+      hash.update(pack.read(at, Math.min(HASH_PIECE, pack.size - at)));
+    if (hash.digest('hex') !== job.pack) {
       result.packErrors.push(
         `pack ${job.pack}: its content does not match its name (modified, truncated or swapped)`,
       );
@@ -180,11 +206,16 @@ function verify(job: VerifyJob): PackJobResult {
   let entries: PackEntry[];
   let salt: Buffer;
   try {
-    ({ entries, salt } = readPackHeader(encryption, bytes, job.pack));
+    ({ entries, salt } = readPackHeaderAt(
+      encryption,
+      (at, length) => pack.read(at, length),
+      pack.size,
+      job.pack,
+    ));
   } catch (e) {
     nameMismatch();
     result.packErrors.push((e as Error).message);
-    return result;
+    return;
   }
   const expected = Buffer.from(job.entries.buffer, job.entries.byteOffset, job.entries.byteLength);
   const sameAsIndex =
@@ -198,15 +229,8 @@ function verify(job: VerifyJob): PackJobResult {
   const key = packKey(encryption, salt);
   entries.forEach((entry, position) => {
     try {
-      decodeBlob(
-        key,
-        macKey,
-        position,
-        entry,
-        bytes.subarray(entry.offset, entry.offset + entry.length),
-        job.pack,
-        plainRoom(entry.rawLength),
-      );
+      const sealed = pack.read(entry.offset, entry.length);
+      decodeBlob(key, macKey, position, entry, sealed, job.pack, plainRoom(entry.rawLength));
       result.bytes += entry.rawLength;
       noteGarbage(entry.length);
     } catch (e) {
@@ -214,13 +238,6 @@ function verify(job: VerifyJob): PackJobResult {
     }
   });
   if (result.packErrors.length > 0 || result.failures.length > 0) nameMismatch();
-  return result;
-}
-
-/** A whole pack file; a file of another size than the index records is read as it is (its hash will not match). */
-function readWhole(path: string, expected: number): Buffer {
-  const size = fs.statSync(path).size;
-  return bytesOf({ path }, 0, size === expected ? expected : size);
 }
 
 port.on('message', (job: PackJob) => {
