@@ -15,7 +15,7 @@ import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { type OverwritePolicy, RestoreTarget } from '../../sources/files/restore-target.ts';
-import { type PackPlan, planRestore, type RestorePlan, subtreeAt } from './restore-plan.ts';
+import { componentsOf, type PackPlan, planRestore, type RestorePlan, subtreeAt } from './restore-plan.ts';
 
 export interface FilesRestoreRequest {
   /** "latest", an ID prefix, optionally followed by ":/path/in/snapshot" to restore only that directory. */
@@ -90,14 +90,15 @@ export async function restoreFiles(
     result.othersRestored = plan.others.length;
     result.bytesRestored = plan.totalBytes;
     for (const [i, why] of plan.unrestorable)
-      failed.push({ path: `/${plan.files[i]!.components.join('/')}`, error: why });
+      failed.push({ path: `/${componentsOf(plan.files[i]!).join('/')}`, error: why });
     return result;
   }
   target.prepareRoot();
   if (request.overwrite !== 'always' && !target.isEmpty()) checkConflicts(target, plan);
-  for (const dir of plan.dirs) target.mkdir(target.resolve(dir.components));
+  for (const dir of plan.dirs) target.mkdir(target.resolve(componentsOf(dir)));
   result.dirsRestored = plan.dirs.length;
-  const paths = plan.files.map((f) => target.resolve(f.components));
+  // Target paths are worked out when needed: a list of them all would hold a large restore's longest strings.
+  const pathOf = (i: number): string => target.resolve(componentsOf(plan.files[i]!));
   const badFiles = new Map<number, string>(plan.unrestorable);
   // Files are created here, just before the first pack that writes into them goes to a worker (one thread
   // creating files is faster than several: creation serialises in the kernel). A file with all its data in one
@@ -107,17 +108,18 @@ export async function restoreFiles(
   const create = (i: number): void => {
     if (created.has(i)) return;
     created.add(i);
-    if (request.overwrite === 'always' && target.existing(paths[i]!)) target.removeExisting(paths[i]!);
+    const path = pathOf(i);
+    if (request.overwrite === 'always' && target.existing(path)) target.removeExisting(path);
     // Files written by one worker get their size from it; others are sized now (several workers write them).
     const file = plan.files[i]!;
-    target.createFile(paths[i]!, file.pack === undefined ? (file.node.size ?? 0) : 0);
+    target.createFile(path, file.pack === undefined ? (file.node.size ?? 0) : 0);
   };
   plan.files.forEach((file, i) => {
     if (file.linkTo === undefined && !badFiles.has(i) && (file.node.content ?? []).length === 0) create(i);
   });
 
   const progress: RestoreProgress = { bytesDone: 0, totalBytes: plan.totalBytes };
-  const failedBlobs = await writeContent(repo, plan, paths, create, request.workers, signal, (bytes) => {
+  const failedBlobs = await writeContent(repo, plan, pathOf, create, request.workers, signal, (bytes) => {
     progress.bytesDone += bytes;
     deps.onProgress?.(progress);
   });
@@ -136,7 +138,7 @@ export async function restoreFiles(
         continue;
       }
       try {
-        writeAt(paths[t.file]!, plain, t.offset, plan.files[t.file]!.node.size ?? 0);
+        writeAt(pathOf(t.file), plain, t.offset, plan.files[t.file]!.node.size ?? 0);
         repaired.add(t.file);
         progress.bytesDone += plain.length;
       } catch (e) {
@@ -148,23 +150,26 @@ export async function restoreFiles(
 
   plan.files.forEach((file, i) => {
     const bad = badFiles.get(file.linkTo ?? i);
-    const display = `/${file.components.join('/')}`;
+    const components = componentsOf(file);
+    const display = `/${components.join('/')}`;
+    const path = target.resolve(components);
     if (bad !== undefined) {
-      if (file.linkTo === undefined) target.removeFailed(paths[i]!);
+      if (file.linkTo === undefined) target.removeFailed(path);
       failed.push({ path: display, error: `not restored: ${bad}` });
       return;
     }
-    if (file.linkTo !== undefined) target.hardLink(paths[file.linkTo]!, paths[i]!);
-    else if (!ownedByWorker(i) || repaired.has(i)) target.applyMetadata(paths[i]!, file.node);
+    if (file.linkTo !== undefined) target.hardLink(pathOf(file.linkTo), path);
+    else if (!ownedByWorker(i) || repaired.has(i)) target.applyMetadata(path, file.node);
     result.filesRestored++;
     result.bytesRestored += file.linkTo === undefined ? (file.node.size ?? 0) : 0;
   });
   for (const other of plan.others) {
-    const full = target.resolve(other.components);
+    const components = componentsOf(other);
+    const full = target.resolve(components);
     if (other.node.type === 'symlink') target.symlink(full, other.node.target!);
     else if (!target.special(full, other.node)) {
       result.skipped.push({
-        path: `/${other.components.join('/')}`,
+        path: `/${components.join('/')}`,
         error: `a ${other.node.type} cannot be restored here`,
       });
       continue;
@@ -174,7 +179,7 @@ export async function restoreFiles(
   }
   for (let i = plan.dirs.length - 1; i >= 0; i--) {
     const dir = plan.dirs[i]!;
-    target.applyMetadata(target.resolve(dir.components), dir.node);
+    target.applyMetadata(target.resolve(componentsOf(dir)), dir.node);
   }
   result.durationMs = clock.now().getTime() - started;
   return result;
@@ -186,7 +191,7 @@ type FailedBlobs = Map<string, { error: string; targets: { file: number; offset:
 async function writeContent(
   repo: Repository,
   plan: RestorePlan,
-  paths: readonly string[],
+  pathOf: (file: number) => string,
   create: (file: number) => void,
   workers: number | undefined,
   signal: AbortSignal | undefined,
@@ -210,7 +215,7 @@ async function writeContent(
           create(t.file);
           const { type, mode, uid, gid, mtime } = file.node;
           files[t.file] = {
-            path: paths[t.file]!,
+            path: pathOf(t.file),
             size: file.node.size ?? 0,
             ...(file.pack === pack.pack ? { whole: { type, mode, uid, gid, mtime } } : {}),
           };
@@ -276,13 +281,14 @@ function writeAt(file: string, data: Buffer, offset: number, size: number): void
 function checkConflicts(target: RestoreTarget, plan: RestorePlan): void {
   const conflicts: string[] = [];
   for (const entry of [...plan.files, ...plan.others]) {
-    const full = target.resolve(entry.components);
+    const full = target.resolve(componentsOf(entry));
     if (target.existing(full)) conflicts.push(full);
     if (conflicts.length >= 5) break;
   }
   for (const dir of plan.dirs) {
-    const st = target.existing(target.resolve(dir.components));
-    if (st && !st.isDirectory()) conflicts.push(target.resolve(dir.components));
+    const full = target.resolve(componentsOf(dir));
+    const st = target.existing(full);
+    if (st && !st.isDirectory()) conflicts.push(full);
   }
   if (conflicts.length > 0) {
     throw new StepvaultError(

@@ -10,9 +10,17 @@ import type { RestoreBlob } from '../../repository/pipeline/pack-job.ts';
 import { ExcludeFilter } from '../../sources/files/exclude-filter.ts';
 
 export interface PlannedEntry {
-  /** Path below the restore target, as components. */
-  components: string[];
+  /** The directory it is in (undefined: the restore's root). */
+  parent: PlannedEntry | undefined;
   node: TreeNode;
+}
+
+/** An entry's path below the restore target, as components (kept as parent links: one array per file would be
+ * most of a large restore's memory). */
+export function componentsOf(entry: PlannedEntry): string[] {
+  const components: string[] = [];
+  for (let e: PlannedEntry | undefined = entry; e; e = e.parent) components.push(e.node.name);
+  return components.reverse();
 }
 
 export interface PlannedFile extends PlannedEntry {
@@ -137,7 +145,7 @@ export async function planRestore(
 
   const walk = async (
     tree: string,
-    components: string[],
+    parent: PlannedEntry | undefined,
     path: string,
     included: boolean,
   ): Promise<boolean> => {
@@ -156,23 +164,23 @@ export async function planRestore(
       const nodePath = `${path}/${node.name}`;
       if (!exclude.empty && exclude.excludes(nodePath)) continue;
       const selected = included || !include || include.excludes(nodePath);
-      const childComponents = [...components, node.name];
       if (node.type === 'dir') {
         const at = plan.dirs.length;
-        plan.dirs.push({ components: childComponents, node });
-        const inside = await walk(node.subtree!, childComponents, nodePath, selected);
+        const dir: PlannedEntry = { parent, node };
+        plan.dirs.push(dir);
+        const inside = await walk(node.subtree!, dir, nodePath, selected);
         if (!inside && (!selected || options.select)) plan.dirs.splice(at, 1);
         else any = true;
       } else if (selected && (options.select?.(nodePath) ?? true)) {
         any = true;
-        if (node.type === 'file') addFile({ components: childComponents, node });
-        else plan.others.push({ components: childComponents, node });
+        if (node.type === 'file') addFile({ parent, node });
+        else plan.others.push({ parent, node });
       }
     }
     return any;
   };
 
-  await walk(rootTree, [], rootPath === '/' ? '' : rootPath, false);
+  await walk(rootTree, undefined, rootPath === '/' ? '' : rootPath, false);
   for (const pack of packs.values()) {
     pack.blobs.sort((a, b) => a.offset - b.offset);
     plan.packs.push({ pack: pack.pack, salt: pack.salt, blobs: pack.blobs });
