@@ -107,6 +107,16 @@ describe(`crash safety (seed ${SEED})`, () => {
     assert.ok(kills >= 7, `only ${kills} of 14 runs were killed before finishing`);
     const final = only(sb.ok(['backup', data, '--json']).messages, 'summary')[0]!;
     assert.ok(final.snapshot_id);
+    // What the killed backups staged is removed by prune once it is an hour old; a younger file stays.
+    const tmp = path.join(sb.repo, 'tmp');
+    const left = fs.readdirSync(tmp);
+    const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const name of left) fs.utimesSync(path.join(tmp, name), hoursAgo, hoursAgo);
+    fs.writeFileSync(path.join(tmp, 'pack-1-young'), 'x');
+    const pruned = only(sb.ok(['prune', '--json']).messages, 'summary')[0]!;
+    assert.equal(pruned.temporary_files_removed, left.length);
+    assert.deepEqual(fs.readdirSync(tmp), ['pack-1-young']);
+    assertConsistent(sb, snapshotIds(sb), 'after prune');
   });
 
   it('prune killed at each step and at random moments', async () => {

@@ -57,6 +57,12 @@ export interface Backend {
    * create-only), and removes the file — also when it fails.
    */
   saveFile?(type: ObjectType, name: string, file: string): Promise<void>;
+  /**
+   * Optional: removes what writers that crashed or were killed left in the backend's temporary area (half-written
+   * objects, staged packs) last modified before `olderThan`; returns how many files. Callers make sure no writer
+   * is at work (prune, under the exclusive lock).
+   */
+  removeStaleTemporaries?(olderThan: Date): Promise<number>;
 }
 
 /** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */

@@ -21,6 +21,7 @@ export async function runPrune(
     packs_repacked: r.packsRepacked,
     packs_written: r.packsWritten,
     unindexed_packs_deleted: r.unindexedDeleted,
+    temporary_files_removed: r.temporariesRemoved,
     blobs_removed: r.blobsRemoved,
     bytes_before: r.bytesBefore,
     bytes_freed: r.bytesFreed,
@@ -30,6 +31,8 @@ export async function runPrune(
   ctx.out.line(
     `prune ${verb} delete ${r.packsDeleted} packs, repack ${r.packsRepacked}, remove ${r.unindexedDeleted} unindexed packs`,
   );
+  if (r.temporariesRemoved > 0)
+    ctx.out.line(`removed ${r.temporariesRemoved} files that interrupted backups left in the repository's tmp/`);
   ctx.out.line(
     `${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)} of ${formatBytes(r.bytesBefore)}; unused space left: ${formatBytes(r.unusedBytesAfter)}`,
   );

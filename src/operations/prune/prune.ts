@@ -27,7 +27,10 @@ export interface PruneRequest {
   /** @default 5% */
   maxUnused?: UnusedLimit;
   dryRun?: boolean;
-  /** Packs no index lists are deleted only when older than this (ms). @default 1 hour */
+  /**
+   * Packs no index lists, and files in the backend's temporary area, are deleted only when older than this (ms).
+   * @default 1 hour
+   */
   unindexedGraceMs?: number;
 }
 
@@ -38,6 +41,8 @@ export interface PruneResult {
   packsRepacked: number;
   packsWritten: number;
   unindexedDeleted: number;
+  /** Files that killed writers left in the backend's temporary area (staged packs, half-written objects). */
+  temporariesRemoved: number;
   blobsRemoved: number;
   bytesBefore: number;
   bytesFreed: number;
@@ -94,6 +99,7 @@ export async function prune(
       packsRepacked: plan.repack.length,
       packsWritten: 0,
       unindexedDeleted: orphans.length,
+      temporariesRemoved: 0,
       blobsRemoved: plan.blobsRemoved,
       bytesBefore: plan.totalBytes,
       bytesFreed: 0,
@@ -123,6 +129,9 @@ export async function prune(
       .map((d) => d.pack.name)
       .concat(orphans.map(([name]) => name));
     await forEachConcurrently(doomed, 8, (name) => repo.backend.remove('data', name).catch(ignoreMissing));
+    // Under the exclusive lock no backup is writing: what is in the temporary area was left by one that was killed.
+    await lock!.assertHeld();
+    result.temporariesRemoved = (await repo.backend.removeStaleTemporaries?.(new Date(cutoff))) ?? 0;
     return { ...result, packsWritten: written, bytesFreed: freed };
   } finally {
     await lock?.release();

@@ -197,7 +197,6 @@ export class LocalBackend implements Backend {
     return this.#path(type, name);
   }
 
-  /** Temp files older than `olderThan` that crashed writers left behind. */
   async removeStaleTemporaries(olderThan: Date): Promise<number> {
     let removed = 0;
     const dir = path.join(this.#root, 'tmp');
