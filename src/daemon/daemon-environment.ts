@@ -67,6 +67,10 @@ export class DaemonEnvironment implements PlanEnvironment {
     return this.#current.openRepository(name);
   }
 
+  compressionLevel(name: string): number {
+    return this.#current.compressionLevel(name);
+  }
+
   source(name: string): SourceSpec {
     return this.#current.source(name);
   }

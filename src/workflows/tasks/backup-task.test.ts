@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../asl/json.ts';
 import { TaskFailure } from '../engine/task-registry.ts';
@@ -34,6 +35,24 @@ describe('backup task', () => {
       });
     }
     assert.equal((await listSnapshots(env.repos.get('main')!)).snapshots.length, 0);
+  });
+
+  it('compresses new data at the level configured for the repository', async () => {
+    const levels = await testEnvironment(['plain', 'packed']);
+    try {
+      fs.writeFileSync(path.join(levels.dir, 'data', 'text.txt'), 'the same line again\n'.repeat(5000));
+      const env = { ...levels, compressionLevel: (name: string) => (name === 'plain' ? 0 : 3) };
+      for (const repository of ['plain', 'packed'])
+        await backupTask(env)({ ...input, repository }, taskContext(repository === 'plain' ? 'c1' : 'c2'));
+      const dataBlobs = async (name: string) =>
+        [...(await loadMasterIndex(levels.repos.get(name)!)).packs()].flatMap((p) =>
+          p.entries.filter((e) => e.type === 'data'),
+        );
+      assert.ok((await dataBlobs('plain')).every((e) => !e.compressed));
+      assert.ok((await dataBlobs('packed')).some((e) => e.compressed));
+    } finally {
+      levels.cleanup();
+    }
   });
 
   it('makes one snapshot per run however often the run is delivered, tagged with plan, rule and run', async () => {

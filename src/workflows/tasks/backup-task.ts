@@ -36,6 +36,8 @@ export function backupTask(env: PlanEnvironment) {
       const request = parseTaskInput(BackupInput, input, ctx);
       const spec = env.source(request.source);
       const repo = await env.openRepository(request.repository);
+      const level = env.compressionLevel?.(request.repository);
+      const compression = level === undefined ? {} : { compressionLevel: level };
       const marker = runTag(ctx.idempotencyKey);
       const tags = [...new Set([planTag(request.plan), ruleTag(request.rule), ...request.tags, marker])];
       const output = await env.gate.with(
@@ -54,13 +56,14 @@ export function backupTask(env: PlanEnvironment) {
                 tags,
                 ...((spec.host ?? env.host) ? { host: spec.host ?? env.host } : {}),
                 ...(spec.oneFileSystem ? { oneFileSystem: true } : {}),
+                ...compression,
               },
               { repo, clock: env.clock, signal: ctx.signal, onProgress },
             );
             outcome = backupOutcome(result);
           } else {
             outcome = await spec.backup(
-              { tags, ...(env.host ? { host: env.host } : {}) },
+              { tags, ...(env.host ? { host: env.host } : {}), ...compression },
               { repo, clock: env.clock, signal: ctx.signal, onProgress },
             );
           }

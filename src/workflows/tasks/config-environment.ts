@@ -88,6 +88,12 @@ export class ConfigEnvironment implements PlanEnvironment {
     return Repository.open(backendAt(config.location), password.reveal());
   }
 
+  compressionLevel(name: string): number {
+    const config = this.#loaded.config.repositories[name];
+    if (!config) throw unknown('repository', name, Object.keys(this.#loaded.config.repositories));
+    return config.compression;
+  }
+
   source(name: string): SourceSpec {
     const config = this.#loaded.config.sources[name];
     if (!config) throw unknown('source', name, Object.keys(this.#loaded.config.sources));
@@ -110,7 +116,7 @@ export class ConfigEnvironment implements PlanEnvironment {
   /** Runs the Confluence backup with the source's settings; its credentials are resolved here, per run. */
   async #backupConfluence(
     config: ConfluenceSourceConfig,
-    request: { tags: string[]; host?: string },
+    request: { tags: string[]; host?: string; compressionLevel?: number },
     deps: SourceBackupDeps,
   ): Promise<SourceBackupOutcome> {
     const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
@@ -131,6 +137,7 @@ export class ConfigEnvironment implements PlanEnvironment {
           sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
           tags: request.tags,
           host: request.host ?? this.host,
+          ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
         },
         {
           repo: deps.repo,
@@ -204,6 +211,7 @@ export function lazyConfigEnvironment(
       return get().host;
     },
     openRepository: (name) => get().openRepository(name),
+    compressionLevel: (name) => get().compressionLevel(name),
     source: (name) => get().source(name),
     notify: (event) => get().notify(event),
   };

@@ -25,7 +25,10 @@ export interface FilesSourceSpec {
 export interface ConfluenceSourceSpec {
   type: 'confluence';
   site: string;
-  backup(request: { tags: string[]; host?: string }, deps: SourceBackupDeps): Promise<SourceBackupOutcome>;
+  backup(
+    request: { tags: string[]; host?: string; compressionLevel?: number },
+    deps: SourceBackupDeps,
+  ): Promise<SourceBackupOutcome>;
 }
 
 export type SourceSpec = FilesSourceSpec | ConfluenceSourceSpec;
@@ -87,6 +90,8 @@ export interface PlanEnvironment {
   readonly scratchDir: string;
   /** Opens (once, then from a cache) the repository configured under `name`. */
   openRepository(name: string): Promise<Repository>;
+  /** The zstd level new data in the repository `name` is compressed with (0: none). @default 3 */
+  compressionLevel?(name: string): number;
   source(name: string): SourceSpec;
   /** Sends an event to the notification targets that want it; never throws for a target's failure. */
   notify(event: NotificationEvent): Promise<NotifyReport>;
