@@ -2,7 +2,7 @@
 // grown to a multiple of what survived the last full collection (up to 4x), plus a large first allowance; a
 // backup's main thread promotes many short-lived objects per file (stat results, tree nodes, promises), so its
 // heap grew to 70–100 MiB for about 30 MiB live. A timer samples the heap and runs a full collection once it has
-// grown by more than an allowance since the last one: a large backup then costs a few collections of ~40 ms.
+// grown by more than an allowance since the last one: a large backup then costs a few collections of ~30 ms.
 // Also the one place that makes `gc` callable (V8's --expose-gc, set before any worker starts so that workers
 // get it as a global too).
 
@@ -23,7 +23,7 @@ export function exposeGc(): CollectGarbage {
 }
 
 export interface HeapBudgetOptions {
-  /** Growth over the live heap before a collection; at least this, or half the live heap if that is more. */
+  /** Growth over the live heap before a collection; at least this, or a quarter of the live heap if that is more. */
   allowance?: number;
   /** How often the heap is sampled (ms). */
   interval?: number;
@@ -37,13 +37,13 @@ export interface HeapBudget {
 
 /** Starts watching this thread's heap (the timer never keeps the process alive). */
 export function startHeapBudget(options: HeapBudgetOptions = {}): HeapBudget {
-  const allowance = options.allowance ?? 32 << 20;
+  const allowance = options.allowance ?? 16 << 20;
   const gc = exposeGc();
   let live = v8.getHeapStatistics().used_heap_size;
   const state = { collections: 0 };
   const timer = setInterval(() => {
     const used = v8.getHeapStatistics().used_heap_size;
-    if (used <= live + Math.max(allowance, live / 2)) return;
+    if (used <= live + Math.max(allowance, live / 4)) return;
     gc({ type: 'major' });
     state.collections++;
     live = v8.getHeapStatistics().used_heap_size;

@@ -6,8 +6,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
+import { startWorker } from '../../common/start-worker.ts';
 import type { MasterIndex } from '../index/master-index.ts';
 import { ENTRY_BYTES, type PackEntry, readEntry } from '../pack/pack-format.ts';
 import type { Repository } from '../repository.ts';
@@ -15,6 +16,8 @@ import type { RepositoryWriter } from '../repository-writer.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
 import { stagingPrefix } from './staging-name.ts';
+// Imported here so that workers find it compiled (common/start-worker.ts).
+import './ingest-worker.ts';
 import { exposeGcToWorkers } from './worker-gc.ts';
 import {
   type FileStored,
@@ -108,7 +111,7 @@ export class IngestPool {
     };
     exposeGcToWorkers();
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./ingest-worker.ts', import.meta.url), {
+      const worker = startWorker(new URL('./ingest-worker.ts', import.meta.url), {
         workerData,
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });

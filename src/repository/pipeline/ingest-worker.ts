@@ -4,10 +4,16 @@
 // Everything here is synchronous on purpose: sync fs, crypto and zstd calls in a worker scale with cores, where
 // the async variants queue on a small shared thread pool.
 
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
+import {
+  type MessagePort,
+  parentPort,
+  receiveMessageOnPort,
+  threadId,
+  workerData,
+} from 'node:worker_threads';
 import { Chunker } from '../chunker/fastcdc.ts';
 import { compressBlob } from '../pack/blob-codec.ts';
 import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
@@ -25,23 +31,24 @@ import {
   type ToIngestWorker,
 } from './worker-protocol.ts';
 
-const data = workerData as IngestWorkerData;
-const port = parentPort!;
-const macKey = createSecretKey(Buffer.from(data.blobMac));
-const chunker = new Chunker(data.gear, data.chunker);
-const packSize = data.packSize;
-const flow = new Int32Array(data.flow);
-let blobSet = new SharedBlobSet(data.blobSet);
-const tickets = new PackTickets(data.tickets);
-const pack = new PackStream(Buffer.from(data.encryption));
+// The worker's settings and state, set by `start` (importing this module has no effects: common/start-worker.ts).
+let data!: IngestWorkerData;
+let port!: MessagePort;
+let macKey!: KeyObject;
+let chunker!: Chunker;
+let packSize!: number;
+let flow!: Int32Array;
+let blobSet!: SharedBlobSet;
+let tickets!: PackTickets;
+let pack!: PackStream;
+/** Room for the longest chunk plus one read: a chunk is always whole in the buffer. */
+let buffer!: Buffer;
 /** The open pack's staging file, and its descriptor (-1 while no pack is open). */
 let packFile = '';
 let packFd = -1;
 let packsStarted = 0;
 /** Largest single read: longer requests cost more per call even when the file is small. */
 const READ_SIZE = 1 << 20;
-/** Room for the longest chunk plus one read: a chunk is always whole in the buffer. */
-const buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
 // O_NONBLOCK: a file replaced by a FIFO after it was listed must not hang the open; fstat then refuses it.
 const OPEN_FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
@@ -259,4 +266,17 @@ function handle(message: ToIngestWorker): void {
   }
 }
 
-port.on('message', handle);
+/** Runs in the worker thread: takes its settings and starts taking jobs. */
+export function start(): void {
+  data = workerData as IngestWorkerData;
+  port = parentPort!;
+  macKey = createSecretKey(Buffer.from(data.blobMac));
+  chunker = new Chunker(data.gear, data.chunker);
+  packSize = data.packSize;
+  flow = new Int32Array(data.flow);
+  blobSet = new SharedBlobSet(data.blobSet);
+  tickets = new PackTickets(data.tickets);
+  pack = new PackStream(Buffer.from(data.encryption));
+  buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
+  port.on('message', handle);
+}

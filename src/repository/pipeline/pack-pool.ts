@@ -3,11 +3,14 @@
 // their bytes transferred (not copied) to the worker.
 
 import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
+import { startWorker } from '../../common/start-worker.ts';
 import type { Repository } from '../repository.ts';
 import type { PackJobResult, PackSource, RestoreJob, VerifyJob } from './pack-job.ts';
 import { transferable } from './transferable.ts';
+// Imported here so that workers find it compiled (common/start-worker.ts).
+import './pack-worker.ts';
 import { exposeGcToWorkers } from './worker-gc.ts';
 
 interface Lane {
@@ -31,7 +34,7 @@ export class PackPool {
     this.#repo = repo;
     exposeGcToWorkers();
     for (let i = 0; i < Math.max(1, workers); i++) {
-      const worker = new Worker(new URL('./pack-worker.ts', import.meta.url), {
+      const worker = startWorker(new URL('./pack-worker.ts', import.meta.url), {
         workerData: { encryption: repo.keys.encryption, blobMac: repo.keys.blobMac },
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });

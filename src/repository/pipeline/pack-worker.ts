@@ -5,7 +5,7 @@
 // creating thread is faster than several). All-zero blobs are not written, so sparse files stay sparse: a file
 // where zeros were skipped is extended to its full size at the end of the job.
 
-import { createHash, createSecretKey } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyMetadata } from '../../sources/files/restore-metadata.ts';
@@ -15,9 +15,9 @@ import type { PackJob, PackJobResult, PackSource, RestoreFile, RestoreJob, Verif
 import { type PackBytes, packFile, packInMemory } from './pack-window.ts';
 import { noteGarbage } from './worker-gc.ts';
 
-const encryption = Buffer.from(workerData.encryption as Uint8Array);
-const macKey = createSecretKey(Buffer.from(workerData.blobMac as Uint8Array));
-const port = parentPort!;
+// Keys, set by `start` (importing this module has no effects: common/start-worker.ts).
+let encryption!: Buffer;
+let macKey!: KeyObject;
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
 const MAX_OPEN = 64;
 /** Bytes hashed at once when a pack's name is checked. */
@@ -26,7 +26,7 @@ const openFiles = new Map<string, number>();
 /** All-zero blocks are compared against this, a piece at a time. */
 const ZEROS = Buffer.alloc(64 * 1024);
 /** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
-let plainBuffer = Buffer.allocUnsafeSlow(1 << 20);
+let plainBuffer = Buffer.allocUnsafeSlow(0);
 
 function plainRoom(rawLength: number): Buffer {
   if (plainBuffer.length < rawLength) plainBuffer = Buffer.allocUnsafeSlow(rawLength);
@@ -240,7 +240,15 @@ function verifyPack(job: VerifyJob, pack: PackBytes, result: PackJobResult): voi
   if (result.packErrors.length > 0 || result.failures.length > 0) nameMismatch();
 }
 
-port.on('message', (job: PackJob) => {
+/** Runs in the worker thread: takes the keys and starts taking jobs. */
+export function start(): void {
+  encryption = Buffer.from(workerData.encryption as Uint8Array);
+  macKey = createSecretKey(Buffer.from(workerData.blobMac as Uint8Array));
+  parentPort!.on('message', onJob);
+}
+
+function onJob(job: PackJob): void {
+  const port = parentPort!;
   if (job.type === 'restore') port.postMessage(restore(job));
   else if (job.type === 'verify') port.postMessage(verify(job));
   else {
@@ -248,4 +256,4 @@ port.on('message', (job: PackJob) => {
     openFiles.clear();
     port.postMessage({ job: job.job, bytes: 0, failures: [], packErrors: [] } satisfies PackJobResult);
   }
-});
+}

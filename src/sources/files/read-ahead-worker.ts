@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 
 const FLAGS =
   fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | (fs.constants.O_NOATIME ?? 0);
-const scratch = Buffer.allocUnsafeSlow(1 << 20);
+let scratch!: Buffer;
 
 function warm(path: string): void {
   let fd: number;
@@ -30,6 +30,10 @@ function warm(path: string): void {
   }
 }
 
-parentPort!.on('message', (paths: string[]) => {
-  for (const path of paths) warm(path);
-});
+/** Runs in the worker thread (importing this module has no effects: common/start-worker.ts). */
+export function start(): void {
+  scratch = Buffer.allocUnsafeSlow(1 << 20);
+  parentPort!.on('message', (paths: string[]) => {
+    for (const path of paths) warm(path);
+  });
+}

@@ -1,7 +1,10 @@
 // Starts the read-ahead thread (read-ahead-worker.ts) and feeds it the small files a backup is about to read, in
 // one message per turn of the event loop.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../common/start-worker.ts';
+// Imported here so that the thread finds it compiled (common/start-worker.ts).
+import './read-ahead-worker.ts';
 
 /** Files larger than this are left to the kernel's own sequential readahead. */
 const SMALL = 1 << 20;
@@ -11,7 +14,7 @@ export class ReadAhead {
   #batch: string[] = [];
 
   constructor() {
-    this.#worker = new Worker(new URL('./read-ahead-worker.ts', import.meta.url), {
+    this.#worker = startWorker(new URL('./read-ahead-worker.ts', import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     this.#worker.unref();

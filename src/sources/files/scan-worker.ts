@@ -7,16 +7,29 @@ import { workerData } from 'node:worker_threads';
 import { joinPath } from './directory-reader.ts';
 import { ExcludeFilter } from './exclude-filter.ts';
 
-const { paths, excludes, oneFileSystem, totals } = workerData as {
+interface ScanSettings {
   paths: string[];
   excludes: string[];
   oneFileSystem: boolean;
   totals: SharedArrayBuffer;
-};
-const out = new Float64Array(totals);
-const exclude = new ExcludeFilter(excludes);
+}
 
-function visit(path: string, device: bigint | undefined): void {
+/** Runs in the worker thread (importing this module has no effects: common/start-worker.ts). */
+export function start(): void {
+  const settings = workerData as ScanSettings;
+  const out = new Float64Array(settings.totals);
+  for (const path of settings.paths)
+    visit(settings, out, new ExcludeFilter(settings.excludes), path, undefined);
+  out[2] = 1;
+}
+
+function visit(
+  settings: ScanSettings,
+  out: Float64Array,
+  exclude: ExcludeFilter,
+  path: string,
+  device: bigint | undefined,
+): void {
   let st: fs.BigIntStats;
   try {
     st = fs.lstatSync(path, { bigint: true });
@@ -28,7 +41,7 @@ function visit(path: string, device: bigint | undefined): void {
     out[1]! += Number(st.size);
     return;
   }
-  if (!st.isDirectory() || (oneFileSystem && device !== undefined && st.dev !== device)) return;
+  if (!st.isDirectory() || (settings.oneFileSystem && device !== undefined && st.dev !== device)) return;
   let names: string[];
   try {
     names = fs.readdirSync(path);
@@ -37,9 +50,6 @@ function visit(path: string, device: bigint | undefined): void {
   }
   for (const name of names) {
     const child = joinPath(path, name);
-    if (exclude.empty || !exclude.excludes(child)) visit(child, device ?? st.dev);
+    if (exclude.empty || !exclude.excludes(child)) visit(settings, out, exclude, child, device ?? st.dev);
   }
 }
-
-for (const path of paths) visit(path, undefined);
-out[2] = 1;

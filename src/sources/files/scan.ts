@@ -1,7 +1,9 @@
 // Starts the scan thread (scan-worker.ts) and reads its running totals.
 
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../common/start-worker.ts';
+// Imported here so that the thread finds it compiled (common/start-worker.ts).
+import './scan-worker.ts';
 
 export interface ScanTotals {
   files: number;
@@ -12,7 +14,7 @@ export interface ScanTotals {
 export function startScan(paths: readonly string[], excludes: readonly string[], oneFileSystem: boolean) {
   const totals = new SharedArrayBuffer(3 * 8);
   const view = new Float64Array(totals);
-  const worker = new Worker(new URL('./scan-worker.ts', import.meta.url), {
+  const worker = startWorker(new URL('./scan-worker.ts', import.meta.url), {
     workerData: { paths: paths.map((p) => path.resolve(p)), excludes: [...excludes], oneFileSystem, totals },
   });
   worker.unref();
