@@ -32,7 +32,9 @@ export async function runPrune(
     `prune ${verb} delete ${r.packsDeleted} packs, repack ${r.packsRepacked}, remove ${r.unindexedDeleted} unindexed packs`,
   );
   if (r.temporariesRemoved > 0)
-    ctx.out.line(`removed ${r.temporariesRemoved} files that interrupted backups left in the repository's tmp/`);
+    ctx.out.line(
+      `removed ${r.temporariesRemoved} files that interrupted backups left in the repository's tmp/`,
+    );
   ctx.out.line(
     `${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)} of ${formatBytes(r.bytesBefore)}; unused space left: ${formatBytes(r.unusedBytesAfter)}`,
   );
