@@ -235,7 +235,6 @@ async function writeContent(
         salt: pack.salt,
         source,
         base,
-        length,
         blobs: pack.blobs,
         files,
       });

@@ -40,8 +40,6 @@ export interface RestoreJob {
   /** The pack (or, for `bytes`, the part of it from offset `base` on) holding every blob of the job. */
   source: PackSource;
   base: number;
-  /** Bytes to read from `base` when the source is a path. */
-  length: number;
   blobs: RestoreBlob[];
   files: Record<number, RestoreFile>;
 }
