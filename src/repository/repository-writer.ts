@@ -9,7 +9,7 @@ import { blobId } from './crypto/master-key.ts';
 import type { IndexedPack } from './index/index-format.ts';
 import { saveIndex } from './index/index-store.ts';
 import type { MasterIndex } from './index/master-index.ts';
-import { compressBlob } from './pack/blob-codec.ts';
+import { compressBlob, DEFAULT_COMPRESSION_LEVEL } from './pack/blob-codec.ts';
 import { type FinishedPack, PackBuilder } from './pack/pack-builder.ts';
 import type { BlobType } from './pack/pack-format.ts';
 import type { StreamedPack } from './pack/pack-stream.ts';
@@ -51,7 +51,7 @@ export class RepositoryWriter {
     this.#index = index;
     this.#uploads = new Semaphore(options.uploadConcurrency ?? 4);
     this.#indexEvery = options.indexEvery ?? 64;
-    this.#level = options.compressionLevel ?? 3;
+    this.#level = options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     this.#treePack = new PackBuilder(repo.keys.encryption);
   }
 

@@ -11,6 +11,7 @@ import {
   DEFAULT_SWEEP_EVERY_MS,
   type SweepPolicy,
 } from '../../operations/backup/backup-confluence.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
 import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
 import { action } from '../context.ts';
@@ -66,7 +67,11 @@ export function registerBackupConfluence(backup: Command): void {
     )
     .option('--force', 'fetch everything, reusing nothing from earlier snapshots')
     .option('-n, --dry-run', 'do everything but write to the repository')
-    .option('--compression <level>', 'zstd level 0-19 (0: none, default 3)', integer('--compression', 0, 19))
+    .option(
+      '--compression <level>',
+      `zstd level 0-19 (0: none, default ${DEFAULT_COMPRESSION_LEVEL})`,
+      integer('--compression', 0, 19),
+    )
     .action(
       action(async (ctx, own: BackupConfluenceOptions) => {
         // `backup` has --tag, --host, --parent, --force, --dry-run and --compression too, and parses them
@@ -101,7 +106,7 @@ export function registerBackupConfluence(backup: Command): void {
               ...(opts.parent ? { parent: opts.parent } : {}),
               force: opts.force ?? false,
               dryRun: opts.dryRun ?? false,
-              compressionLevel: opts.compression ?? 3,
+              compressionLevel: opts.compression ?? DEFAULT_COMPRESSION_LEVEL,
             },
             {
               repo,

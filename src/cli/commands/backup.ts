@@ -5,6 +5,7 @@ import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import { shortId } from '../../domain/snapshot.ts';
 import { backupFiles } from '../../operations/backup/backup-files.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import { readExcludeFile } from '../../sources/files/exclude-filter.ts';
 import { startScan } from '../../sources/files/scan.ts';
 import { action } from '../context.ts';
@@ -40,7 +41,11 @@ export function register(program: Command): void {
     .option('--parent <snapshot>', 'compare against this snapshot instead of the latest with the same paths')
     .option('--force', 'read every file, even those unchanged since the parent snapshot')
     .option('-n, --dry-run', 'do everything but write to the repository')
-    .option('--compression <level>', 'zstd level 0-19 (0: none)', integer('--compression', 0, 19), 3)
+    .option(
+      '--compression <level>',
+      `zstd level 0-19 (0: none, default ${DEFAULT_COMPRESSION_LEVEL})`,
+      integer('--compression', 0, 19),
+    )
     .option('--ignore-ctime', 'do not treat a changed ctime as a change')
     .option('--ignore-inode', 'do not treat a changed inode number as a change')
     .action(
@@ -61,7 +66,7 @@ export function register(program: Command): void {
               ...(opts.parent ? { parent: opts.parent } : {}),
               force: opts.force ?? false,
               dryRun: opts.dryRun ?? false,
-              compressionLevel: opts.compression ?? 3,
+              compressionLevel: opts.compression ?? DEFAULT_COMPRESSION_LEVEL,
               ignoreCtime: opts.ignoreCtime ?? false,
               ignoreInode: opts.ignoreInode ?? false,
             },

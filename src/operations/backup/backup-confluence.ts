@@ -19,6 +19,7 @@ import { ContentWriter } from '../../repository/content-writer.ts';
 import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { RepositoryLock } from '../../repository/lock/lock.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
@@ -170,7 +171,7 @@ export async function backupConfluence(
       : undefined;
     const sweep = sweepDue(request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS }, parent, started);
 
-    const level = request.compressionLevel ?? 3;
+    const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
     const content = new ContentWriter(repo, writer, index);
     const archiver = new ConfluenceArchiver(

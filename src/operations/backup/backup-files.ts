@@ -11,6 +11,7 @@ import { BlobReader } from '../../repository/blob-reader.ts';
 import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { RepositoryLock } from '../../repository/lock/lock.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import { IngestPool } from '../../repository/pipeline/ingest-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
@@ -87,7 +88,7 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
         .sort(newestFirst)[0]?.id;
     }
     const parentTree = parent ? snapshots.find((s) => s.id === parent)?.tree : undefined;
-    const level = request.compressionLevel ?? 3;
+    const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
     pool = new IngestPool(repo, index, writer, {
       compressionLevel: level,

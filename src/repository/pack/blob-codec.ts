@@ -7,8 +7,15 @@
 import { StepvaultError } from '../../common/errors.ts';
 import { compressBound, ZstdCompressor, ZstdDecompressor } from './zstd.ts';
 
-/** 0 turns compression off. @default 3 */
+/** 0 turns compression off. @default DEFAULT_COMPRESSION_LEVEL */
 export type CompressionLevel = number;
+
+/**
+ * zstd's fastest level. On the benchmark's mix level 3 stores 1.2% less (3% less on small text files) but takes
+ * twice the time on the small blobs that are most of a typical backup (160 against 300 MB/s here), which made
+ * compression half of a backup's CPU time; a repository configured with a higher level gets it for new data.
+ */
+export const DEFAULT_COMPRESSION_LEVEL = 1;
 
 const PREDICT_FROM = 128 * 1024;
 const SAMPLE = 8 * 1024;

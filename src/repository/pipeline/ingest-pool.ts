@@ -10,6 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
 import { startWorker } from '../../common/start-worker.ts';
 import type { MasterIndex } from '../index/master-index.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../pack/blob-codec.ts';
 import { ENTRY_BYTES, type PackEntry, readEntry } from '../pack/pack-format.ts';
 import type { Repository } from '../repository.ts';
 import type { RepositoryWriter } from '../repository-writer.ts';
@@ -32,7 +33,7 @@ import {
 export interface IngestOptions {
   /** @default the number of CPUs */
   workers?: number;
-  /** zstd level, 0 for none. @default 3 */
+  /** zstd level, 0 for none. @default DEFAULT_COMPRESSION_LEVEL */
   compressionLevel?: number;
   /** Files queued per worker before `enqueue` waits (deep enough for 20 ms of small files). @default 256 */
   queuePerWorker?: number;
@@ -103,7 +104,7 @@ export class IngestPool {
       gear: repo.keys.gear,
       chunker: repo.config.chunker,
       packSize: repo.config.packSize,
-      compressionLevel: options.compressionLevel ?? 3,
+      compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
       blobSet: this.#blobSet.buffer,
       tickets: this.#tickets.buffer,
       stagingDir: this.#stagingDir,

@@ -90,7 +90,7 @@ export interface PlanEnvironment {
   readonly scratchDir: string;
   /** Opens (once, then from a cache) the repository configured under `name`. */
   openRepository(name: string): Promise<Repository>;
-  /** The zstd level new data in the repository `name` is compressed with (0: none). @default 3 */
+  /** The zstd level new data in the repository `name` is compressed with (0: none; default: the backup's). */
   compressionLevel?(name: string): number;
   source(name: string): SourceSpec;
   /** Sends an event to the notification targets that want it; never throws for a target's failure. */
