@@ -75,6 +75,8 @@ export class IngestPool {
   readonly #ownStaging: string | undefined;
   readonly #stagingDir: string;
   #blobSet: SharedBlobSet;
+  readonly #workers: number;
+  readonly #workerData: IngestWorkerData;
   #nextJob = 0;
   #failure: StepvaultError | undefined;
   #closing = false;
@@ -91,14 +93,14 @@ export class IngestPool {
     for (const pack of index.packs()) {
       for (const entry of pack.entries) if (entry.type === 'data') this.#blobSet.claim(entry.id);
     }
-    const count = Math.max(1, options.workers ?? os.availableParallelism());
+    this.#workers = Math.max(1, options.workers ?? os.availableParallelism());
     // A pack open in every worker, and two being stored: the most staged packs a backup ever has.
-    this.#tickets = new PackTickets(count + 2);
+    this.#tickets = new PackTickets(this.#workers + 2);
     const staging = writer.stagingDirectory();
     this.#ownStaging =
       staging === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-packs-')) : undefined;
     this.#stagingDir = staging ?? this.#ownStaging!;
-    const workerData: IngestWorkerData = {
+    this.#workerData = {
       encryption: repo.keys.encryption,
       blobMac: repo.keys.blobMac,
       gear: repo.keys.gear,
@@ -110,8 +112,13 @@ export class IngestPool {
       stagingDir: this.#stagingDir,
       flow: this.#flow.buffer as SharedArrayBuffer,
     };
+  }
+
+  /** Starts the workers, when the first file comes: a backup where nothing changed needs none. */
+  #startWorkers(): void {
     exposeGcToWorkers();
-    for (let i = 0; i < count; i++) {
+    const workerData = { ...this.#workerData, blobSet: this.#blobSet.buffer };
+    for (let i = 0; i < this.#workers; i++) {
       const worker = startWorker(new URL('./ingest-worker.ts', import.meta.url), {
         workerData,
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
@@ -141,6 +148,7 @@ export class IngestPool {
    */
   submit(path: string, size: number): Promise<FileStored> | undefined {
     if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#lanes.length === 0) this.#startWorkers();
     if (size >= this.#stripeFrom && this.#lanes.length > 1) {
       if (!this.#lanes.every((lane) => this.#hasRoom(lane))) return undefined;
       const parts = this.#lanes.map((lane, stripe) =>

@@ -10,15 +10,19 @@ import './read-ahead-worker.ts';
 const SMALL = 1 << 20;
 
 export class ReadAhead {
-  readonly #worker: Worker;
+  #worker: Worker | undefined;
   #batch: string[] = [];
 
-  constructor() {
-    this.#worker = startWorker(new URL('./read-ahead-worker.ts', import.meta.url), {
-      resourceLimits: { maxYoungGenerationSizeMb: 2 },
-    });
-    this.#worker.unref();
-    this.#worker.on('error', () => {}); // only an optimisation
+  /** The thread, started with the first file to warm (a backup where nothing changed reads none). */
+  #thread(): Worker {
+    if (!this.#worker) {
+      this.#worker = startWorker(new URL('./read-ahead-worker.ts', import.meta.url), {
+        resourceLimits: { maxYoungGenerationSizeMb: 2 },
+      });
+      this.#worker.unref();
+      this.#worker.on('error', () => {}); // only an optimisation
+    }
+    return this.#worker;
   }
 
   hint(path: string, size: number): void {
@@ -28,11 +32,11 @@ export class ReadAhead {
   }
 
   #send(): void {
-    this.#worker.postMessage(this.#batch);
+    this.#thread().postMessage(this.#batch);
     this.#batch = [];
   }
 
   async close(): Promise<void> {
-    await this.#worker.terminate();
+    await this.#worker?.terminate();
   }
 }
