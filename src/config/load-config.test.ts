@@ -45,7 +45,7 @@ describe('stepvault.yaml', () => {
     const { config } = result.loaded;
     assert.equal(config.repositories.main!.location, path.join(dir, 'repo'));
     assert.equal(config.repositories.offsite!.location, 's3:backup-bucket/stepvault');
-    assert.equal(config.repositories.main!.compression, 1);
+    assert.equal(config.repositories.main!.compression, 3);
     const home = config.sources.home!;
     assert.ok(home.type === 'files');
     assert.deepEqual(home.paths, ['/home/op/Documents', path.join(dir, 'data')]);

@@ -28,7 +28,7 @@ export const repositorySchema = strictObject(
   {
     location: locationSchema,
     password: secretRefSchema,
-    compression: z.int().min(0).max(19).default(1).describe('zstd level 0-19 for new data (0: none)'),
+    compression: z.int().min(0).max(19).default(3).describe('zstd level 0-19 for new data (0: none)'),
     description: z.string().optional(),
   },
   'A repository snapshots are stored in',
