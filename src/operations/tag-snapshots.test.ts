@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FAST_KDF } from '../../test/support/small-repository.ts';
 import type { Snapshot } from '../domain/snapshot.ts';
 import { readTombstones } from '../repository/known-snapshots.ts';
 import { Repository } from '../repository/repository.ts';
 import { listSnapshots, saveSnapshot } from '../repository/snapshot/snapshot-store.ts';
 import { MemoryBackend } from '../storage/memory/memory-backend.ts';
 import { newTags, settleRewrites, tagSnapshots } from './tag-snapshots.ts';
-
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 function snapshot(time: string, tags: string[]): Snapshot {
   return {
@@ -30,7 +29,7 @@ describe('tag snapshots', () => {
   });
 
   it('rewrites a snapshot with new tags, keeps its identity and leaves a tombstone for the old one', async () => {
-    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
     const id = await saveSnapshot(repo, snapshot('2026-01-01T00:00:00.000Z', ['plan:p']));
     const result = await tagSnapshots({ snapshots: [id.slice(0, 8)], add: ['protected'] }, { repo });
     assert.equal(result.changed.length, 1);
@@ -54,7 +53,7 @@ describe('tag snapshots', () => {
   });
 
   it('settles a rewrite an interruption left next to the snapshot it replaces', async () => {
-    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST });
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
     const id = await saveSnapshot(repo, snapshot('2026-01-01T00:00:00.000Z', []));
     const other = await saveSnapshot(repo, snapshot('2026-01-02T00:00:00.000Z', []));
     const rewrite = await saveSnapshot(repo, {

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { FAST_KDF } from '../../../test/support/small-repository.ts';
 import { isStepvaultError } from '../../common/errors.ts';
-import { createKeySlot, type KdfParams, openKeySlot, parseKeyFile } from './key-slot.ts';
+import { createKeySlot, openKeySlot, parseKeyFile } from './key-slot.ts';
 
-const FAST: KdfParams = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 };
 const owner = { host: 'h', username: 'u', created: new Date(0) };
 
 describe('key slots', () => {
   it('unwrap with the right password only', async () => {
     const secret = randomBytes(32);
-    const slot = await createKeySlot(secret, 'pässwörd', owner, FAST);
+    const slot = await createKeySlot(secret, 'pässwörd', owner, FAST_KDF);
     const file = parseKeyFile(slot.name, slot.bytes);
     assert.deepEqual(await openKeySlot(file, 'pässwörd'), secret);
     assert.equal(await openKeySlot(file, 'password'), undefined);
@@ -19,13 +19,13 @@ describe('key slots', () => {
   });
 
   it('refuse empty passwords', async () => {
-    await assert.rejects(createKeySlot(randomBytes(32), '', owner, FAST), (e) =>
+    await assert.rejects(createKeySlot(randomBytes(32), '', owner, FAST_KDF), (e) =>
       isStepvaultError(e, 'usage'),
     );
   });
 
   it('tell corruption apart from a wrong password', async () => {
-    const slot = await createKeySlot(randomBytes(32), 'pw', owner, FAST);
+    const slot = await createKeySlot(randomBytes(32), 'pw', owner, FAST_KDF);
     const flipped = Buffer.from(slot.bytes);
     flipped[20]! ^= 1;
     assert.throws(() => parseKeyFile(slot.name, flipped), /does not match its name/);

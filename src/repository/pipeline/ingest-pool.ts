@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
+import { exposeGc } from '../../common/heap-budget.ts';
 import { startWorker } from '../../common/start-worker.ts';
 import type { MasterIndex } from '../index/master-index.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from '../pack/blob-codec.ts';
@@ -19,7 +20,6 @@ import { SharedBlobSet } from './shared-blob-set.ts';
 import { stagingPrefix } from './staging-name.ts';
 // Imported here so that workers find it compiled (common/start-worker.ts).
 import './ingest-worker.ts';
-import { exposeGcToWorkers } from './worker-gc.ts';
 import {
   type FileStored,
   FLOW_KIB_READ,
@@ -76,7 +76,8 @@ export class IngestPool {
   readonly #stagingDir: string;
   #blobSet: SharedBlobSet;
   readonly #workers: number;
-  readonly #workerData: IngestWorkerData;
+  /** What workers are started with, but the blob set, which may have grown by then. */
+  readonly #workerData: Omit<IngestWorkerData, 'blobSet'>;
   #nextJob = 0;
   #failure: StepvaultError | undefined;
   #closing = false;
@@ -107,7 +108,6 @@ export class IngestPool {
       chunker: repo.config.chunker,
       packSize: repo.config.packSize,
       compressionLevel: options.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL,
-      blobSet: this.#blobSet.buffer,
       tickets: this.#tickets.buffer,
       stagingDir: this.#stagingDir,
       flow: this.#flow.buffer as SharedArrayBuffer,
@@ -116,8 +116,8 @@ export class IngestPool {
 
   /** Starts the workers, when the first file comes: a backup where nothing changed needs none. */
   #startWorkers(): void {
-    exposeGcToWorkers();
-    const workerData = { ...this.#workerData, blobSet: this.#blobSet.buffer };
+    exposeGc(); // the workers collect their own garbage (worker-gc.ts)
+    const workerData: IngestWorkerData = { ...this.#workerData, blobSet: this.#blobSet.buffer };
     for (let i = 0; i < this.#workers; i++) {
       const worker = startWorker(new URL('./ingest-worker.ts', import.meta.url), {
         workerData,

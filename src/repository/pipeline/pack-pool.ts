@@ -5,13 +5,13 @@
 import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { StepvaultError } from '../../common/errors.ts';
+import { exposeGc } from '../../common/heap-budget.ts';
 import { startWorker } from '../../common/start-worker.ts';
 import type { Repository } from '../repository.ts';
 import type { PackJobResult, PackSource, RestoreJob, VerifyJob } from './pack-job.ts';
 import { transferable } from './transferable.ts';
 // Imported here so that workers find it compiled (common/start-worker.ts).
 import './pack-worker.ts';
-import { exposeGcToWorkers } from './worker-gc.ts';
 
 interface Lane {
   worker: Worker;
@@ -32,7 +32,7 @@ export class PackPool {
 
   constructor(repo: Repository, workers = os.availableParallelism()) {
     this.#repo = repo;
-    exposeGcToWorkers();
+    exposeGc(); // the workers collect their own garbage (worker-gc.ts)
     for (let i = 0; i < Math.max(1, workers); i++) {
       const worker = startWorker(new URL('./pack-worker.ts', import.meta.url), {
         workerData: { encryption: repo.keys.encryption, blobMac: repo.keys.blobMac },

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { simSourceYaml } from '../../../test/support/confluence-sim-source.ts';
+import { FAST_KDF } from '../../../test/support/small-repository.ts';
 import { systemClock } from '../../common/clock.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
@@ -14,7 +15,6 @@ import { LocalBackend } from '../../storage/local/local-backend.ts';
 import { ConfigEnvironment, confluenceClientOptions } from './config-environment.ts';
 
 const PASSWORD = 'config environment test';
-const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 describe('ConfigEnvironment: Confluence backups', () => {
   let dir: string;
@@ -26,7 +26,7 @@ describe('ConfigEnvironment: Confluence backups', () => {
     sim.generate({ seed: 5, spaces: 1, pages: 5, attachments: 0, blogPosts: 0, treeItems: 0 });
     fs.writeFileSync(path.join(dir, 'password'), PASSWORD);
     fs.writeFileSync(path.join(dir, 'token'), sim.credentials.apiToken);
-    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST });
+    await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST_KDF });
   });
 
   after(async () => {
