@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FAST_KDF } from '../../../test/support/small-repository.ts';
 import { ManualClock } from '../../common/clock.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
 import { Repository } from '../../repository/repository.ts';
@@ -12,6 +11,8 @@ import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
 import type { TaskContext } from '../engine/task-registry.ts';
 import type { PlanEnvironment, SourceSpec } from './plan-environment.ts';
 import { RepositoryGate } from './repository-gate.ts';
+
+const FAST = { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 } as const;
 
 export interface TestEnvironment extends PlanEnvironment {
   clock: ManualClock;
@@ -29,7 +30,7 @@ export async function testEnvironment(repositoryNames: string[] = ['main']): Pro
   fs.writeFileSync(path.join(data, 'a.txt'), 'first file\n');
   const repos = new Map<string, Repository>();
   for (const name of repositoryNames)
-    repos.set(name, await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF }));
+    repos.set(name, await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST }));
   const sources = new Map<string, SourceSpec>([['data', { type: 'files', paths: [data], excludes: [] }]]);
   const events: NotificationEvent[] = [];
   return {

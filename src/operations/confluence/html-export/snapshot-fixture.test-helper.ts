@@ -2,7 +2,6 @@
 // export tests: the same tree builder, content writer and snapshot store a backup uses, read back through
 // ConfluenceSnapshotReader.
 
-import { FAST_KDF } from '../../../../test/support/small-repository.ts';
 import { BlobReader } from '../../../repository/blob-reader.ts';
 import { ContentWriter } from '../../../repository/content-writer.ts';
 import { MasterIndex } from '../../../repository/index/master-index.ts';
@@ -107,7 +106,7 @@ export async function buildConfluenceSnapshot(
   siteRecord: SiteRecord = site(),
 ): Promise<ConfluenceSnapshotReader> {
   const repo = await Repository.init(new MemoryBackend(), 'pw', {
-    kdf: FAST_KDF,
+    kdf: { algorithm: 'argon2id', memoryKiB: 256, passes: 1, parallelism: 1 },
     chunker: { min: 256, avg: 1024, max: 4096 },
     packSize: 64 * 1024,
   });
