@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { deriveMasterKeys } from '../crypto/master-key.ts';
 import { Chunker, type ChunkerParams, validateChunkerParams } from './fastcdc.ts';
+import { WasmGearScanner } from './gear-scan-wasm.ts';
 
 const SMALL: ChunkerParams = { min: 256, avg: 1024, max: 4096 };
 const gear = deriveMasterKeys(Buffer.alloc(32, 7)).gear;
@@ -29,7 +30,7 @@ function streamSplit(chunker: Chunker, data: Uint8Array, step: number): number[]
 describe('FastCDC chunker', () => {
   it('respects min and max sizes and covers the input exactly', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 40_000 }), (data) => {
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 40_000, size: 'max' }), (data) => {
         const lengths = new Chunker(gear, SMALL).split(data);
         assert.equal(
           lengths.reduce((a, b) => a + b, 0),
@@ -46,11 +47,69 @@ describe('FastCDC chunker', () => {
   it('finds the same boundaries however the input is fed', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 30_000 }),
+        fc.uint8Array({ minLength: 1, maxLength: 30_000, size: 'max' }),
         fc.integer({ min: 1, max: 9000 }),
         (data, step) => {
           const chunker = new Chunker(gear, SMALL);
           assert.deepEqual(streamSplit(chunker, data, step), chunker.split(data));
+        },
+      ),
+    );
+  });
+
+  it('cuts its own buffer (scanned in WebAssembly) exactly where it cuts any other', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 30_000, size: 'max' }),
+        fc.integer({ min: 1, max: 9000 }),
+        (data, step) => {
+          // Streams through one fixed buffer the way the ingest worker does.
+          const chunker = new Chunker(gear, SMALL);
+          const buffer = chunker.allocateBuffer(SMALL.max + step);
+          const lengths: number[] = [];
+          let [fed, start, end] = [0, 0, 0];
+          for (;;) {
+            const n = chunker.next(buffer, start, end, fed === data.length);
+            if (n === 0) break;
+            if (n > 0) {
+              lengths.push(n);
+              start += n;
+              continue;
+            }
+            buffer.copyWithin(0, start, end);
+            [end, start] = [end - start, 0];
+            const piece = data.subarray(fed, fed + Math.min(step, buffer.length - end));
+            buffer.set(piece, end);
+            [fed, end] = [fed + piece.length, end + piece.length];
+          }
+          assert.deepEqual(lengths, new Chunker(gear, SMALL).split(data));
+        },
+      ),
+    );
+  });
+
+  it('scans in WebAssembly with the gear hash', () => {
+    const table = new Int32Array(gear.buffer, gear.byteOffset, 256);
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 5000, size: 'max' }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 12 }),
+        (data, at, bits) => {
+          const warm = at % (data.length - 32);
+          const from = warm + 32;
+          const mask = (~0 << (32 - bits)) | 0;
+          const scanner = new WasmGearScanner(table, data.length);
+          scanner.buffer.set(data);
+          let expected = -1;
+          for (let i = warm, h = 0; i < data.length; i++) {
+            h = ((h << 1) + table[data[i]!]!) | 0;
+            if (i >= from && (h & mask) === 0) {
+              expected = i;
+              break;
+            }
+          }
+          assert.equal(scanner.scan(warm, from, data.length, mask), expected);
         },
       ),
     );

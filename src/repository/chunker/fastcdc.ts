@@ -1,6 +1,11 @@
 // Content-defined chunking (FastCDC with normalized chunking) over a keyed 32-bit gear hash. Boundaries depend
 // only on content and the repository's gear table, so an insert in the middle of a file changes only the chunks
 // around it. Hot path: the loop keeps the table and masks in locals and does one add, shift and test per byte.
+// A caller that streams through one buffer asks the chunker for it (`allocateBuffer`): that buffer lives in the
+// memory of a WebAssembly version of the loop (gear-scan-wasm.ts), which scans it faster; any other buffer is
+// scanned in JavaScript, with the same boundaries.
+
+import { WasmGearScanner } from './gear-scan-wasm.ts';
 
 export interface ChunkerParams {
   /** @default 512 KiB */
@@ -50,6 +55,7 @@ export class Chunker {
   readonly #max: number;
   readonly #maskS: number;
   readonly #maskL: number;
+  #wasm: WasmGearScanner | undefined;
 
   constructor(gear: Uint32Array, params: ChunkerParams = DEFAULT_CHUNKER) {
     if (gear.length !== 256) throw new RangeError('gear table must have 256 entries');
@@ -67,6 +73,15 @@ export class Chunker {
   }
 
   /**
+   * A buffer of `length` bytes that this chunker scans with its WebAssembly loop when it is passed to `next`
+   * whole. One per chunker: a second call replaces the first buffer (which stays valid, scanned in JavaScript).
+   */
+  allocateBuffer(length: number): Buffer {
+    this.#wasm = new WasmGearScanner(this.#gear, length);
+    return this.#wasm.buffer;
+  }
+
+  /**
    * Length of the chunk that starts at `start`, given the bytes `buf[start, end)`. Returns -1 when the boundary
    * cannot be decided yet: no cut point in the bytes available, fewer than `max` of them, and more input to come
    * (`eof` false). At `eof` the remaining bytes (up to `max`) always form a chunk.
@@ -79,9 +94,16 @@ export class Chunker {
     const normal = start + Math.min(this.#avg, limit);
     const stop = start + limit;
     const from = start + this.#min;
-    let cut = scan(buf, from, from, normal, this.#gear, this.#maskS);
+    const wasm = this.#wasm?.buffer === buf ? this.#wasm : undefined;
+    let cut = wasm
+      ? wasm.scan(from, from, normal, this.#maskS)
+      : scan(buf, from, from, normal, this.#gear, this.#maskS);
     // The hash depends only on the last 32 bytes, so restarting 32 bytes early gives the same values.
-    if (cut < 0 && normal < stop) cut = scan(buf, normal - 32, normal, stop, this.#gear, this.#maskL);
+    if (cut < 0 && normal < stop) {
+      cut = wasm
+        ? wasm.scan(normal - 32, normal, stop, this.#maskL)
+        : scan(buf, normal - 32, normal, stop, this.#gear, this.#maskL);
+    }
     if (cut >= 0) return cut + 1 - start;
     return limit === this.#max || eof ? limit : -1;
   }

@@ -277,6 +277,6 @@ export function start(): void {
   blobSet = new SharedBlobSet(data.blobSet);
   tickets = new PackTickets(data.tickets);
   pack = new PackStream(Buffer.from(data.encryption));
-  buffer = Buffer.allocUnsafeSlow(chunker.maxSize + READ_SIZE);
+  buffer = chunker.allocateBuffer(chunker.maxSize + READ_SIZE);
   port.on('message', handle);
 }
