@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_COMPRESSION_LEVEL } from '../src/domain/compression-level.ts';
 import type { CommandSpec } from './repository-measure.ts';
 
 export const TOOL_NAMES = ['stepvault', 'restic', 'borg'] as const;
@@ -59,7 +60,8 @@ function stepvault(work: string): Tool {
     verify: () => run('check', '--read-data'),
     version: () => {
       const commit = firstLine('git', ['describe', '--always', '--dirty']);
-      return `stepvault ${firstLine(node, [main, '--version'])} (commit ${commit}, Node ${firstLine(node, ['--version'])})`;
+      const node24 = firstLine(node, ['--version']);
+      return `stepvault ${firstLine(node, [main, '--version'])} (commit ${commit}, Node ${node24}, zstd level ${DEFAULT_COMPRESSION_LEVEL})`;
     },
   };
 }

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { isStepvaultError } from '../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../domain/compression-level.ts';
 import type { ConfigIssue } from './config-issue.ts';
 import { EXAMPLE } from './example-config.test-helper.ts';
 import { findConfigFile, loadConfig, stateDirOf, validateConfigText } from './load-config.ts';
@@ -45,7 +46,7 @@ describe('stepvault.yaml', () => {
     const { config } = result.loaded;
     assert.equal(config.repositories.main!.location, path.join(dir, 'repo'));
     assert.equal(config.repositories.offsite!.location, 's3:backup-bucket/stepvault');
-    assert.equal(config.repositories.main!.compression, 3);
+    assert.equal(config.repositories.main!.compression, DEFAULT_COMPRESSION_LEVEL);
     const home = config.sources.home!;
     assert.ok(home.type === 'files');
     assert.deepEqual(home.paths, ['/home/op/Documents', path.join(dir, 'data')]);

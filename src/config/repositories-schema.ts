@@ -1,6 +1,7 @@
 // `repositories:` in stepvault.yaml — where snapshots are stored and the password that opens each repository.
 
 import { z } from 'zod';
+import { DEFAULT_COMPRESSION_LEVEL } from '../domain/compression-level.ts';
 import { namedMap, strictObject } from './schema-primitives.ts';
 import { secretRefSchema } from './secret-ref.ts';
 
@@ -28,7 +29,12 @@ export const repositorySchema = strictObject(
   {
     location: locationSchema,
     password: secretRefSchema,
-    compression: z.int().min(0).max(19).default(3).describe('zstd level 0-19 for new data (0: none)'),
+    compression: z
+      .int()
+      .min(0)
+      .max(19)
+      .default(DEFAULT_COMPRESSION_LEVEL)
+      .describe(`zstd level 0-19 for new data (0: none, default ${DEFAULT_COMPRESSION_LEVEL})`),
     description: z.string().optional(),
   },
   'A repository snapshots are stored in',

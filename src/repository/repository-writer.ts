@@ -4,12 +4,13 @@
 
 import * as fs from 'node:fs';
 import { Semaphore } from '../common/concurrency.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../domain/compression-level.ts';
 import type { TreeNode } from '../domain/tree-node.ts';
 import { blobId } from './crypto/master-key.ts';
 import type { IndexedPack } from './index/index-format.ts';
 import { saveIndex } from './index/index-store.ts';
 import type { MasterIndex } from './index/master-index.ts';
-import { compressBlob, DEFAULT_COMPRESSION_LEVEL } from './pack/blob-codec.ts';
+import { compressBlob } from './pack/blob-codec.ts';
 import { type FinishedPack, PackBuilder } from './pack/pack-builder.ts';
 import type { BlobType } from './pack/pack-format.ts';
 import type { StreamedPack } from './pack/pack-stream.ts';

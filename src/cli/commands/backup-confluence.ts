@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import { shortId } from '../../domain/snapshot.ts';
 import {
@@ -11,7 +12,6 @@ import {
   DEFAULT_SWEEP_EVERY_MS,
   type SweepPolicy,
 } from '../../operations/backup/backup-confluence.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
 import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
 import { action } from '../context.ts';

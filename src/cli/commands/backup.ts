@@ -3,9 +3,9 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
 import { shortId } from '../../domain/snapshot.ts';
 import { backupFiles } from '../../operations/backup/backup-files.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import { readExcludeFile } from '../../sources/files/exclude-filter.ts';
 import { startScan } from '../../sources/files/scan.ts';
 import { action } from '../context.ts';

@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
 import {
   type MissingItem,
   newestFirst,
@@ -19,7 +20,6 @@ import { ContentWriter } from '../../repository/content-writer.ts';
 import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { RepositoryLock } from '../../repository/lock/lock.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from '../../repository/pack/blob-codec.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';

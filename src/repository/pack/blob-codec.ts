@@ -7,15 +7,8 @@
 import { StepvaultError } from '../../common/errors.ts';
 import { compressBound, ZstdCompressor, ZstdDecompressor } from './zstd.ts';
 
-/** 0 turns compression off. @default DEFAULT_COMPRESSION_LEVEL */
+/** 0 turns compression off. @default DEFAULT_COMPRESSION_LEVEL (domain/compression-level.ts) */
 export type CompressionLevel = number;
-
-/**
- * zstd's own default. Level 1 compresses small blobs twice as fast (300 against 160 MB/s here), but its
- * repository of the benchmark was 2% larger after three snapshots, and the benchmark's initial backup was not
- * measurably faster with it (the machine's noise is larger than the gain).
- */
-export const DEFAULT_COMPRESSION_LEVEL = 3;
 
 const PREDICT_FROM = 128 * 1024;
 const SAMPLE = 8 * 1024;
