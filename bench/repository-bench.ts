@@ -17,7 +17,13 @@ import {
   measure,
   StepFailure,
 } from './repository-measure.ts';
-import { type DatasetInfo, renderReport, type StepKey, type ToolResults } from './repository-report.ts';
+import {
+  type DatasetInfo,
+  renderReport,
+  type StepKey,
+  type StepMeasurement,
+  type ToolResults,
+} from './repository-report.ts';
 import { checkFreeSpace, ensurePackages, machineInfo } from './repository-setup.ts';
 import { makeTool, TOOL_NAMES, type Tool, type ToolName } from './repository-tools.ts';
 
@@ -30,6 +36,7 @@ const LOGS = path.join(BENCH_DIR, 'logs');
 export const REPOSITORY_USAGE = `npm run bench -- repository [options]
 
   --tools a,b    only these tools (of ${TOOL_NAMES.join(', ')}; default all)
+  --runs N       initial backups per tool, taking turns, each into a new repository (default 3; median shown)
   --scale N      dataset scale (default 1: ~2 GB in ~31.5k files; 0.1 for a quick run)
   --keep         keep the repositories and the source copy under .bench/work for inspection
   --write        update docs/benchmarks.md even for a partial run (a full run always does)`;
@@ -45,6 +52,7 @@ export interface RepositoryOutcome {
 interface Options {
   tools: ToolName[];
   scale: number;
+  runs: number;
   keep: boolean;
   write: boolean;
 }
@@ -52,13 +60,14 @@ interface Options {
 export class UsageError extends Error {}
 
 function parseOptions(argv: string[]): Options {
-  let values: { tools?: string; scale?: string; keep?: boolean; write?: boolean };
+  let values: { tools?: string; scale?: string; runs?: string; keep?: boolean; write?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         tools: { type: 'string' },
         scale: { type: 'string' },
+        runs: { type: 'string' },
         keep: { type: 'boolean' },
         write: { type: 'boolean' },
       },
@@ -74,9 +83,13 @@ function parseOptions(argv: string[]): Options {
   const scale = values.scale === undefined ? 1 : Number(values.scale);
   if (!Number.isFinite(scale) || scale <= 0 || scale > 4)
     throw new UsageError('--scale must be a number in (0, 4]');
+  const runs = values.runs === undefined ? 3 : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 9)
+    throw new UsageError('--runs must be an integer from 1 to 9');
   return {
     tools: TOOL_NAMES.filter((t) => tools.includes(t)),
     scale,
+    runs,
     keep: values.keep ?? false,
     write: values.write ?? false,
   };
@@ -145,6 +158,35 @@ class Runner {
       if (breaksTool) this.broken.add(tool.name);
       log(`${tool.name} ${key} FAILED: ${detail} (full output: ${logFile})`);
       return false;
+    }
+  }
+
+  /**
+   * The initial backup, `runs` times per tool with the tools taking turns, each run into a new repository (the
+   * last one stays for the later steps). Records the run with the median time, the largest peak RSS of all runs
+   * and every run's time.
+   */
+  async repeatedInitial(tools: Tool[], source: string, runs: number): Promise<void> {
+    const measured = new Map<ToolName, StepMeasurement[]>(tools.map((t) => [t.name, []]));
+    for (let run = 1; run <= runs; run++) {
+      for (const t of tools) {
+        if (run > 1) {
+          fs.rmSync(t.repo, { recursive: true, force: true });
+          if (!(await this.step(t, 'init', t.init(), true))) continue;
+        }
+        if (!(await this.step(t, 'initial', t.backup(source, 1), true))) continue;
+        measured.get(t.name)!.push(this.results[t.name]!.steps.initial as StepMeasurement);
+      }
+    }
+    for (const t of tools) {
+      const all = measured.get(t.name)!;
+      if (all.length < runs) continue; // a run failed: its error is recorded
+      const median = [...all].sort((a, b) => a.ms - b.ms)[all.length >> 1]!; // the slower middle one when even
+      this.results[t.name]!.steps.initial = {
+        ...median,
+        rssBytes: Math.max(...all.map((m) => m.rssBytes)),
+        runsMs: all.map((m) => m.ms),
+      };
     }
   }
 
@@ -222,7 +264,7 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
   };
 
   for (const t of tools) await runner.step(t, 'init', t.init(), true);
-  for (const t of tools) await runner.step(t, 'initial', t.backup(source, 1), true);
+  await runner.repeatedInitial(tools, source, options.runs);
   for (const t of tools) await runner.step(t, 'unchanged', t.backup(source, 2), true);
   const change = applyChange(source);
   const after = measureTree(source);
@@ -253,6 +295,7 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
   };
   const markdown = renderReport({
     tools: options.tools,
+    initialRuns: options.runs,
     results: runner.results,
     versions,
     machine: machineInfo(BENCH_DIR),

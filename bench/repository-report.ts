@@ -20,6 +20,8 @@ export interface StepMeasurement {
   cpuSeconds: number;
   otherCpuSeconds: number;
   warning?: string;
+  /** For a step that ran several times (the initial backup): every run's wall time, in run order. */
+  runsMs?: number[];
 }
 
 /** A measured step, or why there is no measurement (`skipped`: an earlier step of the tool failed). */
@@ -46,6 +48,8 @@ export interface DatasetInfo {
 
 export interface RunInfo {
   tools: ToolName[];
+  /** How many times each tool ran the initial backup (the table shows the median run). */
+  initialRuns: number;
   results: Record<string, ToolResults>;
   versions: Record<string, string>;
   machine: MachineInfo;
@@ -202,6 +206,11 @@ export function renderReport(run: RunInfo): string {
     if (res?.mismatch) problems.push(`- **${t} restore differs from the dataset**: ${res.mismatch}`);
   }
 
+  const initialRuns = run.tools.map((t) => {
+    const runs = ok(run.results[t]?.steps.initial)?.runsMs;
+    return runs ? `- ${t}: ${runs.map(seconds).join(', ')}` : `- ${t}: –`;
+  });
+
   const m = run.machine;
   return [
     '## Repository: stepvault vs restic and borg',
@@ -219,6 +228,18 @@ export function renderReport(run: RunInfo): string {
     '',
     ...(withRatio ? ['### Targets (issue 2)', '', ...targets(run, r), ''] : []),
     ...(problems.length ? ['### Failures and warnings', '', ...problems, ''] : []),
+    ...(run.initialRuns > 1
+      ? [
+          '### Initial backup runs',
+          '',
+          `Each tool backed the dataset up ${run.initialRuns} times into a new repository, the tools taking turns ` +
+            '(page cache dropped before each run); the tables show the run with the median time, peak RSS is the ' +
+            "largest of all runs, and the later steps use the last run's repository. Wall times in run order:",
+          '',
+          ...initialRuns,
+          '',
+        ]
+      : []),
     '### Peak RSS by step',
     '',
     table(['step', ...run.tools], rssRows),
@@ -241,7 +262,8 @@ export function renderReport(run: RunInfo): string {
       `${(run.dataset.finalBytes / 1e9).toFixed(2)} GB`,
     `- Dataset generation: ${run.dataset.generation}; whole run ${(run.totalMs / 60_000).toFixed(1)} min; ` +
       `peak disk use ${(run.diskUsedBytes / 1e9).toFixed(1)} GB under .bench/`,
-    '- Steps: init (untimed); backup; backup again without changes; the change; backup; full restore of the latest ' +
+    `- Steps: init (untimed); backup${run.initialRuns > 1 ? ` (${run.initialRuns} runs, see above)` : ''}; ` +
+      'backup again without changes; the change; backup; full restore of the latest ' +
       'snapshot into an empty directory; verify all data (`stepvault check --read-data`, `restic check --read-data`, ' +
       '`borg check --verify-data`). Each step runs for every tool before the next step starts, so all tools see the same ' +
       "states. Peak RSS is GNU time's maximum resident set size.",
