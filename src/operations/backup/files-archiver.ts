@@ -168,7 +168,9 @@ export class FilesArchiver {
           previous,
         );
       case 'file':
-        return this.#archiveFile(entry, node, previous);
+        // From here on a file is its path, node and size: the lstat result (~1 KiB of BigInts) is left behind
+        // instead of living on in the main thread's old generation while the file waits for a worker.
+        return this.#archiveFile(entry.path, node, Number(entry.stat.size), previous);
       case 'symlink':
         try {
           node.target = fs.readlinkSync(entry.path);
@@ -203,19 +205,20 @@ export class FilesArchiver {
   }
 
   async #archiveFile(
-    entry: DirectoryEntry,
+    path: string,
     node: TreeNode,
+    size: number,
     previous: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
     this.#filesInFlight++;
     try {
-      const linkKey = entry.stat.nlink > 1n ? `${entry.stat.dev}:${entry.stat.ino}` : undefined;
+      const linkKey = (node.links ?? 1) > 1 ? `${node.device}:${node.inode}` : undefined;
       const linked = linkKey ? this.#hardLinks.get(linkKey) : undefined;
       if (linked) {
         const first = await linked;
         return first ? { ...node, size: first.size!, content: first.content! } : undefined;
       }
-      const result = this.#fileContent(entry, node, previous);
+      const result = this.#fileContent(path, node, size, previous);
       if (linkKey) this.#hardLinks.set(linkKey, result);
       return await result;
     } finally {
@@ -261,30 +264,27 @@ export class FilesArchiver {
   }
 
   async #fileContent(
-    entry: DirectoryEntry,
+    path: string,
     node: TreeNode,
+    size: number,
     previous: TreeNode | undefined,
   ): Promise<TreeNode | undefined> {
-    if (unchangedSince(previous, entry.stat, this.#o.changeDetection)) {
+    if (unchangedSince(previous, node, size, this.#o.changeDetection)) {
       node.size = previous!.size!;
       node.content = previous!.content!;
       this.counts.filesUnmodified++;
       this.#fileDone(node.size);
       return node;
     }
-    const size = Number(entry.stat.size);
-    this.#o.readAhead?.hint(entry.path, size);
-    let done = this.#o.pool.submit(entry.path, size);
+    this.#o.readAhead?.hint(path, size);
+    let done = this.#o.pool.submit(path, size);
     while (!done) {
       await this.#o.pool.room();
-      done = this.#o.pool.submit(entry.path, size);
+      done = this.#o.pool.submit(path, size);
     }
     const stored: FileStored = await done;
     if (stored.error !== undefined) {
-      this.#error(
-        entry.path,
-        stored.errorCode === 'ENOENT' ? 'vanished before it could be read' : stored.error,
-      );
+      this.#error(path, stored.errorCode === 'ENOENT' ? 'vanished before it could be read' : stored.error);
       return undefined;
     }
     const ids = Buffer.from(stored.content.buffer, stored.content.byteOffset, stored.content.byteLength);

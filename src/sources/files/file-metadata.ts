@@ -40,19 +40,23 @@ export interface ChangeDetection {
   inode: boolean;
 }
 
-/** Whether a file can reuse its content from the parent snapshot without being read. */
+/**
+ * Whether a file can reuse its content from the parent snapshot without being read: `node` is the file's
+ * metadata now (from `metadataNode`), `size` its size now.
+ */
 export function unchangedSince(
   previous: TreeNode | undefined,
-  st: fs.BigIntStats,
+  node: TreeNode,
+  size: number,
   rules: ChangeDetection,
 ): boolean {
   return (
     previous !== undefined &&
     previous.type === 'file' &&
     previous.content !== undefined &&
-    previous.size === Number(st.size) &&
-    previous.mtime === st.mtimeNs.toString() &&
-    (!rules.ctime || previous.ctime === st.ctimeNs.toString()) &&
-    (!rules.inode || previous.inode === st.ino.toString())
+    previous.size === size &&
+    previous.mtime === node.mtime &&
+    (!rules.ctime || previous.ctime === node.ctime) &&
+    (!rules.inode || previous.inode === node.inode)
   );
 }
