@@ -89,6 +89,21 @@ function peakRss(r: ToolResults | undefined): { bytes: number; step: string } | 
   return best;
 }
 
+/** The middle value (the upper middle one of an even count), or undefined for none. */
+function median(values: number[]): number | undefined {
+  return [...values].sort((x, y) => x - y)[values.length >> 1];
+}
+
+/**
+ * restic's time ÷ stepvault's for each round of a repeated step (runs of the two tools minutes apart, while the
+ * machine's speed drifts by ±10%: a round's runs are adjacent); empty for a step that ran once.
+ */
+function pairedRatios(stepvault: StepMeasurement, restic: StepMeasurement): number[] {
+  const a = stepvault.runsMs ?? [];
+  const b = restic.runsMs ?? [];
+  return a.length > 1 && a.length === b.length ? a.map((ms, i) => b[i]! / ms) : [];
+}
+
 function ratio(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`;
 }
@@ -107,7 +122,7 @@ function ratios(run: RunInfo): Ratios {
   for (const { key } of STEPS) {
     const a = ok(sv.steps[key]);
     const b = ok(rs.steps[key]);
-    if (a && b) out.time[key] = b.ms / a.ms;
+    if (a && b) out.time[key] = median(pairedRatios(a, b)) ?? b.ms / a.ms;
   }
   if (sv.repoBytes && rs.repoBytes) out.size = sv.repoBytes / rs.repoBytes;
   const a = peakRss(sv);
@@ -210,6 +225,10 @@ export function renderReport(run: RunInfo): string {
     const runs = ok(run.results[t]?.steps.initial)?.runsMs;
     return runs ? `- ${t}: ${runs.map(seconds).join(', ')}` : `- ${t}: –`;
   });
+  const sv = ok(run.results.stepvault?.steps.initial);
+  const rs = ok(run.results.restic?.steps.initial);
+  const rounds = sv && rs ? pairedRatios(sv, rs) : [];
+  if (rounds.length > 0) initialRuns.push(`- restic ÷ stepvault by round: ${rounds.map(ratio).join(', ')}`);
 
   const m = run.machine;
   return [
@@ -222,7 +241,8 @@ export function renderReport(run: RunInfo): string {
     table(header, rows),
     '',
     withRatio
-      ? 'Ratio column: for times restic ÷ stepvault (above 1 means stepvault is faster); for size and RSS ' +
+      ? 'Ratio column: for times restic ÷ stepvault (above 1 means stepvault is faster; for a step run several times, ' +
+        "the median of the rounds' ratios); for size and RSS " +
         'stepvault ÷ restic (below 1 means stepvault is smaller). Throughput is dataset bytes ÷ wall time (MB = 10^6 bytes).'
       : 'Throughput is dataset bytes ÷ wall time (MB = 10^6 bytes).',
     '',
@@ -234,7 +254,9 @@ export function renderReport(run: RunInfo): string {
           '',
           `Each tool backed the dataset up ${run.initialRuns} times into a new repository, the tools taking turns ` +
             '(page cache dropped before each run); the tables show the run with the median time, peak RSS is the ' +
-            "largest of all runs, and the later steps use the last run's repository. Wall times in run order:",
+            "largest of all runs, and the later steps use the last run's repository. The ratio to restic is the " +
+            "median of the rounds' ratios: the two tools' runs of a round are adjacent in time, while the machine's " +
+            'speed drifts between rounds. Wall times in run order:',
           '',
           ...initialRuns,
           '',
