@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_COMPRESSION_LEVEL } from '../src/domain/compression-level.ts';
 import type { CommandSpec } from './repository-measure.ts';
 
 export const TOOL_NAMES = ['stepvault', 'restic', 'borg'] as const;
@@ -61,7 +60,10 @@ function stepvault(work: string): Tool {
     version: () => {
       const commit = firstLine('git', ['describe', '--always', '--dirty']);
       const node24 = firstLine(node, ['--version']);
-      return `stepvault ${firstLine(node, [main, '--version'])} (commit ${commit}, Node ${node24}, zstd level ${DEFAULT_COMPRESSION_LEVEL})`;
+      // The default compression level, as the command line states it (the suite runs stepvault as a program only).
+      const help = spawnSync(node, [main, 'backup', '--help'], { encoding: 'utf8', cwd: PROJECT }).stdout;
+      const level = /zstd level [^)]*default (\d+)\)/.exec(help)?.[1] ?? '?';
+      return `stepvault ${firstLine(node, [main, '--version'])} (commit ${commit}, Node ${node24}, zstd level ${level})`;
     },
   };
 }
