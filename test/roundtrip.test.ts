@@ -26,13 +26,16 @@ const mtimeUs = fc.integer({ min: 946_684_800_000_000, max: 1_900_000_000_000_00
 const content: fc.Arbitrary<Content> = fc.oneof(
   {
     weight: 5,
-    arbitrary: fc.uint8Array({ maxLength: 3000 }).map((data) => ({ kind: 'bytes' as const, data })),
+    // size 'max': fast-check's default size keeps arrays to a few bytes, and files should span several chunks.
+    arbitrary: fc
+      .uint8Array({ maxLength: 12_000, size: 'max' })
+      .map((data) => ({ kind: 'bytes' as const, data })),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'bytes' as const, data: new Uint8Array(0) }) },
   {
     weight: 2,
     arbitrary: fc
-      .tuple(fc.uint8Array({ minLength: 1, maxLength: 2000 }), fc.integer({ min: 2, max: 12 }))
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 2000, size: 'max' }), fc.integer({ min: 2, max: 12 }))
       .map(([unit, times]) => ({
         kind: 'bytes' as const,
         data: Buffer.concat(Array.from({ length: times * 8 }, () => unit)),
