@@ -17,7 +17,7 @@ describe('ContentWriter', () => {
     const { repo, index, writer, content } = await smallRepository();
     await fc.assert(
       fc.asyncProperty(
-        fc.uint8Array({ maxLength: 20_000 }),
+        fc.uint8Array({ maxLength: 20_000, size: 'max' }),
         fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }),
         async (data, cuts) => {
           const whole = await content.storeBytes(data);

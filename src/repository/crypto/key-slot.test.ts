@@ -40,7 +40,7 @@ describe('key slots', () => {
         assert.ok(isStepvaultError(e, 'corrupt'), String(e));
       }
     };
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), check), { numRuns: 200 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), check), { numRuns: 200 });
     fc.assert(
       fc.property(fc.jsonValue(), (v) => check(Buffer.from(JSON.stringify(v)))),
       { numRuns: 300 },

@@ -23,40 +23,50 @@ function buildPack(blobs: Buffer[]) {
 describe('pack format', () => {
   it('round-trips blobs through a pack, header and all', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 20 }), (arrays) => {
-        const blobs = arrays.map((a) => Buffer.from(a));
-        const pack = buildPack(blobs);
-        assert.equal(pack.name, createHash('sha256').update(pack.bytes).digest('hex'));
-        const { salt, entries } = readPackHeader(keys.encryption, pack.bytes, pack.name);
-        assert.equal(entries.length, blobs.length);
-        const key = packKey(keys.encryption, salt);
-        entries.forEach((e, i) => {
-          const stored = openBlob(key, i, e, pack.bytes.subarray(e.offset, e.offset + e.length), pack.name);
-          const plain = decompressBlob(stored, e.compressed, e.rawLength, 'blob');
-          assert.deepEqual(plain, blobs[i]);
-          assert.deepEqual(e.id, blobId(keys.blobMac, plain));
-        });
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 3000, size: 'max' }), { maxLength: 20, size: 'max' }),
+        (arrays) => {
+          const blobs = arrays.map((a) => Buffer.from(a));
+          const pack = buildPack(blobs);
+          assert.equal(pack.name, createHash('sha256').update(pack.bytes).digest('hex'));
+          const { salt, entries } = readPackHeader(keys.encryption, pack.bytes, pack.name);
+          assert.equal(entries.length, blobs.length);
+          const key = packKey(keys.encryption, salt);
+          entries.forEach((e, i) => {
+            const stored = openBlob(key, i, e, pack.bytes.subarray(e.offset, e.offset + e.length), pack.name);
+            const plain = decompressBlob(stored, e.compressed, e.rawLength, 'blob');
+            assert.deepEqual(plain, blobs[i]);
+            assert.deepEqual(e.id, blobId(keys.blobMac, plain));
+          });
+        },
+      ),
       { numRuns: 50 },
     );
   });
 
   it('reads the same header piece by piece, through a buffer the reader reuses', () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { minLength: 1, maxLength: 20 }), (arrays) => {
-        const pack = buildPack(arrays.map((a) => Buffer.from(a)));
-        const bytes = Buffer.from(pack.bytes);
-        const reused = Buffer.alloc(bytes.length);
-        const read = (offset: number, length: number) => {
-          reused.fill(0xee);
-          bytes.copy(reused, 0, offset, offset + length);
-          return reused.subarray(0, length);
-        };
-        assert.deepEqual(
-          readPackHeaderAt(keys.encryption, read, bytes.length, pack.name),
-          readPackHeader(keys.encryption, bytes, pack.name),
-        );
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 3000, size: 'max' }), {
+          minLength: 1,
+          maxLength: 20,
+          size: 'max',
+        }),
+        (arrays) => {
+          const pack = buildPack(arrays.map((a) => Buffer.from(a)));
+          const bytes = Buffer.from(pack.bytes);
+          const reused = Buffer.alloc(bytes.length);
+          const read = (offset: number, length: number) => {
+            reused.fill(0xee);
+            bytes.copy(reused, 0, offset, offset + length);
+            return reused.subarray(0, length);
+          };
+          assert.deepEqual(
+            readPackHeaderAt(keys.encryption, read, bytes.length, pack.name),
+            readPackHeader(keys.encryption, bytes, pack.name),
+          );
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -114,7 +124,7 @@ describe('pack format', () => {
 
   it('never crashes on arbitrary bytes: it either parses or throws corrupt', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 400, size: 'max' }), (bytes) => {
         try {
           readPackHeader(keys.encryption, Buffer.from(bytes), 'fuzz');
         } catch (e) {
@@ -139,11 +149,11 @@ describe('pack stream', () => {
   it('writes packs that read back like built ones, named by the SHA-256 of the bytes it wrote', () => {
     // Mostly small blobs, which the stream gathers before writing, and now and then one past the gathering size.
     const blob = fc.oneof(
-      { arbitrary: fc.uint8Array({ maxLength: 3000 }), weight: 9 },
+      { arbitrary: fc.uint8Array({ maxLength: 3000, size: 'max' }), weight: 9 },
       { arbitrary: fc.uint8Array({ minLength: 100_000, maxLength: 200_000 }), weight: 1 },
     );
     fc.assert(
-      fc.property(fc.array(blob, { maxLength: 20 }), (arrays) => {
+      fc.property(fc.array(blob, { maxLength: 20, size: 'max' }), (arrays) => {
         const blobs = arrays.map((a) => Buffer.from(a));
         const pieces: Buffer[] = [];
         const stream = new PackStream(keys.encryption);

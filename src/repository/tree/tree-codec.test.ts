@@ -55,7 +55,7 @@ describe('tree codec', () => {
         assert.ok(isStepvaultError(e, 'corrupt'), String(e));
       }
     };
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), check), { numRuns: 300 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), check), { numRuns: 300 });
     fc.assert(
       fc.property(fc.jsonValue(), (v) => check(Buffer.from(JSON.stringify({ nodes: [v] })))),
       { numRuns: 300 },
