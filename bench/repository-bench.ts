@@ -19,6 +19,7 @@ import {
 } from './repository-measure.ts';
 import {
   type DatasetInfo,
+  medianBy,
   renderReport,
   type StepKey,
   type StepMeasurement,
@@ -181,7 +182,7 @@ class Runner {
     for (const t of tools) {
       const all = measured.get(t.name)!;
       if (all.length < runs) continue; // a run failed: its error is recorded
-      const median = [...all].sort((a, b) => a.ms - b.ms)[all.length >> 1]!; // the slower middle one when even
+      const median = medianBy(all, (m) => m.ms)!;
       this.results[t.name]!.steps.initial = {
         ...median,
         rssBytes: Math.max(...all.map((m) => m.rssBytes)),

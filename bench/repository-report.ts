@@ -89,9 +89,9 @@ function peakRss(r: ToolResults | undefined): { bytes: number; step: string } | 
   return best;
 }
 
-/** The middle value (the upper middle one of an even count), or undefined for none. */
-function median(values: number[]): number | undefined {
-  return [...values].sort((x, y) => x - y)[values.length >> 1];
+/** The median item by `key` (of an even count the upper middle one), or undefined for none. */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
+  return [...items].sort((a, b) => key(a) - key(b))[items.length >> 1];
 }
 
 /**
@@ -122,7 +122,7 @@ function ratios(run: RunInfo): Ratios {
   for (const { key } of STEPS) {
     const a = ok(sv.steps[key]);
     const b = ok(rs.steps[key]);
-    if (a && b) out.time[key] = median(pairedRatios(a, b)) ?? b.ms / a.ms;
+    if (a && b) out.time[key] = medianBy(pairedRatios(a, b), (r) => r) ?? b.ms / a.ms;
   }
   if (sv.repoBytes && rs.repoBytes) out.size = sv.repoBytes / rs.repoBytes;
   const a = peakRss(sv);
