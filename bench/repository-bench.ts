@@ -1,6 +1,7 @@
 // The repository suite: stepvault, restic and borg side by side on the same dataset in one run — initial backup,
 // no-change backup, the ~1% change, backup, full restore (compared byte for byte), verify all data, repository
-// size and peak RSS — each step for every tool before the next, page cache dropped before each timed step.
+// size and peak RSS — each step for every tool before the next, page cache dropped before each timed step. The
+// three backups run in rounds (three by default), each into new repositories, and the median run is reported.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,7 +38,8 @@ const LOGS = path.join(BENCH_DIR, 'logs');
 export const REPOSITORY_USAGE = `npm run bench -- repository [options]
 
   --tools a,b    only these tools (of ${TOOL_NAMES.join(', ')}; default all)
-  --runs N       initial backups per tool, taking turns, each into a new repository (default 3; median shown)
+  --runs N       rounds of the three backups, each into a new repository, the tools taking turns (default 3;
+                 the median run is shown)
   --scale N      dataset scale (default 1: ~2 GB in ~31.5k files; 0.1 for a quick run)
   --keep         keep the repositories and the source copy under .bench/work for inspection
   --write        update docs/benchmarks.md even for a partial run (a full run always does)`;
@@ -162,32 +164,32 @@ class Runner {
     }
   }
 
+  /** Every round's measurement of each repeated step, per tool. */
+  private readonly rounds = new Map<string, Partial<Record<StepKey, StepMeasurement[]>>>();
+
+  /** Runs a step that is repeated in every round, and keeps this round's measurement. */
+  async roundStep(tool: Tool, key: StepKey, spec: CommandSpec): Promise<boolean> {
+    if (!(await this.step(tool, key, spec, true))) return false;
+    const kept = this.rounds.get(tool.name) ?? {};
+    (kept[key] ??= []).push(this.results[tool.name]!.steps[key] as StepMeasurement);
+    this.rounds.set(tool.name, kept);
+    return true;
+  }
+
   /**
-   * The initial backup, `runs` times per tool with the tools taking turns, each run into a new repository (the
-   * last one stays for the later steps). Records the run with the median time, the largest peak RSS of all runs
-   * and every run's time.
+   * After the last round: each repeated step of a tool that ran in every round is recorded as its run with the
+   * median time, with the largest peak RSS of all runs and every run's time.
    */
-  async repeatedInitial(tools: Tool[], source: string, runs: number): Promise<void> {
-    const measured = new Map<ToolName, StepMeasurement[]>(tools.map((t) => [t.name, []]));
-    for (let run = 1; run <= runs; run++) {
-      for (const t of tools) {
-        if (run > 1) {
-          fs.rmSync(t.repo, { recursive: true, force: true });
-          if (!(await this.step(t, 'init', t.init(), true))) continue;
-        }
-        if (!(await this.step(t, 'initial', t.backup(source, 1), true))) continue;
-        measured.get(t.name)!.push(this.results[t.name]!.steps.initial as StepMeasurement);
+  summarizeRounds(rounds: number): void {
+    for (const [tool, steps] of this.rounds) {
+      for (const [key, all] of Object.entries(steps) as [StepKey, StepMeasurement[]][]) {
+        if (all.length < rounds) continue; // a run failed: its error is recorded
+        this.results[tool]!.steps[key] = {
+          ...medianBy(all, (m) => m.ms)!,
+          rssBytes: Math.max(...all.map((m) => m.rssBytes)),
+          runsMs: all.map((m) => m.ms),
+        };
       }
-    }
-    for (const t of tools) {
-      const all = measured.get(t.name)!;
-      if (all.length < runs) continue; // a run failed: its error is recorded
-      const median = medianBy(all, (m) => m.ms)!;
-      this.results[t.name]!.steps.initial = {
-        ...median,
-        rssBytes: Math.max(...all.map((m) => m.rssBytes)),
-        runsMs: all.map((m) => m.ms),
-      };
     }
   }
 
@@ -245,10 +247,14 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
     `dataset: ${dataset.stats.files} files, ${(dataset.stats.bytes / 1e9).toFixed(2)} GB (generation ${generation})`,
   );
   const source = path.join(WORK, 'source', 'data');
-  fs.mkdirSync(path.dirname(source), { recursive: true });
-  const copy = spawnSync('cp', ['-a', dataset.dir, source], { stdio: 'inherit' });
-  if (copy.status !== 0) throw new Error(`copying the dataset to ${source} failed`);
-  log(`copied the dataset to ${source}`);
+  const copySource = () => {
+    fs.rmSync(path.dirname(source), { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(source), { recursive: true });
+    const copy = spawnSync('cp', ['-a', dataset.dir, source], { stdio: 'inherit' });
+    if (copy.status !== 0) throw new Error(`copying the dataset to ${source} failed`);
+    log(`copied the dataset to ${source}`);
+  };
+  copySource();
 
   const dropping = dropCaches();
   log(
@@ -264,18 +270,35 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
     diskPeak = Math.max(diskPeak, diskUsage(BENCH_DIR));
   };
 
-  for (const t of tools) await runner.step(t, 'init', t.init(), true);
-  await runner.repeatedInitial(tools, source, options.runs);
-  for (const t of tools) await runner.step(t, 'unchanged', t.backup(source, 2), true);
-  const change = applyChange(source);
-  const after = measureTree(source);
-  log(
-    `applied the change: ${change.filesChanged} changed, ${change.filesAdded} added, ${change.filesDeleted} deleted, ` +
-      `${(change.bytesWritten / 1e6).toFixed(1)} MB written`,
-  );
-  for (const t of tools) await runner.step(t, 'changed', t.backup(source, 3), true);
+  // Rounds: every tool backs up the dataset, again without changes, and after the change, into a new repository
+  // each round (a new repository has new chunker and encryption keys, which move its size a little).
+  let change = { filesChanged: 0, filesAdded: 0, filesDeleted: 0, bytesWritten: 0 };
+  let after = { files: 0, bytes: 0 };
+  for (let round = 1; round <= options.runs; round++) {
+    log(`round ${round} of ${options.runs}`);
+    if (round > 1) copySource();
+    for (const t of tools) {
+      if (round > 1) fs.rmSync(t.repo, { recursive: true, force: true });
+      await runner.step(t, 'init', t.init(), true);
+    }
+    for (const t of tools) await runner.roundStep(t, 'initial', t.backup(source, 1));
+    for (const t of tools) await runner.roundStep(t, 'unchanged', t.backup(source, 2));
+    change = applyChange(source);
+    after = measureTree(source);
+    log(
+      `applied the change: ${change.filesChanged} changed, ${change.filesAdded} added, ${change.filesDeleted} deleted, ` +
+        `${(change.bytesWritten / 1e6).toFixed(1)} MB written`,
+    );
+    for (const t of tools) await runner.roundStep(t, 'changed', t.backup(source, 3));
+    for (const t of tools) {
+      if (fs.existsSync(t.repo)) (runner.results[t.name]!.repoBytesRuns ??= []).push(diskUsage(t.repo));
+    }
+    notePeak();
+  }
+  runner.summarizeRounds(options.runs);
   for (const t of tools) {
-    if (fs.existsSync(t.repo)) runner.results[t.name]!.repoBytes = diskUsage(t.repo);
+    const sizes = runner.results[t.name]!.repoBytesRuns;
+    if (sizes?.length === options.runs) runner.results[t.name]!.repoBytes = medianBy(sizes, (b) => b)!;
   }
   notePeak();
   for (const t of tools) await runner.restoreAndCompare(t, source, 3, notePeak);
@@ -296,7 +319,7 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
   };
   const markdown = renderReport({
     tools: options.tools,
-    initialRuns: options.runs,
+    rounds: options.runs,
     results: runner.results,
     versions,
     machine: machineInfo(BENCH_DIR),

@@ -29,7 +29,10 @@ export type StepOutcome = StepMeasurement | { error: string; skipped?: boolean }
 
 export interface ToolResults {
   steps: Partial<Record<StepKey | 'init', StepOutcome>>;
+  /** Repository size after the three backups: the median of the rounds'. */
   repoBytes?: number;
+  /** Each round's repository size. */
+  repoBytesRuns?: number[];
   /** Set when the restored tree differed from the dataset. */
   mismatch?: string;
 }
@@ -48,8 +51,8 @@ export interface DatasetInfo {
 
 export interface RunInfo {
   tools: ToolName[];
-  /** How many times each tool ran the initial backup (the table shows the median run). */
-  initialRuns: number;
+  /** Rounds of the three backups, each into a new repository (the table shows the median run). */
+  rounds: number;
   results: Record<string, ToolResults>;
   versions: Record<string, string>;
   machine: MachineInfo;
@@ -221,14 +224,25 @@ export function renderReport(run: RunInfo): string {
     if (res?.mismatch) problems.push(`- **${t} restore differs from the dataset**: ${res.mismatch}`);
   }
 
-  const initialRuns = run.tools.map((t) => {
-    const runs = ok(run.results[t]?.steps.initial)?.runsMs;
-    return runs ? `- ${t}: ${runs.map(seconds).join(', ')}` : `- ${t}: –`;
-  });
-  const sv = ok(run.results.stepvault?.steps.initial);
-  const rs = ok(run.results.restic?.steps.initial);
-  const rounds = sv && rs ? pairedRatios(sv, rs) : [];
-  if (rounds.length > 0) initialRuns.push(`- restic ÷ stepvault by round: ${rounds.map(ratio).join(', ')}`);
+  const roundLines: string[] = [];
+  const gb = (b: number) => `${(b / 1e9).toFixed(3)} GB`;
+  for (const { key, label } of STEPS) {
+    const runs = run.tools.map((t) => [t, ok(run.results[t]?.steps[key])?.runsMs] as const);
+    if (!runs.some(([, ms]) => ms)) continue;
+    const sv = ok(run.results.stepvault?.steps[key]);
+    const rs = ok(run.results.restic?.steps[key]);
+    const rounds = sv && rs ? pairedRatios(sv, rs) : [];
+    roundLines.push(
+      `- ${label}: ${runs.map(([t, ms]) => `${t} ${ms ? ms.map(seconds).join(', ') : '–'}`).join('; ')}` +
+        (rounds.length > 0 ? `; restic ÷ stepvault ${rounds.map(ratio).join(', ')}` : ''),
+    );
+  }
+  const sizes = run.tools.map((t) => [t, run.results[t]?.repoBytesRuns] as const);
+  if (sizes.some(([, b]) => b && b.length > 1)) {
+    roundLines.push(
+      `- repository size: ${sizes.map(([t, b]) => `${t} ${b ? b.map(gb).join(', ') : '–'}`).join('; ')}`,
+    );
+  }
 
   const m = run.machine;
   return [
@@ -248,17 +262,18 @@ export function renderReport(run: RunInfo): string {
     '',
     ...(withRatio ? ['### Targets (issue 2)', '', ...targets(run, r), ''] : []),
     ...(problems.length ? ['### Failures and warnings', '', ...problems, ''] : []),
-    ...(run.initialRuns > 1
+    ...(run.rounds > 1
       ? [
-          '### Initial backup runs',
+          '### Rounds',
           '',
-          `Each tool backed the dataset up ${run.initialRuns} times into a new repository, the tools taking turns ` +
-            '(page cache dropped before each run); the tables show the run with the median time, peak RSS is the ' +
-            "largest of all runs, and the later steps use the last run's repository. The ratio to restic is the " +
-            "median of the rounds' ratios: the two tools' runs of a round are adjacent in time, while the machine's " +
-            'speed drifts between rounds. Wall times in run order:',
+          `Each tool ran the three backups ${run.rounds} times, each round into a new repository (new chunker and ` +
+            'encryption keys), the tools taking turns and the page cache dropped before each run. The tables show ' +
+            "each step's run with the median time and the median repository size; peak RSS is the largest of all " +
+            "runs; restore and verify use the last round's repository. The time ratio to restic is the median of " +
+            "the rounds' ratios: the two tools' runs of a round are adjacent in time, while the machine's speed " +
+            'drifts between rounds. In run order:',
           '',
-          ...initialRuns,
+          ...roundLines,
           '',
         ]
       : []),
@@ -284,8 +299,8 @@ export function renderReport(run: RunInfo): string {
       `${(run.dataset.finalBytes / 1e9).toFixed(2)} GB`,
     `- Dataset generation: ${run.dataset.generation}; whole run ${(run.totalMs / 60_000).toFixed(1)} min; ` +
       `peak disk use ${(run.diskUsedBytes / 1e9).toFixed(1)} GB under .bench/`,
-    `- Steps: init (untimed); backup${run.initialRuns > 1 ? ` (${run.initialRuns} runs, see above)` : ''}; ` +
-      'backup again without changes; the change; backup; full restore of the latest ' +
+    `- Steps: ${run.rounds > 1 ? `${run.rounds} rounds (see above) of ` : ''}init (untimed); backup; ` +
+      'backup again without changes; the change; backup; then full restore of the latest ' +
       'snapshot into an empty directory; verify all data (`stepvault check --read-data`, `restic check --read-data`, ' +
       '`borg check --verify-data`). Each step runs for every tool before the next step starts, so all tools see the same ' +
       "states. Peak RSS is GNU time's maximum resident set size.",
