@@ -1,7 +1,7 @@
 // The repository suite: stepvault, restic and borg side by side on the same dataset in one run — initial backup,
 // no-change backup, the ~1% change, backup, full restore (compared byte for byte), verify all data, repository
 // size and peak RSS — each step for every tool before the next, page cache dropped before each timed step. The
-// three backups run in rounds (three by default), each into new repositories, and the median run is reported.
+// steps run in rounds (three by default), each into new repositories, and the median run is reported.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,8 +38,8 @@ const LOGS = path.join(BENCH_DIR, 'logs');
 export const REPOSITORY_USAGE = `npm run bench -- repository [options]
 
   --tools a,b    only these tools (of ${TOOL_NAMES.join(', ')}; default all)
-  --runs N       rounds of the three backups, each into a new repository, the tools taking turns (default 3;
-                 the median run is shown)
+  --runs N       rounds of all steps, each into a new repository, the tools taking turns (default 3; the median
+                 run is shown)
   --scale N      dataset scale (default 1: ~2 GB in ~31.5k files; 0.1 for a quick run)
   --keep         keep the repositories and the source copy under .bench/work for inspection
   --write        update docs/benchmarks.md even for a partial run (a full run always does)`;
@@ -168,8 +168,8 @@ class Runner {
   private readonly rounds = new Map<string, Partial<Record<StepKey, StepMeasurement[]>>>();
 
   /** Runs a step that is repeated in every round, and keeps this round's measurement. */
-  async roundStep(tool: Tool, key: StepKey, spec: CommandSpec): Promise<boolean> {
-    if (!(await this.step(tool, key, spec, true))) return false;
+  async roundStep(tool: Tool, key: StepKey, spec: CommandSpec, breaksTool = true): Promise<boolean> {
+    if (!(await this.step(tool, key, spec, breaksTool))) return false;
     const kept = this.rounds.get(tool.name) ?? {};
     (kept[key] ??= []).push(this.results[tool.name]!.steps[key] as StepMeasurement);
     this.rounds.set(tool.name, kept);
@@ -198,7 +198,7 @@ class Runner {
     const target = path.join(WORK, 'restore', tool.name);
     fs.rmSync(target, { recursive: true, force: true });
     fs.mkdirSync(target, { recursive: true });
-    if (await this.step(tool, 'restore', tool.restore(target, lastBackup), false)) {
+    if (await this.roundStep(tool, 'restore', tool.restore(target, lastBackup), false)) {
       const root = restoredRoot(target, source);
       const t0 = performance.now();
       const difference = compareTrees(source, root);
@@ -271,7 +271,8 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
   };
 
   // Rounds: every tool backs up the dataset, again without changes, and after the change, into a new repository
-  // each round (a new repository has new chunker and encryption keys, which move its size a little).
+  // each round (a new repository has new chunker and encryption keys, which move its size a little), then
+  // restores the last snapshot (compared with the dataset) and verifies all data.
   let change = { filesChanged: 0, filesAdded: 0, filesDeleted: 0, bytesWritten: 0 };
   let after = { files: 0, bytes: 0 };
   for (let round = 1; round <= options.runs; round++) {
@@ -294,15 +295,14 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
       if (fs.existsSync(t.repo)) (runner.results[t.name]!.repoBytesRuns ??= []).push(diskUsage(t.repo));
     }
     notePeak();
+    for (const t of tools) await runner.restoreAndCompare(t, source, 3, notePeak);
+    for (const t of tools) await runner.roundStep(t, 'verify', t.verify(), false);
   }
   runner.summarizeRounds(options.runs);
   for (const t of tools) {
     const sizes = runner.results[t.name]!.repoBytesRuns;
     if (sizes?.length === options.runs) runner.results[t.name]!.repoBytes = medianBy(sizes, (b) => b)!;
   }
-  notePeak();
-  for (const t of tools) await runner.restoreAndCompare(t, source, 3, notePeak);
-  for (const t of tools) await runner.step(t, 'verify', t.verify(), false);
 
   const info: DatasetInfo = {
     files: dataset.stats.files,

@@ -125,7 +125,8 @@ function ratios(run: RunInfo): Ratios {
   for (const { key } of STEPS) {
     const a = ok(sv.steps[key]);
     const b = ok(rs.steps[key]);
-    if (a && b) out.time[key] = medianBy(pairedRatios(a, b), (r) => r) ?? b.ms / a.ms;
+    // Of an even count of rounds, the lower of the two middle ratios (the one less favourable to stepvault).
+    if (a && b) out.time[key] = medianBy(pairedRatios(a, b), (r) => -r) ?? b.ms / a.ms;
   }
   if (sv.repoBytes && rs.repoBytes) out.size = sv.repoBytes / rs.repoBytes;
   const a = peakRss(sv);
@@ -266,12 +267,12 @@ export function renderReport(run: RunInfo): string {
       ? [
           '### Rounds',
           '',
-          `Each tool ran the three backups ${run.rounds} times, each round into a new repository (new chunker and ` +
-            'encryption keys), the tools taking turns and the page cache dropped before each run. The tables show ' +
-            "each step's run with the median time and the median repository size; peak RSS is the largest of all " +
-            "runs; restore and verify use the last round's repository. The time ratio to restic is the median of " +
-            "the rounds' ratios: the two tools' runs of a round are adjacent in time, while the machine's speed " +
-            'drifts between rounds. In run order:',
+          `Each tool ran every step ${run.rounds} times, each round into a new repository (new chunker and ` +
+            'encryption keys) from a fresh copy of the dataset, the tools taking turns and the page cache dropped ' +
+            "before each run; every round's restore was compared with the dataset. The tables show each step's run " +
+            'with the median time and the median repository size; peak RSS is the largest of all runs. The time ' +
+            "ratio to restic is the median of the rounds' ratios: the two tools' runs of a round are adjacent in " +
+            "time, while the machine's speed drifts between rounds. In run order:",
           '',
           ...roundLines,
           '',
@@ -300,7 +301,7 @@ export function renderReport(run: RunInfo): string {
     `- Dataset generation: ${run.dataset.generation}; whole run ${(run.totalMs / 60_000).toFixed(1)} min; ` +
       `peak disk use ${(run.diskUsedBytes / 1e9).toFixed(1)} GB under .bench/`,
     `- Steps: ${run.rounds > 1 ? `${run.rounds} rounds (see above) of ` : ''}init (untimed); backup; ` +
-      'backup again without changes; the change; backup; then full restore of the latest ' +
+      'backup again without changes; the change; backup; full restore of the latest ' +
       'snapshot into an empty directory; verify all data (`stepvault check --read-data`, `restic check --read-data`, ' +
       '`borg check --verify-data`). Each step runs for every tool before the next step starts, so all tools see the same ' +
       "states. Peak RSS is GNU time's maximum resident set size.",
