@@ -171,7 +171,7 @@ class Runner {
   async roundStep(tool: Tool, key: StepKey, spec: CommandSpec, breaksTool = true): Promise<boolean> {
     if (!(await this.step(tool, key, spec, breaksTool))) return false;
     const kept = this.rounds.get(tool.name) ?? {};
-    (kept[key] ??= []).push(this.results[tool.name]!.steps[key] as StepMeasurement);
+    kept[key] = [...(kept[key] ?? []), this.results[tool.name]!.steps[key] as StepMeasurement];
     this.rounds.set(tool.name, kept);
     return true;
   }
@@ -292,7 +292,9 @@ export async function runRepositoryBench(argv: string[]): Promise<RepositoryOutc
     );
     for (const t of tools) await runner.roundStep(t, 'changed', t.backup(source, 3));
     for (const t of tools) {
-      if (fs.existsSync(t.repo)) (runner.results[t.name]!.repoBytesRuns ??= []).push(diskUsage(t.repo));
+      const results = runner.results[t.name]!;
+      if (fs.existsSync(t.repo))
+        results.repoBytesRuns = [...(results.repoBytesRuns ?? []), diskUsage(t.repo)];
     }
     notePeak();
     for (const t of tools) await runner.restoreAndCompare(t, source, 3, notePeak);
