@@ -24,6 +24,7 @@ import {
   renderReport,
   type StepKey,
   type StepMeasurement,
+  type StepOutcome,
   type ToolResults,
 } from './repository-report.ts';
 import { checkFreeSpace, ensurePackages, machineInfo } from './repository-setup.ts';
@@ -167,9 +168,17 @@ class Runner {
   /** Every round's measurement of each repeated step, per tool. */
   private readonly rounds = new Map<string, Partial<Record<StepKey, StepMeasurement[]>>>();
 
+  /** The first failure of each repeated step, per tool: a later round's success must not hide it. */
+  private readonly roundFailures = new Map<string, Partial<Record<StepKey, StepOutcome>>>();
+
   /** Runs a step that is repeated in every round, and keeps this round's measurement. */
   async roundStep(tool: Tool, key: StepKey, spec: CommandSpec, breaksTool = true): Promise<boolean> {
-    if (!(await this.step(tool, key, spec, breaksTool))) return false;
+    if (!(await this.step(tool, key, spec, breaksTool))) {
+      const failures = this.roundFailures.get(tool.name) ?? {};
+      failures[key] ??= this.results[tool.name]!.steps[key]!;
+      this.roundFailures.set(tool.name, failures);
+      return false;
+    }
     const kept = this.rounds.get(tool.name) ?? {};
     kept[key] = [...(kept[key] ?? []), this.results[tool.name]!.steps[key] as StepMeasurement];
     this.rounds.set(tool.name, kept);
@@ -181,6 +190,7 @@ class Runner {
    * median time, with the largest peak RSS of all runs and every run's time.
    */
   summarizeRounds(rounds: number): void {
+    for (const [tool, failures] of this.roundFailures) Object.assign(this.results[tool]!.steps, failures);
     for (const [tool, steps] of this.rounds) {
       for (const [key, all] of Object.entries(steps) as [StepKey, StepMeasurement[]][]) {
         if (all.length < rounds) continue; // a run failed: its error is recorded
