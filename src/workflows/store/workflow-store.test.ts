@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { CompiledDefinition } from '../interpreter/compiled.ts';
 import { ExecutionMachine } from '../interpreter/machine.ts';
@@ -91,4 +93,38 @@ test('leases: a live holder keeps its execution, a dead or expired one loses it'
   assert.deepEqual(store.takeMessages(1), [{ kind: 'stop', token: null, body: { cause: 'x' } }]);
   assert.deepEqual(store.takeMessages(1), []);
   store.close();
+});
+
+test('opening waits for a lock another process holds on the store instead of failing at once', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-store-lock-'));
+  try {
+    const file = path.join(dir, 'store.db');
+    new WorkflowStore(file).close();
+    // Another process takes the store's lock for 1.5 s (as one closing the last connection briefly does).
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const { DatabaseSync } = require('node:sqlite');
+         const db = new DatabaseSync(${JSON.stringify(file)});
+         db.exec('PRAGMA locking_mode=EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE'); db.exec('COMMIT');
+         console.log('locked');
+         setTimeout(() => db.close(), 1500);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.once('data', () => resolve());
+      holder.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+    });
+    // Without waiting, the store cannot be opened now...
+    const probe = new DatabaseSync(file);
+    assert.throws(() => probe.exec('PRAGMA journal_mode=WAL'), /locked/);
+    probe.close();
+    // ...and the store waits for the lock to be released instead of failing.
+    new WorkflowStore(file).close();
+    await new Promise((resolve) => holder.once('exit', resolve));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

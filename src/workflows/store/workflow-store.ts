@@ -52,9 +52,11 @@ export class WorkflowStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     try {
       this.db = new DatabaseSync(file);
+      // First: the statements below may meet a lock (another process checkpointing or closing the last
+      // connection), and without a busy timeout they would fail at once instead of waiting for it.
+      this.db.exec('PRAGMA busy_timeout=10000');
       this.db.exec('PRAGMA journal_mode=WAL');
       this.db.exec(`PRAGMA synchronous=${options.synchronous ?? 'NORMAL'}`);
-      this.db.exec('PRAGMA busy_timeout=10000');
       // Checkpoints (which fsync) every ~40 MB of WAL rather than every 4 MB: fewer stalls between commits.
       this.db.exec('PRAGMA wal_autocheckpoint=10000');
       this.db.exec(SCHEMA);
