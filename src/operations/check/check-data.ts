@@ -80,7 +80,6 @@ export async function readData(
         type: 'verify',
         pack: name,
         source,
-        size: pack.size,
         salt: pack.salt,
         entries,
       });

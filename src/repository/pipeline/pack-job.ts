@@ -48,9 +48,8 @@ export interface VerifyJob {
   type: 'verify';
   job: number;
   pack: string;
+  /** A path source is read as the file is (another size than the index's makes its name not match). */
   source: PackSource;
-  /** The pack's size as the index records it (a path source is read whole, up to this). */
-  size: number;
   /** The pack as the index describes it: salt and encoded entries (46 bytes each), to compare with its header. */
   salt: Uint8Array;
   entries: Uint8Array;
