@@ -1,13 +1,14 @@
 // The stepvault CLI end to end, as a user runs it: every command, the exit codes, the --json contract.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RepositoryLock } from '../src/repository/lock/lock.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
-import { CliSandbox, only } from './support/cli.ts';
+import { CliSandbox, MAIN, NODE, only } from './support/cli.ts';
 
 describe('stepvault CLI', () => {
   const sb = new CliSandbox();
@@ -221,6 +222,25 @@ describe('stepvault CLI', () => {
       assert.equal(r.code, 2, `stepvault ${args.join(' ')} → ${r.code}: ${r.stderr}`);
       assert.match(r.stderr, message, args.join(' '));
     }
+  });
+
+  it('refuses a repository location of an unknown scheme everywhere, creating nothing', () => {
+    const cwd = sb.path('cwd-unknown-scheme');
+    fs.mkdirSync(cwd);
+    for (const args of [['init'], ['snapshots'], ['backup', data]]) {
+      const r = spawnSync(NODE, [MAIN, '-r', 'rclone:remote:path', ...args], {
+        cwd,
+        env: sb.env,
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /unsupported repository location "rclone:remote:path"/);
+      assert.match(r.stderr, /s3:BUCKET\[\/PREFIX\]/);
+    }
+    assert.deepEqual(fs.readdirSync(cwd), [], 'no directory named after the location');
+    const bad = sb.run(['init'], { STEPVAULT_REPOSITORY: 's3:Not_A_Bucket' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /not a bucket name/);
   });
 
   it('reports a fatal error as an exit_error message with --json', () => {

@@ -9,7 +9,7 @@ import { asStepvaultError, StepvaultError } from '../common/errors.ts';
 import { KnownSnapshots } from '../repository/known-snapshots.ts';
 import { Repository } from '../repository/repository.ts';
 import type { Backend } from '../storage/contract.ts';
-import { LocalBackend } from '../storage/local/local-backend.ts';
+import { openLocation } from '../storage/location-registry.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { Output } from './output/output.ts';
 import { readPassword } from './password.ts';
@@ -31,7 +31,8 @@ export interface CommandContext {
   signal: AbortSignal;
   /** The repository location: --repo, STEPVAULT_REPOSITORY, or the default under the user's data directory. */
   location(): string;
-  backend(): Backend;
+  /** Opens the backend of `location()`: any scheme of the location registry, credentials from the environment. */
+  openBackend(): Promise<Backend>;
   password(prompt?: string): Promise<string>;
   openRepository(): Promise<Repository>;
   knownSnapshots(repo: Repository): KnownSnapshots;
@@ -49,16 +50,6 @@ export function cacheDirectory(options: GlobalOptions, env = process.env): strin
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'stepvault');
 }
 
-export function backendFor(location: string): Backend {
-  if (location.startsWith('local:')) return new LocalBackend(location.slice('local:'.length));
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) || /^(s3|sftp|rest|b2|azure|gs):/.test(location)) {
-    throw new StepvaultError('usage', `unsupported repository location ${location}`, {
-      hint: 'give a local directory (or local:/path)',
-    });
-  }
-  return new LocalBackend(location);
-}
-
 export function createContext(command: Command, signal: AbortSignal): CommandContext {
   const options = command.optsWithGlobals() as GlobalOptions;
   const out = new Output({ json: options.json ?? false, quiet: options.quiet ?? false });
@@ -68,10 +59,10 @@ export function createContext(command: Command, signal: AbortSignal): CommandCon
     out,
     signal,
     location,
-    backend: () => backendFor(location()),
+    openBackend: () => openLocation(location()),
     password: (prompt = 'repository password: ') => readPassword(options, prompt),
     openRepository: async () => {
-      const backend = context.backend();
+      const backend = await context.openBackend();
       const password = await context.password();
       return Repository.open(backend, password, options.keyHint);
     },

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { StepvaultError } from '../common/errors.ts';
 import { Repository } from '../repository/repository.ts';
-import { backendFor } from './context.ts';
+import { openLocation } from '../storage/location-registry.ts';
 import { readPassword } from './password.ts';
 
 export interface FromRepositoryOptions {
@@ -45,6 +45,7 @@ export async function openFromRepository(
       hint: 'give it with --from-repo LOCATION (or STEPVAULT_FROM_REPOSITORY)',
     });
   }
+  const backend = await openLocation(location);
   let password: string;
   try {
     password = await readPassword(
@@ -65,7 +66,7 @@ export async function openFromRepository(
     throw e;
   }
   try {
-    return await Repository.open(backendFor(location), password, options.fromKeyHint);
+    return await Repository.open(backend, password, options.fromKeyHint);
   } catch (e) {
     if (e instanceof StepvaultError && e.code === 'wrong-password')
       throw new StepvaultError(e.code, `--from-repo ${location}: ${e.message}`, {

@@ -187,6 +187,43 @@ describe('stepvault.yaml', () => {
     assert.ok(!JSON.stringify(issuesOf(hash)).includes(canary));
   });
 
+  it('checks repository locations and the options of their scheme', () => {
+    const at = (location: string, options = '') =>
+      EXAMPLE.replace('location: s3:backup-bucket/stepvault', `location: ${location}${options}`);
+    oneIssue(
+      at('rclone:remote:path'),
+      7,
+      15,
+      'repositories.offsite.location',
+      /unsupported repository location.*s3:BUCKET/,
+    );
+    oneIssue(at('s3:Bad_Bucket'), 7, 15, 'repositories.offsite.location', /not a bucket name/);
+    const options = (text: string) => at('s3:backup-bucket/stepvault', `\n    options: { ${text} }`);
+    assert.ok(
+      validateConfigText(options('region: eu-central-1, accessKeyId: { env: OFFSITE_KEY_ID }'), file, {
+        checkFiles: false,
+      }).ok,
+    );
+    oneIssue(
+      options('colour: blue'),
+      8,
+      24,
+      'repositories.offsite.options.colour',
+      /unknown option "colour".*region/,
+    );
+    const canary = 'AKIDcanary9d2f';
+    const literal = options(`accessKeyId: ${canary}`);
+    oneIssue(literal, 8, 29, 'repositories.offsite.options.accessKeyId', /credential: give it by reference/);
+    assert.ok(!JSON.stringify(issuesOf(literal)).includes(canary));
+    oneIssue(
+      EXAMPLE.replace('location: ./repo', 'location: ./repo\n    options: { region: x }'),
+      5,
+      24,
+      'repositories.main.options.region',
+      /takes no options/,
+    );
+  });
+
   it('narrows a secret reference to the form that was meant', () => {
     oneIssue(
       EXAMPLE.replace('{ env: CONFLUENCE_TOKEN }', '{ ssm: { name: 7, withDecryption: false } }'),

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepvaultError } from '../common/errors.ts';
+import { locationRelativeTo, parseLocation } from '../storage/location-registry.ts';
 import { type ConfigIssue, configError, formatPath } from './config-issue.ts';
 import { configSchema, type StepvaultConfig } from './config-schema.ts';
 import { checkCrossReferences } from './cross-references.ts';
@@ -129,9 +130,7 @@ function absolutize(config: StepvaultConfig, dir: string, home: string): Stepvau
   const abs = (p: string) =>
     p === '~' || p.startsWith('~/') ? path.join(home, p.slice(1)) : path.resolve(dir, p);
   for (const repository of Object.values(config.repositories)) {
-    const location = repository.location;
-    if (location.startsWith('local:')) repository.location = `local:${abs(location.slice('local:'.length))}`;
-    else if (!location.startsWith('s3:')) repository.location = abs(location);
+    repository.location = locationRelativeTo(parseLocation(repository.location), dir, home).text;
   }
   for (const source of Object.values(config.sources)) {
     if (source.type === 'files') source.paths = source.paths.map(abs);

@@ -1,33 +1,39 @@
 // `repositories:` in stepvault.yaml — where snapshots are stored and the password that opens each repository.
 
 import { z } from 'zod';
+import { StepvaultError } from '../common/errors.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from '../domain/compression-level.ts';
+import type { LocationOption } from '../storage/location.ts';
+import { locationForms, locationOptions, parseLocation } from '../storage/location-registry.ts';
 import { namedMap, strictObject } from './schema-primitives.ts';
-import { secretRefSchema } from './secret-ref.ts';
+import { SECRET_REF_FORMS, secretRefSchema } from './secret-ref.ts';
 
 const locationSchema = z
   .string()
   .min(1)
   .superRefine((text, ctx) => {
-    if (text.startsWith('s3:')) {
-      if (!/^s3:(?:https?:\/\/[^/\s]+\/)?[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?:\/[^\s]*)?$/.test(text)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'an S3 location is s3:BUCKET/PREFIX or s3:https://ENDPOINT/BUCKET/PREFIX',
-        });
-      }
-    } else if (/^[a-z][a-z0-9+.-]*:/i.test(text) && !text.startsWith('local:')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'a location is a directory path (or local:/path) or an S3 location (s3:BUCKET/PREFIX)',
-      });
+    try {
+      parseLocation(text);
+    } catch (e) {
+      if (!(e instanceof StepvaultError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.hint ? `${e.message} (${e.hint})` : e.message });
     }
   })
-  .describe('a directory (relative to this file, or local:/path) or s3:BUCKET/PREFIX');
+  .describe(
+    `where the repository is: ${locationForms().join(', ')} (a relative path is relative to this file)`,
+  );
+
+/** Options of the location's scheme (e.g. an S3 region and credentials); credentials only as secret references. */
+const locationOptionsSchema = z
+  .record(z.string(), z.union([z.string(), secretRefSchema]))
+  .describe(
+    "settings of the location's scheme, e.g. for s3: region, profile, accessKeyId, secretAccessKey (secret references)",
+  );
 
 export const repositorySchema = strictObject(
   {
     location: locationSchema,
+    options: locationOptionsSchema.optional(),
     password: secretRefSchema,
     compression: z
       .int()
@@ -40,6 +46,40 @@ export const repositorySchema = strictObject(
   'A repository snapshots are stored in',
 );
 
-export const repositoriesSchema = namedMap(repositorySchema, 'Repositories, by name');
+/** Each option must be one the location's scheme takes, a credential a secret reference and anything else text. */
+const checkedRepositorySchema = repositorySchema.superRefine((repository, ctx) => {
+  let known: readonly LocationOption[];
+  try {
+    known = locationOptions(parseLocation(repository.location));
+  } catch {
+    return; // the location itself is reported
+  }
+  for (const [name, value] of Object.entries(repository.options ?? {})) {
+    const option = known.find((o) => o.name === name);
+    if (!option) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', name],
+        message: known.length
+          ? `unknown option "${name}": this location takes ${known.map((o) => o.name).join(', ')}`
+          : `unknown option "${name}": this location takes no options`,
+      });
+    } else if (option.secret && typeof value === 'string') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', name],
+        message: `${name} is a credential: give it by reference (${SECRET_REF_FORMS}), never as its value`,
+      });
+    } else if (!option.secret && typeof value !== 'string') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options', name],
+        message: `${name} is plain text, not a secret reference`,
+      });
+    }
+  }
+});
+
+export const repositoriesSchema = namedMap(checkedRepositorySchema, 'Repositories, by name');
 
 export type RepositoryConfig = z.output<typeof repositorySchema>;

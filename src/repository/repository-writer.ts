@@ -71,16 +71,15 @@ export class RepositoryWriter {
 
   /**
    * Where to write packs for `saveStagedPack`: the backend's staging directory, or undefined when it has none
-   * (then any local directory will do: the file is read back and saved).
+   * (then any local directory will do: the backend reads the file from there).
    */
   stagingDirectory(): string | undefined {
-    const backend = this.#repo.backend;
-    return backend.saveFile ? backend.stagingDirectory?.() : undefined;
+    return this.#repo.backend.localFiles?.stagingDirectory();
   }
 
   /**
    * Stores a pack that was written into the file `file` (in `stagingDirectory()` when there is one), like
-   * `savePack`. The file is consumed, whether this succeeds or not.
+   * `savePack`. The file is removed afterwards, whether this succeeds or not.
    */
   async saveStagedPack(pack: StreamedPack, file: string): Promise<void> {
     const discard = () => fs.promises.unlink(file).catch(() => {});
@@ -89,11 +88,9 @@ export class RepositoryWriter {
       throw this.#failure;
     }
     const { name, salt, entries, length } = pack;
-    const backend = this.#repo.backend;
     await this.#upload({ name, salt, entries, size: length }, async () => {
-      if (this.stagingDirectory() !== undefined) return backend.saveFile!('data', name, file);
       try {
-        await backend.save('data', name, await fs.promises.readFile(file));
+        await this.#repo.backend.saveFile('data', name, file);
       } finally {
         await discard();
       }

@@ -25,9 +25,10 @@ export interface ByteRange {
  *   exists, it throws `already-exists` and leaves the existing one untouched. A crash during `save` leaves
  *   either nothing or the whole object, never a partial one under the final name.
  * - `load` of a missing object throws `not-found`; a range beyond the object's end throws `corrupt`
- *   (the object is shorter than its index says: it was truncated).
- * - `remove` of a missing object throws `not-found`.
- * - `list` yields every object of a type exactly once, in no particular order.
+ *   (the object is shorter than its index says: it was truncated). A load returns exactly the bytes asked for.
+ * - `remove` of a missing object succeeds (object stores cannot tell cheaply whether it was there).
+ * - `list` yields every object of a type exactly once, in no particular order; a listing that fails throws (it is
+ *   never taken for an empty one).
  * - Errors are StepvaultErrors; `retryable` says whether trying again may help.
  */
 export interface Backend {
@@ -36,34 +37,52 @@ export interface Backend {
   /** Prepares an empty repository location; throws `repository-exists` if a config is already there. */
   create(): Promise<void>;
   save(type: ObjectType, name: string, data: Uint8Array): Promise<void>;
+  /**
+   * Stores the bytes of the local file `file` as an object, with `save`'s guarantees, without holding them all in
+   * memory where the backend can avoid it. The caller removes the file afterwards (whether this succeeded or not);
+   * a backend with `localFiles` takes a file in its staging directory without copying it.
+   */
+  saveFile(type: ObjectType, name: string, file: string): Promise<void>;
   load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer>;
   stat(type: ObjectType, name: string): Promise<ObjectInfo>;
   list(type: ObjectType): AsyncIterable<ObjectInfo>;
   remove(type: ObjectType, name: string): Promise<void>;
   close(): Promise<void>;
-  /**
-   * Optional: the path of an object that is a plain file on this machine, so worker threads can read it
-   * directly with positional reads instead of receiving its bytes. Backends of remote or in-memory objects do not
-   * implement it.
-   */
-  localFile?(type: ObjectType, name: string): string | undefined;
-  /**
-   * Optional, together with `saveFile`: a directory on the same file system as the objects, where a writer may
-   * create a new file (exclusively, under a name of its own) and write an object's bytes into it piece by piece.
-   */
-  stagingDirectory?(): string;
-  /**
-   * Stores the file `file` (in `stagingDirectory()`) as an object, with `save`'s guarantees (durable, atomic,
-   * create-only), and removes the file — also when it fails.
-   */
-  saveFile?(type: ObjectType, name: string, file: string): Promise<void>;
+  /** Optional capability of backends whose objects are plain files on this machine (the local disk). */
+  readonly localFiles?: LocalFiles | undefined;
   /**
    * Optional: removes what writers that crashed or were killed left in the backend's temporary area (half-written
    * objects, staged packs) last modified before `olderThan`; returns how many files. Callers make sure no writer
    * is at work (prune, under the exclusive lock).
    */
   removeStaleTemporaries?(olderThan: Date): Promise<number>;
+  /** Optional: what the backend's requests cost so far (remote backends count requests, retries and bytes). */
+  requestStats?(): RequestStats;
 }
+
+/** What only a local disk can do: objects as files that worker threads read and write directly. */
+export interface LocalFiles {
+  /**
+   * A directory on the same file system as the objects, where a writer may create a new file (exclusively, under a
+   * name of its own) and write an object's bytes into it piece by piece, for `saveFile` to take without copying.
+   */
+  stagingDirectory(): string;
+  /** The path of an object, so worker threads can read it with positional reads instead of receiving its bytes. */
+  path(type: ObjectType, name: string): string;
+}
+
+export interface RequestStats {
+  requests: number;
+  /** Requests that failed and were made again. */
+  retries: number;
+  /** Of those, the ones the server asked to slow down (503 SlowDown, 429). */
+  throttled: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** Object types whose names are the SHA-256 of their bytes: a whole read of one can be checked by its name. */
+export const CONTENT_NAMED_TYPES: ReadonlySet<ObjectType> = new Set(['data', 'index', 'snapshots', 'locks']);
 
 /** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */
 export function isValidObjectName(type: ObjectType, name: string): boolean {

@@ -1,7 +1,8 @@
 // A decorator for dry runs: reads go to the real backend, writes and removals are counted and dropped, so an
 // operation runs its real code path and changes nothing.
 
-import type { Backend, ByteRange, ObjectInfo, ObjectType } from './contract.ts';
+import * as fs from 'node:fs';
+import type { Backend, ByteRange, LocalFiles, ObjectInfo, ObjectType } from './contract.ts';
 
 export class DryRunBackend implements Backend {
   readonly #inner: Backend;
@@ -22,6 +23,11 @@ export class DryRunBackend implements Backend {
     this.written.bytes += data.length;
   }
 
+  async saveFile(_type: ObjectType, _name: string, file: string): Promise<void> {
+    this.written.objects++;
+    this.written.bytes += (await fs.promises.stat(file)).size;
+  }
+
   load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
     return this.#inner.load(type, name, range);
   }
@@ -38,7 +44,8 @@ export class DryRunBackend implements Backend {
 
   async close(): Promise<void> {}
 
-  localFile(type: ObjectType, name: string): string | undefined {
-    return this.#inner.localFile?.(type, name);
+  /** Staged files are written where the real backend stages them, and dropped by `saveFile`. */
+  get localFiles(): LocalFiles | undefined {
+    return this.#inner.localFiles;
   }
 }

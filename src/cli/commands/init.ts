@@ -44,8 +44,8 @@ export function register(program: Command): void {
             },
           );
         }
+        const backend = await ctx.openBackend();
         const source = opts.copyChunkerParams ? await openFromRepository(opts) : undefined;
-        const backend = ctx.backend();
         const password = await ctx.password('new repository password: ');
         if (
           !ctx.options.passwordFile &&

@@ -65,7 +65,7 @@ export class PackPool {
    * files, or the bytes, fetched now.
    */
   async source(pack: string, offset: number, length: number): Promise<PackSource> {
-    const path = this.#repo.backend.localFile?.('data', pack);
+    const path = this.#repo.backend.localFiles?.path('data', pack);
     if (path !== undefined) return { path };
     return { bytes: await this.#repo.backend.load('data', pack, { offset, length }) };
   }

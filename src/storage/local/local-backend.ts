@@ -1,8 +1,8 @@
 // The local-disk backend. Writes are atomic and create-only: the bytes go to a temp file that is fsynced,
 // then hard-linked to the final name (link fails if the name exists, so nothing is ever overwritten), then the
 // directory is fsynced. A crash leaves at most a stray temp file under tmp/, never a partial object. Writers that
-// produce an object piece by piece (pipeline workers writing packs) write into tmp/ themselves; `saveFile` then
-// does the same fsync and link.
+// produce an object piece by piece (pipeline workers writing packs) write into tmp/ (`localFiles`) themselves;
+// `saveFile` then does the same fsync and link.
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -76,19 +76,18 @@ export class LocalBackend implements Backend {
     }
   }
 
-  stagingDirectory(): string {
-    return path.join(this.#root, 'tmp');
-  }
+  readonly localFiles = {
+    stagingDirectory: (): string => path.join(this.#root, 'tmp'),
+    path: (type: ObjectType, name: string): string => this.#path(type, name),
+  };
 
+  /** A file in the staging directory is fsynced and linked under its final name; any other is copied. */
   async saveFile(type: ObjectType, name: string, file: string): Promise<void> {
+    if (path.dirname(path.resolve(file)) !== this.localFiles.stagingDirectory()) {
+      return this.save(type, name, await fs.promises.readFile(file));
+    }
     try {
       const final = this.#path(type, name);
-      if (path.dirname(path.resolve(file)) !== this.stagingDirectory()) {
-        throw new StepvaultError(
-          'internal',
-          `${file} is not in the staging directory ${this.stagingDirectory()}`,
-        );
-      }
       const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       try {
         await handle.sync();
@@ -98,8 +97,6 @@ export class LocalBackend implements Backend {
       await this.#link(file, final, type, name);
     } catch (e) {
       throw e instanceof StepvaultError ? e : ioError(e, `cannot write ${type}/${name}`);
-    } finally {
-      await fs.promises.unlink(file).catch(() => {});
     }
   }
 
@@ -186,16 +183,12 @@ export class LocalBackend implements Backend {
       await fs.promises.unlink(file);
       await fsyncDirectory(path.dirname(file));
     } catch (e) {
-      if (errnoCode(e) === 'ENOENT') throw notFound(this.location, type, name);
+      if (errnoCode(e) === 'ENOENT') return;
       throw ioError(e, `cannot remove ${type}/${name}`);
     }
   }
 
   async close(): Promise<void> {}
-
-  localFile(type: ObjectType, name: string): string {
-    return this.#path(type, name);
-  }
 
   async removeStaleTemporaries(olderThan: Date): Promise<number> {
     let removed = 0;

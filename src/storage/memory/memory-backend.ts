@@ -1,6 +1,7 @@
 // An in-memory backend: the reference implementation of the storage contract, used by tests and as the
 // fastest possible backend in benchmarks of the engine itself.
 
+import * as fs from 'node:fs';
 import { StepvaultError } from '../../common/errors.ts';
 import { type Backend, type ByteRange, OBJECT_TYPES, type ObjectInfo, type ObjectType } from '../contract.ts';
 import { alreadyExists, assertObjectName, notFound, truncated } from '../object-name.ts';
@@ -40,6 +41,10 @@ export class MemoryBackend implements Backend {
     bucket.set(name, { data: Buffer.from(data), modified: this.#now() });
   }
 
+  async saveFile(type: ObjectType, name: string, file: string): Promise<void> {
+    await this.save(type, name, await fs.promises.readFile(file));
+  }
+
   async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
     assertObjectName(type, name);
     const stored = this.#objects.get(type)!.get(name);
@@ -66,7 +71,7 @@ export class MemoryBackend implements Backend {
 
   async remove(type: ObjectType, name: string): Promise<void> {
     assertObjectName(type, name);
-    if (!this.#objects.get(type)!.delete(name)) throw notFound(this.location, type, name);
+    this.#objects.get(type)!.delete(name);
   }
 
   async close(): Promise<void> {}

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
+import type { Secret } from '../../common/secret.ts';
 import type { LoadedConfig } from '../../config/load-config.ts';
 import { stateDirOf } from '../../config/load-config.ts';
 import type { RetentionConfig, RuleConfig } from '../../config/plans-schema.ts';
@@ -22,8 +23,7 @@ import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
 } from '../../sources/confluence/client/client-options.ts';
-import type { Backend } from '../../storage/contract.ts';
-import { LocalBackend } from '../../storage/local/local-backend.ts';
+import { openLocation } from '../../storage/location-registry.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
 import {
   backupOutcome,
@@ -85,7 +85,11 @@ export class ConfigEnvironment implements PlanEnvironment {
     const config = this.#loaded.config.repositories[name];
     if (!config) throw unknown('repository', name, Object.keys(this.#loaded.config.repositories));
     const password = await this.#secrets.resolve(config.password);
-    return Repository.open(backendAt(config.location), password.reveal());
+    const options: Record<string, string | Secret> = {};
+    for (const [key, value] of Object.entries(config.options ?? {})) {
+      options[key] = typeof value === 'string' ? value : await this.#secrets.resolve(value);
+    }
+    return Repository.open(await openLocation(config.location, options), password.reveal());
   }
 
   compressionLevel(name: string): number {
@@ -215,20 +219,6 @@ export function lazyConfigEnvironment(
     source: (name) => get().source(name),
     notify: (event) => get().notify(event),
   };
-}
-
-/** The backend of a configured location: a directory (or local:/path); S3 when its backend exists. */
-export function backendAt(location: string): Backend {
-  if (location.startsWith('s3:')) {
-    throw new StepvaultError(
-      'usage',
-      `repository location ${location}: S3 repositories are not supported yet`,
-      {
-        hint: 'use a local directory for now',
-      },
-    );
-  }
-  return new LocalBackend(location.startsWith('local:') ? location.slice('local:'.length) : location);
 }
 
 /**

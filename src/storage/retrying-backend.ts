@@ -1,0 +1,221 @@
+// A decorator for remote backends: every request runs under an adaptive limit of requests in flight (halved when
+// the server asks to slow down, grown back by one after a limit's worth of successes), and a request that fails
+// with a retryable error is made again after an exponential backoff with full jitter. Whole reads of objects whose
+// names are content hashes are checked against the name, and every read against the length asked for: a body cut
+// short or damaged on the way is read again, not handed on. Requests, retries and bytes are counted for summaries.
+
+import { createHash } from 'node:crypto';
+import { type Clock, systemClock } from '../common/clock.ts';
+import { StepvaultError } from '../common/errors.ts';
+import {
+  type Backend,
+  type ByteRange,
+  CONTENT_NAMED_TYPES,
+  type LocalFiles,
+  type ObjectInfo,
+  type ObjectType,
+  type RequestStats,
+} from './contract.ts';
+
+export interface RetryOptions {
+  /** Attempts per request, the first included. @default 10 */
+  attempts?: number;
+  /** @default 100 */
+  baseDelayMs?: number;
+  /** @default 20000 */
+  maxDelayMs?: number;
+  /** Most requests in flight. @default 32 */
+  concurrency?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Told of every retry (for logs and tests). */
+  onRetry?: (what: string, attempt: number, error: StepvaultError) => void;
+}
+
+/** Throttling answers carry this in their message (s3-errors names them): they also halve the limit. */
+function isThrottled(e: StepvaultError): boolean {
+  return /SlowDown|Throttl|TooManyRequests|RequestLimitExceeded|HTTP (503|429)/.test(e.message);
+}
+
+export class RetryingBackend implements Backend {
+  readonly #inner: Backend;
+  readonly #attempts: number;
+  readonly #baseDelay: number;
+  readonly #maxDelay: number;
+  readonly #maxConcurrency: number;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #onRetry: RetryOptions['onRetry'];
+  #limit: number;
+  #inFlight = 0;
+  #successes = 0;
+  readonly #waiting: (() => void)[] = [];
+  readonly #stats = { operations: 0, retries: 0, throttled: 0, bytesSent: 0, bytesReceived: 0 };
+
+  constructor(inner: Backend, options: RetryOptions = {}) {
+    this.#inner = inner;
+    this.#attempts = options.attempts ?? 10;
+    this.#baseDelay = options.baseDelayMs ?? 100;
+    this.#maxDelay = options.maxDelayMs ?? 20_000;
+    this.#maxConcurrency = options.concurrency ?? 32;
+    this.#limit = this.#maxConcurrency;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#onRetry = options.onRetry;
+  }
+
+  get location(): string {
+    return this.#inner.location;
+  }
+
+  get localFiles(): LocalFiles | undefined {
+    return this.#inner.localFiles;
+  }
+
+  /** How many requests may be in flight now (lowered by throttling answers). */
+  get concurrencyLimit(): number {
+    return this.#limit;
+  }
+
+  /** The backend this one decorates (for capabilities only it has). */
+  get inner(): Backend {
+    return this.#inner;
+  }
+
+  /** The inner backend's count of requests (operations, where it keeps none), with this decorator's retries. */
+  requestStats(): RequestStats {
+    const { operations, ...counted } = this.#stats;
+    const inner = this.#inner.requestStats?.();
+    return {
+      ...counted,
+      requests: inner?.requests ?? operations,
+      bytesSent: inner?.bytesSent ?? counted.bytesSent,
+      bytesReceived: inner?.bytesReceived ?? counted.bytesReceived,
+    };
+  }
+
+  async #slot(): Promise<void> {
+    while (this.#inFlight >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#inFlight++;
+  }
+
+  #release(): void {
+    this.#inFlight--;
+    this.#waiting.shift()?.();
+  }
+
+  /** Runs one request at a time under the limit, retrying what may succeed later. */
+  async #retry<T>(what: string, request: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await this.#slot();
+      let error: StepvaultError;
+      try {
+        this.#stats.operations++;
+        const result = await request();
+        if (++this.#successes >= this.#limit && this.#limit < this.#maxConcurrency) {
+          this.#limit++;
+          this.#successes = 0;
+          this.#waiting.shift()?.();
+        }
+        return result;
+      } catch (e) {
+        if (!(e instanceof StepvaultError) || !e.retryable || attempt >= this.#attempts) throw e;
+        error = e;
+      } finally {
+        this.#release();
+      }
+      this.#stats.retries++;
+      if (isThrottled(error)) {
+        this.#stats.throttled++;
+        this.#limit = Math.max(1, Math.floor(this.#limit / 2));
+        this.#successes = 0;
+      }
+      this.#onRetry?.(what, attempt, error);
+      const ceiling = Math.min(this.#maxDelay, this.#baseDelay * 2 ** (attempt - 1));
+      await this.#clock.sleep(this.#random() * ceiling);
+    }
+  }
+
+  create(): Promise<void> {
+    return this.#retry('create', () => this.#inner.create());
+  }
+
+  async save(type: ObjectType, name: string, data: Uint8Array): Promise<void> {
+    await this.#retry(`save ${type}/${name}`, async () => {
+      await this.#inner.save(type, name, data);
+      this.#stats.bytesSent += data.length;
+    });
+  }
+
+  async saveFile(type: ObjectType, name: string, file: string): Promise<void> {
+    await this.#retry(`save ${type}/${name}`, () => this.#inner.saveFile(type, name, file));
+  }
+
+  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+    return this.#retry(`load ${type}/${name}`, async () => {
+      const bytes = await this.#inner.load(type, name, range);
+      this.#stats.bytesReceived += bytes.length;
+      if (range && bytes.length !== range.length) {
+        throw new StepvaultError(
+          'io',
+          `load ${type}/${name}: ${bytes.length} bytes arrived of ${range.length}`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      if (
+        !range &&
+        CONTENT_NAMED_TYPES.has(type) &&
+        createHash('sha256').update(bytes).digest('hex') !== name
+      ) {
+        throw new StepvaultError(
+          'corrupt',
+          `${type}/${name} is corrupt: its content does not match its name`,
+          {
+            hint: 'it did not match when read again either: the stored object is damaged or was replaced',
+            retryable: true,
+          },
+        );
+      }
+      return bytes;
+    });
+  }
+
+  stat(type: ObjectType, name: string): Promise<ObjectInfo> {
+    return this.#retry(`stat ${type}/${name}`, () => this.#inner.stat(type, name));
+  }
+
+  /** A listing that breaks off is started again; what was already yielded is not yielded twice. */
+  async *list(type: ObjectType): AsyncIterable<ObjectInfo> {
+    const yielded = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      const iterator = this.#inner.list(type)[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          if (yielded.has(next.value.name)) continue;
+          yielded.add(next.value.name);
+          yield next.value;
+        }
+      } catch (e) {
+        if (!(e instanceof StepvaultError) || !e.retryable || attempt >= this.#attempts) throw e;
+        this.#stats.retries++;
+        if (isThrottled(e)) this.#stats.throttled++;
+        this.#onRetry?.(`list ${type}`, attempt, e);
+        await this.#clock.sleep(
+          this.#random() * Math.min(this.#maxDelay, this.#baseDelay * 2 ** (attempt - 1)),
+        );
+      }
+    }
+  }
+
+  remove(type: ObjectType, name: string): Promise<void> {
+    return this.#retry(`remove ${type}/${name}`, () => this.#inner.remove(type, name));
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}

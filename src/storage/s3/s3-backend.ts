@@ -1,0 +1,349 @@
+// The S3 backend: a repository under a key prefix of a bucket, in the same layout as a local repository
+// (`config`, `keys/…`, `data/ab/ab…`, …), so a local repository copied into a bucket is a valid S3 one.
+// Writes are create-only (`If-None-Match: *`; names are content hashes, so a second writer of a name writes the same
+// bytes) and carry a checksum (`x-amz-checksum-sha256`: for content-named objects it is the name itself); packs
+// above MULTIPART_FROM go up in parts. Reads check that every byte announced arrived: the SDK does not notice a
+// body that ends early. Retries, pacing and hash checks of whole objects are the retrying decorator's job
+// (retrying-backend.ts): this class makes each request once.
+
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { StepvaultError } from '../../common/errors.ts';
+import {
+  type Backend,
+  type ByteRange,
+  CONFIG_NAME,
+  CONTENT_NAMED_TYPES,
+  isValidObjectName,
+  type ObjectInfo,
+  type ObjectType,
+  type RequestStats,
+} from '../contract.ts';
+import type { OpenContext } from '../location.ts';
+import { assertObjectName } from '../object-name.ts';
+import { RetryingBackend } from '../retrying-backend.ts';
+import { createS3Client } from './s3-client.ts';
+import { s3Error } from './s3-errors.ts';
+import type { S3Location } from './s3-location.ts';
+import type { ServerClock } from './server-clock.ts';
+
+/**
+ * Objects at least this large are uploaded in parts (S3 takes single PUTs up to 5 GiB). Packs (~16 MiB) stay below
+ * it: one request each instead of four, and a failed one costs little to send again.
+ */
+export const MULTIPART_FROM = 64 * 1024 * 1024;
+const PART_SIZE = 16 * 1024 * 1024;
+
+export async function openS3Backend(location: S3Location, context: OpenContext): Promise<Backend> {
+  const { client, clock } = createS3Client(location, context);
+  return new RetryingBackend(new S3Backend(location, client, clock));
+}
+
+export class S3Backend implements Backend {
+  readonly location: string;
+  readonly #client: S3Client;
+  readonly #bucket: string;
+  /** '' or 'some/prefix/' */
+  readonly #base: string;
+  readonly serverClock: ServerClock;
+  readonly #stats: RequestStats = { requests: 0, retries: 0, throttled: 0, bytesSent: 0, bytesReceived: 0 };
+
+  readonly #multipartFrom: number;
+
+  constructor(
+    location: S3Location,
+    client: S3Client,
+    clock: ServerClock,
+    options: { multipartFrom?: number } = {},
+  ) {
+    this.location = location.text;
+    this.#multipartFrom = options.multipartFrom ?? MULTIPART_FROM;
+    this.#client = client;
+    this.#bucket = location.bucket;
+    this.#base = location.prefix ? `${location.prefix}/` : '';
+    this.serverClock = clock;
+  }
+
+  #key(type: ObjectType, name: string): string {
+    assertObjectName(type, name);
+    if (type === 'config') return `${this.#base}${CONFIG_NAME}`;
+    if (type === 'data') return `${this.#base}data/${name.slice(0, 2)}/${name}`;
+    return `${this.#base}${type}/${name}`;
+  }
+
+  requestStats(): RequestStats {
+    return { ...this.#stats };
+  }
+
+  /** Makes one request; `what` names it in errors. */
+  async #send<T>(what: string, run: () => Promise<T>): Promise<T> {
+    this.#stats.requests++;
+    try {
+      return await run();
+    } catch (e) {
+      throw s3Error(e, what, this.location);
+    }
+  }
+
+  async create(): Promise<void> {
+    await this.#send('HEAD bucket', () => this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })));
+    const listed = await this.#send('LIST', () =>
+      this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#base, MaxKeys: 10 })),
+    );
+    const keys = (listed.Contents ?? []).map((c) => c.Key ?? '');
+    if (keys.includes(`${this.#base}${CONFIG_NAME}`)) {
+      throw new StepvaultError('repository-exists', `a repository already exists at ${this.location}`, {
+        hint: 'use it as it is, or choose another prefix for a new one',
+      });
+    }
+    const foreign = keys.filter(
+      (k) => !/^(keys|data|index|snapshots|locks|tombstones)\//.test(k.slice(this.#base.length)),
+    );
+    if (foreign.length > 0) {
+      throw new StepvaultError(
+        'usage',
+        `${this.location} is not empty and is not a repository (it holds ${foreign[0]})`,
+        {
+          hint: 'initialize a repository under a new or empty prefix: s3:BUCKET/PREFIX',
+        },
+      );
+    }
+  }
+
+  /** The checksum header of a PUT: SHA-256 of the bytes (for content-named objects, the name itself). */
+  #checksum(type: ObjectType, name: string, data: Uint8Array): string {
+    const hex = CONTENT_NAMED_TYPES.has(type) ? name : createHash('sha256').update(data).digest('hex');
+    return Buffer.from(hex, 'hex').toString('base64');
+  }
+
+  async save(type: ObjectType, name: string, data: Uint8Array): Promise<void> {
+    const key = this.#key(type, name);
+    await this.#send(`PUT ${type}/${name}`, () =>
+      this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: data,
+          ContentLength: data.length,
+          IfNoneMatch: '*',
+          ChecksumSHA256: this.#checksum(type, name, data),
+        }),
+      ),
+    );
+    this.#stats.bytesSent += data.length;
+  }
+
+  /** Content-named objects below MULTIPART_FROM are streamed from the file (their checksum is their name). */
+  async saveFile(type: ObjectType, name: string, file: string): Promise<void> {
+    const size = (await fs.promises.stat(file)).size;
+    if (size >= this.#multipartFrom) return this.#saveInParts(type, name, file, size);
+    if (!CONTENT_NAMED_TYPES.has(type)) return this.save(type, name, await fs.promises.readFile(file));
+    const key = this.#key(type, name);
+    await this.#send(`PUT ${type}/${name}`, () =>
+      this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+          ContentLength: size,
+          IfNoneMatch: '*',
+          ChecksumSHA256: Buffer.from(name, 'hex').toString('base64'),
+        }),
+      ),
+    );
+    this.#stats.bytesSent += size;
+  }
+
+  async #saveInParts(type: ObjectType, name: string, file: string, size: number): Promise<void> {
+    const key = this.#key(type, name);
+    const what = `PUT ${type}/${name}`;
+    const { UploadId } = await this.#send(what, () =>
+      this.#client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key, ChecksumAlgorithm: 'SHA256' }),
+      ),
+    );
+    const parts: { PartNumber: number; ETag: string; ChecksumSHA256: string }[] = [];
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      for (let at = 0, number = 1; at < size; at += PART_SIZE, number++) {
+        const length = Math.min(PART_SIZE, size - at);
+        const body = Buffer.allocUnsafe(length);
+        const { bytesRead } = await handle.read(body, 0, length, at);
+        if (bytesRead !== length) throw new StepvaultError('io', `${file} shrank while it was uploaded`);
+        const checksum = createHash('sha256').update(body).digest('base64');
+        const { ETag } = await this.#send(`${what} (part ${number})`, () =>
+          this.#client.send(
+            new UploadPartCommand({
+              Bucket: this.#bucket,
+              Key: key,
+              UploadId,
+              PartNumber: number,
+              Body: body,
+              ContentLength: length,
+              ChecksumSHA256: checksum,
+            }),
+          ),
+        );
+        this.#stats.bytesSent += length;
+        parts.push({ PartNumber: number, ETag: ETag!, ChecksumSHA256: checksum });
+      }
+      await this.#send(what, () =>
+        this.#client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.#bucket,
+            Key: key,
+            UploadId,
+            IfNoneMatch: '*',
+            MultipartUpload: { Parts: parts },
+          }),
+        ),
+      );
+    } catch (e) {
+      await this.#client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId }))
+        .catch(() => {});
+      throw e;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+    const what = `GET ${type}/${name}${range ? ` [${range.offset}+${range.length}]` : ''}`;
+    if (range && range.length === 0) return Buffer.alloc(0);
+    const response = await this.#send(what, () =>
+      this.#client.send(
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(type, name),
+          ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
+        }),
+      ),
+    );
+    const announced = response.ContentLength ?? 0;
+    if (range) {
+      const total = Number(/\/(\d+)$/.exec(response.ContentRange ?? '')?.[1] ?? Number.NaN);
+      if (announced < range.length || (!Number.isNaN(total) && total < range.offset + range.length)) {
+        (response.Body as NodeJS.ReadableStream | undefined)?.resume?.();
+        throw new StepvaultError(
+          'corrupt',
+          `${type}/${name} is ${Number.isNaN(total) ? 'shorter' : `${total} bytes`} but bytes ${range.offset}..${range.offset + range.length} were requested: the object is truncated`,
+          { hint: 'run `stepvault check --read-data` to see what is affected' },
+        );
+      }
+    }
+    const bytes = await readBody(response.Body as AsyncIterable<Uint8Array>, announced, what);
+    this.#stats.bytesReceived += bytes.length;
+    return bytes;
+  }
+
+  async stat(type: ObjectType, name: string): Promise<ObjectInfo> {
+    const head = await this.#send(`HEAD ${type}/${name}`, () =>
+      this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
+    );
+    return {
+      name,
+      size: head.ContentLength ?? 0,
+      ...(head.LastModified ? { modified: head.LastModified } : {}),
+    };
+  }
+
+  async *list(type: ObjectType): AsyncIterable<ObjectInfo> {
+    const prefix = type === 'config' ? `${this.#base}${CONFIG_NAME}` : `${this.#base}${type}/`;
+    let token: string | undefined;
+    do {
+      const page = await this.#send(`LIST ${type}/`, () =>
+        this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.#bucket,
+            Prefix: prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        const key = object.Key ?? '';
+        const name =
+          type === 'config' ? (key === prefix ? CONFIG_NAME : '') : key.slice(key.lastIndexOf('/') + 1);
+        if (!isValidObjectName(type, name)) continue; // not ours (or a hostile listing): never handed on
+        if (type === 'data' && key !== this.#key(type, name)) continue;
+        if (type !== 'data' && type !== 'config' && key !== `${prefix}${name}`) continue;
+        yield {
+          name,
+          size: object.Size ?? 0,
+          ...(object.LastModified ? { modified: object.LastModified } : {}),
+        };
+      }
+      if (page.IsTruncated && !page.NextContinuationToken) {
+        throw new StepvaultError(
+          'io',
+          `LIST ${type}/ in ${this.location}: the listing is truncated without a continuation token`,
+          { retryable: true },
+        );
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async remove(type: ObjectType, name: string): Promise<void> {
+    await this.#send(`DELETE ${type}/${name}`, () =>
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy();
+  }
+}
+
+/** Reads a response body whole, refusing one that ends before its announced length (retryable: it was cut). */
+async function readBody(
+  body: AsyncIterable<Uint8Array> | undefined,
+  length: number,
+  what: string,
+): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  if (body) {
+    try {
+      for await (const chunk of body) {
+        if (at + chunk.length > length) {
+          throw new StepvaultError(
+            'io',
+            `${what}: the server sent more than the ${length} bytes it announced`,
+            {
+              retryable: true,
+            },
+          );
+        }
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+    } catch (e) {
+      if (e instanceof StepvaultError) throw e;
+      throw new StepvaultError('io', `${what}: the download broke off after ${at} of ${length} bytes`, {
+        retryable: true,
+        cause: e,
+      });
+    }
+  }
+  if (at !== length) {
+    throw new StepvaultError('io', `${what}: the download ended after ${at} of ${length} bytes`, {
+      retryable: true,
+    });
+  }
+  return out;
+}
