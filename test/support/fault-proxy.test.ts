@@ -1,5 +1,7 @@
 // The fault proxy: it forwards requests and bodies unchanged and streaming, injects each fault at its rate and
-// reproducibly, and a plain node:http client sees the faults as a real S3 server's.
+// reproducibly, and a plain node:http client and the S3 client see the faults as a real S3 server's. The S3 client
+// tests record what the SDK's default retry strategy does with each fault, which the S3 backend's own retries
+// build on.
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -8,6 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   DEFAULT_FAULT_MIX,
   decideFault,
@@ -623,6 +626,206 @@ describe('fault proxy', () => {
         assert.ok(o.kind === 'response' && o.status === 200);
         // Timers may fire up to a millisecond early by the monotonic clock's rounding.
         assert.ok(performance.now() - start >= 39, `${performance.now() - start} ms`);
+      });
+    });
+  });
+
+  describe('the S3 client behind it (default retry strategy, 3 attempts)', () => {
+    const warnings: string[] = [];
+    const client = (endpoint: string) =>
+      new S3Client({
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDFAULTPROXY', secretAccessKey: 'not-a-secret' },
+        logger: {
+          trace() {},
+          debug() {},
+          info() {},
+          warn: (m: unknown) => warnings.push(String(m)),
+          error() {},
+        },
+      });
+    const errorShape = (e: unknown) => {
+      const error = e as Error & {
+        code?: string;
+        $fault?: string;
+        $retryable?: unknown;
+        $metadata?: { httpStatusCode?: number; attempts?: number };
+      };
+      return {
+        s3: e instanceof S3ServiceException,
+        name: error.name,
+        code: error.code,
+        $fault: error.$fault,
+        $retryable: error.$retryable,
+        status: error.$metadata?.httpStatusCode,
+        attempts: error.$metadata?.attempts,
+      };
+    };
+    const rejection = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (e) {
+        return e;
+      }
+      assert.fail('expected a rejection');
+    };
+    const small = randomBytes(1000);
+    const large = randomBytes(3 * MiB); // from 2 MiB on, the client sends Expect: 100-continue
+
+    it('retries 503 SlowDown and 500 InternalError on PUT and GET by itself', async () => {
+      upstream.objects.set('/sdk/retry-get', small);
+      await Promise.all(
+        (['slowDown', 'internalError'] as const).map((kind) =>
+          withProxy({ seed: 'sdk', faults: { [kind]: 1 }, maxConsecutive: 2 }, async (proxy) => {
+            const s3 = client(proxy.endpoint);
+            const [putSmall, putLarge, get] = await Promise.all([
+              s3.send(new PutObjectCommand({ Bucket: 'sdk', Key: `${kind}-small`, Body: small })),
+              s3.send(new PutObjectCommand({ Bucket: 'sdk', Key: `${kind}-large`, Body: large })),
+              s3.send(new GetObjectCommand({ Bucket: 'sdk', Key: 'retry-get' })),
+            ]);
+            assert.deepEqual(
+              [putSmall, putLarge, get].map((o) => o.$metadata.attempts),
+              [3, 3, 3],
+            );
+            assert.deepEqual(Buffer.from(await get.Body!.transformToByteArray()), small);
+            assert.deepEqual(upstream.objects.get(`/sdk/${kind}-small`), small);
+            assert.deepEqual(upstream.objects.get(`/sdk/${kind}-large`), large);
+            assert.equal(proxy.stats().faults[kind], 6);
+            s3.destroy();
+          }),
+        ),
+      );
+    });
+
+    it('gives up after 3 attempts with an S3ServiceException named by the XML code', async () => {
+      upstream.objects.set('/sdk/give-up', small);
+      const shapes = await Promise.all(
+        (['slowDown', 'internalError'] as const).map((kind) =>
+          withProxy({ seed: 'sdk', faults: { [kind]: 1 } }, async (proxy) => {
+            const s3 = client(proxy.endpoint);
+            const e = await rejection(s3.send(new GetObjectCommand({ Bucket: 'sdk', Key: 'give-up' })));
+            assert.equal(proxy.stats().faults[kind], 3);
+            s3.destroy();
+            return errorShape(e);
+          }),
+        ),
+      );
+      const common = { s3: true, code: undefined, $fault: 'server', $retryable: undefined, attempts: 3 };
+      assert.deepEqual(shapes, [
+        { ...common, name: 'SlowDown', status: 503 },
+        { ...common, name: 'InternalError', status: 500 },
+      ]);
+    });
+
+    it('retries a reset before the response (PUT with a buffered body, GET) and fails as TimeoutError when it persists', async () => {
+      upstream.objects.set('/sdk/reset-get', small);
+      for (const kind of ['resetBeforeForward', 'resetDuringResponse'] as const) {
+        await withProxy({ seed: 'sdk', faults: { [kind]: 1 } }, async (proxy) => {
+          const s3 = client(proxy.endpoint);
+          const e = await rejection(
+            s3.send(new PutObjectCommand({ Bucket: 'sdk', Key: `${kind}-p`, Body: small })),
+          );
+          const shape = errorShape(e);
+          assert.ok(['ECONNRESET', 'EPIPE'].includes(shape.code!), JSON.stringify(shape));
+          assert.deepEqual(shape, {
+            s3: false,
+            name: 'TimeoutError',
+            code: shape.code,
+            $fault: undefined,
+            $retryable: undefined,
+            status: undefined,
+            attempts: 3,
+          });
+          assert.equal(proxy.stats().faults[kind], 3);
+          // Reset after the upstream answered: the object is stored although every attempt failed.
+          assert.equal(upstream.objects.has(`/sdk/${kind}-p`), kind === 'resetDuringResponse');
+          s3.destroy();
+        });
+      }
+      await withProxy(
+        { seed: 'sdk', faults: { resetBeforeForward: 1 }, maxConsecutive: 2 },
+        async (proxy) => {
+          const s3 = client(proxy.endpoint);
+          const get = await s3.send(new GetObjectCommand({ Bucket: 'sdk', Key: 'reset-get' }));
+          const put = await s3.send(new PutObjectCommand({ Bucket: 'sdk', Key: 'reset-large', Body: large }));
+          assert.deepEqual([get.$metadata.attempts, put.$metadata.attempts], [3, 3]);
+          assert.deepEqual(Buffer.from(await get.Body!.transformToByteArray()), small);
+          assert.deepEqual(upstream.objects.get('/sdk/reset-large'), large);
+          s3.destroy();
+        },
+      );
+    });
+
+    it('never retries a PUT whose body is a stream, whatever the fault', async () => {
+      for (const kind of ['slowDown', 'internalError', 'resetBeforeForward'] as const) {
+        await withProxy({ seed: 'sdk', faults: { [kind]: 1 } }, async (proxy) => {
+          const s3 = client(proxy.endpoint);
+          warnings.length = 0;
+          const put = new PutObjectCommand({
+            Bucket: 'sdk',
+            Key: `stream-${kind}`,
+            Body: Readable.from([small]),
+            ContentLength: small.length,
+          });
+          const shape = errorShape(await rejection(s3.send(put)));
+          assert.equal(
+            shape.name,
+            { slowDown: 'SlowDown', internalError: 'InternalError', resetBeforeForward: 'TimeoutError' }[
+              kind
+            ],
+          );
+          assert.equal(shape.attempts, undefined); // thrown before the retry loop records attempts
+          assert.equal(proxy.stats().requests, 1);
+          assert.deepEqual(warnings, ['An error was encountered in a non-retryable streaming request.']);
+          s3.destroy();
+        });
+      }
+    });
+
+    it('returns a GET whose body is then cut short or reset; reading the body fails with ECONNRESET "aborted"', async () => {
+      upstream.objects.set('/sdk/cut', randomBytes(200_000));
+      for (const kind of ['truncateBody', 'resetDuringResponse'] as const) {
+        await withProxy({ seed: 'sdk', faults: { [kind]: 1 } }, async (proxy) => {
+          const s3 = client(proxy.endpoint);
+          const get = await s3.send(new GetObjectCommand({ Bucket: 'sdk', Key: 'cut' }));
+          assert.equal(get.$metadata.attempts, 1);
+          assert.equal(get.ContentLength, 200_000);
+          const e = (await rejection(get.Body!.transformToByteArray())) as NodeJS.ErrnoException;
+          assert.deepEqual(
+            {
+              name: e.name,
+              code: e.code,
+              message: e.message,
+              $metadata: (e as { $metadata?: unknown }).$metadata,
+            },
+            { name: 'Error', code: 'ECONNRESET', message: 'aborted', $metadata: undefined },
+          );
+          assert.equal(proxy.stats().requests, 1);
+          s3.destroy();
+        });
+      }
+    });
+
+    it('runs its retry quota dry under sustained 500s, then fails requests after fewer than 3 attempts', async (t) => {
+      await withProxy({ seed: 'quota', faults: { internalError: 0.5 } }, async (proxy) => {
+        const s3 = client(proxy.endpoint);
+        const byAttempts: Record<string, number> = {};
+        const keys = Array.from({ length: 300 }, (_, i) => `quota-${i}`);
+        await eachConcurrently(keys, 8, async (key) => {
+          try {
+            const out = await s3.send(new PutObjectCommand({ Bucket: 'sdk', Key: key, Body: small }));
+            byAttempts[`ok after ${out.$metadata.attempts}`] =
+              (byAttempts[`ok after ${out.$metadata.attempts}`] ?? 0) + 1;
+          } catch (e) {
+            const { name, attempts } = errorShape(e);
+            byAttempts[`${name} after ${attempts}`] = (byAttempts[`${name} after ${attempts}`] ?? 0) + 1;
+          }
+        });
+        t.diagnostic(`300 PUTs at 50% InternalError: ${JSON.stringify(byAttempts)}`);
+        assert.ok((byAttempts['InternalError after 1'] ?? 0) > 0, JSON.stringify(byAttempts));
+        s3.destroy();
       });
     });
   });
