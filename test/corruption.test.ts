@@ -243,7 +243,7 @@ describe('corruption of every object type', () => {
 
   it('a snapshot file deleted from storage is named by check as missing, not silently gone', () => {
     const repo = damaged('snapshot', 'delete');
-    assert.match(checkErrors(repo).text, /gone without a tombstone/);
+    assert.match(checkErrors(repo).text, /gone without being forgotten/);
   });
 
   it('the only key damaged or deleted: commands fail naming it', () => {

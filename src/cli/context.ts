@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { asStepvaultError, StepvaultError } from '../common/errors.ts';
-import { KnownSnapshots } from '../repository/known-snapshots.ts';
+import type { ChainFinding } from '../repository/chain/chain-verify.ts';
+import { ClientRecord } from '../repository/client-record.ts';
 import { Repository } from '../repository/repository.ts';
 import type { Backend } from '../storage/contract.ts';
 import { openLocation } from '../storage/location-registry.ts';
@@ -34,8 +35,8 @@ export interface CommandContext {
   /** Opens the backend of `location()`: any scheme of the location registry, credentials from the environment. */
   openBackend(): Promise<Backend>;
   password(prompt?: string): Promise<string>;
+  /** Opens the repository, with this client's record of it (unless --no-cache) for rollback detection. */
   openRepository(): Promise<Repository>;
-  knownSnapshots(repo: Repository): KnownSnapshots;
 }
 
 export function defaultRepository(env = process.env): string {
@@ -64,11 +65,28 @@ export function createContext(command: Command, signal: AbortSignal): CommandCon
     openRepository: async () => {
       const backend = await context.openBackend();
       const password = await context.password();
-      return Repository.open(backend, password, options.keyHint);
+      const repo = await Repository.open(backend, password, options.keyHint);
+      const cache = cacheDirectory(options);
+      if (cache) repo.clientRecord = new ClientRecord(cache, repo.id, (message) => out.warn(message));
+      // Any listing that finds tampering or a rollback says so (once); `check` reports the full list itself.
+      if (command.name() !== 'check') repo.onFindings = (findings) => warnOfFindings(out, findings);
+      return repo;
     },
-    knownSnapshots: (repo) => new KnownSnapshots(cacheDirectory(options), repo.id),
   };
   return context;
+}
+
+/** Warns of the errors among a listing's findings, once per process (a command may list snapshots twice). */
+let findingsWarned = false;
+function warnOfFindings(out: Output, findings: readonly ChainFinding[]): void {
+  if (findingsWarned) return;
+  findingsWarned = true;
+  const errors = findings.filter((f) => f.severity === 'error');
+  for (const f of errors.slice(0, 5)) out.warn(`${f.object} ${f.message}`, { object: f.object });
+  if (errors.length > 5) out.warn(`… and ${errors.length - 5} more problems`);
+  out.warn(
+    'run `stepvault check` for the full report; snapshots that are damaged, forgotten or missing are not used',
+  );
 }
 
 /**

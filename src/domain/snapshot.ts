@@ -49,6 +49,8 @@ export interface Snapshot {
   partial?: { missing: MissingItem[] };
   /** Present in a copy made by `copy`: the ID of the snapshot first copied (kept along a chain of copies). */
   original?: string;
+  /** The heads of the repository's snapshot chain when this snapshot was written (their entry names). */
+  chain?: string[];
 }
 
 export interface StoredSnapshot extends Snapshot {

@@ -6,10 +6,14 @@ import { type Clock, systemClock } from '../common/clock.ts';
 import { StepvaultError } from '../common/errors.ts';
 import { applyRetention, isEmptyPolicy, type RetentionPolicy } from '../domain/retention.ts';
 import { matchesFilter, type SnapshotFilter, type StoredSnapshot } from '../domain/snapshot.ts';
-import { writeTombstone } from '../repository/known-snapshots.ts';
 import { RepositoryLock } from '../repository/lock/lock.ts';
 import type { Repository } from '../repository/repository.ts';
-import { listSnapshots, resolveSnapshot } from '../repository/snapshot/snapshot-store.ts';
+import {
+  forgetSnapshots,
+  listSnapshots,
+  removeForgotten,
+  resolveSnapshot,
+} from '../repository/snapshot/snapshot-store.ts';
 
 export type GroupKey = 'host' | 'paths' | 'tags';
 
@@ -69,7 +73,8 @@ export async function forget(
     ? undefined
     : await RepositoryLock.acquire(deps.repo, { exclusive: true, purpose: 'forget', clock });
   try {
-    const all = (await listSnapshots(deps.repo)).snapshots;
+    const listing = await listSnapshots(deps.repo);
+    const all = listing.snapshots;
     let groups: ForgetGroup[];
     if (byId) {
       const chosen = [
@@ -93,13 +98,10 @@ export async function forget(
     }
     const removed: string[] = [];
     if (!dryRun) {
-      for (const g of groups) {
-        for (const s of g.remove) {
-          await writeTombstone(deps.repo, s.id, clock.now());
-          await deps.repo.backend.remove('snapshots', s.id);
-          removed.push(s.id);
-        }
-      }
+      removed.push(...groups.flatMap((g) => g.remove.map((s) => s.id)));
+      await forgetSnapshots(deps.repo, removed, { clock });
+      // What an interrupted forget left (forgotten, still present) goes now too.
+      await removeForgotten(deps.repo, listing.forgotten);
     }
     return { groups, removed, dryRun };
   } finally {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FAST_KDF } from '../../test/support/small-repository.ts';
 import type { Snapshot } from '../domain/snapshot.ts';
-import { readTombstones } from '../repository/known-snapshots.ts';
 import { Repository } from '../repository/repository.ts';
 import { listSnapshots, saveSnapshot } from '../repository/snapshot/snapshot-store.ts';
+import { readTombstones } from '../repository/tombstones.ts';
 import { MemoryBackend } from '../storage/memory/memory-backend.ts';
 import { newTags, settleRewrites, tagSnapshots } from './tag-snapshots.ts';
 

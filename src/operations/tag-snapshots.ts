@@ -4,13 +4,16 @@
 // the two leaves both, which `settleRewrites` (or the next run) resolves.
 
 import { type Clock, systemClock } from '../common/clock.ts';
-import { isStepvaultError } from '../common/errors.ts';
 import { identityOf } from '../domain/plan-tags.ts';
 import type { Snapshot, StoredSnapshot } from '../domain/snapshot.ts';
-import { writeTombstone } from '../repository/known-snapshots.ts';
 import { RepositoryLock } from '../repository/lock/lock.ts';
 import type { Repository } from '../repository/repository.ts';
-import { listSnapshots, resolveSnapshot, saveSnapshot } from '../repository/snapshot/snapshot-store.ts';
+import {
+  forgetSnapshots,
+  listSnapshots,
+  resolveSnapshot,
+  saveSnapshot,
+} from '../repository/snapshot/snapshot-store.ts';
 
 export interface TagRequest {
   /** Snapshot IDs or unique prefixes. */
@@ -52,8 +55,8 @@ export async function tagSnapshots(
       const { id, ...stored } = s;
       const rewritten: Snapshot & { original: string } = { ...stored, tags, original: identityOf(s) };
       await lock.assertHeld();
-      const to = await saveSnapshot(deps.repo, rewritten);
-      await retire(deps.repo, id, clock);
+      const to = await saveSnapshot(deps.repo, rewritten, { clock });
+      await forgetSnapshots(deps.repo, [id], { clock });
       result.changed.push({ from: id, to, tags });
     }
     return result;
@@ -95,19 +98,9 @@ export async function settleRewrites(
   if (doomed.length === 0) return [];
   const lock = await RepositoryLock.acquire(deps.repo, { exclusive: false, purpose: 'tag', clock });
   try {
-    for (const id of doomed) await retire(deps.repo, id, clock);
+    await forgetSnapshots(deps.repo, doomed, { clock });
     return doomed;
   } finally {
     await lock.release();
-  }
-}
-
-/** Removes a snapshot that a rewrite replaced: tombstone first, so its absence is never taken for tampering. */
-async function retire(repo: Repository, id: string, clock: Clock): Promise<void> {
-  await writeTombstone(repo, id, clock.now());
-  try {
-    await repo.backend.remove('snapshots', id);
-  } catch (e) {
-    if (!isStepvaultError(e, 'not-found')) throw e;
   }
 }

@@ -5,7 +5,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { StepvaultError } from '../common/errors.ts';
 import type { Backend, ObjectType } from '../storage/contract.ts';
+import type { ChainFinding } from './chain/chain-verify.ts';
 import { type ChunkerParams, DEFAULT_CHUNKER, validateChunkerParams } from './chunker/fastcdc.ts';
+import type { ClientRecord } from './client-record.ts';
 import type { KdfParams } from './crypto/key-slot.ts';
 import { deriveMasterKeys, generateMasterSecret, type MasterKeys } from './crypto/master-key.ts';
 import { type SealedType, seal, unseal } from './crypto/sealed-object.ts';
@@ -26,7 +28,10 @@ const SEALED_TYPE: Partial<Record<ObjectType, SealedType>> = {
   snapshots: 'snapshot',
   locks: 'lock',
   tombstones: 'tombstone',
+  chain: 'chain',
 };
+
+type SealedObjectType = 'index' | 'snapshots' | 'locks' | 'chain';
 
 export class Repository {
   readonly backend: Backend;
@@ -34,6 +39,13 @@ export class Repository {
   readonly keys: MasterKeys;
   /** The key slot this session unlocked with. */
   readonly keySlot: string;
+  /** What this client remembers of the repository, when it keeps a record (commands with a cache directory). */
+  clientRecord: ClientRecord | undefined;
+  /**
+   * Told what a snapshot listing found wrong (tampering, a rollback), so commands that only use snapshots (restore,
+   * ls, backup) warn too; `check` reports the findings itself.
+   */
+  onFindings: ((findings: readonly ChainFinding[]) => void) | undefined;
   readonly #secret: Buffer;
 
   private constructor(backend: Backend, config: RepositoryConfig, secret: Buffer, keySlot: string) {
@@ -42,6 +54,8 @@ export class Repository {
     this.#secret = secret;
     this.keys = deriveMasterKeys(secret);
     this.keySlot = keySlot;
+    this.clientRecord = undefined;
+    this.onFindings = undefined;
   }
 
   static async init(backend: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
@@ -102,7 +116,10 @@ export class Repository {
 
   /** The same repository seen through another backend (e.g. a dry-run decorator). */
   withBackend(backend: Backend): Repository {
-    return new Repository(backend, this.config, this.#secret, this.keySlot);
+    const repo = new Repository(backend, this.config, this.#secret, this.keySlot);
+    repo.clientRecord = this.clientRecord;
+    repo.onFindings = this.onFindings;
+    return repo;
   }
 
   /** The master secret, for adding key slots and for worker threads. Never logged. */
@@ -115,7 +132,7 @@ export class Repository {
   }
 
   /** Seals and saves an object; returns its name. */
-  async saveObject(type: 'index' | 'snapshots' | 'locks', plaintext: Uint8Array): Promise<string> {
+  async saveObject(type: SealedObjectType, plaintext: Uint8Array): Promise<string> {
     const sealed = seal(this.keys.encryption, SEALED_TYPE[type]!, plaintext);
     const name = createHash('sha256').update(sealed).digest('hex');
     await this.backend.save(type, name, sealed);
@@ -123,12 +140,12 @@ export class Repository {
   }
 
   /** Loads, checks against its name, and unseals an object. */
-  async loadObject(type: 'index' | 'snapshots' | 'locks', name: string): Promise<Buffer> {
+  async loadObject(type: SealedObjectType, name: string): Promise<Buffer> {
     const bytes = await this.backend.load(type, name);
     return this.openObject(type, name, bytes);
   }
 
-  openObject(type: 'index' | 'snapshots' | 'locks' | 'tombstones', name: string, bytes: Buffer): Buffer {
+  openObject(type: SealedObjectType | 'tombstones', name: string, bytes: Buffer): Buffer {
     const what = `${type}/${name}`;
     if (type !== 'tombstones' && createHash('sha256').update(bytes).digest('hex') !== name) {
       throw new StepvaultError('corrupt', `${what} is corrupt: its content does not match its name`, {

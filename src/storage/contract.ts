@@ -1,7 +1,16 @@
 // The storage contract: a flat, write-once object store that a repository lives in. Every backend (local,
 // memory, s3) implements it and passes the same conformance suite (backend-conformance.ts).
 
-export const OBJECT_TYPES = ['config', 'keys', 'data', 'index', 'snapshots', 'locks', 'tombstones'] as const;
+export const OBJECT_TYPES = [
+  'config',
+  'keys',
+  'data',
+  'index',
+  'snapshots',
+  'locks',
+  'tombstones',
+  'chain',
+] as const;
 export type ObjectType = (typeof OBJECT_TYPES)[number];
 
 /** The single name the `config` object has. */
@@ -82,7 +91,13 @@ export interface RequestStats {
 }
 
 /** Object types whose names are the SHA-256 of their bytes: a whole read of one can be checked by its name. */
-export const CONTENT_NAMED_TYPES: ReadonlySet<ObjectType> = new Set(['data', 'index', 'snapshots', 'locks']);
+export const CONTENT_NAMED_TYPES: ReadonlySet<ObjectType> = new Set([
+  'data',
+  'index',
+  'snapshots',
+  'locks',
+  'chain',
+]);
 
 /** Object names are lowercase hex (or "config"): anything else is refused before it reaches a backend. */
 export function isValidObjectName(type: ObjectType, name: string): boolean {

@@ -24,7 +24,6 @@ export function register(program: Command): void {
           { readData: (opts.readData ?? false) || subset !== undefined, ...(subset ? { subset } : {}) },
           {
             repo,
-            known: ctx.knownSnapshots(repo),
             signal: ctx.signal,
             onProgress: (done, total) =>
               ctx.out.status(() => ({

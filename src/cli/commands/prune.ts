@@ -22,6 +22,7 @@ export async function runPrune(
     packs_written: r.packsWritten,
     unindexed_packs_deleted: r.unindexedDeleted,
     temporary_files_removed: r.temporariesRemoved,
+    forgotten_snapshots_removed: r.forgottenRemoved,
     blobs_removed: r.blobsRemoved,
     bytes_before: r.bytesBefore,
     bytes_freed: r.bytesFreed,
@@ -31,6 +32,10 @@ export async function runPrune(
   ctx.out.line(
     `prune ${verb} delete ${r.packsDeleted} packs, repack ${r.packsRepacked}, remove ${r.unindexedDeleted} unindexed packs`,
   );
+  if (r.forgottenRemoved > 0)
+    ctx.out.line(
+      `${verb === 'did' ? 'removed' : 'would remove'} ${r.forgottenRemoved} forgotten snapshots still present`,
+    );
   if (r.temporariesRemoved > 0)
     ctx.out.line(
       `removed ${r.temporariesRemoved} files that interrupted backups left in the repository's tmp/`,

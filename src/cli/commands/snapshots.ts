@@ -24,7 +24,6 @@ export function register(program: Command): void {
       action(async (ctx, opts: SnapshotsOptions) => {
         const repo = await ctx.openRepository();
         const { snapshots, unreadable } = await listSnapshots(repo);
-        ctx.knownSnapshots(repo).remember([...snapshots.map((s) => s.id), ...unreadable.map((u) => u.id)]);
         for (const u of unreadable) ctx.out.warn(`snapshot ${u.id}: ${u.error.message}`, { snapshot: u.id });
         const selection = snapshotSelection(opts);
         let chosen = snapshots.filter((s) => matchesFilter(s, selection));

@@ -1,5 +1,5 @@
 // `check`: verifies a repository's structure — key files, index files, packs (present, complete, indexed),
-// snapshots (readable, none missing without a tombstone), every tree of every snapshot, and that every blob a
+// snapshots (readable; the snapshot chain intact, none missing or back again after being forgotten, no rollback), every tree of every snapshot, and that every blob a
 // tree refers to is indexed — and optionally reads back all or part of the data. Every problem names the object.
 
 import { forEachConcurrently } from '../../common/concurrency.ts';
@@ -9,7 +9,6 @@ import { BlobReader } from '../../repository/blob-reader.ts';
 import { parseKeyFile } from '../../repository/crypto/key-slot.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
-import { type KnownSnapshots, readTombstones } from '../../repository/known-snapshots.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
 import { type DataSubset, readData } from './check-data.ts';
@@ -41,7 +40,6 @@ export async function checkRepository(
   request: CheckRequest,
   deps: {
     repo: Repository;
-    known?: KnownSnapshots;
     signal?: AbortSignal;
     onProgress?: (done: number, total: number) => void;
   },
@@ -89,15 +87,11 @@ export async function checkRepository(
   const reading = request.readData ? readData(repo, index, stored, request.subset, deps) : undefined;
   reading?.catch(() => {}); // awaited below; a failure then surfaces there
 
-  const { snapshots, unreadable } = await listSnapshots(repo);
+  // The listing checks the snapshots against the snapshot chain, the tombstones and this client's record.
+  const { snapshots, unreadable, findings } = await listSnapshots(repo);
   for (const u of unreadable) error(`snapshot ${u.id}`, u.error.message);
+  for (const f of findings) (f.severity === 'error' ? result.errors : result.notes).push(f);
   result.snapshots = snapshots.length;
-  await checkKnownSnapshots(
-    repo,
-    deps.known,
-    new Set([...snapshots.map((s) => s.id), ...unreadable.map((u) => u.id)]),
-    error,
-  );
 
   const referenced = await checkTrees(
     new BlobReader(repo, index),
@@ -127,26 +121,6 @@ export async function checkRepository(
     }
   }
   return result;
-}
-
-async function checkKnownSnapshots(
-  repo: Repository,
-  known: KnownSnapshots | undefined,
-  present: Set<string>,
-  error: (object: string, message: string) => void,
-): Promise<void> {
-  const { valid, invalid } = await readTombstones(repo);
-  for (const name of invalid) error(`tombstones/${name}`, 'is not a valid tombstone (modified or forged)');
-  if (!known) return;
-  for (const id of known.read()) {
-    if (!present.has(id) && !valid.has(id)) {
-      error(
-        `snapshot ${id}`,
-        'was seen in this repository before and is gone without a tombstone: deleted outside stepvault, or the storage was rolled back',
-      );
-    }
-  }
-  known.remember(present);
 }
 
 /** Walks every snapshot's trees once; returns the IDs of all blobs they reference (data and tree). */

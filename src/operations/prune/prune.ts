@@ -19,7 +19,7 @@ import { decodeBlob } from '../../repository/pack/blob-decode.ts';
 import { openBlob, packKey } from '../../repository/pack/pack-format.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
+import { listSnapshots, removeForgotten } from '../../repository/snapshot/snapshot-store.ts';
 import { type PackDecision, planPrune, type UnusedLimit } from './prune-plan.ts';
 import { collectUsedBlobs } from './used-blobs.ts';
 
@@ -43,6 +43,8 @@ export interface PruneResult {
   unindexedDeleted: number;
   /** Files that killed writers left in the backend's temporary area (staged packs, half-written objects). */
   temporariesRemoved: number;
+  /** Snapshots that were forgotten and still present (an interrupted forget, or put back), removed. */
+  forgottenRemoved: number;
   blobsRemoved: number;
   bytesBefore: number;
   bytesFreed: number;
@@ -66,7 +68,7 @@ export async function prune(
     const index = await loadMasterIndex(repo);
     const oldIndexFiles: string[] = [];
     for await (const info of repo.backend.list('index')) oldIndexFiles.push(info.name);
-    const { snapshots, unreadable } = await listSnapshots(repo);
+    const { snapshots, unreadable, forgotten } = await listSnapshots(repo);
     if (unreadable.length > 0) {
       throw new StepvaultError(
         'corrupt',
@@ -100,6 +102,7 @@ export async function prune(
       packsWritten: 0,
       unindexedDeleted: orphans.length,
       temporariesRemoved: 0,
+      forgottenRemoved: forgotten.length,
       blobsRemoved: plan.blobsRemoved,
       bytesBefore: plan.totalBytes,
       bytesFreed: 0,
@@ -110,6 +113,7 @@ export async function prune(
       [...plan.remove, ...plan.repack].reduce((s, d) => s + d.pack.size, 0) +
       orphans.reduce((s, [, i]) => s + i.size, 0);
     if (dryRun) return { ...result, bytesFreed: freed };
+    await removeForgotten(repo, forgotten);
     const changed = plan.remove.length > 0 || plan.repack.length > 0;
     let written = 0;
     if (changed) {

@@ -1,5 +1,5 @@
 // Sealed objects: the encrypted, authenticated envelope of every small repository object (config, index,
-// snapshot, lock, tombstone). Layout (docs/repository-format.md §Sealed objects):
+// snapshot, lock, tombstone, chain entry). Layout (docs/repository-format.md §Sealed objects):
 //   "SVO" | version 0x01 | salt[16] | AES-256-GCM ciphertext | tag[16]
 // The key is derived from the salt (unique per object), so the all-zero nonce is never reused; the AAD binds
 // the object type, so one kind of object cannot be passed off as another.
@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { StepvaultError } from '../../common/errors.ts';
 import { deriveObjectKey } from './master-key.ts';
 
-export type SealedType = 'config' | 'index' | 'snapshot' | 'lock' | 'tombstone';
+export type SealedType = 'config' | 'index' | 'snapshot' | 'lock' | 'tombstone' | 'chain';
 
 const MAGIC = Buffer.from('SVO');
 const VERSION = 1;

@@ -1,6 +1,8 @@
-// Snapshots in storage: saving, loading (with every field checked, as the bytes may be hostile), listing, and
-// resolving what a user typed ("latest", an ID prefix) to one snapshot.
+// Snapshots in storage: saving and forgetting (both recorded in the snapshot chain), loading (with every field
+// checked, as the bytes may be hostile), listing (checked against the chain), and resolving what a user typed
+// ("latest", an ID prefix) to one snapshot.
 
+import { type Clock, systemClock } from '../../common/clock.ts';
 import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import {
@@ -10,10 +12,59 @@ import {
   type SnapshotFilter,
   type StoredSnapshot,
 } from '../../domain/snapshot.ts';
+import { appendChainEntry } from '../chain/chain-append.ts';
+import { type ChainState, loadChain } from '../chain/chain-state.ts';
+import { type ChainFinding, verifyChain } from '../chain/chain-verify.ts';
 import type { Repository } from '../repository.ts';
+import { readTombstones, writeTombstone } from '../tombstones.ts';
 
-export async function saveSnapshot(repo: Repository, snapshot: Snapshot): Promise<string> {
-  return repo.saveObject('snapshots', Buffer.from(JSON.stringify(snapshot)));
+/**
+ * Writes a snapshot and records it in the snapshot chain: the snapshot names the chain's heads before it (`chain`),
+ * then a chain entry names the snapshot. Snapshots that are in storage but in no entry (a backup interrupted
+ * between the two writes, or a repository older than the chain) are adopted by an entry first. Callers hold the
+ * repository lock their operation needs.
+ */
+export async function saveSnapshot(
+  repo: Repository,
+  snapshot: Snapshot,
+  options: { clock?: Clock } = {},
+): Promise<string> {
+  const now = () => (options.clock ?? systemClock).now();
+  let chain = await loadChain(repo);
+  const tombstoned = new Set<string>();
+  for await (const info of repo.backend.list('tombstones')) tombstoned.add(info.name);
+  const orphans: string[] = [];
+  for await (const info of repo.backend.list('snapshots')) {
+    if (!chain.added.has(info.name) && !chain.forgotten.has(info.name) && !tombstoned.has(info.name))
+      orphans.push(info.name);
+  }
+  if (orphans.length > 0) chain = await appendChainEntry(repo, chain, 'adopt', orphans, { now: now() });
+  const record: Snapshot = { ...snapshot, chain: chain.heads };
+  const id = await repo.saveObject('snapshots', Buffer.from(JSON.stringify(record)));
+  await appendChainEntry(repo, chain, 'snapshot', [id], { now: now() });
+  repo.clientRecord?.rememberSnapshots([id]);
+  return id;
+}
+
+/**
+ * Forgets snapshots: a chain entry records it, then each gets a tombstone and is removed. An interruption leaves
+ * snapshots that are forgotten but present: listings never use them, and `forget` or `prune` remove them.
+ */
+export async function forgetSnapshots(
+  repo: Repository,
+  ids: readonly string[],
+  options: { clock?: Clock } = {},
+) {
+  if (ids.length === 0) return;
+  const now = (options.clock ?? systemClock).now();
+  await appendChainEntry(repo, await loadChain(repo), 'forget', ids, { now });
+  for (const id of ids) await writeTombstone(repo, id, now);
+  await forEachConcurrently(ids, 8, (id) => repo.backend.remove('snapshots', id));
+}
+
+/** Removes snapshots that are forgotten but still present (`SnapshotListing.forgotten`). */
+export async function removeForgotten(repo: Repository, ids: readonly string[]): Promise<void> {
+  await forEachConcurrently(ids, 8, (id) => repo.backend.remove('snapshots', id));
 }
 
 export async function loadSnapshot(repo: Repository, id: string): Promise<StoredSnapshot> {
@@ -46,32 +97,77 @@ export function decodeSnapshot(plain: Buffer, id: string): StoredSnapshot {
     throw fail('bad source');
   }
   if (typeof v.program !== 'string') throw fail('bad program');
+  if (
+    v.chain !== undefined &&
+    !(Array.isArray(v.chain) && v.chain.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)))
+  )
+    throw fail('bad chain');
   return { ...(v as unknown as Snapshot), id };
 }
 
 export interface SnapshotListing {
+  /** Snapshots in storage that are readable and not forgotten, newest first: the ones commands use. */
   snapshots: StoredSnapshot[];
   /** Snapshot files that could not be read, with why. */
   unreadable: { id: string; error: StepvaultError }[];
+  /**
+   * Snapshots in storage although forgotten (by a chain entry or a tombstone): left by an interrupted `forget`, or
+   * put back by someone. Never used; `forget` and `prune` remove them.
+   */
+  forgotten: string[];
+  /** What the snapshot chain, the tombstones and this client's record say: errors are tampering or a rollback. */
+  findings: ChainFinding[];
+  chain: ChainState;
 }
 
-/** Loads every snapshot, newest first. Unreadable ones are reported, not fatal. */
+/**
+ * Loads every snapshot, newest first, and checks the set against the snapshot chain, the tombstones and what this
+ * client saw before (`repo.clientRecord`). Unreadable snapshots are reported, not fatal. When nothing is wrong the
+ * client's record is brought up to date; when something is, it is kept, so every later listing says so too.
+ */
 export async function listSnapshots(repo: Repository): Promise<SnapshotListing> {
   const ids: string[] = [];
   for await (const info of repo.backend.list('snapshots')) ids.push(info.name);
+  const [chain, tombstones] = await Promise.all([loadChain(repo), readTombstones(repo)]);
   const snapshots: StoredSnapshot[] = [];
   const unreadable: SnapshotListing['unreadable'] = [];
-  await forEachConcurrently(ids, 16, async (id) => {
-    try {
-      snapshots.push(await loadSnapshot(repo, id));
-    } catch (e) {
-      if (e instanceof StepvaultError && (e.code === 'corrupt' || e.code === 'not-found'))
-        unreadable.push({ id, error: e });
-      else throw e;
-    }
-  });
+  const isForgotten = (id: string) => chain.forgotten.has(id) || tombstones.valid.has(id);
+  const forgotten = ids.filter(isForgotten);
+  await forEachConcurrently(
+    ids.filter((id) => !isForgotten(id)),
+    16,
+    async (id) => {
+      try {
+        snapshots.push(await loadSnapshot(repo, id));
+      } catch (e) {
+        if (e instanceof StepvaultError && (e.code === 'corrupt' || e.code === 'not-found'))
+          unreadable.push({ id, error: e });
+        else throw e;
+      }
+    },
+  );
   snapshots.sort(newestFirst);
-  return { snapshots, unreadable };
+  const record = repo.clientRecord;
+  const findings: ChainFinding[] = [
+    ...tombstones.invalid.map((name) => ({
+      object: `tombstones/${name}`,
+      message: 'is not a valid tombstone (modified or forged)',
+      severity: 'error' as const,
+    })),
+    ...verifyChain({
+      state: chain,
+      present: new Set(ids),
+      tombstoned: tombstones.valid,
+      snapshotHeads: new Map(snapshots.map((s) => [s.id, s.chain ?? []])),
+      ...(record ? { remembered: { heads: record.heads(), snapshots: record.snapshots() } } : {}),
+    }),
+  ];
+  if (findings.some((f) => f.severity === 'error')) repo.onFindings?.(findings);
+  else if (record) {
+    record.rememberSnapshots(ids);
+    record.rememberHeads(chain.heads);
+  }
+  return { snapshots, unreadable, forgotten, findings, chain };
 }
 
 /** Resolves "latest" (newest matching the filter) or a unique ID prefix (at least 4 hex digits). */

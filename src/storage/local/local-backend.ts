@@ -11,7 +11,7 @@ import { errnoCode, StepvaultError } from '../../common/errors.ts';
 import { type Backend, type ByteRange, CONFIG_NAME, type ObjectInfo, type ObjectType } from '../contract.ts';
 import { alreadyExists, assertObjectName, notFound, truncated } from '../object-name.ts';
 
-const DIRECTORIES = ['keys', 'data', 'index', 'snapshots', 'locks', 'tombstones', 'tmp'] as const;
+const DIRECTORIES = ['keys', 'data', 'index', 'snapshots', 'locks', 'tombstones', 'chain', 'tmp'] as const;
 
 export class LocalBackend implements Backend {
   readonly location: string;
@@ -106,7 +106,8 @@ export class LocalBackend implements Backend {
       await fs.promises.link(temp, final);
     } catch (e) {
       if (errnoCode(e) === 'EEXIST') throw alreadyExists(this.location, type, name);
-      if (errnoCode(e) === 'ENOENT' && type === 'data') {
+      // A data/xx directory, or a type's directory that repositories made by earlier versions lack (chain/).
+      if (errnoCode(e) === 'ENOENT' && type !== 'config') {
         await fs.promises.mkdir(path.dirname(final), { recursive: true });
         await fs.promises.link(temp, final);
       } else throw e;

@@ -110,7 +110,7 @@ export class S3Backend implements Backend {
       });
     }
     const foreign = keys.filter(
-      (k) => !/^(keys|data|index|snapshots|locks|tombstones)\//.test(k.slice(this.#base.length)),
+      (k) => !/^(keys|data|index|snapshots|locks|tombstones|chain)\//.test(k.slice(this.#base.length)),
     );
     if (foreign.length > 0) {
       throw new StepvaultError(
