@@ -12,6 +12,8 @@ export interface KillOutcome {
   killed: boolean;
   code: number | null;
   stderr: string;
+  /** The lock files (paths relative to the repository) that the run wrote while it was watched. */
+  locks: string[];
 }
 
 /** Decides from one file event under the repository (path relative to it, whether it exists now) to kill. */
@@ -38,14 +40,16 @@ export async function killWhen(
 ): Promise<KillOutcome> {
   const exit = waitExit(child);
   let killed = false;
+  const locks = new Set<string>();
   const watcher = fs.watch(repo, { recursive: true }, (_event, file) => {
-    if (killed || !file) return;
+    if (!file) return;
     const rel = String(file);
-    if (matches(rel, fs.existsSync(path.join(repo, rel)))) killed = child.kill(signal);
+    if (/^locks\/[^/]+$/.test(rel)) locks.add(rel);
+    if (!killed && matches(rel, fs.existsSync(path.join(repo, rel)))) killed = child.kill(signal);
   });
   const { code, stderr } = await exit;
   watcher.close();
-  return { killed: killed && code === null, code, stderr };
+  return { killed: killed && code === null, code, stderr, locks: [...locks] };
 }
 
 /** A file the repository holds or stages: an object, a lock, a temporary file (not a directory). */
