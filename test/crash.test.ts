@@ -1,19 +1,42 @@
-// Crash safety: `backup` and `prune` are killed with SIGKILL at random moments and at each step of their commit
-// order. After every kill `check` passes (unreferenced leftovers are only notes), the next run completes, and no
-// snapshot that had completed is lost; at the end all data reads back and restores identically.
+// Crash safety: `backup` and `prune` are killed with SIGKILL at each step of their commit order and at random
+// points of their progress. After every kill `check` passes (unreferenced leftovers are only notes), the next run
+// completes, and no snapshot that had completed is lost; at the end all data reads back and restores identically.
+// Every kill point is a point in the run's own progress, as the repository's file events show it (an object
+// written or removed, so many bytes of packs stored), never a delay: how many runs are killed mid-way does not
+// depend on how fast the machine is. The repository has small packs, so a backup stores packs all along.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Repository } from '../src/repository/repository.ts';
+import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
-import { killAfter, killWhen, seeded } from './support/kill.ts';
+import {
+  atNthPath,
+  atPackBytes,
+  countPaths,
+  type KillOutcome,
+  type KillPoint,
+  killWhen,
+  seeded,
+} from './support/kill.ts';
+import { FAST_KDF } from './support/small-repository.ts';
 
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
 
 function snapshotIds(sb: CliSandbox): Set<string> {
   return new Set(only(sb.ok(['snapshots', '--json']).messages, 'snapshot').map((s) => String(s.id)));
+}
+
+/**
+ * Removes the lock that a killed run left, as `stepvault unlock` would: the process is gone, so its lock is stale.
+ * The test does it because it knows the process is dead: the program tells a stale lock of this host by its
+ * process ID, and a busy machine (32768 IDs) may give that ID to another process before the next command runs.
+ */
+function removeLocksOf(sb: CliSandbox, outcome: KillOutcome): void {
+  if (outcome.killed) for (const lock of outcome.locks) fs.rmSync(path.join(sb.repo, lock), { force: true });
 }
 
 function assertConsistent(sb: CliSandbox, mustHave: Set<string>, context: string): void {
@@ -24,7 +47,8 @@ function assertConsistent(sb: CliSandbox, mustHave: Set<string>, context: string
     assert.ok(present.has(id), `${context}: completed snapshot ${id.slice(0, 8)} was lost`);
 }
 
-function addFiles(dir: string, round: number, random: () => number): void {
+/** Adds a directory of new files; returns the size of its incompressible part (data no backup stored yet). */
+function addFiles(dir: string, round: number, random: () => number): number {
   const sub = path.join(dir, `round-${round}`);
   fs.mkdirSync(sub, { recursive: true });
   for (let i = 0; i < 40; i++)
@@ -32,20 +56,24 @@ function addFiles(dir: string, round: number, random: () => number): void {
       path.join(sub, `f${i}.txt`),
       `round ${round} file ${i}\n`.repeat(50 + Math.floor(random() * 500)),
     );
-  fs.writeFileSync(
-    path.join(sub, 'blob.bin'),
-    randomBytes(2 * 1024 * 1024 + Math.floor(random() * 4 * 1024 * 1024)),
-  );
+  const blob = randomBytes(2 * 1024 * 1024 + Math.floor(random() * 4 * 1024 * 1024));
+  fs.writeFileSync(path.join(sub, 'blob.bin'), blob);
+  return blob.length;
 }
 
 describe(`crash safety (seed ${SEED})`, () => {
   const sb = new CliSandbox('sv-crash-');
   const data = sb.path('data');
   const random = seeded(SEED);
-  before(() => {
+  before(async () => {
     fs.mkdirSync(data);
     for (let r = 0; r < 3; r++) addFiles(data, r, random);
-    sb.ok(['init']);
+    // Packs of 256 KiB: a backup of a few MiB stores packs all along its run, not only when it ends.
+    await Repository.init(new LocalBackend(sb.repo), fs.readFileSync(sb.passwordFile, 'utf8').trim(), {
+      kdf: FAST_KDF,
+      packSize: 256 * 1024,
+      chunker: { min: 16 * 1024, avg: 64 * 1024, max: 256 * 1024 },
+    });
   });
   after(() => sb.cleanup());
 
@@ -65,6 +93,7 @@ describe(`crash safety (seed ${SEED})`, () => {
         outcome.killed,
         `${step}: the backup finished before the kill (${outcome.code}): ${outcome.stderr}`,
       );
+      removeLocksOf(sb, outcome);
       assertConsistent(sb, completed, `killed after "${step}"`);
     }
     sb.ok(['backup', data, '-q']);
@@ -90,21 +119,39 @@ describe(`crash safety (seed ${SEED})`, () => {
     assertConsistent(sb, completed, 'interrupted');
   });
 
-  it('backup killed at random moments', async () => {
-    const started = Date.now();
-    sb.ok(['backup', data, '-q', '--force']);
-    const duration = Date.now() - started;
+  it('backup killed at random points of its progress', async (t) => {
     let kills = 0;
+    let midway = 0;
+    const points: string[] = [];
     for (let i = 0; i < 14; i++) {
-      if (i % 3 === 0) addFiles(data, 20 + i, random);
+      // Every run has new data to store: the kill comes once the packs it stored add up to a random fraction (at
+      // most 60%) of the new incompressible file, so that at least 40% of it, the trees, the index and the
+      // snapshot are still to be written when it comes.
+      const fresh = addFiles(data, 20 + i, random);
       const completed = snapshotIds(sb);
-      const delay = Math.floor(random() * duration * 1.1);
-      const outcome = await killAfter(sb.start(['backup', data, '-q', ...(i % 2 ? ['--force'] : [])]), delay);
+      const bytes = Math.floor(random() * 0.6 * fresh);
+      const force = i % 2 === 1;
+      const outcome = await killWhen(
+        sb.start(['backup', data, '-q', ...(force ? ['--force'] : [])]),
+        sb.repo,
+        atPackBytes(sb.repo, bytes),
+      );
+      const point = `kill ${i}${force ? ' (--force)' : ''} at ${bytes} of ${fresh} new bytes stored`;
       if (outcome.killed) kills++;
-      else assert.equal(outcome.code, 0, outcome.stderr);
-      assertConsistent(sb, completed, `kill ${i} after ${delay} ms`);
+      else assert.equal(outcome.code, 0, `${point}: ${outcome.stderr}`);
+      removeLocksOf(sb, outcome);
+      const snapshotWritten = snapshotIds(sb).size > completed.size;
+      if (outcome.killed && !snapshotWritten) midway++;
+      points.push(
+        `${point}: ${outcome.killed ? (snapshotWritten ? 'killed after its snapshot' : 'killed') : 'finished'}`,
+      );
+      assertConsistent(sb, completed, point);
     }
-    assert.ok(kills >= 7, `only ${kills} of 14 runs were killed before finishing`);
+    t.diagnostic(`${midway} of 14 killed before their snapshot, ${kills} killed\n${points.join('\n')}`);
+    assert.ok(
+      midway >= 12,
+      `only ${midway} of 14 runs were killed before writing their snapshot (${kills} killed):\n${points.join('\n')}`,
+    );
     const final = only(sb.ok(['backup', data, '--json']).messages, 'summary')[0]!;
     assert.ok(final.snapshot_id);
     // What the killed backups staged is removed by prune once it is an hour old; a younger file stays.
@@ -119,7 +166,7 @@ describe(`crash safety (seed ${SEED})`, () => {
     assertConsistent(sb, snapshotIds(sb), 'after prune');
   });
 
-  it('prune killed at each step and at random moments', async () => {
+  it('prune killed at each step and at random points of its progress', async (t) => {
     const steps: [string, (rel: string, exists: boolean) => boolean][] = [
       ['repacked pack stored', (rel, exists) => exists && rel.startsWith('data/') && rel.length > 10],
       ['new index written', (rel, exists) => exists && rel.startsWith('index/')],
@@ -137,41 +184,43 @@ describe(`crash safety (seed ${SEED})`, () => {
       }
       sb.ok(['forget', '--keep-last', '3']);
     };
-    // One uninterrupted prune says how long a prune takes here, so that random kills land while one runs.
-    freshRound();
-    const started = Date.now();
-    sb.ok(['prune', '--max-unused', '0%', '-q']);
-    const duration = Date.now() - started;
-    const plans: {
-      label: string;
-      kill: (child: ReturnType<CliSandbox['start']>) => ReturnType<typeof killAfter>;
-    }[] = [
-      ...steps.map(([label, matches]) => ({
-        label,
-        kill: (c: ReturnType<CliSandbox['start']>) => killWhen(c, sb.repo, matches),
-      })),
-      ...Array.from({ length: 6 }, (_, i) => {
-        const delay = Math.floor(duration * (0.1 + 0.8 * random()));
-        return {
-          label: `random kill ${i} after ${delay} ms`,
-          kill: (c: ReturnType<CliSandbox['start']>) => killAfter(c, delay),
-        };
-      }),
+    // A random point is the k-th of the files that the same prune creates or removes in an identical copy of the
+    // repository, run to its end just before: a point in its own progress, from its lock to its last deletion.
+    const randomPoint = async (): Promise<{ label: string; point: KillPoint }> => {
+      const copy = sb.path('reference-repo');
+      fs.cpSync(sb.repo, copy, { recursive: true, preserveTimestamps: true });
+      const reference = await countPaths(
+        sb.start(['prune', '--max-unused', '0%', '-q'], {
+          STEPVAULT_REPOSITORY: copy,
+          XDG_CACHE_HOME: sb.path('reference-cache'),
+        }),
+        copy,
+      );
+      fs.rmSync(copy, { recursive: true, force: true });
+      assert.equal(reference.code, 0, `the reference prune failed: ${reference.stderr}`);
+      const nth = 1 + Math.floor(random() * (reference.paths - 1));
+      return { label: `random kill at file ${nth} of ${reference.paths}`, point: atNthPath(nth) };
+    };
+    // Each plan chooses the kill point of one prune once the repository it runs on is ready.
+    const plans: { step: boolean; choose: () => Promise<{ label: string; point: KillPoint }> }[] = [
+      ...steps.map(([label, point]) => ({ step: true, choose: async () => ({ label, point }) })),
+      ...Array.from({ length: 6 }, () => ({ step: false, choose: randomPoint })),
     ];
     let kills = 0;
+    const outcomes: string[] = [];
     for (const plan of plans) {
       freshRound();
       const kept = snapshotIds(sb);
-      const outcome = await plan.kill(sb.start(['prune', '--max-unused', '0%', '-q'], {}));
-      assert.ok(outcome.killed || outcome.code === 0, `${plan.label}: prune failed: ${outcome.stderr}`);
+      const { label, point } = await plan.choose();
+      const outcome = await killWhen(sb.start(['prune', '--max-unused', '0%', '-q']), sb.repo, point);
+      assert.ok(outcome.killed || outcome.code === 0, `${label}: prune failed: ${outcome.stderr}`);
       if (outcome.killed) kills++;
-      else
-        assert.ok(
-          !steps.some(([label]) => label === plan.label),
-          `${plan.label}: prune finished before that step`,
-        );
-      assertConsistent(sb, kept, `prune ${plan.label}`);
+      else assert.ok(!plan.step, `${label}: prune finished before that step`);
+      removeLocksOf(sb, outcome);
+      assertConsistent(sb, kept, `prune ${label}`);
+      outcomes.push(`${label}: ${outcome.killed ? 'killed' : 'finished'}`);
     }
+    t.diagnostic(`${kills} of ${plans.length} prunes killed\n${outcomes.join('\n')}`);
     assert.ok(kills >= 6, `only ${kills} of ${plans.length} prunes were killed before finishing`);
     sb.ok(['prune', '--max-unused', '0%']);
     sb.ok(['check', '--read-data']);

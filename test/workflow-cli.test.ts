@@ -28,13 +28,16 @@ function file(name: string, value: unknown): string {
   return p;
 }
 
-async function eventually<T>(fn: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 300; i++) {
+/**
+ * Polls `fn` every 100 ms until it gives a value, with no deadline of its own (a slow machine only takes longer;
+ * a hang is the test runner's to end); `what` says what the caller waits for.
+ */
+async function eventually<T>(fn: () => T | undefined, _what: string): Promise<T> {
+  for (;;) {
     const v = fn();
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 /** Reads the store in this process (cheaper than a CLI call while polling). */

@@ -1,7 +1,9 @@
 // Crash tests of the durable workflow engine: a runner process executing two executions of a state machine with
-// Task, Wait, Map (100 items) and Parallel states is killed with SIGKILL at random moments, many times, and
-// restarted each time. Every execution must finish with the output of an uninterrupted run, and no task whose
-// completion was committed before a kill may run again afterwards.
+// Task, Wait, Map (100 items) and Parallel states is killed with SIGKILL at random points of its progress, many
+// times, and restarted each time. Every execution must finish with the output of an uninterrupted run, and no task
+// whose completion was committed before a kill may run again afterwards. A kill point is a number of task handler
+// calls that the process finishes (or none: right after it resumed), never a delay, so how many kills happen and
+// where does not depend on how fast the machine is.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,14 +16,22 @@ import { WorkflowStore } from '../src/workflows/store/workflow-store.ts';
 const RUNNER = path.resolve(import.meta.dirname, 'fixtures/workflow/crash-runner.ts');
 /** Kills go on until at least KILLS happened and some landed in the Map and the Parallel state, or MAX_KILLS. */
 const KILLS = 30;
-const MAX_KILLS = 45;
+const MAX_KILLS = 80;
 const EXECUTIONS = 2;
+/**
+ * A process is killed once it has finished between 0 and this many handler calls: 5 on average, so the 206 calls
+ * of the two executions (a Prepare, 100 Doubles, a Sum and a Count each) take about 40 kills, and 20 kills can
+ * finish at most 200 of them: the executions cannot end before the 20th kill.
+ */
+const MAX_CALLS_PER_RUN = 10;
 
 interface Launched {
   child: ChildProcess;
   exit: Promise<number | null>;
   /** Resolves once the runner has started or resumed its executions. */
   ready: Promise<void>;
+  /** Calls `listener` with each `start|end <generation> <key> <state>` line the runner prints from now on. */
+  onCall: (listener: (call: { phase: string; state: string }) => void) => void;
   stderr: () => string;
 }
 
@@ -33,14 +43,26 @@ function launch(db: string, log: string, gen: number, mode: 'start' | 'resume'):
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
+  const listeners: ((call: { phase: string; state: string }) => void)[] = [];
+  let pending = '';
   const ready = new Promise<void>((resolve) => {
     child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve();
+      const lines = (pending + d.toString()).split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (line === 'ready') resolve();
+        const [phase, , , state] = line.split(' ');
+        if ((phase === 'start' || phase === 'end') && state) for (const l of listeners) l({ phase, state });
+      }
     });
   });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exit, ready, stderr: () => stderr };
+  return { child, exit, ready, onCall: (l) => listeners.push(l), stderr: () => stderr };
 }
+
+/** The states of CRASH_DEFINITION whose tasks run in the Map and in the Parallel state. */
+const MAP_TASKS = new Set(['Double']);
+const PARALLEL_TASKS = new Set(['Sum', 'Count']);
 
 interface Snapshot {
   committedKeys: Set<string>;
@@ -121,24 +143,41 @@ test('executions killed with SIGKILL at random points resume and finish like an 
     const db = path.join(dir, 'crash.db');
     const log = path.join(dir, 'crash.log');
     const committedAfterGen: Set<string>[] = [];
-    const kills: { gen: number; where: string[]; delay: number }[] = [];
+    const kills: { gen: number; where: string[]; calls: number }[] = [];
     let gen = 0;
     for (;;) {
       const run = launch(db, log, gen, 'start');
       const covered = (w: string) => kills.some((k) => k.where.includes(w));
       if (kills.length < MAX_KILLS && (kills.length < KILLS || !covered('map') || !covered('parallel'))) {
-        // Killed at a random moment after it has resumed its executions (starting up is no progress to test).
-        const delay = Math.floor(random() * 350);
-        const code = await Promise.race([
-          run.exit,
-          run.ready.then(() => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), delay))),
-        ]);
-        if (code === 'timeout') {
+        // Killed once it has finished a random number of handler calls, or when it starts a task in the Map or
+        // the Parallel state while no kill has landed there yet; with none to finish, as soon as it has resumed
+        // its executions (starting up is no progress to test).
+        const calls = Math.floor(random() * (MAX_CALLS_PER_RUN + 1));
+        const point = new Promise<'kill'>((resolve) => {
+          let finished = 0;
+          if (calls === 0) void run.ready.then(() => resolve('kill'));
+          run.onCall(({ phase, state }) => {
+            if (phase === 'end' && ++finished >= calls) resolve('kill');
+            if (phase !== 'start') return;
+            if (
+              (MAP_TASKS.has(state) && !covered('map')) ||
+              (PARALLEL_TASKS.has(state) && !covered('parallel'))
+            )
+              resolve('kill');
+          });
+        });
+        const code = await Promise.race([run.exit, point]);
+        if (code === 'kill') {
           run.child.kill('SIGKILL');
-          await run.exit;
+          const exited = await run.exit;
+          if (exited !== null) {
+            // it printed its last call and ended before the signal came
+            assert.equal(exited, 0, `runner generation ${gen} failed (seed ${seed}): ${run.stderr()}`);
+            break;
+          }
           const snap = inspect(db);
           committedAfterGen[gen] = snap.committedKeys;
-          kills.push({ gen, where: snap.where, delay });
+          kills.push({ gen, where: snap.where, calls });
           gen++;
           continue;
         }

@@ -68,9 +68,11 @@ export async function openFromRepository(
   try {
     return await Repository.open(backend, password, options.fromKeyHint);
   } catch (e) {
-    if (e instanceof StepvaultError && e.code === 'wrong-password')
+    // (a damaged key file is named as keys/<name>: which repository it is in must be said)
+    if (e instanceof StepvaultError && (e.code === 'wrong-password' || e.code === 'corrupt'))
       throw new StepvaultError(e.code, `--from-repo ${location}: ${e.message}`, {
         ...(e.hint ? { hint: e.hint } : {}),
+        cause: e,
       });
     throw e;
   }

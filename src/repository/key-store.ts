@@ -1,4 +1,8 @@
 // The key slots of a repository in storage: unlocking with a password, adding, listing and removing slots.
+// A key file is named by the SHA-256 of its bytes, so a damaged one (a flipped bit in its wrapped key, a changed
+// KDF parameter, a truncation) is told apart from a slot of another password before any decryption: when the
+// password opens no intact slot and some are damaged, the repository is reported damaged, naming those files,
+// never as a wrong password (the password may well be right: for a damaged slot no one can tell).
 
 import * as os from 'node:os';
 import { StepvaultError } from '../common/errors.ts';
@@ -18,6 +22,8 @@ export interface KeySlotInfo {
   host: string;
   username: string;
   kdf: string;
+  /** Why the key file cannot be used (its content does not match its name, …); the other fields are then empty. */
+  damaged?: string;
 }
 
 export interface UnlockedKey {
@@ -26,6 +32,11 @@ export interface UnlockedKey {
   slot: string;
 }
 
+/**
+ * Opens the master secret with `password`, trying the slot whose name starts with `hint` first. Fails with
+ * `wrong-password` when every key file is intact and none fits, and with `corrupt`, naming the damaged key files,
+ * when the password fits no intact slot and some are damaged.
+ */
 export async function unlockRepository(
   backend: Backend,
   password: string,
@@ -39,14 +50,14 @@ export async function unlockRepository(
       hint: 'the keys/ directory was emptied: without a key the data cannot be decrypted',
     });
   }
-  const corrupt: StepvaultError[] = [];
+  const damaged: { name: string; error: StepvaultError }[] = [];
   for (const name of names) {
     let file: KeyFile;
     try {
       file = parseKeyFile(name, await backend.load('keys', name));
     } catch (e) {
       if (e instanceof StepvaultError && (e.code === 'corrupt' || e.code === 'not-found')) {
-        corrupt.push(e);
+        damaged.push({ name, error: e });
         continue;
       }
       throw e;
@@ -54,12 +65,28 @@ export async function unlockRepository(
     const secret = await openKeySlot(file, password);
     if (secret) return { secret, slot: name };
   }
-  if (corrupt.length === names.length) throw corrupt[0]!;
+  if (damaged.length > 0) throw damagedKeysError(damaged, names.length);
   throw new StepvaultError('wrong-password', 'wrong password or no key slot matches it', {
+    hint: 'check the password (STEPVAULT_PASSWORD_FILE, STEPVAULT_PASSWORD_COMMAND or --password-file)',
+  });
+}
+
+/** The error for a password that fits no intact slot while the `damaged` ones (of `total`) cannot be tried. */
+function damagedKeysError(damaged: { name: string; error: StepvaultError }[], total: number): StepvaultError {
+  const what = damaged.map((d) => d.error.message).join('; ');
+  const one = damaged.length === 1;
+  if (damaged.length === total) {
+    return new StepvaultError('corrupt', `${what}; the repository has no intact key file`, {
+      hint: `restore ${one ? 'the key file' : 'the key files'} from a copy of the repository: without an intact key the data cannot be decrypted`,
+      cause: damaged[0]!.error,
+    });
+  }
+  return new StepvaultError('corrupt', `the password matched no intact key slot, and ${what}`, {
     hint:
-      corrupt.length > 0
-        ? `${corrupt.length} key file(s) are corrupt (${corrupt[0]!.message}); try another password`
-        : 'check the password (STEPVAULT_PASSWORD_FILE, STEPVAULT_PASSWORD_COMMAND or --password-file)',
+      `if the password is right, its slot is ${one ? 'the damaged one' : 'one of the damaged ones'}: open the repository with the ` +
+      `password of another key slot and replace ${one ? 'it' : 'them'} (\`stepvault key list\`, \`key remove\`, \`key add\`), or restore ` +
+      `${one ? 'the key file' : 'the key files'} from a copy of the repository; otherwise check the password`,
+    cause: damaged[0]!.error,
   });
 }
 
@@ -83,10 +110,18 @@ export async function addKeySlot(
   return slot.name;
 }
 
+/** Every key slot, damaged ones included (marked, listed last), oldest first. */
 export async function listKeySlots(backend: Backend): Promise<KeySlotInfo[]> {
   const out: KeySlotInfo[] = [];
   for await (const info of backend.list('keys')) {
-    const file = parseKeyFile(info.name, await backend.load('keys', info.name));
+    let file: KeyFile;
+    try {
+      file = parseKeyFile(info.name, await backend.load('keys', info.name));
+    } catch (e) {
+      if (!(e instanceof StepvaultError && (e.code === 'corrupt' || e.code === 'not-found'))) throw e;
+      out.push({ name: info.name, created: '', host: '', username: '', kdf: '', damaged: e.message });
+      continue;
+    }
     const k = file.kdf;
     out.push({
       name: info.name,
@@ -96,7 +131,10 @@ export async function listKeySlots(backend: Backend): Promise<KeySlotInfo[]> {
       kdf: `${k.algorithm} m=${k.memoryKiB}KiB t=${k.passes} p=${k.parallelism}`,
     });
   }
-  return out.sort((a, b) => a.created.localeCompare(b.created));
+  return out.sort(
+    (a, b) =>
+      Number(a.damaged !== undefined) - Number(b.damaged !== undefined) || a.created.localeCompare(b.created),
+  );
 }
 
 /** Removes a slot, refusing to remove the one in use or the last one. */

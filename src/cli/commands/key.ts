@@ -48,14 +48,19 @@ export function register(program: Command): void {
           for (const s of slots) ctx.out.message('key', { ...s, current: s.name === repo.keySlot });
           return 0;
         }
-        const rows = slots.map((s) => [
-          `${s.name === repo.keySlot ? '*' : ' '}${s.name.slice(0, 8)}`,
-          s.username,
-          s.host,
-          localTime(s.created),
-          s.kdf,
-        ]);
+        const rows = slots.map((s) =>
+          s.damaged
+            ? [` ${s.name.slice(0, 8)}`, '', '', '', 'damaged']
+            : [
+                `${s.name === repo.keySlot ? '*' : ' '}${s.name.slice(0, 8)}`,
+                s.username,
+                s.host,
+                localTime(s.created),
+                s.kdf,
+              ],
+        );
         for (const line of table([' ID', 'User', 'Host', 'Created', 'KDF'], rows)) ctx.out.line(line);
+        for (const s of slots) if (s.damaged) ctx.out.warn(s.damaged, { item: `keys/${s.name}` });
         return 0;
       }),
     );

@@ -81,19 +81,26 @@ export async function createKeySlot(
   return { name: createHash('sha256').update(bytes).digest('hex'), bytes };
 }
 
-/** Parses and checks a key file's integrity (name = SHA-256 of content, well-formed JSON). */
+/**
+ * Parses and checks a key file's integrity (name = SHA-256 of content, well-formed JSON). A damaged file fails
+ * with `corrupt` and a message `keys/<name> is damaged: <why>`.
+ */
 export function parseKeyFile(name: string, bytes: Uint8Array): KeyFile {
   const what = `keys/${name}`;
   if (createHash('sha256').update(bytes).digest('hex') !== name) {
-    throw new StepvaultError('corrupt', `${what} is corrupt: its content does not match its name`, {
-      hint: 'the key file was modified, truncated or replaced; unlock with another key and run `stepvault key list`',
-    });
+    throw new StepvaultError(
+      'corrupt',
+      `${what} is damaged: its content does not match its name (modified, truncated or replaced)`,
+      {
+        hint: 'unlock with another key, then replace the slot (`stepvault key remove`, `stepvault key add`) or restore the key file from a copy of the repository',
+      },
+    );
   }
   let file: unknown;
   try {
     file = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch {
-    throw new StepvaultError('corrupt', `${what} is not valid JSON`);
+    throw new StepvaultError('corrupt', `${what} is damaged: it is not valid JSON`);
   }
   if (!isKeyFile(file)) throw new StepvaultError('corrupt', `${what} is not a version 1 key file`);
   return file;

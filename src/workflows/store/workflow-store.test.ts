@@ -100,7 +100,8 @@ test('opening waits for a lock another process holds on the store instead of fai
   try {
     const file = path.join(dir, 'store.db');
     new WorkflowStore(file).close();
-    // Another process takes the store's lock for 1.5 s (as one closing the last connection briefly does).
+    // Another process takes the store's lock (as one closing the last connection briefly does) and holds it until
+    // this test tells it to let go: then it lets go shortly after, while the store below is waiting to open.
     const holder = spawn(
       process.execPath,
       [
@@ -109,21 +110,23 @@ test('opening waits for a lock another process holds on the store instead of fai
          const db = new DatabaseSync(${JSON.stringify(file)});
          db.exec('PRAGMA locking_mode=EXCLUSIVE'); db.exec('BEGIN EXCLUSIVE'); db.exec('COMMIT');
          console.log('locked');
-         setTimeout(() => db.close(), 1500);`,
+         process.stdin.once('data', () => setTimeout(() => db.close(), 200));`,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {
       holder.stdout.once('data', () => resolve());
       holder.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
     });
-    // Without waiting, the store cannot be opened now...
+    // Without waiting, the store cannot be opened now (the lock is held until this test lets it go)...
     const probe = new DatabaseSync(file);
     assert.throws(() => probe.exec('PRAGMA journal_mode=WAL'), /locked/);
     probe.close();
-    // ...and the store waits for the lock to be released instead of failing.
+    // ...and the store waits for the lock to be released instead of failing (within its busy timeout, 10 s).
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    await new Promise<void>((resolve) => holder.stdin.end('release\n', resolve));
     new WorkflowStore(file).close();
-    await new Promise((resolve) => holder.once('exit', resolve));
+    await exited;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
