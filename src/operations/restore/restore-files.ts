@@ -164,9 +164,9 @@ async function restoreInto(
         if (id === undefined) throw new StepvaultError('internal', `${display(file)} cannot be opened again`);
         return target.reopenFile(file.parent, file.node.name, id);
       }
-      created.add(i);
       // Files written by one job get their size from it; others are sized now (several jobs write them).
       const fd = target.createFile(file.parent, file.node.name, whole ? 0 : (file.node.size ?? 0));
+      created.add(i);
       if (!whole || linkSources.has(i)) ids.set(i, identityOf(fs.fstatSync(fd, { bigint: true })));
       return fd;
     },
@@ -292,7 +292,7 @@ async function restoreInto(
     try {
       target.finishDir(dir, dir.node);
     } catch (e) {
-      failed.push({ path: display(dir), error: `metadata not restored: ${entryFailure(e)}` });
+      failed.push({ path: display(dir), error: `not restored: ${entryFailure(e)}` });
     }
   }
 }

@@ -78,6 +78,9 @@ describe('RestoreTarget', () => {
     write(t, a, 'f', 'inside');
     assert.equal(fs.readFileSync(path.join(root, 'moved/f'), 'utf8'), 'inside');
     assert.deepEqual(fs.readdirSync(outside), ['x']);
+    // At the end it is found not where it was made: reported, and not given its metadata.
+    assert.throws(() => t.finishDir(a, { ...meta, type: 'dir', mode: 0o755 }), /moved or replaced/);
+    assert.equal(fs.statSync(path.join(root, 'moved')).mode & 0o777, 0o700);
   });
 
   it('refuses a symlink put in place of a directory whose handle was closed', () => {

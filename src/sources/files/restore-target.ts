@@ -322,14 +322,39 @@ export class RestoreTarget {
     applyMetadataToFd(fd, node);
   }
 
-  /** Gives a directory its metadata through its handle, then closes the handle (call deepest first). */
+  /**
+   * Gives a directory its metadata through its handle, then closes the handle (call deepest first). First checks it
+   * is still where it was made, in its parent (itself checked after it): a directory moved away during the restore
+   * — maybe out of the target — is reported, not finished.
+   */
   finishDir(dir: TargetDir, node: EntryMetadata): void {
-    applyMetadataToFd(this.#handle(dir), node);
-    const fd = this.#open.get(dir);
-    if (fd !== undefined) {
-      this.#open.delete(dir);
-      fs.closeSync(fd);
+    const fd = this.#handle(dir);
+    this.#pinned = dir;
+    let here: fs.BigIntStats | undefined;
+    try {
+      here = fs.lstatSync(inDir(this.#handle(dir.parent), dir.node.name), {
+        bigint: true,
+        throwIfNoEntry: false,
+      });
+    } finally {
+      this.#pinned = undefined;
     }
+    const id = this.#ids.get(dir);
+    if (!here || !id || !sameIdentity(identityOf(here), id)) {
+      this.#forget(dir);
+      const why = 'was moved or replaced during the restore';
+      this.#broken.set(dir, why);
+      throw new StepvaultError('conflict', `${this.#display(dir)} ${why}`);
+    }
+    applyMetadataToFd(fd, node);
+    this.#forget(dir);
+  }
+
+  #forget(dir: TargetDir): void {
+    const fd = this.#open.get(dir);
+    if (fd === undefined) return;
+    this.#open.delete(dir);
+    fs.closeSync(fd);
   }
 
   /** Closes every handle and removes the staging directory (also after a failure). */
