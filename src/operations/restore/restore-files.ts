@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { forEachConcurrently, Semaphore } from '../../common/concurrency.ts';
+import { descriptorShare } from '../../common/descriptor-limit.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MissingItem } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
@@ -122,9 +123,6 @@ function entryFailure(e: unknown): string {
   if (e instanceof StepvaultError && e.code === 'conflict') return e.message;
   throw e;
 }
-
-/** Files opened or created by more than one job in flight at once, at most (each job owns its files' descriptors). */
-const FILE_DESCRIPTORS = 1024;
 
 async function restoreInto(
   target: RestoreTarget,
@@ -327,7 +325,8 @@ async function writeContent(
   const pool = new PackPool(repo, workers);
   const inFlight = pool.size * 2;
   const jobs = new Semaphore(inFlight);
-  const filesPerJob = Math.max(16, Math.floor(FILE_DESCRIPTORS / inFlight));
+  // The jobs in flight hold at most a quarter of the descriptor limit (at most 1,024) open among them.
+  const filesPerJob = Math.max(16, Math.floor(descriptorShare(1 / 4, 64, 1024) / inFlight));
   const fail = (id: string, error: string, targets: BlobTarget[]) => {
     const known = failures.get(id);
     failures.set(id, { error, targets: [...(known?.targets ?? []), ...targets] });

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { descriptorShare } from '../../common/descriptor-limit.ts';
 import { errnoCode, StepvaultError } from '../../common/errors.ts';
 import { type TreeNode, unsafeNameReason } from '../../domain/tree-node.ts';
 import { applyMetadataAt, applyMetadataToFd, type EntryMetadata } from './restore-metadata.ts';
@@ -43,8 +44,11 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
 const REOPEN_FLAGS = constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const IS_ROOT = process.getuid?.() === 0;
-/** Directory handles kept open at once: a restore may have 100k directories, the fd limit is far lower. */
-export const DIR_HANDLES = 512;
+/**
+ * Directory handles kept open at once: a quarter of the descriptor limit, at most 4,096 (a restore may have 100k
+ * directories; a handle closed and needed again costs an open and a stat per directory on the way to it).
+ */
+export const dirHandles = (): number => descriptorShare(1 / 4, 64, 4096);
 
 /** `name` (one checked component) inside the directory that descriptor `fd` refers to. */
 export function inDir(fd: number, name: string): string {
@@ -86,7 +90,7 @@ export class RestoreTarget {
   constructor(root: string, overwrite: OverwritePolicy, options: { handleLimit?: number } = {}) {
     this.root = path.resolve(root);
     this.#overwrite = overwrite;
-    this.#handleLimit = Math.max(4, options.handleLimit ?? DIR_HANDLES);
+    this.#handleLimit = Math.max(4, options.handleLimit ?? dirHandles());
   }
 
   /** A snapshot-relative path given as components, checked, as the absolute path it is restored to (for messages). */
