@@ -168,11 +168,10 @@ export class RestoreTarget {
       const code = errnoCode(e);
       if (made || (code !== 'ELOOP' && code !== 'ENOTDIR')) throw this.#fail(dir, e, 'open directory');
       if (this.#overwrite !== 'always') {
-        const error = new StepvaultError('conflict', `${this.#display(dir)} exists and is not a directory`, {
+        this.#broken.set(dir, 'exists and is not a directory');
+        throw new StepvaultError('conflict', `${this.#display(dir)} exists and is not a directory`, {
           hint: 'pass --overwrite always to replace it',
         });
-        this.#broken.set(dir, error.message);
-        throw error;
       }
       try {
         fs.unlinkSync(at);
