@@ -5,17 +5,31 @@
 
 import * as fs from 'node:fs';
 import { type Clock, systemClock } from '../../common/clock.ts';
-import { forEachConcurrently } from '../../common/concurrency.ts';
+import { forEachConcurrently, Semaphore } from '../../common/concurrency.ts';
+import { descriptorShare } from '../../common/descriptor-limit.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MissingItem } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
 import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
-import type { PackSource, RestoreFile } from '../../repository/pipeline/pack-job.ts';
+import type { BlobTarget, PackSource, RestoreBlob, RestoreFile } from '../../repository/pipeline/pack-job.ts';
 import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import { type OverwritePolicy, RestoreTarget } from '../../sources/files/restore-target.ts';
-import { componentsOf, type PackPlan, planRestore, type RestorePlan, subtreeAt } from './restore-plan.ts';
+import {
+  checkName,
+  type Identity,
+  identityOf,
+  type OverwritePolicy,
+  RestoreTarget,
+} from '../../sources/files/restore-target.ts';
+import {
+  componentsOf,
+  type PackPlan,
+  type PlannedEntry,
+  planRestore,
+  type RestorePlan,
+  subtreeAt,
+} from './restore-plan.ts';
 
 export interface FilesRestoreRequest {
   /** "latest", an ID prefix, optionally followed by ":/path/in/snapshot" to restore only that directory. */
@@ -55,7 +69,7 @@ export async function restoreFiles(
 ): Promise<RestoreResult> {
   const clock = deps.clock ?? systemClock;
   const started = clock.now().getTime();
-  const { repo, signal } = deps;
+  const { repo } = deps;
   const [ref, subpath = '/'] = splitSnapshotRef(request.snapshot);
   const { index, problems } = await loadIndexForReading(repo);
   const snapshot = resolveSnapshot((await listSnapshots(repo)).snapshots, ref, {
@@ -93,33 +107,98 @@ export async function restoreFiles(
       failed.push({ path: `/${componentsOf(plan.files[i]!).join('/')}`, error: why });
     return result;
   }
+  for (const list of [plan.dirs, plan.files, plan.others]) for (const e of list) checkName(e.node.name);
   target.prepareRoot();
+  try {
+    await restoreInto(target, plan, reader, request, deps, result);
+  } finally {
+    target.close();
+  }
+  result.durationMs = clock.now().getTime() - started;
+  return result;
+}
+
+/** A failure of one entry (it was found replaced, or something is in its place): reported, the restore goes on. */
+function entryFailure(e: unknown): string {
+  if (e instanceof StepvaultError && e.code === 'conflict') return e.message;
+  throw e;
+}
+
+async function restoreInto(
+  target: RestoreTarget,
+  plan: RestorePlan,
+  reader: BlobReader,
+  request: FilesRestoreRequest,
+  deps: { repo: Repository; signal?: AbortSignal; onProgress?: (p: RestoreProgress) => void },
+  result: RestoreResult,
+): Promise<void> {
+  const { repo, signal } = deps;
+  const { failed } = result;
+  const display = (entry: PlannedEntry) => `/${componentsOf(entry).join('/')}`;
   if (request.overwrite !== 'always' && !target.isEmpty()) checkConflicts(target, plan);
-  for (const dir of plan.dirs) target.mkdir(target.resolve(componentsOf(dir)));
-  result.dirsRestored = plan.dirs.length;
-  // Target paths are worked out when needed: a list of them all would hold a large restore's longest strings.
-  const pathOf = (i: number): string => target.resolve(componentsOf(plan.files[i]!));
+  const dirsFailed = new Set<PlannedEntry>();
+  for (const dir of plan.dirs) {
+    try {
+      target.mkdir(dir);
+    } catch (e) {
+      failed.push({ path: display(dir), error: `not restored: ${entryFailure(e)}` });
+      dirsFailed.add(dir);
+    }
+  }
+  result.dirsRestored = plan.dirs.length - dirsFailed.size;
   const badFiles = new Map<number, string>(plan.unrestorable);
-  // Files are created here, just before the first pack that writes into them goes to a worker (one thread
-  // creating files is faster than several: creation serialises in the kernel). A file with all its data in one
-  // pack is then finished (metadata) by that pack's worker; the few others are finished at the end.
-  const ownedByWorker = (i: number) => plan.files[i]!.pack !== undefined && !badFiles.has(i);
+  /** Files that may be opened again (by another job, a repair, the last pass, a hard link): what they are. */
+  const ids = new Map<number, Identity>();
+  const linkSources = new Set<number>();
+  for (const file of plan.files) if (file.linkTo !== undefined) linkSources.add(file.linkTo);
   const created = new Set<number>();
-  const create = (i: number): void => {
-    if (created.has(i)) return;
-    created.add(i);
-    const path = pathOf(i);
-    if (request.overwrite === 'always' && target.existing(path)) target.removeExisting(path);
-    // Files written by one worker get their size from it; others are sized now (several workers write them).
-    const file = plan.files[i]!;
-    target.createFile(path, file.pack === undefined ? (file.node.size ?? 0) : 0);
+  /** Files whose metadata is applied (empty ones here, whole ones by their worker). */
+  const finished = new Set<number>();
+  const files: FileAccess = {
+    open(i, whole) {
+      const file = plan.files[i]!;
+      if (created.has(i)) {
+        const id = ids.get(i);
+        if (id === undefined) throw new StepvaultError('internal', `${display(file)} cannot be opened again`);
+        return target.reopenFile(file.parent, file.node.name, id);
+      }
+      // Files written by one job get their size from it; others are sized now (several jobs write them).
+      const fd = target.createFile(file.parent, file.node.name, whole ? 0 : (file.node.size ?? 0));
+      created.add(i);
+      if (!whole || linkSources.has(i)) ids.set(i, identityOf(fs.fstatSync(fd, { bigint: true })));
+      return fd;
+    },
+    fail(i, error) {
+      badFiles.set(i, error);
+    },
+    isBad: (i) => badFiles.has(i),
+    finishedBy(i, id) {
+      if (id) {
+        finished.delete(i);
+        ids.set(i, id);
+      } else finished.add(i);
+    },
   };
+  // Files are created here, just before the first job that writes into them goes to a worker (one thread
+  // creating files is faster than several: creation serialises in the kernel). A file with all its data in one
+  // job is then finished (metadata) by that job's worker; the few others are finished at the end.
   plan.files.forEach((file, i) => {
-    if (file.linkTo === undefined && !badFiles.has(i) && (file.node.content ?? []).length === 0) create(i);
+    if (file.linkTo !== undefined || badFiles.has(i) || (file.node.content ?? []).length > 0) return;
+    try {
+      const fd = files.open(i, true);
+      try {
+        target.finishFile(fd, file.node);
+      } finally {
+        fs.closeSync(fd);
+      }
+      finished.add(i);
+    } catch (e) {
+      badFiles.set(i, entryFailure(e));
+    }
   });
 
   const progress: RestoreProgress = { bytesDone: 0, totalBytes: plan.totalBytes };
-  const failedBlobs = await writeContent(repo, plan, pathOf, create, request.workers, signal, (bytes) => {
+  const failedBlobs = await writeContent(repo, plan, files, request.workers, signal, (bytes) => {
     progress.bytesDone += bytes;
     deps.onProgress?.(progress);
   });
@@ -133,16 +212,28 @@ export async function restoreFiles(
       // no good copy
     }
     for (const t of targets) {
-      if (plain === undefined) {
-        badFiles.set(t.file, error);
+      if (badFiles.has(t.file)) continue;
+      if (plain === undefined || t.offset < 0) {
+        badFiles.set(t.file, t.offset < 0 ? 'its metadata could not be applied' : error);
         continue;
       }
       try {
-        writeAt(pathOf(t.file), plain, t.offset, plan.files[t.file]!.node.size ?? 0);
+        const fd = files.open(t.file, false);
+        try {
+          fs.writeSync(fd, plain, 0, plain.length, t.offset);
+        } finally {
+          fs.closeSync(fd);
+        }
         repaired.add(t.file);
+        finished.delete(t.file);
         progress.bytesDone += plain.length;
       } catch (e) {
-        badFiles.set(t.file, `cannot write: ${(e as Error).message}`);
+        badFiles.set(
+          t.file,
+          e instanceof StepvaultError && e.code === 'conflict'
+            ? e.message
+            : `cannot write: ${(e as Error).message}`,
+        );
       }
     }
   }
@@ -150,49 +241,81 @@ export async function restoreFiles(
 
   plan.files.forEach((file, i) => {
     const bad = badFiles.get(file.linkTo ?? i);
-    const components = componentsOf(file);
-    const display = `/${components.join('/')}`;
-    const path = target.resolve(components);
     if (bad !== undefined) {
-      if (file.linkTo === undefined) target.removeFailed(path);
-      failed.push({ path: display, error: `not restored: ${bad}` });
+      if (file.linkTo === undefined && created.has(i))
+        target.removeFailed(file.parent, file.node.name, ids.get(i));
+      failed.push({ path: display(file), error: `not restored: ${bad}` });
       return;
     }
-    if (file.linkTo !== undefined) target.hardLink(pathOf(file.linkTo), path);
-    else if (!ownedByWorker(i) || repaired.has(i)) target.applyMetadata(path, file.node);
+    try {
+      if (file.linkTo !== undefined) {
+        const source = plan.files[file.linkTo]!;
+        target.hardLink(source.parent, source.node.name, ids.get(file.linkTo)!, file.parent, file.node.name);
+      } else if (!finished.has(i)) {
+        const fd = files.open(i, false);
+        try {
+          target.finishFile(fd, file.node);
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
+    } catch (e) {
+      failed.push({ path: display(file), error: `not restored: ${entryFailure(e)}` });
+      return;
+    }
     result.filesRestored++;
     result.bytesRestored += file.linkTo === undefined ? (file.node.size ?? 0) : 0;
   });
   for (const other of plan.others) {
-    const components = componentsOf(other);
-    const full = target.resolve(components);
-    if (other.node.type === 'symlink') target.symlink(full, other.node.target!);
-    else if (!target.special(full, other.node)) {
-      result.skipped.push({
-        path: `/${components.join('/')}`,
-        error: `a ${other.node.type} cannot be restored here`,
-      });
+    try {
+      if (!target.other(other.parent, other.node.name, other.node)) {
+        result.skipped.push({ path: display(other), error: `a ${other.node.type} cannot be restored here` });
+        continue;
+      }
+    } catch (e) {
+      failed.push({ path: display(other), error: `not restored: ${entryFailure(e)}` });
       continue;
     }
-    target.applyMetadata(full, other.node);
     result.othersRestored++;
   }
   for (let i = plan.dirs.length - 1; i >= 0; i--) {
     const dir = plan.dirs[i]!;
-    target.applyMetadata(target.resolve(componentsOf(dir)), dir.node);
+    const broken = target.brokenReason(dir);
+    if (broken !== undefined) {
+      // Found replaced after it was made: what was in it is reported already, it is not finished.
+      if (!dirsFailed.has(dir))
+        failed.push({ path: display(dir), error: `metadata not restored: ${broken}` });
+      continue;
+    }
+    try {
+      target.finishDir(dir, dir.node);
+    } catch (e) {
+      failed.push({ path: display(dir), error: `not restored: ${entryFailure(e)}` });
+    }
   }
-  result.durationMs = clock.now().getTime() - started;
-  return result;
+}
+
+/** How jobs get their files: each open call gives a descriptor the job then owns. */
+interface FileAccess {
+  /** A descriptor of file `i`: created now (exclusively) the first time, else reopened and checked. */
+  open(i: number, whole: boolean): number;
+  fail(i: number, error: string): void;
+  isBad(i: number): boolean;
+  /** A job's worker finished the file (metadata applied), or, with an identity, failed it. */
+  finishedBy(i: number, failedWith?: Identity): void;
 }
 
 type FailedBlobs = Map<string, { error: string; targets: { file: number; offset: number }[] }>;
 
-/** Has the pack workers restore every pack (a few in flight per worker); returns the blobs that failed. */
+/**
+ * Has the pack workers restore every pack, a few jobs in flight per worker; returns the blobs that failed. A pack
+ * whose blobs go to many files is split into several jobs, so that the descriptors the jobs in flight hold stay
+ * bounded.
+ */
 async function writeContent(
   repo: Repository,
   plan: RestorePlan,
-  pathOf: (file: number) => string,
-  create: (file: number) => void,
+  files: FileAccess,
   workers: number | undefined,
   signal: AbortSignal | undefined,
   onBytes: (n: number) => void,
@@ -200,53 +323,69 @@ async function writeContent(
   const failures: FailedBlobs = new Map();
   if (plan.packs.length === 0) return failures;
   const pool = new PackPool(repo, workers);
+  const inFlight = pool.size * 2;
+  const jobs = new Semaphore(inFlight);
+  // The jobs in flight hold at most a quarter of the descriptor limit (at most 1,024) open among them.
+  const filesPerJob = Math.max(16, Math.floor(descriptorShare(1 / 4, 64, 1024) / inFlight));
+  const fail = (id: string, error: string, targets: BlobTarget[]) => {
+    const known = failures.get(id);
+    failures.set(id, { error, targets: [...(known?.targets ?? []), ...targets] });
+  };
   try {
-    await forEachConcurrently(plan.packs, pool.size * 2, async (pack: PackPlan) => {
+    await forEachConcurrently(plan.packs, inFlight, async (pack: PackPlan) => {
       signal?.throwIfAborted();
       const first = pack.blobs[0]!;
       const last = pack.blobs[pack.blobs.length - 1]!;
       const base = first.offset;
       const length = last.offset + last.length - base;
-      const files: Record<number, RestoreFile> = {};
-      for (const blob of pack.blobs) {
-        for (const t of blob.targets) {
-          const file = plan.files[t.file]!;
-          if (files[t.file]) continue;
-          create(t.file);
-          const { type, mode, uid, gid, mtime } = file.node;
-          files[t.file] = {
-            path: pathOf(t.file),
-            size: file.node.size ?? 0,
-            ...(file.pack === pack.pack ? { whole: { type, mode, uid, gid, mtime } } : {}),
-          };
-        }
-      }
       let source: PackSource;
       try {
         source = await pool.source(pack.pack, base, length);
       } catch (e) {
         if (!(e instanceof StepvaultError) || (e.code !== 'not-found' && e.code !== 'corrupt')) throw e;
-        for (const blob of pack.blobs) failures.set(blob.id, { error: e.message, targets: blob.targets });
+        for (const blob of pack.blobs) fail(blob.id, e.message, blob.targets);
         return;
       }
-      const result = await pool.run({
-        type: 'restore',
-        pack: pack.pack,
-        salt: pack.salt,
-        source,
-        base,
-        blobs: pack.blobs,
-        files,
-      });
-      onBytes(result.bytes);
-      for (const f of result.failures) {
-        const blob = pack.blobs.find((b) => b.id === f.id);
-        const targets = blob
-          ? blob.targets.filter((t) => f.files.includes(t.file))
-          : f.files.map((file) => ({ file, offset: -1 }));
-        const known = failures.get(f.id);
-        failures.set(f.id, { error: f.error, targets: [...(known?.targets ?? []), ...targets] });
-      }
+      const parts = splitByFiles(pack.blobs, filesPerJob);
+      await Promise.all(
+        parts.map(async (part) => {
+          await jobs.acquire();
+          try {
+            signal?.throwIfAborted();
+            const job = openFiles(plan, pack, part, files);
+            if (job.blobs.length === 0) return;
+            const partBase = job.blobs[0]!.offset;
+            const end = job.blobs[job.blobs.length - 1]!.offset + job.blobs[job.blobs.length - 1]!.length;
+            const result = await pool.run({
+              type: 'restore',
+              pack: pack.pack,
+              salt: pack.salt,
+              // Each of several parts gets a copy of its bytes; a single job takes them all (transferred).
+              source:
+                parts.length > 1 && 'bytes' in source
+                  ? { bytes: source.bytes.subarray(partBase - base, end - base) }
+                  : source,
+              base: parts.length > 1 ? partBase : base,
+              blobs: job.blobs,
+              files: job.files,
+            });
+            // The job has ended: its descriptors are free to close. (Not when it failed: a worker that stopped
+            // fails every job, and other workers may still be writing through theirs.)
+            for (const f of Object.values(job.files)) fs.closeSync(f.fd);
+            onBytes(result.bytes);
+            for (const f of result.failedFiles ?? []) files.finishedBy(f.file, f);
+            for (const f of result.failures) {
+              const blob = job.blobs.find((b) => b.id === f.id);
+              const targets = blob
+                ? blob.targets.filter((t) => f.files.includes(t.file))
+                : f.files.map((file) => ({ file, offset: -1 }));
+              fail(f.id, f.error, targets);
+            }
+          } finally {
+            jobs.release();
+          }
+        }),
+      );
     });
   } finally {
     await pool.close();
@@ -254,40 +393,94 @@ async function writeContent(
   return failures;
 }
 
-/** Writes a blob's bytes into a file at an offset, creating the file (at full size) if a worker never got to. */
-function writeAt(file: string, data: Buffer, offset: number, size: number): void {
-  if (offset < 0) throw new Error('its metadata could not be applied');
-  let fd: number;
+/** Splits a pack's blobs (in offset order) into parts that each write into at most `limit` files. */
+export function splitByFiles(blobs: readonly RestoreBlob[], limit: number): RestoreBlob[][] {
+  const parts: RestoreBlob[][] = [];
+  let part: RestoreBlob[] = [];
+  let files = new Set<number>();
+  for (const blob of blobs) {
+    let targets: BlobTarget[] = [];
+    for (const t of blob.targets) {
+      if (!files.has(t.file) && files.size >= limit) {
+        if (targets.length > 0) part.push({ ...blob, targets });
+        parts.push(part);
+        part = [];
+        files = new Set();
+        targets = [];
+      }
+      files.add(t.file);
+      targets.push(t);
+    }
+    if (targets.length > 0) part.push(targets.length === blob.targets.length ? blob : { ...blob, targets });
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+/**
+ * Opens (creating them the first time) the files a job writes, right before it goes to a worker; a file that
+ * cannot be opened is failed and left out of the job. A file whose every blob is in the job is "whole": its worker
+ * finishes it.
+ */
+function openFiles(
+  plan: RestorePlan,
+  pack: PackPlan,
+  blobs: RestoreBlob[],
+  access: FileAccess,
+): { blobs: RestoreBlob[]; files: Record<number, RestoreFile> } {
+  const counts = new Map<number, number>();
+  for (const blob of blobs) for (const t of blob.targets) counts.set(t.file, (counts.get(t.file) ?? 0) + 1);
+  const files: Record<number, RestoreFile> = {};
+  let left = false;
   try {
-    fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    for (const [i, count] of counts) {
+      const file = plan.files[i]!;
+      if (access.isBad(i)) {
+        left = true;
+        continue;
+      }
+      const whole = file.pack === pack.pack && count === (file.node.content ?? []).length;
+      let fd: number;
+      try {
+        fd = access.open(i, whole);
+      } catch (e) {
+        access.fail(i, entryFailure(e));
+        left = true;
+        continue;
+      }
+      const { type, mode, uid, gid, mtime } = file.node;
+      files[i] = {
+        fd,
+        size: file.node.size ?? 0,
+        ...(whole ? { whole: { type, mode, uid, gid, mtime } } : {}),
+      };
+      if (whole) access.finishedBy(i);
+    }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fd = fs.openSync(
-      file,
-      fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_CREAT | fs.constants.O_EXCL,
-      0o600,
-    );
-    fs.ftruncateSync(fd, size);
+    for (const f of Object.values(files)) fs.closeSync(f.fd);
+    throw e;
   }
-  try {
-    fs.writeSync(fd, data, 0, data.length, offset);
-  } finally {
-    fs.closeSync(fd);
+  if (!left) return { blobs, files };
+  const kept: RestoreBlob[] = [];
+  for (const blob of blobs) {
+    const targets = blob.targets.filter((t) => files[t.file] !== undefined);
+    if (targets.length > 0) kept.push(targets.length === blob.targets.length ? blob : { ...blob, targets });
   }
+  return { blobs: kept, files };
 }
 
 /** Refuses, before writing anything, to restore over entries that exist in a non-empty target. */
 function checkConflicts(target: RestoreTarget, plan: RestorePlan): void {
   const conflicts: string[] = [];
   for (const entry of [...plan.files, ...plan.others]) {
-    const full = target.resolve(componentsOf(entry));
-    if (target.existing(full)) conflicts.push(full);
+    const components = componentsOf(entry);
+    if (target.existing(components)) conflicts.push(target.resolve(components));
     if (conflicts.length >= 5) break;
   }
   for (const dir of plan.dirs) {
-    const full = target.resolve(componentsOf(dir));
-    const st = target.existing(full);
-    if (st && !st.isDirectory()) conflicts.push(full);
+    const components = componentsOf(dir);
+    const st = target.existing(components);
+    if (st && !st.isDirectory()) conflicts.push(target.resolve(components));
   }
   if (conflicts.length > 0) {
     throw new StepvaultError(

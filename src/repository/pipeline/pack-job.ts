@@ -24,8 +24,13 @@ export interface RestoreBlob {
 }
 
 export interface RestoreFile {
-  /** An existing file (created by the caller), opened without following symlinks. */
-  path: string;
+  /**
+   * A descriptor of the file, open for writing: the caller opened it (worker threads share the process's
+   * descriptors), does not use it while the job runs and closes it when the job has ended (a descriptor is closed
+   * by the thread that opened it). No file is ever looked up by name in a worker, so nothing renamed meanwhile can
+   * redirect a write.
+   */
+  fd: number;
   /** The file's final size (a worker that skipped writing zeros at its end extends it to this). */
   size: number;
   /** Set when every blob of the file is in this job: once it is whole, the worker applies this metadata. */
@@ -65,6 +70,8 @@ export interface BlobFailure {
 
 export interface PackJobResult {
   job: number;
+  /** Restore: files that failed, with their identity (device, inode, owner), so the caller can reopen them to repair. */
+  failedFiles?: { file: number; dev: bigint; ino: bigint; uid: number }[];
   /** Bytes written to files (restore) or verified (verify). */
   bytes: number;
   /** Blobs that could not be restored or verified. */

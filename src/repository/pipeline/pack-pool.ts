@@ -83,7 +83,7 @@ export class PackPool {
     });
   }
 
-  /** Closes the files the workers hold open, then stops them. */
+  /** Lets every worker finish what it was sent, then stops them. */
   async close(): Promise<void> {
     await Promise.all(
       this.#lanes.map(

@@ -2,27 +2,25 @@
 // verifies a whole pack. Packs on local disk are read here with positional reads into one reusable buffer (no
 // copy through the main thread). Every blob is authenticated, decompressed and checked against its keyed ID
 // before its bytes are used. Files are created by the main thread (file creation serialises in the kernel, so one
-// creating thread is faster than several). All-zero blobs are not written, so sparse files stay sparse: a file
-// where zeros were skipped is extended to its full size at the end of the job.
+// creating thread is faster than several), which hands each job descriptors of its files: a worker never looks a
+// file up by name. All-zero blobs are not written, so sparse files stay sparse: a file where zeros were skipped is
+// extended to its full size at the end of the job.
 
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyMetadata } from '../../sources/files/restore-metadata.ts';
+import { applyMetadataToFd } from '../../sources/files/restore-metadata.ts';
 import { decodeBlob } from '../pack/blob-decode.ts';
 import { ENTRY_BYTES, type PackEntry, packKey, readEntry, readPackHeaderAt } from '../pack/pack-format.ts';
-import type { PackJob, PackJobResult, PackSource, RestoreFile, RestoreJob, VerifyJob } from './pack-job.ts';
+import type { PackJob, PackJobResult, PackSource, RestoreJob, VerifyJob } from './pack-job.ts';
 import { type PackBytes, packFile, packInMemory } from './pack-window.ts';
 import { noteGarbage } from './worker-gc.ts';
 
 // Keys, set by `start` (importing this module has no effects: common/start-worker.ts).
 let encryption!: Buffer;
 let macKey!: KeyObject;
-const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
-const MAX_OPEN = 64;
 /** Bytes hashed at once when a pack's name is checked. */
 const HASH_PIECE = 1 << 20;
-const openFiles = new Map<string, number>();
 /** All-zero blocks are compared against this, a piece at a time. */
 const ZEROS = Buffer.alloc(64 * 1024);
 /** Where blobs are decompressed: a plaintext is used before the next blob is decoded. */
@@ -36,30 +34,6 @@ function plainRoom(rawLength: number): Buffer {
 /** The job's pack: read from its file through this thread's window, or the bytes given. */
 function packBytes(source: PackSource, base: number): PackBytes {
   return 'bytes' in source ? packInMemory(source.bytes, base) : packFile(source.path);
-}
-
-function fdFor(file: RestoreFile): number {
-  let fd = openFiles.get(file.path);
-  if (fd !== undefined) {
-    openFiles.delete(file.path);
-    openFiles.set(file.path, fd);
-    return fd;
-  }
-  if (openFiles.size >= MAX_OPEN) {
-    const [oldest, oldFd] = openFiles.entries().next().value!;
-    fs.closeSync(oldFd);
-    openFiles.delete(oldest);
-  }
-  fd = fs.openSync(file.path, WRITE_FLAGS);
-  openFiles.set(file.path, fd);
-  return fd;
-}
-
-function closeFile(path: string): void {
-  const fd = openFiles.get(path);
-  if (fd === undefined) return;
-  fs.closeSync(fd);
-  openFiles.delete(path);
 }
 
 function isZero(buf: Buffer): boolean {
@@ -83,6 +57,7 @@ function restore(job: RestoreJob): PackJobResult {
         error: (e as Error).message,
         files: blob.targets.map((t) => t.file),
       });
+    noteFailedFiles(job, new Set(job.blobs.flatMap((b) => b.targets.map((t) => t.file))), result);
     return result;
   }
   try {
@@ -91,6 +66,16 @@ function restore(job: RestoreJob): PackJobResult {
     pack.close();
   }
   return result;
+}
+
+/** Tells which files failed, and what they are, so the caller can reopen exactly them for a repair. */
+function noteFailedFiles(job: RestoreJob, failed: Set<number>, result: PackJobResult): void {
+  if (failed.size === 0) return;
+  result.failedFiles = [];
+  for (const index of failed) {
+    const st = fs.fstatSync(job.files[index]!.fd, { bigint: true });
+    result.failedFiles.push({ file: index, dev: st.dev, ino: st.ino, uid: Number(st.uid) });
+  }
 }
 
 /** Restores the job's blobs (in offset order, so the pack is read forward once). */
@@ -118,9 +103,8 @@ function restoreBlobs(job: RestoreJob, pack: PackBytes, result: PackJobResult): 
     const zero = isZero(plain);
     for (const target of blob.targets) {
       try {
-        const fd = fdFor(job.files[target.file]!);
         if (zero) sparse.add(target.file);
-        else fs.writeSync(fd, plain, 0, plain.length, target.offset);
+        else fs.writeSync(job.files[target.file]!.fd, plain, 0, plain.length, target.offset);
         result.bytes += plain.length;
       } catch (e) {
         result.failures.push({
@@ -132,24 +116,24 @@ function restoreBlobs(job: RestoreJob, pack: PackBytes, result: PackJobResult): 
       }
     }
   }
-  // Files entirely in this job are whole now: close them and give them their metadata.
+  // Files entirely in this job are whole now: give them their metadata.
   for (const [key, file] of Object.entries(job.files)) {
     const index = Number(key);
     try {
-      if (sparse.has(index) && !failed.has(index)) fs.ftruncateSync(fdFor(file), file.size);
+      if (sparse.has(index) && !failed.has(index)) fs.ftruncateSync(file.fd, file.size);
     } catch (e) {
       result.failures.push({ id: '', error: `cannot extend: ${(e as Error).message}`, files: [index] });
       failed.add(index);
     }
-    if (!file.whole) continue;
-    closeFile(file.path);
-    if (failed.has(index)) continue;
+    if (!file.whole || failed.has(index)) continue;
     try {
-      applyMetadata(file.path, file.whole);
+      applyMetadataToFd(file.fd, file.whole);
     } catch (e) {
       result.failures.push({ id: '', error: `metadata: ${(e as Error).message}`, files: [index] });
+      failed.add(index);
     }
   }
+  noteFailedFiles(job, failed, result);
 }
 
 /** Bytes of the pack; a pack that cannot be read there is also reported once as a problem of the pack. */
@@ -251,9 +235,5 @@ function onJob(job: PackJob): void {
   const port = parentPort!;
   if (job.type === 'restore') port.postMessage(restore(job));
   else if (job.type === 'verify') port.postMessage(verify(job));
-  else {
-    for (const fd of openFiles.values()) fs.closeSync(fd);
-    openFiles.clear();
-    port.postMessage({ job: job.job, bytes: 0, failures: [], packErrors: [] } satisfies PackJobResult);
-  }
+  else port.postMessage({ job: job.job, bytes: 0, failures: [], packErrors: [] } satisfies PackJobResult);
 }
