@@ -2,14 +2,17 @@
 //   node scripts/rgw.ts start [--dir D] [--memstore-gib N]   start detached; prints shell `export` lines
 //   node scripts/rgw.ts status [--dir D]                     daemons, their memory, whether S3 answers
 //   node scripts/rgw.ts stop [--dir D]                       kill the daemons, remove the directory
+//   node scripts/rgw.ts bucket NAME [--object-lock] [--dir D] create a bucket (the owner's)
 // The output of `start` can be evaluated: eval "$(npx node scripts/rgw.ts start)".
 
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { rgwStatus, startRgw, stopRgw } from '../test/support/rgw.ts';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { RGW_REGION, rgwStatus, startRgw, stopRgw } from '../test/support/rgw.ts';
 
 const USAGE = `usage: node scripts/rgw.ts start|status|stop [--dir D] [--memstore-gib N]
+       node scripts/rgw.ts bucket NAME [--object-lock] [--dir D]
 
   --dir D            the cluster's directory (default: ${path.join(os.tmpdir(), 'stepvault-rgw')})
   --memstore-gib N   room for objects in the OSD's RAM store, in GiB (start only; default 1)`;
@@ -21,11 +24,17 @@ async function main(argv: string[]): Promise<number> {
     options: {
       dir: { type: 'string' },
       'memstore-gib': { type: 'string' },
+      'object-lock': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
-  if (values.help || positionals.length !== 1 || !['start', 'status', 'stop'].includes(command!)) {
+  const arity = command === 'bucket' ? 2 : 1;
+  if (
+    values.help ||
+    positionals.length !== arity ||
+    !['start', 'status', 'stop', 'bucket'].includes(command!)
+  ) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
@@ -55,6 +64,25 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const status = await rgwStatus(dir);
+  if (command === 'bucket') {
+    if (!status?.answering) {
+      console.error(`no RGW test cluster answers in ${dir}: start one first`);
+      return 1;
+    }
+    const client = new S3Client({
+      endpoint: status.endpoint,
+      region: RGW_REGION,
+      forcePathStyle: true,
+      credentials: status.owner,
+    });
+    const name = positionals[1]!;
+    await client.send(
+      new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: values['object-lock'] === true }),
+    );
+    client.destroy();
+    console.log(`created bucket ${name}${values['object-lock'] ? ' with Object Lock' : ''}`);
+    return 0;
+  }
   if (!status) {
     console.log(`no RGW test cluster in ${dir}`);
     return 1;

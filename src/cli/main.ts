@@ -42,6 +42,7 @@ const COMMANDS: [name: string, load: () => Promise<{ register: Register }>][] = 
   ['stats', () => import('./commands/stats.ts')],
   ['key', () => import('./commands/key.ts')],
   ['unlock', () => import('./commands/unlock.ts')],
+  ['lock', () => import('./commands/lock.ts')],
   ['repair', () => import('./commands/repair.ts')],
   ['workflow', () => import('./commands/workflow.ts')],
   ['plan', () => import('./commands/plan.ts')],

@@ -2,6 +2,7 @@
 // master key (type "config"), written once by init.
 
 import { StepvaultError } from '../common/errors.ts';
+import { decodeLockPolicy, type LockPolicy } from '../domain/object-lock.ts';
 import { type ChunkerParams, validateChunkerParams } from './chunker/fastcdc.ts';
 
 export const REPOSITORY_VERSION = 1;
@@ -14,6 +15,8 @@ export interface RepositoryConfig {
   chunker: ChunkerParams;
   /** Target pack size in bytes. @default 16 MiB */
   packSize: number;
+  /** Set for immutable repositories: every object but lease locks is written with this retention (S3 Object Lock). */
+  objectLock?: LockPolicy;
 }
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
@@ -46,5 +49,6 @@ export function decodeConfig(plain: Buffer): RepositoryConfig {
       `the repository config is invalid${chunkerProblem ? `: chunker ${chunkerProblem}` : ''}`,
     );
   }
-  return v as RepositoryConfig;
+  const objectLock = decodeLockPolicy(v.objectLock);
+  return { ...(v as RepositoryConfig), ...(objectLock ? { objectLock } : {}) };
 }

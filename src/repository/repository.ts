@@ -4,6 +4,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { StepvaultError } from '../common/errors.ts';
+import { type LockPolicy, retainUntil } from '../domain/object-lock.ts';
 import type { Backend, ObjectType } from '../storage/contract.ts';
 import type { ChainFinding } from './chain/chain-verify.ts';
 import { type ChunkerParams, DEFAULT_CHUNKER, validateChunkerParams } from './chunker/fastcdc.ts';
@@ -21,6 +22,14 @@ export interface InitOptions {
   now?: Date;
   /** Share the master secret of another repository (same blob IDs and chunking: copies deduplicate). */
   masterSecret?: Buffer;
+  /** Make the repository immutable: every object written with this retention (needs a store with Object Lock). */
+  objectLock?: LockPolicy;
+}
+
+/** From here on, objects the backend writes carry the policy's retention (when the backend can keep it). */
+function retainUnder(backend: Backend, policy: LockPolicy | undefined): void {
+  if (policy)
+    backend.objectLock?.retainNewObjects(policy.mode, (serverNow) => retainUntil(serverNow, policy));
 }
 
 const SEALED_TYPE: Partial<Record<ObjectType, SealedType>> = {
@@ -70,8 +79,23 @@ export class Repository {
       chunker,
       packSize: options.packSize ?? DEFAULT_PACK_SIZE,
     };
+    if (options.objectLock) {
+      config.objectLock = options.objectLock;
+      if (!backend.objectLock || !(await backend.objectLock.enabled())) {
+        throw new StepvaultError(
+          'usage',
+          `${backend.location} cannot keep objects immutable: its bucket has no Object Lock`,
+          {
+            hint: backend.objectLock
+              ? 'create a bucket with Object Lock enabled (it cannot be turned on for an existing bucket on every store) and use it'
+              : 'immutable repositories need an s3: location on a bucket with Object Lock enabled',
+          },
+        );
+      }
+    }
     const secret = options.masterSecret ?? generateMasterSecret();
     await backend.create();
+    retainUnder(backend, config.objectLock);
     const slot = await addKeySlot(backend, secret, password, {
       ...(options.kdf ? { kdf: options.kdf } : {}),
       ...(options.now ? { now: options.now } : {}),
@@ -111,6 +135,7 @@ export class Repository {
     const config = decodeConfig(
       unseal(keys.encryption, 'config', await backend.load('config', 'config'), 'config'),
     );
+    retainUnder(backend, config.objectLock);
     return new Repository(backend, config, unlocked.secret, unlocked.slot);
   }
 

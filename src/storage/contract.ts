@@ -67,6 +67,47 @@ export interface Backend {
   removeStaleTemporaries?(olderThan: Date): Promise<number>;
   /** Optional: what the backend's requests cost so far (remote backends count requests, retries and bytes). */
   requestStats?(): RequestStats;
+  /** Optional capability of object stores with write-once retention (S3 Object Lock). */
+  readonly objectLock?: ObjectLockControl | undefined;
+}
+
+export type RetentionMode = 'governance' | 'compliance';
+
+export interface Retention {
+  mode: RetentionMode;
+  until: Date;
+}
+
+export interface PurgeResult {
+  /** Versions of removed objects deleted for good, and their bytes. */
+  removed: number;
+  removedBytes: number;
+  /** Versions of removed objects that must stay until their retention ends (the latest such end). */
+  retained: number;
+  retainedBytes: number;
+  retainedUntil?: Date;
+}
+
+/**
+ * Write-once retention, where the store has it. Once `retainNewObjects` is called, every object written (but lease
+ * locks, which must stay removable) carries retention until `until(server time)`, and reads return each object as it
+ * was first written — on a versioned store a later write of the same name (by an attacker holding write
+ * credentials) adds a version that is never read. `remove` then only hides an object; `purgeRemoved` deletes
+ * the hidden versions whose retention has ended.
+ */
+export interface ObjectLockControl {
+  /** Whether the bucket has Object Lock enabled. */
+  enabled(): Promise<boolean>;
+  retainNewObjects(mode: RetentionMode, until: (serverNow: Date) => Date): void;
+  /** The store's clock (retention is computed from it, never from a local clock that may be skewed). */
+  serverNow(): Promise<Date>;
+  /** The retention of an object as first written, and when it was written; undefined when it has none. */
+  retention(type: ObjectType, name: string): Promise<(Retention & { written?: Date }) | undefined>;
+  /** Extends the retention of an object as first written (a store refuses to shorten compliance retention). */
+  extend(type: ObjectType, name: string, retention: Retention): Promise<void>;
+  /** Objects of a type that were written again after their first version (listed once `list` ran for the type). */
+  overwritten(type: ObjectType): string[];
+  purgeRemoved(): Promise<PurgeResult>;
 }
 
 /** What only a local disk can do: objects as files that worker threads read and write directly. */

@@ -13,6 +13,7 @@ import {
   CONTENT_NAMED_TYPES,
   type LocalFiles,
   type ObjectInfo,
+  type ObjectLockControl,
   type ObjectType,
   type RequestStats,
 } from './contract.ts';
@@ -47,6 +48,7 @@ export class RetryingBackend implements Backend {
   readonly #random: () => number;
   readonly #onRetry: RetryOptions['onRetry'];
   #limit: number;
+  #lock: ObjectLockControl | undefined;
   #inFlight = 0;
   #successes = 0;
   readonly #waiting: (() => void)[] = [];
@@ -75,6 +77,23 @@ export class RetryingBackend implements Backend {
   /** How many requests may be in flight now (lowered by throttling answers). */
   get concurrencyLimit(): number {
     return this.#limit;
+  }
+
+  /** The inner backend's Object Lock, each request made under this decorator's limit and retries. */
+  get objectLock(): ObjectLockControl | undefined {
+    const inner = this.#inner.objectLock;
+    if (!inner) return undefined;
+    this.#lock ??= {
+      enabled: () => this.#retry('object lock configuration', () => inner.enabled()),
+      retainNewObjects: (mode, until) => inner.retainNewObjects(mode, until),
+      serverNow: () => this.#retry('server time', () => inner.serverNow()),
+      retention: (type, name) =>
+        this.#retry(`retention of ${type}/${name}`, () => inner.retention(type, name)),
+      extend: (type, name, r) => this.#retry(`extend ${type}/${name}`, () => inner.extend(type, name, r)),
+      overwritten: (type) => inner.overwritten(type),
+      purgeRemoved: () => this.#retry('purge removed versions', () => inner.purgeRemoved()),
+    };
+    return this.#lock;
   }
 
   /** The backend this one decorates (for capabilities only it has). */

@@ -4,6 +4,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 
 export type RawType = 'config' | 'keys' | 'data' | 'index' | 'snapshots' | 'locks' | 'tombstones' | 'chain';
 
@@ -42,6 +49,40 @@ export function localRawStore(root: string): RawStore {
     },
     async delete(type, name) {
       fs.rmSync(path.join(root, objectPath(type, name)));
+    },
+  };
+}
+
+/** An S3 bucket prefix seen through plain S3 calls with the given credentials (current versions only). */
+export function s3RawStore(client: S3Client, bucket: string, prefix: string): RawStore {
+  const key = (type: RawType, name: string) => `${prefix}/${objectPath(type, name)}`;
+  return {
+    label: 's3',
+    async list(type) {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: type === 'config' ? `${prefix}/config` : `${prefix}/${type}/`,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
+        for (const o of page.Contents ?? []) names.push(o.Key!.slice(o.Key!.lastIndexOf('/') + 1));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return names;
+    },
+    async get(type, name) {
+      const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(type, name) }));
+      return Buffer.from(await answer.Body!.transformToByteArray());
+    },
+    async put(type, name, bytes) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key(type, name), Body: bytes }));
+    },
+    async delete(type, name) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(type, name) }));
     },
   };
 }

@@ -4,6 +4,7 @@
 
 import type { Command } from 'commander';
 import { StepvaultError } from '../../common/errors.ts';
+import { DEFAULT_MAX_LOCK_PERIOD, type LockPolicy, parseLockPolicy } from '../../domain/object-lock.ts';
 import { Repository } from '../../repository/repository.ts';
 import { action } from '../context.ts';
 import {
@@ -15,6 +16,28 @@ import {
 
 interface InitOptions extends FromRepositoryOptions {
   copyChunkerParams?: boolean;
+  lockMode?: string;
+  lockPeriod?: string;
+  maxLockPeriod?: string;
+}
+
+/** The Object Lock policy the options ask for: mode and period come together; the period has a ceiling. */
+function lockPolicyOf(opts: InitOptions): LockPolicy | undefined {
+  if (opts.lockMode === undefined && opts.lockPeriod === undefined) {
+    if (opts.maxLockPeriod !== undefined) {
+      throw new StepvaultError(
+        'usage',
+        '--max-lock-period has no effect without --lock-mode and --lock-period',
+      );
+    }
+    return undefined;
+  }
+  if (opts.lockMode === undefined || opts.lockPeriod === undefined) {
+    throw new StepvaultError('usage', '--lock-mode and --lock-period go together', {
+      hint: 'e.g. --lock-mode compliance --lock-period 30d',
+    });
+  }
+  return parseLockPolicy(opts.lockMode, opts.lockPeriod, opts.maxLockPeriod ?? DEFAULT_MAX_LOCK_PERIOD);
 }
 
 export function register(program: Command): void {
@@ -27,8 +50,21 @@ export function register(program: Command): void {
       '--copy-chunker-params',
       "share --from-repo's master secret and chunker parameters: copies between the two deduplicate (whoever can open either repository can decrypt the other's data)",
     )
+    .option(
+      '--lock-mode <mode>',
+      'make the repository immutable with S3 Object Lock: governance or compliance (compliance: nobody, not even the account owner, can delete or shorten it before the period ends)',
+    )
+    .option(
+      '--lock-period <duration>',
+      'how long every object stays locked, e.g. 30d, 6m, 1y (extended by `lock extend`)',
+    )
+    .option(
+      '--max-lock-period <duration>',
+      `refuse a longer --lock-period as a likely typo (default ${DEFAULT_MAX_LOCK_PERIOD})`,
+    )
     .action(
       action(async (ctx, opts: InitOptions) => {
+        const objectLock = lockPolicyOf(opts);
         const from = fromLocation(opts);
         if (opts.copyChunkerParams && from === undefined) {
           throw new StepvaultError('usage', '--copy-chunker-params needs --from-repo', {
@@ -56,19 +92,19 @@ export function register(program: Command): void {
           const again = await ctx.password('repeat password: ');
           if (again !== password) throw new StepvaultError('usage', 'the passwords do not match');
         }
-        const repo = await Repository.init(
-          backend,
-          password,
-          source ? { masterSecret: source.masterSecret, chunker: source.config.chunker } : {},
-        );
+        const repo = await Repository.init(backend, password, {
+          ...(source ? { masterSecret: source.masterSecret, chunker: source.config.chunker } : {}),
+          ...(objectLock ? { objectLock } : {}),
+        });
         ctx.out.item(
           'initialized',
           {
             id: repo.id,
             repository: backend.location,
             ...(source ? { chunker_params_from: source.backend.location } : {}),
+            ...(objectLock ? { lock_mode: objectLock.mode, lock_period: objectLock.period } : {}),
           },
-          `created stepvault repository ${repo.id.slice(0, 10)} at ${backend.location}${source ? `, sharing the chunker parameters of ${source.backend.location}` : ''}\n\nKeep the password safe: without it the data cannot be recovered.`,
+          `created stepvault repository ${repo.id.slice(0, 10)} at ${backend.location}${source ? `, sharing the chunker parameters of ${source.backend.location}` : ''}${objectLock ? `\nevery object is locked in ${objectLock.mode} mode for ${objectLock.period} (run \`stepvault lock extend\` regularly to keep what snapshots need locked)` : ''}\n\nKeep the password safe: without it the data cannot be recovered.`,
         );
         return 0;
       }),

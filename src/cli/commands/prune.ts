@@ -23,6 +23,17 @@ export async function runPrune(
     unindexed_packs_deleted: r.unindexedDeleted,
     temporary_files_removed: r.temporariesRemoved,
     forgotten_snapshots_removed: r.forgottenRemoved,
+    ...(r.versions
+      ? {
+          versions_deleted: r.versions.removed,
+          versions_deleted_bytes: r.versions.removedBytes,
+          versions_retained: r.versions.retained,
+          versions_retained_bytes: r.versions.retainedBytes,
+          ...(r.versions.retainedUntil
+            ? { versions_retained_until: r.versions.retainedUntil.toISOString() }
+            : {}),
+        }
+      : {}),
     blobs_removed: r.blobsRemoved,
     bytes_before: r.bytesBefore,
     bytes_freed: r.bytesFreed,
@@ -39,6 +50,10 @@ export async function runPrune(
   if (r.temporariesRemoved > 0)
     ctx.out.line(
       `removed ${r.temporariesRemoved} files that interrupted backups left in the repository's tmp/`,
+    );
+  if (r.versions && (r.versions.removed > 0 || r.versions.retained > 0))
+    ctx.out.line(
+      `deleted ${r.versions.removed} versions of removed objects (${formatBytes(r.versions.removedBytes)})${r.versions.retained > 0 ? `; ${r.versions.retained} (${formatBytes(r.versions.retainedBytes)}) are retained until ${r.versions.retainedUntil?.toISOString()} and are deleted by a prune after that` : ''}`,
     );
   ctx.out.line(
     `${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)} of ${formatBytes(r.bytesBefore)}; unused space left: ${formatBytes(r.unusedBytesAfter)}`,

@@ -11,6 +11,7 @@ import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
+import { checkRetention } from '../object-lock/check-retention.ts';
 import { type DataSubset, readData } from './check-data.ts';
 
 export interface CheckIssue {
@@ -109,6 +110,13 @@ export async function checkRepository(
       object: 'index',
       message: `${unused} blobs are not used by any snapshot (\`prune\` removes them)`,
     });
+
+  // An immutable repository: is everything the kept snapshots need still locked as the policy says?
+  if (repo.config.objectLock && repo.backend.objectLock) {
+    for (const issue of await checkRetention(repo, deps.signal)) {
+      (issue.severity === 'error' ? result.errors : result.notes).push(issue);
+    }
+  }
 
   if (reading) {
     const read = await reading;

@@ -20,6 +20,7 @@ import { openBlob, packKey } from '../../repository/pack/pack-format.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, removeForgotten } from '../../repository/snapshot/snapshot-store.ts';
+import type { PurgeResult } from '../../storage/contract.ts';
 import { type PackDecision, planPrune, type UnusedLimit } from './prune-plan.ts';
 import { collectUsedBlobs } from './used-blobs.ts';
 
@@ -45,6 +46,11 @@ export interface PruneResult {
   temporariesRemoved: number;
   /** Snapshots that were forgotten and still present (an interrupted forget, or put back), removed. */
   forgottenRemoved: number;
+  /**
+   * On a bucket with versioning (immutable repositories): removed objects' versions deleted for good now, and those
+   * that stay until their retention ends (a later prune deletes them).
+   */
+  versions?: PurgeResult;
   blobsRemoved: number;
   bytesBefore: number;
   bytesFreed: number;
@@ -136,6 +142,8 @@ export async function prune(
     // Under the exclusive lock no backup is writing: what is in the temporary area was left by one that was killed.
     await lock!.assertHeld();
     result.temporariesRemoved = (await repo.backend.removeStaleTemporaries?.(new Date(cutoff))) ?? 0;
+    const purged = await repo.backend.objectLock?.purgeRemoved();
+    if (purged) result.versions = purged;
     return { ...result, packsWritten: written, bytesFreed: freed };
   } finally {
     await lock?.release();

@@ -57,6 +57,12 @@ describe('S3 backend requests', () => {
           res.end(
             '<CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>"e"</ETag></CompleteMultipartUploadResult>',
           );
+        } else if (req.method === 'HEAD') {
+          res.writeHead(200);
+          res.end();
+        } else if (req.method === 'GET' && req.url!.includes('versioning')) {
+          res.writeHead(200, { 'Content-Type': 'application/xml' });
+          res.end('<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>');
         } else if (req.method === 'GET' && nextGet) {
           const { status, body: answer, send = answer.length } = nextGet;
           res.writeHead(status, { 'Content-Length': String(answer.length) });
@@ -105,6 +111,30 @@ describe('S3 backend requests', () => {
     }
     assert.equal(puts[0]!.url.split('?')[0], `/bucket/repo/data/${name.slice(0, 2)}/${name}`);
     assert.equal(puts[1]!.url.split('?')[0], '/bucket/repo/config');
+  });
+
+  it('sends retention with every write under a lock policy but lease locks, with the checksum AWS requires', async () => {
+    seen.length = 0;
+    const port = (server.address() as AddressInfo).port;
+    const location = parseS3Location(`http://127.0.0.1:${port}/bucket/locked`);
+    const { client, clock } = createS3Client(location, {
+      options: { accessKeyId: new Secret('AKIDTEST'), secretAccessKey: new Secret('secret-test-key') },
+      env: {},
+    });
+    const locked = new S3Backend(location, client, clock);
+    locked.objectLock.retainNewObjects('compliance', (now) => new Date(now.getTime() + 86_400_000));
+    const data = randomBytes(100);
+    await locked.save('snapshots', createHash('sha256').update(data).digest('hex'), data);
+    await locked.save('locks', createHash('sha256').update(data).digest('hex'), data);
+    await locked.close();
+    const [snapshot, lock] = seen.filter((s) => s.method === 'PUT');
+    assert.equal(snapshot!.headers['x-amz-object-lock-mode'], 'COMPLIANCE');
+    // The stand-in's Date header says 2030-01-01: retention counts from the server's clock, not this machine's.
+    const until = Date.parse(snapshot!.headers['x-amz-object-lock-retain-until-date'] as string);
+    assert.ok(Math.abs(until - Date.UTC(2030, 0, 2)) < 5000, `retain until ${new Date(until).toISOString()}`);
+    assert.equal(snapshot!.headers['x-amz-sdk-checksum-algorithm'], 'SHA256');
+    assert.equal(snapshot!.headers['x-amz-checksum-sha256'], sha256(snapshot!.body));
+    assert.equal(lock!.headers['x-amz-object-lock-mode'], undefined, 'lease locks must stay removable');
   });
 
   it('sends large files in parts, each with its checksum, completed create-only', async () => {

@@ -3,7 +3,9 @@
 // Writes are create-only (`If-None-Match: *`; names are content hashes, so a second writer of a name writes the same
 // bytes) and carry a checksum (`x-amz-checksum-sha256`: for content-named objects it is the name itself); packs
 // above MULTIPART_FROM go up in parts. Reads check that every byte announced arrived: the SDK does not notice a
-// body that ends early. Retries, pacing and hash checks of whole objects are the retrying decorator's job
+// body that ends early. On a bucket with versioning (every bucket with Object Lock) every read, size and
+// retention is that of an object's first version (s3-versions.ts), so a later write of the same name changes
+// nothing stepvault reads. Retries, pacing and hash checks of whole objects are the retrying decorator's job
 // (retrying-backend.ts): this class makes each request once.
 
 import { createHash } from 'node:crypto';
@@ -13,6 +15,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -33,11 +36,13 @@ import {
   type RequestStats,
 } from '../contract.ts';
 import type { OpenContext } from '../location.ts';
-import { assertObjectName } from '../object-name.ts';
+import { assertObjectName, notFound } from '../object-name.ts';
 import { RetryingBackend } from '../retrying-backend.ts';
 import { createS3Client } from './s3-client.ts';
 import { s3Error } from './s3-errors.ts';
 import type { S3Location } from './s3-location.ts';
+import { S3ObjectLock } from './s3-object-lock.ts';
+import { type KeyVersions, listKeyVersions } from './s3-versions.ts';
 import type { ServerClock } from './server-clock.ts';
 
 /**
@@ -62,6 +67,12 @@ export class S3Backend implements Backend {
   readonly #stats: RequestStats = { requests: 0, retries: 0, throttled: 0, bytesSent: 0, bytesReceived: 0 };
 
   readonly #multipartFrom: number;
+  /** Whether the bucket keeps versions (asked once); then reads go to first versions. */
+  #versioned: Promise<boolean> | undefined;
+  /** First versions by key, for the types listed so far (and keys looked up or written since). */
+  readonly #versions = new Map<string, KeyVersions>();
+  readonly #listedTypes = new Set<ObjectType>();
+  readonly objectLock: S3ObjectLock;
 
   constructor(
     location: S3Location,
@@ -75,6 +86,90 @@ export class S3Backend implements Backend {
     this.#bucket = location.bucket;
     this.#base = location.prefix ? `${location.prefix}/` : '';
     this.serverClock = clock;
+    this.objectLock = new S3ObjectLock({
+      client,
+      bucket: this.#bucket,
+      base: this.#base,
+      key: (type, name) => this.#key(type, name),
+      clock,
+      send: (what, run) => this.#send(what, run),
+      firstVersion: (type, name) => this.#firstVersion(type, name),
+      overwritten: (type) => this.#overwritten(type),
+    });
+  }
+
+  #isVersioned(): Promise<boolean> {
+    this.#versioned ??= (async () => {
+      try {
+        const answer = await this.#send('GET bucket versioning', () =>
+          this.#client.send(new GetBucketVersioningCommand({ Bucket: this.#bucket })),
+        );
+        return answer.Status === 'Enabled' || answer.Status === 'Suspended';
+      } catch (e) {
+        // Without s3:GetBucketVersioning reads go to current versions, as on any bucket without versioning.
+        if (e instanceof StepvaultError && /access denied/.test(e.message)) return false;
+        this.#versioned = undefined;
+        throw e;
+      }
+    })();
+    return this.#versioned;
+  }
+
+  #prefixOf(type: ObjectType): string {
+    return type === 'config' ? `${this.#base}${CONFIG_NAME}` : `${this.#base}${type}/`;
+  }
+
+  /** Lists every version of a type's objects and keeps their first versions. */
+  async #listVersions(type: ObjectType): Promise<Map<string, KeyVersions>> {
+    const listed = await listKeyVersions(this.#lister(), this.#prefixOf(type));
+    for (const [key] of this.#versions)
+      if (key.startsWith(this.#prefixOf(type)) && !listed.has(key)) this.#versions.delete(key);
+    for (const [key, versions] of listed) this.#versions.set(key, versions);
+    this.#listedTypes.add(type);
+    return listed;
+  }
+
+  #lister() {
+    return {
+      client: this.#client,
+      bucket: this.#bucket,
+      send: <T>(what: string, run: () => Promise<T>) => this.#send(what, run),
+    };
+  }
+
+  /** The first version of an object on a versioned bucket; undefined when the bucket keeps no versions. */
+  async #firstVersion(type: ObjectType, name: string): Promise<KeyVersions | undefined> {
+    if (!(await this.#isVersioned())) return undefined;
+    const key = this.#key(type, name);
+    let found = this.#versions.get(key);
+    if (!found && !this.#listedTypes.has(type)) found = (await this.#listVersions(type)).get(key);
+    if (!found) {
+      found = (await listKeyVersions(this.#lister(), key, key)).get(key);
+      if (found) this.#versions.set(key, found);
+    }
+    if (!found || found.removed) throw notFound(this.location, type, name);
+    return found;
+  }
+
+  #overwritten(type: ObjectType): string[] {
+    const prefix = this.#prefixOf(type);
+    return [...this.#versions]
+      .filter(([key, v]) => key.startsWith(prefix) && !v.removed && v.overwrites > 0)
+      .map(([key]) => key.slice(key.lastIndexOf('/') + 1));
+  }
+
+  /** Keeps the version a write made, when it is the key's first. */
+  #wrote(type: ObjectType, name: string, versionId: string | undefined, size: number): void {
+    if (!versionId || versionId === 'null') return;
+    const key = this.#key(type, name);
+    const known = this.#versions.get(key);
+    if (known && !known.removed) return;
+    this.#versions.set(key, {
+      first: { versionId, size, modified: undefined, etag: undefined },
+      overwrites: 0,
+      removed: false,
+      all: [...(known?.all ?? []), { versionId, size, marker: false, latest: true }],
+    });
   }
 
   #key(type: ObjectType, name: string): string {
@@ -131,7 +226,8 @@ export class S3Backend implements Backend {
 
   async save(type: ObjectType, name: string, data: Uint8Array): Promise<void> {
     const key = this.#key(type, name);
-    await this.#send(`PUT ${type}/${name}`, () =>
+    const lock = await this.objectLock.writeParameters(type);
+    const { VersionId } = await this.#send(`PUT ${type}/${name}`, () =>
       this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
@@ -139,11 +235,14 @@ export class S3Backend implements Backend {
           Body: data,
           ContentLength: data.length,
           IfNoneMatch: '*',
+          ChecksumAlgorithm: 'SHA256',
           ChecksumSHA256: this.#checksum(type, name, data),
+          ...lock,
         }),
       ),
     );
     this.#stats.bytesSent += data.length;
+    this.#wrote(type, name, VersionId, data.length);
   }
 
   /** Content-named objects below MULTIPART_FROM are streamed from the file (their checksum is their name). */
@@ -152,7 +251,8 @@ export class S3Backend implements Backend {
     if (size >= this.#multipartFrom) return this.#saveInParts(type, name, file, size);
     if (!CONTENT_NAMED_TYPES.has(type)) return this.save(type, name, await fs.promises.readFile(file));
     const key = this.#key(type, name);
-    await this.#send(`PUT ${type}/${name}`, () =>
+    const lock = await this.objectLock.writeParameters(type);
+    const { VersionId } = await this.#send(`PUT ${type}/${name}`, () =>
       this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
@@ -160,19 +260,28 @@ export class S3Backend implements Backend {
           Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
           ContentLength: size,
           IfNoneMatch: '*',
+          ChecksumAlgorithm: 'SHA256',
           ChecksumSHA256: Buffer.from(name, 'hex').toString('base64'),
+          ...lock,
         }),
       ),
     );
     this.#stats.bytesSent += size;
+    this.#wrote(type, name, VersionId, size);
   }
 
   async #saveInParts(type: ObjectType, name: string, file: string, size: number): Promise<void> {
     const key = this.#key(type, name);
     const what = `PUT ${type}/${name}`;
+    const lock = await this.objectLock.writeParameters(type);
     const { UploadId } = await this.#send(what, () =>
       this.#client.send(
-        new CreateMultipartUploadCommand({ Bucket: this.#bucket, Key: key, ChecksumAlgorithm: 'SHA256' }),
+        new CreateMultipartUploadCommand({
+          Bucket: this.#bucket,
+          Key: key,
+          ChecksumAlgorithm: 'SHA256',
+          ...lock,
+        }),
       ),
     );
     const parts: { PartNumber: number; ETag: string; ChecksumSHA256: string }[] = [];
@@ -200,7 +309,7 @@ export class S3Backend implements Backend {
         this.#stats.bytesSent += length;
         parts.push({ PartNumber: number, ETag: ETag!, ChecksumSHA256: checksum });
       }
-      await this.#send(what, () =>
+      const { VersionId } = await this.#send(what, () =>
         this.#client.send(
           new CompleteMultipartUploadCommand({
             Bucket: this.#bucket,
@@ -211,6 +320,14 @@ export class S3Backend implements Backend {
           }),
         ),
       );
+      this.#wrote(type, name, VersionId, size);
+      // Some stores (RADOS Gateway) drop the lock headers of a multipart upload: set the retention on the result.
+      if (lock.ObjectLockMode && lock.ObjectLockRetainUntilDate) {
+        await this.objectLock.extend(type, name, {
+          mode: lock.ObjectLockMode === 'COMPLIANCE' ? 'compliance' : 'governance',
+          until: lock.ObjectLockRetainUntilDate,
+        });
+      }
     } catch (e) {
       await this.#client
         .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId }))
@@ -224,11 +341,13 @@ export class S3Backend implements Backend {
   async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
     const what = `GET ${type}/${name}${range ? ` [${range.offset}+${range.length}]` : ''}`;
     if (range && range.length === 0) return Buffer.alloc(0);
+    const version = (await this.#firstVersion(type, name))?.first.versionId;
     const response = await this.#send(what, () =>
       this.#client.send(
         new GetObjectCommand({
           Bucket: this.#bucket,
           Key: this.#key(type, name),
+          ...(version ? { VersionId: version } : {}),
           ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
         }),
       ),
@@ -251,8 +370,17 @@ export class S3Backend implements Backend {
   }
 
   async stat(type: ObjectType, name: string): Promise<ObjectInfo> {
+    const versions = await this.#firstVersion(type, name);
+    if (versions?.first.modified)
+      return { name, size: versions.first.size, modified: versions.first.modified };
     const head = await this.#send(`HEAD ${type}/${name}`, () =>
-      this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
+      this.#client.send(
+        new HeadObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#key(type, name),
+          ...(versions ? { VersionId: versions.first.versionId } : {}),
+        }),
+      ),
     );
     return {
       name,
@@ -261,8 +389,17 @@ export class S3Backend implements Backend {
     };
   }
 
+  /** The objects of a type; on a versioned bucket those not removed, each with its first version's size. */
   async *list(type: ObjectType): AsyncIterable<ObjectInfo> {
-    const prefix = type === 'config' ? `${this.#base}${CONFIG_NAME}` : `${this.#base}${type}/`;
+    const prefix = this.#prefixOf(type);
+    if (await this.#isVersioned()) {
+      for (const [key, v] of await this.#listVersions(type)) {
+        const info = this.#ours(type, key);
+        if (info === undefined || v.removed) continue;
+        yield { name: info, size: v.first.size, ...(v.first.modified ? { modified: v.first.modified } : {}) };
+      }
+      return;
+    }
     let token: string | undefined;
     do {
       const page = await this.#send(`LIST ${type}/`, () =>
@@ -275,12 +412,8 @@ export class S3Backend implements Backend {
         ),
       );
       for (const object of page.Contents ?? []) {
-        const key = object.Key ?? '';
-        const name =
-          type === 'config' ? (key === prefix ? CONFIG_NAME : '') : key.slice(key.lastIndexOf('/') + 1);
-        if (!isValidObjectName(type, name)) continue; // not ours (or a hostile listing): never handed on
-        if (type === 'data' && key !== this.#key(type, name)) continue;
-        if (type !== 'data' && type !== 'config' && key !== `${prefix}${name}`) continue;
+        const name = this.#ours(type, object.Key ?? '');
+        if (name === undefined) continue;
         yield {
           name,
           size: object.Size ?? 0,
@@ -298,10 +431,25 @@ export class S3Backend implements Backend {
     } while (token);
   }
 
+  /** The object name of a listed key, when it is one of this repository's objects of that type (else undefined). */
+  #ours(type: ObjectType, key: string): string | undefined {
+    const name =
+      type === 'config'
+        ? key === this.#prefixOf(type)
+          ? CONFIG_NAME
+          : ''
+        : key.slice(key.lastIndexOf('/') + 1);
+    // Anything else (foreign keys, a hostile listing) is never handed on.
+    return isValidObjectName(type, name) && key === this.#key(type, name) ? name : undefined;
+  }
+
+  /** On a versioned bucket this only hides the object (a delete marker); its versions stay while retained. */
   async remove(type: ObjectType, name: string): Promise<void> {
     await this.#send(`DELETE ${type}/${name}`, () =>
       this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
     );
+    const known = this.#versions.get(this.#key(type, name));
+    if (known) known.removed = true;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { anomalyGuardTask } from './anomaly-guard-task.ts';
 import { backupTask } from './backup-task.ts';
 import { checkTask } from './check-task.ts';
 import { copyTask } from './copy-task.ts';
+import { extendRetentionTask } from './extend-retention-task.ts';
 import { type NestedExecutionHost, START_EXECUTION, startExecutionTask } from './nested-execution-task.ts';
 import { notifyTask } from './notify-task.ts';
 import { pickSnapshotTask } from './pick-snapshot-task.ts';
@@ -23,6 +24,7 @@ export const PLAN_TASK_ARNS = {
   copy: 'arn:aws:states:::stepvault:copy',
   forget: 'arn:aws:states:::stepvault:forget',
   prune: 'arn:aws:states:::stepvault:prune',
+  extendRetention: 'arn:aws:states:::stepvault:extend-retention',
   pickSnapshot: 'arn:aws:states:::stepvault:pick-snapshot',
   restoreTest: 'arn:aws:states:::stepvault:restore-test',
   notify: 'arn:aws:states:::stepvault:notify',
@@ -38,6 +40,7 @@ export function planTaskHandlers(env: PlanEnvironment): Record<keyof typeof PLAN
     copy: copyTask(env),
     forget: forgetTask(env),
     prune: pruneTask(env),
+    extendRetention: extendRetentionTask(env),
     pickSnapshot: pickSnapshotTask(env),
     restoreTest: restoreTestTask(env),
     notify: notifyTask(env),
