@@ -6,6 +6,7 @@ import { after, before, describe } from 'node:test';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Secret } from '../src/common/secret.ts';
 import { describeBackendConformance } from '../src/storage/backend-conformance.ts';
+import { RetryingBackend } from '../src/storage/retrying-backend.ts';
 import { S3Backend } from '../src/storage/s3/s3-backend.ts';
 import { createS3Client } from '../src/storage/s3/s3-client.ts';
 import { parseS3Location } from '../src/storage/s3/s3-location.ts';
@@ -37,9 +38,11 @@ describe('S3 backend on a RADOS Gateway', () => {
         },
         env: {},
       });
-      // The backend itself (the retrying decorator checks content-named objects against their names, which the
-      // suite's random names are not); parts from 8 MiB, so the suite's 20 MiB file goes up in parts.
-      const backend = new S3Backend(location, client, clock, { multipartFrom: 8 * 1024 * 1024 });
+      // As it is opened for use, behind the retrying decorator; parts from 8 MiB, so the suite's 20 MiB file goes
+      // up in parts.
+      const backend = new RetryingBackend(
+        new S3Backend(location, client, clock, { multipartFrom: 8 * 1024 * 1024 }),
+      );
       return { backend, cleanup: async () => {} };
     },
   });

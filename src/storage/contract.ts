@@ -131,8 +131,12 @@ export interface RequestStats {
   bytesReceived: number;
 }
 
-/** Object types whose names are the SHA-256 of their bytes: a whole read of one can be checked by its name. */
+/**
+ * Object types whose names are the SHA-256 of their bytes: a whole read of one can be checked by its name, and
+ * backends may rely on it (the S3 backend sends the name as the upload's checksum).
+ */
 export const CONTENT_NAMED_TYPES: ReadonlySet<ObjectType> = new Set([
+  'keys',
   'data',
   'index',
   'snapshots',
