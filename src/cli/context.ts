@@ -9,6 +9,7 @@ import { asStepvaultError, StepvaultError } from '../common/errors.ts';
 import type { ChainFinding } from '../repository/chain/chain-verify.ts';
 import { ClientRecord } from '../repository/client-record.ts';
 import { Repository } from '../repository/repository.ts';
+import { CachedBackend } from '../storage/cached-backend.ts';
 import type { Backend } from '../storage/contract.ts';
 import { openLocation } from '../storage/location-registry.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -65,8 +66,13 @@ export function createContext(command: Command, signal: AbortSignal): CommandCon
     openRepository: async () => {
       const backend = await context.openBackend();
       const password = await context.password();
-      const repo = await Repository.open(backend, password, options.keyHint);
+      const opened = await Repository.open(backend, password, options.keyHint);
       const cache = cacheDirectory(options);
+      // Remote repositories keep their small write-once objects (index, snapshots, chain) in the cache as well.
+      const repo =
+        cache && !backend.localFiles
+          ? opened.withBackend(new CachedBackend(backend, path.join(cache, opened.id, 'objects')))
+          : opened;
       if (cache) repo.clientRecord = new ClientRecord(cache, repo.id, (message) => out.warn(message));
       // Any listing that finds tampering or a rollback says so (once); `check` reports the full list itself.
       if (command.name() !== 'check') repo.onFindings = (findings) => warnOfFindings(out, findings);
