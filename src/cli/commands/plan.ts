@@ -34,13 +34,16 @@ function planStorePath(options: PlanOptions, loaded: LoadedConfig): string {
   return options.store ? path.resolve(options.store) : workflowStorePath(loaded);
 }
 
-function openPlans(options: PlanOptions): {
+function openPlans(
+  options: PlanOptions,
+  warn: (message: string) => void,
+): {
   loaded: LoadedConfig;
   engine: WorkflowEngine;
   close(): Promise<void>;
 } {
   const loaded = loadConfig(findConfigFile(options.config));
-  const environment = new ConfigEnvironment(loaded);
+  const environment = new ConfigEnvironment(loaded, { warn });
   const engine = createPlanEngine({ store: planStorePath(options, loaded), environment });
   return {
     loaded,
@@ -63,7 +66,7 @@ export function register(program: Command): void {
     .option('--next <n>', 'how many next runs to show per rule', integer('--next', 1), 1)
     .action(
       action(async (ctx, opts: PlanOptions & { next: number }) => {
-        const { loaded, engine, close } = openPlans(opts);
+        const { loaded, engine, close } = openPlans(opts, (message) => ctx.out.warn(message));
         try {
           const now = engine.clock.now();
           const rows: string[][] = [];
@@ -132,7 +135,7 @@ export function register(program: Command): void {
     .action(
       action(
         async (ctx, planName: string, opts: PlanOptions & { rule?: string; workflow: BuiltinWorkflow }) => {
-          const { loaded, engine, close } = openPlans(opts);
+          const { loaded, engine, close } = openPlans(opts, (message) => ctx.out.warn(message));
           try {
             const plan = planSettings(loaded, planName);
             const started = await startPlanRun(engine, {

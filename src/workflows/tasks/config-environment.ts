@@ -17,12 +17,14 @@ import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
 import { backupConfluence } from '../../operations/backup/backup-confluence.ts';
+import { ClientRecord } from '../../repository/client-record.ts';
 import { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../../sources/confluence/client/client.ts';
 import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
 } from '../../sources/confluence/client/client-options.ts';
+import { CachedBackend } from '../../storage/cached-backend.ts';
 import { openLocation } from '../../storage/location-registry.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
 import {
@@ -46,7 +48,17 @@ export interface ConfigEnvironmentOptions {
   secrets?: SecretResolver;
   /** Recorded as the snapshots' host when a source does not say. @default os.hostname() */
   host?: string;
+  /**
+   * Where this client's record of each repository (the snapshots and chain heads it saw) and the cached objects of
+   * remote repositories are kept. @default <state dir>/cache
+   */
+  cacheDir?: string;
+  /** Told what plans cannot keep or find right (a cache that cannot be written, tampering found by a listing). */
+  warn?: (message: string) => void;
 }
+
+/** Without a listener, warnings go where Node puts warnings: standard error, so a service's log has them. */
+const emitWarning = (message: string) => process.emitWarning(message, 'StepvaultWarning');
 
 export class ConfigEnvironment implements PlanEnvironment {
   readonly clock: Clock;
@@ -58,12 +70,16 @@ export class ConfigEnvironment implements PlanEnvironment {
   readonly #notify: (event: NotificationEvent) => Promise<NotifyReport>;
   readonly #channels: ConfiguredNotifications | undefined;
   readonly #repositories = new Map<string, Promise<Repository>>();
+  readonly #cacheDir: string;
+  readonly #warn: (message: string) => void;
 
   constructor(loaded: LoadedConfig, options: ConfigEnvironmentOptions = {}) {
     this.#loaded = loaded;
     this.clock = options.clock ?? systemClock;
     this.scratchDir = options.scratchDir ?? path.join(stateDirOf(loaded.config), 'scratch');
     this.host = options.host ?? os.hostname();
+    this.#cacheDir = options.cacheDir ?? path.join(stateDirOf(loaded.config), 'cache');
+    this.#warn = options.warn ?? emitWarning;
     this.#secrets = options.secrets ?? new SecretResolver({ baseDir: loaded.dir });
     this.#channels = options.notify
       ? undefined
@@ -89,7 +105,18 @@ export class ConfigEnvironment implements PlanEnvironment {
     for (const [key, value] of Object.entries(config.options ?? {})) {
       options[key] = typeof value === 'string' ? value : await this.#secrets.resolve(value);
     }
-    return Repository.open(await openLocation(config.location, options), password.reveal());
+    const backend = await openLocation(config.location, options);
+    const opened = await Repository.open(backend, password.reveal());
+    // As the CLI does: remote repositories' small objects cached, this client's record kept, tampering said.
+    const repo = backend.localFiles
+      ? opened
+      : opened.withBackend(new CachedBackend(backend, path.join(this.#cacheDir, opened.id, 'objects')));
+    repo.clientRecord = new ClientRecord(this.#cacheDir, repo.id, this.#warn);
+    repo.onFindings = (findings) => {
+      for (const f of findings.filter((f) => f.severity === 'error'))
+        this.#warn(`repository ${name}: ${f.object} ${f.message}`);
+    };
+    return repo;
   }
 
   compressionLevel(name: string): number {
