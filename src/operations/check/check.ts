@@ -116,6 +116,11 @@ export async function checkRepository(
     for (const issue of await checkRetention(repo, deps.signal)) {
       (issue.severity === 'error' ? result.errors : result.notes).push(issue);
     }
+  } else if (repo.config.objectLock) {
+    result.notes.push({
+      object: 'config',
+      message: `the repository is immutable (${repo.config.objectLock.mode}, ${repo.config.objectLock.period}) but this location cannot show retention (a copy outside its bucket?): retention was not checked`,
+    });
   }
 
   if (reading) {

@@ -91,6 +91,7 @@ export class S3Backend implements Backend {
       bucket: this.#bucket,
       base: this.#base,
       key: (type, name) => this.#key(type, name),
+      versioned: () => this.#isVersioned(),
       clock,
       send: (what, run) => this.#send(what, run),
       firstVersion: (type, name) => this.#firstVersion(type, name),

@@ -26,6 +26,8 @@ export interface LockedBucket {
   key(type: ObjectType, name: string): string;
   /** Makes one request, mapping its error (the backend's). */
   send<T>(what: string, run: () => Promise<T>): Promise<T>;
+  /** Whether the bucket keeps versions (asked once). */
+  versioned(): Promise<boolean>;
   /** The first version of an object (undefined on a bucket without versioning); not-found when removed. */
   firstVersion(type: ObjectType, name: string): Promise<KeyVersions | undefined>;
   overwritten(type: ObjectType): string[];
@@ -129,6 +131,7 @@ export class S3ObjectLock implements ObjectLockControl {
    */
   async purgeRemoved(): Promise<PurgeResult> {
     const result: PurgeResult = { removed: 0, removedBytes: 0, retained: 0, retainedBytes: 0 };
+    if (!(await this.#b.versioned())) return result; // removing deleted everything already
     const lister = { client: this.#b.client, bucket: this.#b.bucket, send: this.#b.send };
     const removed = [...(await listKeyVersions(lister, this.#b.base))].filter(([, v]) => v.removed);
     const all = removed.flatMap(([key, v]) => v.all.map((entry) => ({ key, ...entry })));
