@@ -1,12 +1,14 @@
 // Repository locks as leases. A lock is a sealed object in locks/; its holder rewrites it every `refreshEvery`
 // (objects are write-once, so a refresh writes a new lock and removes the old). A lock is stale when it was not
-// refreshed within `staleAfter`, or when it belongs to a process of this host that no longer runs.
+// refreshed within `staleAfter`, or when it belongs to a process of this host that no longer runs (by ID, and by
+// start time where the host tells it, as IDs are reused).
 // Backups take shared locks (many may run together); prune, forget and key removal take exclusive ones.
 
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { Repository } from '../repository.ts';
+import { processStart } from './process-start.ts';
 
 export interface LockInfo {
   time: string;
@@ -16,6 +18,8 @@ export interface LockInfo {
   username: string;
   exclusive: boolean;
   purpose: string;
+  /** When the process started (processStart), so a lock of a process whose ID was reused is seen as stale. */
+  processStart?: string;
 }
 
 export interface StoredLock extends LockInfo {
@@ -42,6 +46,9 @@ export function isStale(lock: LockInfo, now: Date, staleAfter = 30 * MINUTE): bo
     } catch (e) {
       return (e as NodeJS.ErrnoException).code === 'ESRCH';
     }
+    // The ID runs, but is it still the process that took the lock?
+    const started = lock.processStart === undefined ? undefined : processStart(lock.pid);
+    if (started !== undefined && started !== lock.processStart) return true;
   }
   return false;
 }
@@ -88,6 +95,7 @@ export class RepositoryLock {
       created: this.#refreshed.toISOString(),
       host: os.hostname(),
       pid: process.pid,
+      ...(processStart(process.pid) ? { processStart: processStart(process.pid)! } : {}),
       username: os.userInfo().username,
       exclusive: options.exclusive,
       purpose: options.purpose,
