@@ -92,6 +92,7 @@ export interface RequestStats {
 
 /** Object types whose names are the SHA-256 of their bytes: a whole read of one can be checked by its name. */
 export const CONTENT_NAMED_TYPES: ReadonlySet<ObjectType> = new Set([
+  'keys',
   'data',
   'index',
   'snapshots',
