@@ -36,6 +36,7 @@ describe('stepvault CLI', () => {
     const s1 = only(first.messages, 'summary')[0]!;
     assert.equal(s1.files_new, 4);
     assert.match(String(s1.snapshot_id), /^[0-9a-f]{64}$/);
+    assert.equal(s1.storage, undefined, 'a local repository counts no storage requests');
     const second = only(sb.ok(['backup', data, '--json']).messages, 'summary')[0]!;
     assert.equal(second.files_unmodified, 4);
     assert.equal(second.data_added, 0);
