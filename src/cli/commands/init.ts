@@ -3,8 +3,10 @@
 // between them deduplicates and moves blobs as stored.
 
 import type { Command } from 'commander';
+import { formatBytes, parseSize } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import { Repository } from '../../repository/repository.ts';
+import { DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from '../../repository/repository-config.ts';
 import { action } from '../context.ts';
 import {
   addFromRepositoryOptions,
@@ -15,6 +17,18 @@ import {
 
 interface InitOptions extends FromRepositoryOptions {
   copyChunkerParams?: boolean;
+  packSize?: number;
+}
+
+function packSize(value: string): number {
+  const size = parseSize(value);
+  if (size < MIN_PACK_SIZE || size > MAX_PACK_SIZE) {
+    throw new StepvaultError(
+      'usage',
+      `--pack-size must be between ${formatBytes(MIN_PACK_SIZE)} and ${formatBytes(MAX_PACK_SIZE)}, got ${formatBytes(size)}`,
+    );
+  }
+  return size;
 }
 
 export function register(program: Command): void {
@@ -26,6 +40,11 @@ export function register(program: Command): void {
     .option(
       '--copy-chunker-params',
       "share --from-repo's master secret and chunker parameters: copies between the two deduplicate (whoever can open either repository can decrypt the other's data)",
+    )
+    .option(
+      '--pack-size <size>',
+      `the size packs are filled to (default ${formatBytes(DEFAULT_PACK_SIZE)}); smaller packs mean more objects`,
+      packSize,
     )
     .action(
       action(async (ctx, opts: InitOptions) => {
@@ -56,11 +75,10 @@ export function register(program: Command): void {
           const again = await ctx.password('repeat password: ');
           if (again !== password) throw new StepvaultError('usage', 'the passwords do not match');
         }
-        const repo = await Repository.init(
-          backend,
-          password,
-          source ? { masterSecret: source.masterSecret, chunker: source.config.chunker } : {},
-        );
+        const repo = await Repository.init(backend, password, {
+          ...(source ? { masterSecret: source.masterSecret, chunker: source.config.chunker } : {}),
+          ...(opts.packSize !== undefined ? { packSize: opts.packSize } : {}),
+        });
         ctx.out.item(
           'initialized',
           {
