@@ -75,8 +75,8 @@ function makeTree(root: string, shape: TreeShape): void {
 
 /**
  * Every entry below `root` as one line — path, type, mode, size, SHA-256 of a file's bytes, a link's target — so
- * two trees compare byte for byte and a difference prints short. (Modification times are left out: the restore
- * sets them from a float number of seconds and is off by a microsecond now and then; see the report.)
+ * two trees compare byte for byte and a difference prints short. (Modification times are left out: restore sets
+ * them through utimes, which takes seconds as a float, and a restored time is off by a microsecond now and then.)
  */
 function fingerprint(root: string): string[] {
   return [...describeTree(root)].map(([rel, d]) => {
@@ -314,11 +314,12 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
       assert.ok(treePacks.size > 0);
     });
 
-    /** Restores the snapshot through a proxy with these faults; asserts the exit code. */
+    /** Restores the snapshot through a proxy with these faults (with --json unless told); asserts the exit code. */
     const restoreThrough = async (
       options: Omit<FaultProxyOptions, 'upstream' | 'seed'>,
       target: string,
       code: number,
+      json = true,
     ) => {
       events.length = 0;
       const proxy = await startFaultProxy({
@@ -330,12 +331,12 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
       });
       try {
         const r = await cli(
-          ['restore', `latest:${small}`, '--target', target, '--json'],
+          ['restore', `latest:${small}`, '--target', target, ...(json ? ['--json'] : [])],
           through(proxy, 'damage'),
           code,
         );
-        const summary = only(r.messages, 'summary')[0]!;
-        return { summary, storage: summary.storage as StorageFields, stats: proxy.stats() };
+        const summary = only(r.messages, 'summary')[0] ?? {};
+        return { r, summary, storage: summary.storage as StorageFields, stats: proxy.stats() };
       } finally {
         await proxy.stop();
       }
@@ -365,7 +366,7 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
       // worker and the restore reads it again on its own, which comes through whole).
       const firstRead = new Set<string>();
       const target = sb.path('restored-damaged-once');
-      const { storage, stats } = await restoreThrough(
+      const { r, stats } = await restoreThrough(
         {
           faultsByMethod: { GET: { corruptBody: 1 } },
           maxConsecutive: 2,
@@ -379,24 +380,32 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
         },
         target,
         0,
+        false,
       );
+      // Without --json, the retries show in one line for people.
+      const line = /^storage: (\d+) of (\d+) requests retried; \S+ \S+ sent, \S+ \S+ received$/m.exec(
+        r.stdout,
+      );
+      assert.ok(line, r.stdout);
+      const [retries, requests] = [Number(line[1]), Number(line[2])];
+      assert.equal(requests, stats.requests);
       const damaged = events.filter((e) => e.fault === 'corruptBody');
       const whole = damaged.filter((e) => !isPack(keyOf(e)));
       const ranges = damaged.filter((e) => isPack(keyOf(e)));
       t.diagnostic(
-        `${whole.length} whole reads and ${ranges.length} ranges damaged; summary ${JSON.stringify(storage)}`,
+        `${whole.length} whole reads and ${ranges.length} ranges damaged; the summary's line: ${line[0]}`,
       );
       assert.ok(whole.length >= 2 * 4, 'a key, an index, a snapshot and a chain entry, twice each');
       assert.ok(ranges.length > 0);
       assert.equal(stats.faults.corruptBody, damaged.length);
-      assert.equal(storage.retries, whole.length, 'the storage layer read every damaged whole object again');
+      assert.equal(retries, whole.length, 'the storage layer read every damaged whole object again');
       assert.deepEqual(fingerprint(target), fingerprint(small), 'the restore is identical');
     });
 
     it('never writes a damaged blob: when every read of its pack is damaged, its file is removed and reported', async (t) => {
       // Every GET of a pack of file data damaged, however often it is read. (Packs of trees are left alone: a tree
-      // that fails authentication is not read again, and the restore fails; so does a damaged config, which is
-      // not named by its hash. See the report.)
+      // blob that fails authentication is not read again — the blob reader tries other copies only — and the
+      // restore fails; so does a damaged config, which is not named by its hash.)
       const target = sb.path('restored-damaged-always');
       const { summary, stats } = await restoreThrough(
         {
