@@ -31,11 +31,23 @@ describe('stepvault CLI', () => {
     assert.match(again.stderr, /already exists/);
   });
 
+  it('init --pack-size sets the size packs are filled to, within bounds', async () => {
+    const other = sb.path('small-packs');
+    sb.ok(['init', '--pack-size', '64KiB'], 0, { STEPVAULT_REPOSITORY: other });
+    const password = fs.readFileSync(sb.passwordFile, 'utf8').trim();
+    const repo = await Repository.open(new LocalBackend(other), password);
+    assert.equal(repo.config.packSize, 64 * 1024);
+    const tiny = sb.run(['init', '--pack-size', '512'], { STEPVAULT_REPOSITORY: sb.path('tiny-packs') });
+    assert.equal(tiny.code, 2);
+    assert.match(tiny.stderr, /--pack-size must be between 1.00 KiB and 1.00 GiB, got 512 B/);
+  });
+
   it('backs up, then skips unchanged files, then picks up changes', () => {
     const first = sb.ok(['backup', data, '--tag', 'first', '--json']);
     const s1 = only(first.messages, 'summary')[0]!;
     assert.equal(s1.files_new, 4);
     assert.match(String(s1.snapshot_id), /^[0-9a-f]{64}$/);
+    assert.equal(s1.storage, undefined, 'a local repository counts no storage requests');
     const second = only(sb.ok(['backup', data, '--json']).messages, 'summary')[0]!;
     assert.equal(second.files_unmodified, 4);
     assert.equal(second.data_added, 0);

@@ -20,6 +20,9 @@ export interface RepositoryConfig {
 }
 
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
+/** The pack sizes a config may name. */
+export const MIN_PACK_SIZE = 1024;
+export const MAX_PACK_SIZE = 1 << 30;
 
 export function decodeConfig(plain: Buffer): RepositoryConfig {
   let value: unknown;
@@ -41,8 +44,8 @@ export function decodeConfig(plain: Buffer): RepositoryConfig {
     typeof v.created !== 'string' ||
     chunkerProblem !== undefined ||
     !Number.isInteger(v.packSize) ||
-    (v.packSize as number) < 1024 ||
-    (v.packSize as number) > 1 << 30
+    (v.packSize as number) < MIN_PACK_SIZE ||
+    (v.packSize as number) > MAX_PACK_SIZE
   ) {
     throw new StepvaultError(
       'corrupt',

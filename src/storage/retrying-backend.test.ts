@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Clock } from '../common/clock.ts';
 import { isStepvaultError, StepvaultError } from '../common/errors.ts';
@@ -13,11 +16,17 @@ function recordingClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: () => new Date(0), sleep: async (ms) => void sleeps.push(ms) };
 }
 
+/**
+ * What a flaky call does instead of its work: fail, return a short or damaged body (loads), or do the work and then
+ * fail as if the answer had been lost on the way ('lost': a write stored, its client told of a reset).
+ */
+type Fault = StepvaultError | 'short' | 'garbled' | 'lost';
+
 /** A backend that fails its next calls as told: a queue of faults per operation. */
 class FlakyBackend implements Backend {
   readonly inner = new MemoryBackend();
   readonly location = 'flaky:';
-  readonly faults: Record<string, (() => StepvaultError | 'short' | 'garbled')[]> = {};
+  readonly faults: Record<string, (() => Fault)[]> = {};
   calls = 0;
   inFlight = 0;
   maxInFlight = 0;
@@ -30,6 +39,10 @@ class FlakyBackend implements Backend {
       await new Promise((r) => setImmediate(r));
       const fault = this.faults[op]?.shift()?.();
       if (fault instanceof StepvaultError) throw fault;
+      if (fault === 'lost') {
+        await run();
+        throw retryable('PUT failed: ECONNRESET');
+      }
       if (fault) return fault;
       return await run();
     } finally {
@@ -40,7 +53,9 @@ class FlakyBackend implements Backend {
   async save(type: ObjectType, name: string, data: Uint8Array) {
     await this.#call('save', () => this.inner.save(type, name, data));
   }
-  saveFile = (type: ObjectType, name: string, file: string) => this.inner.saveFile(type, name, file);
+  async saveFile(type: ObjectType, name: string, file: string) {
+    await this.#call('saveFile', () => this.inner.saveFile(type, name, file));
+  }
   async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
     const got = await this.#call('load', () => this.inner.load(type, name, range));
     const whole = await this.inner.load(type, name, range);
@@ -133,6 +148,17 @@ describe('retrying backend', () => {
     );
   });
 
+  it('reads a damaged object three times, not with every attempt, before it reports it', async () => {
+    const { flaky, backend, retries } = setup();
+    const name = 'ab'.repeat(32);
+    await flaky.inner.save('snapshots', name, Buffer.from('replaced'));
+    await assert.rejects(
+      backend.load('snapshots', name),
+      (e) => isStepvaultError(e, 'corrupt') && !e.retryable && /in 3 reads/.test(e.hint ?? ''),
+    );
+    assert.equal(retries.length, 2);
+  });
+
   it('starts a broken listing again without yielding anything twice', async () => {
     const { flaky, backend } = setup();
     const names = Array.from({ length: 6 }, () => randomBytes(32).toString('hex'));
@@ -151,6 +177,60 @@ describe('retrying backend', () => {
     await assert.rejects(async () => {
       for await (const _ of backend.list('index'));
     }, /InternalError/);
+  });
+
+  it('takes a retried write that meets its own earlier, lost write as done', async () => {
+    const { flaky, backend } = setup();
+    const data = randomBytes(1000);
+    flaky.faults.save = [() => 'lost'];
+    await backend.save('data', named(data), data);
+    assert.deepEqual(await flaky.inner.load('data', named(data)), data);
+    // Twice: a reset after the stored write, then the retry's already-exists, settled by reading the object back.
+    flaky.faults.save = [slowDown, () => 'lost', slowDown];
+    await backend.save('keys', 'ab'.repeat(32), data);
+    assert.equal(backend.requestStats().retries, 4);
+  });
+
+  it('reports already-exists when a retried write meets other bytes, or when nothing was retried', async () => {
+    const { flaky, backend } = setup();
+    const ours = randomBytes(1000);
+    const name = 'cd'.repeat(32);
+    // Another writer's object of the same size got there first: a reset, then the retry finds it.
+    await flaky.inner.save('keys', name, randomBytes(1000));
+    flaky.faults.save = [retryable];
+    await assert.rejects(backend.save('keys', name, ours), (e) => isStepvaultError(e, 'already-exists'));
+    // Another size.
+    flaky.faults.save = [retryable];
+    await assert.rejects(backend.save('keys', name, ours.subarray(1)), (e) =>
+      isStepvaultError(e, 'already-exists'),
+    );
+    // The first attempt meets it: that is the caller's to judge, even when the bytes are the same.
+    const same = await flaky.inner.load('keys', name);
+    const loadsBefore = flaky.calls;
+    await assert.rejects(backend.save('keys', name, same), (e) => isStepvaultError(e, 'already-exists'));
+    assert.equal(flaky.calls, loadsBefore + 1, 'nothing read back');
+  });
+
+  it('compares a retried file upload with the file, piece by piece', async () => {
+    const { flaky, backend } = setup();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-retrying-'));
+    try {
+      const data = randomBytes(9 * 1024 * 1024 + 17); // two pieces of the comparison
+      const file = path.join(dir, 'pack');
+      fs.writeFileSync(file, data);
+      flaky.faults.saveFile = [() => 'lost'];
+      await backend.saveFile('data', named(data), file);
+      assert.deepEqual(await flaky.inner.load('data', named(data)), data);
+      const other = Buffer.from(data);
+      other[other.length - 1]! ^= 1;
+      fs.writeFileSync(file, other);
+      flaky.faults.saveFile = [retryable];
+      await assert.rejects(backend.saveFile('data', named(data), file), (e) =>
+        isStepvaultError(e, 'already-exists'),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('halves the requests in flight when told to slow down, and grows back after successes', async () => {

@@ -454,7 +454,77 @@ describe('fault proxy', () => {
             else assert.deepEqual(stored, r.body, what);
         }
       }
-      assert.deepEqual(Object.keys(seen).sort(), [...FAULT_KINDS, 'none'].sort());
+      const drawn = FAULT_KINDS.filter((kind) => DEFAULT_FAULT_MIX[kind] > 0);
+      assert.deepEqual(Object.keys(seen).sort(), [...drawn, 'none'].sort());
+    });
+
+    it('tells of the upstream status of every forwarded request, faulty or not', async () => {
+      upstream.objects.set('/status/here', randomBytes(100));
+      const seen: string[] = [];
+      await withProxy(
+        {
+          seed: 'status',
+          faults: { resetDuringResponse: 1 },
+          maxConsecutive: 1,
+          onResponse: (e) => seen.push(`${e.path} #${e.attempt} ${e.fault ?? 'none'} ${e.status}`),
+        },
+        async (proxy) => {
+          for (const path of ['/status/here', '/status/missing']) {
+            assert.equal((await send(proxy.endpoint, { method: 'GET', path })).kind, 'error');
+            await send(proxy.endpoint, { method: 'GET', path });
+          }
+        },
+      );
+      assert.deepEqual(seen, [
+        '/status/here #0 resetDuringResponse 200',
+        '/status/here #1 none 200',
+        '/status/missing #0 resetDuringResponse 404',
+        '/status/missing #1 none 404',
+      ]);
+    });
+
+    it('draws faults only for the requests `only` accepts', async () => {
+      upstream.objects.set('/only/a', randomBytes(100));
+      upstream.objects.set('/only/b', randomBytes(100));
+      await withProxy(
+        { seed: 'only', faults: { internalError: 1 }, only: (r) => r.path === '/only/a' },
+        async (proxy) => {
+          for (let i = 0; i < 5; i++) {
+            const a = await send(proxy.endpoint, { method: 'GET', path: '/only/a' });
+            const b = await send(proxy.endpoint, { method: 'GET', path: '/only/b' });
+            assert.ok(a.kind === 'response' && a.status === 500);
+            assert.ok(b.kind === 'response' && b.status === 200);
+          }
+          assert.equal(proxy.stats().faults.internalError, 5);
+        },
+      );
+    });
+
+    it('inverts one byte of a GET body, keeping its length and headers, and leaves PUTs alone', async () => {
+      const object = randomBytes(10_000);
+      upstream.objects.set('/corrupt/o', object);
+      const events: FaultProxyEvent[] = [];
+      await withProxy(
+        { seed: 'corrupt', faults: { corruptBody: 1 }, onRequest: (e) => events.push(e) },
+        async (proxy) => {
+          for (let i = 0; i < 20; i++) {
+            const got = await send(proxy.endpoint, { method: 'GET', path: '/corrupt/o' });
+            assert.ok(got.kind === 'response' && got.status === 200);
+            assert.equal(got.headers['content-length'], String(object.length));
+            assert.equal(got.body.length, object.length);
+            const differ = [...got.body.keys()].filter((k) => got.body[k] !== object[k]);
+            const at = Math.floor(events.at(-1)!.fraction * object.length);
+            assert.deepEqual(differ, [at]);
+            assert.equal(got.body[at], object[at]! ^ 0xff);
+          }
+          const body = randomBytes(3000);
+          const put = await send(proxy.endpoint, { method: 'PUT', path: '/corrupt/p', body });
+          assert.ok(put.kind === 'response' && put.status === 200);
+          assert.deepEqual(upstream.objects.get('/corrupt/p'), body);
+          assert.equal(events.at(-1)!.fault, undefined, 'not drawn for a PUT');
+          assert.equal(proxy.stats().faults.corruptBody, 20);
+        },
+      );
     });
 
     it('makes the same decisions for the same seed whether requests come one by one or concurrently', async () => {

@@ -1,5 +1,6 @@
 // Test support: an HTTP proxy on loopback, in front of an S3 server, that injects the faults a remote object store
-// shows (503 SlowDown, 500 InternalError, reset connections, GET bodies cut short) at seeded, reproducible rates.
+// shows (503 SlowDown, 500 InternalError, reset connections, GET bodies cut short or damaged on the way) at seeded,
+// reproducible rates.
 //
 // Contract:
 // - Every request is forwarded as the client sent it: method, path and query, and the raw headers (the Host header
@@ -18,18 +19,22 @@
 //   resetDuringResponse lets the upstream execute the request (a PUT is stored) and resets the connection part-way
 //   through the response (after the headers and a part of the body, or before the status line if there is no
 //   body); truncateBody (GET only) forwards status and headers (Content-Length still the full length) and ends the
-//   connection (FIN) after a part of the body, so the client sees a premature close.
+//   connection (FIN) after a part of the body, so the client sees a premature close; corruptBody (GET only) forwards
+//   the whole response with one byte of the body inverted (at the drawn fraction of its length): same length, same
+//   headers, wrong bytes, as a faulty network card or middlebox would hand them on.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 export type FaultKind =
   | 'slowDown'
   | 'internalError'
   | 'resetBeforeForward'
   | 'resetDuringResponse'
-  | 'truncateBody';
+  | 'truncateBody'
+  | 'corruptBody';
 
 /** In the order their intervals are laid out on [0,1). */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -38,23 +43,28 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'resetBeforeForward',
   'resetDuringResponse',
   'truncateBody',
+  'corruptBody',
 ];
 
 /**
- * The probability of each fault per request attempt; they must sum to at most 1. `truncateBody` is drawn only for
- * GET requests: for other methods its share of [0,1) means no fault.
+ * The probability of each fault per request attempt; they must sum to at most 1. `truncateBody` and `corruptBody` are
+ * drawn only for GET requests: for other methods their share of [0,1) means no fault.
  */
 export type FaultMix = Partial<Record<FaultKind, number>>;
 
 /** 20% 503 SlowDown, 5% 500 InternalError, 5% connection resets (half before, half after the upstream answered),
- * 10% of GET bodies cut short. */
+ * 10% of GET bodies cut short; no damaged bodies (a store that damages bytes is a test of its own). */
 export const DEFAULT_FAULT_MIX: Readonly<Record<FaultKind, number>> = {
   slowDown: 0.2,
   internalError: 0.05,
   resetBeforeForward: 0.025,
   resetDuringResponse: 0.025,
   truncateBody: 0.1,
+  corruptBody: 0,
 };
+
+/** Faults that only a response body can carry: drawn for GET requests only. */
+const BODY_FAULTS: ReadonlySet<FaultKind> = new Set(['truncateBody', 'corruptBody']);
 
 export interface FaultRequest {
   method: string;
@@ -81,7 +91,10 @@ export interface FaultProxyStats {
   requests: number;
   /** Requests sent on to the upstream (including those whose response is then reset or cut short). */
   forwarded: number;
-  /** Faults actually injected, by kind (a truncateBody drawn for a response without a body is not counted). */
+  /**
+   * Faults actually injected, by kind (a truncateBody or corruptBody drawn for a response without a body, or a
+   * corruptBody whose position lies beyond the body's end, is not counted).
+   */
   faults: Record<FaultKind, number>;
   /** Requests the upstream failed to answer (connection refused or lost); the client got 502 or a reset. */
   upstreamErrors: number;
@@ -95,12 +108,22 @@ export interface FaultProxyOptions {
   faults?: FaultMix;
   /** A mix per method (upper-case), replacing `faults` for that method. */
   faultsByMethod?: Record<string, FaultMix>;
+  /**
+   * Faults are drawn only for the requests this accepts (every request by default); the others are forwarded
+   * untouched. Attempts are counted for all.
+   */
+  only?: (request: FaultRequest) => boolean;
   /** At most this many faults in a row for one request (method, path+query, Range); unlimited by default. */
   maxConsecutive?: number;
   /** Added before each request is answered or forwarded, to imitate a remote store. */
   latencyMs?: number;
   /** Called once per request, when its fault is decided. */
   onRequest?: (event: FaultProxyEvent) => void;
+  /**
+   * Called when the upstream answered a forwarded request, with its status, before the answer (or the fault in
+   * it) goes to the client: a fault in the body of a final answer (a 404, a 412) leaves the client its status.
+   */
+  onResponse?: (event: FaultProxyEvent & { status: number }) => void;
   /** Faults start switched on unless this is false. */
   faultsEnabled?: boolean;
 }
@@ -134,7 +157,7 @@ export function decideFault(
   for (const kind of FAULT_KINDS) {
     upper += mix[kind] ?? 0;
     if (pick < upper) {
-      const applies = kind !== 'truncateBody' || request.method === 'GET';
+      const applies = !BODY_FAULTS.has(kind) || request.method === 'GET';
       return { fault: applies ? kind : undefined, fraction };
     }
   }
@@ -194,7 +217,14 @@ function emptyStats(): FaultProxyStats {
   return {
     requests: 0,
     forwarded: 0,
-    faults: { slowDown: 0, internalError: 0, resetBeforeForward: 0, resetDuringResponse: 0, truncateBody: 0 },
+    faults: {
+      slowDown: 0,
+      internalError: 0,
+      resetBeforeForward: 0,
+      resetDuringResponse: 0,
+      truncateBody: 0,
+      corruptBody: 0,
+    },
     upstreamErrors: 0,
   };
 }
@@ -271,7 +301,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const seen = history.get(key) ?? { attempts: 0, consecutive: 0 };
     history.set(key, seen);
     const attempt = seen.attempts++;
-    const mix = options.faultsByMethod?.[request.method] ?? defaultMix;
+    const mix =
+      options.only && !options.only(request) ? {} : (options.faultsByMethod?.[request.method] ?? defaultMix);
     const drawn = decideFault(options.seed, request, attempt, mix);
     let decision = drawn;
     if (drawn.fault !== undefined && (!faultsEnabled || seen.consecutive >= maxConsecutive)) {
@@ -310,9 +341,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const forward = (
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    decision: FaultDecision,
+    event: FaultProxyEvent,
     expectContinue: boolean,
   ): void => {
+    const decision: FaultDecision = event;
     stats.forwarded++;
     const method = req.method ?? 'GET';
     let continued = false;
@@ -350,6 +382,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       upstreamReq.destroy();
     });
     upstreamReq.on('response', (upstreamRes) => {
+      options.onResponse?.({ ...event, status: upstreamRes.statusCode ?? 0 });
       const headers = endToEndHeaders(upstreamRes.rawHeaders);
       if (expectContinue && !continued) headers.push('Connection', 'close');
       const socket = res.socket as Socket;
@@ -376,6 +409,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         relayPrefix(upstreamRes, res, cutAt(), () => socket.destroySoon());
         return;
       }
+      if (decision.fault === 'corruptBody' && withBody) {
+        const at = cutAt();
+        let offset = 0;
+        const invert = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            let out = chunk;
+            if (at >= offset && at < offset + chunk.length) {
+              out = Buffer.from(chunk);
+              out[at - offset] = out[at - offset]! ^ 0xff;
+              stats.faults.corruptBody++;
+            }
+            offset += chunk.length;
+            callback(null, out);
+          },
+        });
+        upstreamRes.pipe(invert).pipe(res);
+        upstreamRes.on('aborted', () => socket.destroy());
+        return;
+      }
       upstreamRes.pipe(res);
       // The upstream lost the connection mid-body: the client must see a broken response too, not a short one.
       upstreamRes.on('aborted', () => socket.destroy());
@@ -400,7 +452,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           req.socket.resetAndDestroy();
           return;
         default:
-          forward(req, res, decision, expectContinue);
+          forward(req, res, event, expectContinue);
       }
     };
     if (latencyMs > 0) setTimeout(act, latencyMs);

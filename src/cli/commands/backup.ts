@@ -12,6 +12,7 @@ import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 import { registerBackupConfluence } from './backup-confluence.ts';
 
 interface BackupOptions {
@@ -107,6 +108,7 @@ export function register(program: Command): void {
         const s = result.summary;
         for (const m of result.missing) ctx.out.warn(`${m.path}: ${m.error}`, { item: m.path });
         const seconds = (Date.parse(s.backupEnd) - Date.parse(s.backupStart)) / 1000;
+        const storage = storageSummary(repo.backend);
         ctx.out.message('summary', {
           files_new: s.filesNew,
           files_changed: s.filesChanged,
@@ -127,6 +129,7 @@ export function register(program: Command): void {
           parent: result.parent ?? null,
           dry_run: result.dryRun,
           errors: result.missing.length,
+          ...storage.fields,
         });
         ctx.out.line(
           `Files:       ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnmodified} unmodified`,
@@ -145,6 +148,7 @@ export function register(program: Command): void {
           ctx.out.line(
             `snapshot ${shortId(result.snapshotId!)} saved${result.missing.length ? ` (partial: ${result.missing.length} items could not be read)` : ''}`,
           );
+        for (const line of storage.lines) ctx.out.line(line);
         if (
           result.missing.length > 0 &&
           !result.dryRun &&

@@ -6,6 +6,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import { checkRepository } from '../../operations/check/check.ts';
 import { parseSubset } from '../../operations/check/check-data.ts';
 import { action } from '../context.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 
 export function register(program: Command): void {
   program
@@ -44,6 +45,7 @@ export function register(program: Command): void {
             { object: e.object, error: { message: e.message } },
             `error: ${e.object} ${e.message}`,
           );
+        const storage = storageSummary(repo.backend);
         ctx.out.message('summary', {
           errors: result.errors.length,
           snapshots: result.snapshots,
@@ -52,10 +54,12 @@ export function register(program: Command): void {
           blobs_referenced: result.blobsReferenced,
           packs_read: result.packsRead,
           bytes_read: result.bytesRead,
+          ...storage.fields,
         });
         ctx.out.line(
           `checked ${result.snapshots} snapshots, ${result.trees} trees, ${result.packs} packs${result.packsRead ? `; read ${result.packsRead} packs (${formatBytes(result.bytesRead)})` : ''}`,
         );
+        for (const line of storage.lines) ctx.out.line(line);
         if (result.errors.length > 0) {
           throw new StepvaultError('corrupt', `the repository has ${result.errors.length} error(s)`, {
             hint: 'restore what you can; the errors above name the damaged objects',

@@ -14,6 +14,7 @@ import {
 } from '../from-repository.ts';
 import { integer } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 import {
   addSnapshotSelectionOptions,
   type SnapshotSelectionOptions,
@@ -84,6 +85,7 @@ export function register(program: Command): void {
         for (const w of result.warnings) ctx.out.warn(w);
         for (const f of result.failed)
           ctx.out.warn(`snapshot ${shortId(f.source)} not copied: ${f.error}`, { item: f.source });
+        const storage = storageSummary(destination.backend, source.backend);
         ctx.out.message('summary', {
           mode: result.mode,
           snapshots_selected: result.selected,
@@ -99,6 +101,7 @@ export function register(program: Command): void {
           packs_written: result.packsWritten,
           adopted_packs: result.adoptedPacks,
           total_duration: result.durationMs / 1000,
+          ...storage.fields,
         });
         if (result.skipped.length > 0)
           ctx.out.line(
@@ -109,6 +112,7 @@ export function register(program: Command): void {
         );
         if (result.adoptedPacks > 0)
           ctx.out.line(`${result.adoptedPacks} packs left by an interrupted run were reused`);
+        for (const line of storage.lines) ctx.out.line(line);
         if (result.failed.length > 0) {
           ctx.out.line(`${result.failed.length} snapshots could not be copied (see above)`);
           return EXIT.partial;

@@ -9,6 +9,7 @@ import { parseUnusedLimit } from '../../operations/prune/prune-plan.ts';
 import { action } from '../context.ts';
 import { collect, keepCount } from '../option-parsers.ts';
 import { localTime } from '../output/format.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 import { runPrune } from './prune.ts';
 
 interface ForgetOptions {
@@ -122,12 +123,16 @@ export function register(program: Command): void {
         const removedCount = result.dryRun
           ? result.groups.reduce((n, g) => n + g.remove.length, 0)
           : result.removed.length;
+        const storage = storageSummary(repo.backend);
         ctx.out.message('summary', {
           dry_run: result.dryRun,
           removed: removedCount,
           kept: result.groups.reduce((n, g) => n + g.keep.length, 0),
+          ...storage.fields,
         });
         ctx.out.line(`${result.dryRun ? 'would remove' : 'removed'} ${removedCount} snapshots`);
+        // With --prune, prune's summary follows and reports the requests of both.
+        if (!limit) for (const line of storage.lines) ctx.out.line(line);
         if (limit) await runPrune(ctx, repo, limit, result.dryRun);
         return 0;
       }),

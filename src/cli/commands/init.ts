@@ -3,9 +3,11 @@
 // between them deduplicates and moves blobs as stored.
 
 import type { Command } from 'commander';
+import { formatBytes, parseSize } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import { DEFAULT_MAX_LOCK_PERIOD, type LockPolicy, parseLockPolicy } from '../../domain/object-lock.ts';
 import { Repository } from '../../repository/repository.ts';
+import { DEFAULT_PACK_SIZE, MAX_PACK_SIZE, MIN_PACK_SIZE } from '../../repository/repository-config.ts';
 import { action } from '../context.ts';
 import {
   addFromRepositoryOptions,
@@ -16,9 +18,21 @@ import {
 
 interface InitOptions extends FromRepositoryOptions {
   copyChunkerParams?: boolean;
+  packSize?: number;
   lockMode?: string;
   lockPeriod?: string;
   maxLockPeriod?: string;
+}
+
+function packSize(value: string): number {
+  const size = parseSize(value);
+  if (size < MIN_PACK_SIZE || size > MAX_PACK_SIZE) {
+    throw new StepvaultError(
+      'usage',
+      `--pack-size must be between ${formatBytes(MIN_PACK_SIZE)} and ${formatBytes(MAX_PACK_SIZE)}, got ${formatBytes(size)}`,
+    );
+  }
+  return size;
 }
 
 /** The Object Lock policy the options ask for: mode and period come together; the period has a ceiling. */
@@ -62,6 +76,11 @@ export function register(program: Command): void {
       '--max-lock-period <duration>',
       `refuse a longer --lock-period as a likely typo (default ${DEFAULT_MAX_LOCK_PERIOD})`,
     )
+    .option(
+      '--pack-size <size>',
+      `the size packs are filled to (default ${formatBytes(DEFAULT_PACK_SIZE)}); smaller packs mean more objects`,
+      packSize,
+    )
     .action(
       action(async (ctx, opts: InitOptions) => {
         const objectLock = lockPolicyOf(opts);
@@ -95,6 +114,7 @@ export function register(program: Command): void {
         const repo = await Repository.init(backend, password, {
           ...(source ? { masterSecret: source.masterSecret, chunker: source.config.chunker } : {}),
           ...(objectLock ? { objectLock } : {}),
+          ...(opts.packSize !== undefined ? { packSize: opts.packSize } : {}),
         });
         ctx.out.item(
           'initialized',

@@ -6,6 +6,7 @@ import { prune } from '../../operations/prune/prune.ts';
 import { parseUnusedLimit, type UnusedLimit } from '../../operations/prune/prune-plan.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { action, type CommandContext } from '../context.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 
 export async function runPrune(
   ctx: CommandContext,
@@ -14,6 +15,7 @@ export async function runPrune(
   dryRun: boolean,
 ): Promise<void> {
   const r = await prune({ maxUnused: limit, dryRun }, { repo, signal: ctx.signal });
+  const storage = storageSummary(repo.backend);
   ctx.out.message('summary', {
     dry_run: r.dryRun,
     packs_before: r.packsBefore,
@@ -38,6 +40,7 @@ export async function runPrune(
     bytes_before: r.bytesBefore,
     bytes_freed: r.bytesFreed,
     unused_bytes_after: r.unusedBytesAfter,
+    ...storage.fields,
   });
   const verb = r.dryRun ? 'would' : 'did';
   ctx.out.line(
@@ -58,6 +61,7 @@ export async function runPrune(
   ctx.out.line(
     `${r.dryRun ? 'would free' : 'freed'} ${formatBytes(r.bytesFreed)} of ${formatBytes(r.bytesBefore)}; unused space left: ${formatBytes(r.unusedBytesAfter)}`,
   );
+  for (const line of storage.lines) ctx.out.line(line);
 }
 
 export function register(program: Command): void {

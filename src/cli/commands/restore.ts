@@ -9,6 +9,7 @@ import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, collect } from '../option-parsers.ts';
 import { progressLine } from '../output/format.ts';
+import { storageSummary } from '../output/storage-summary.ts';
 import { registerRestoreConfluence } from './restore-confluence.ts';
 
 interface RestoreOptions {
@@ -78,6 +79,7 @@ export function register(program: Command): void {
         for (const w of result.warnings) ctx.out.warn(w);
         for (const f of result.failed) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
         for (const f of result.skipped) ctx.out.warn(`${f.path}: ${f.error}`, { item: f.path });
+        const storage = storageSummary(repo.backend);
         ctx.out.message('summary', {
           snapshot_id: result.snapshotId,
           files_restored: result.filesRestored,
@@ -88,11 +90,13 @@ export function register(program: Command): void {
           skipped: result.skipped.length,
           total_duration: result.durationMs / 1000,
           dry_run: opts.dryRun ?? false,
+          ...storage.fields,
         });
         const verb = opts.dryRun ? 'would restore' : 'restored';
         ctx.out.line(
           `${verb} ${result.filesRestored} files, ${result.dirsRestored} directories, ${formatBytes(result.bytesRestored)} from snapshot ${shortId(result.snapshotId)}${opts.dryRun ? '' : ` to ${target} in ${formatDuration(result.durationMs)}`}`,
         );
+        for (const line of storage.lines) ctx.out.line(line);
         if (result.failed.length > 0)
           ctx.out.line(`${result.failed.length} items could not be restored (see above)`);
         return result.failed.length > 0 ? EXIT.partial : EXIT.ok;
