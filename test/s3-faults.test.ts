@@ -331,7 +331,8 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
       });
       try {
         const r = await cli(
-          ['restore', `latest:${small}`, '--target', target, ...(json ? ['--json'] : [])],
+          // --no-cache: every object comes from the store, none from the client's cache of small objects.
+          ['restore', `latest:${small}`, '--target', target, '--no-cache', ...(json ? ['--json'] : [])],
           through(proxy, 'damage'),
           code,
         );
