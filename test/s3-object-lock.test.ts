@@ -277,6 +277,66 @@ describe('immutable repositories on S3 Object Lock', () => {
     run(['check', '--read-data']);
   });
 
+  it('a removed object written again stays removed, and an object hidden behind a delete marker is named', async () => {
+    const { sb, run, prefix } = sandbox('locked');
+    const data = sb.path('data');
+    run(['init', '--lock-mode', 'governance', '--lock-period', '1d']);
+    writeTree(data, 'one');
+    fs.writeFileSync(path.join(data, 'x.bin'), 'only in the first snapshot\n'.repeat(5000));
+    run(['backup', data]);
+    fs.rmSync(path.join(data, 'x.bin'));
+    run(['backup', data]);
+    run(['forget', '--keep-last', '1']);
+    run(['prune', '--max-unused', '0']);
+    const owner = world.client();
+    const removed = (await versions(owner, 'locked', prefix)).filter(
+      (v) => v.marker && v.latest && /^(index|data)\//.test(v.key),
+    );
+    assert.ok(removed.length > 0, 'prune removed index files or packs');
+    // Someone writes over the removed names: the objects must not come back.
+    for (const v of removed) {
+      await owner.send(
+        new PutObjectCommand({ Bucket: 'locked', Key: `${prefix}/${v.key}`, Body: Buffer.from('junk') }),
+      );
+    }
+    fs.writeFileSync(path.join(data, 'x.bin'), 'only in the first snapshot\n'.repeat(5000));
+    const backup = only(run(['backup', data, '--json']).messages, 'summary')[0]!;
+    assert.ok(
+      (backup.data_added as number) > 0,
+      'the file is stored again, not taken from a resurrected index',
+    );
+    const restored = sb.path('restored');
+    run(['restore', 'latest', '--target', restored]);
+    assertSameTree(data, path.join(restored, data));
+    const check = run(['check', '--json'], 1);
+    const tampered = only(check.messages, 'error').filter((m) => /written again/.test(JSON.stringify(m)));
+    assert.equal(tampered.length, removed.length, check.stdout);
+    // A delete marker on a kept snapshot: named by check, and prune refuses to decide what is unused.
+    const snapshot = (await versions(owner, 'locked', prefix)).find(
+      (v) => v.latest && v.key.startsWith('snapshots/'),
+    )!;
+    await owner.send(new DeleteObjectCommand({ Bucket: 'locked', Key: `${prefix}/${snapshot.key}` }));
+    const hidden = run(['check', '--json'], 1);
+    assert.ok(
+      only(hidden.messages, 'error').some((m) => JSON.stringify(m).includes(snapshot.key.split('/')[1]!)),
+      hidden.stdout,
+    );
+    const refused = run(['prune'], 1);
+    assert.match(refused.stderr, /prune does not run while snapshot/);
+    // Chain entries are never removed: a marker on one is tampering, and the entry is still read.
+    const entry = (await versions(owner, 'locked', prefix)).find(
+      (v) => v.latest && v.key.startsWith('chain/'),
+    )!;
+    await owner.send(new DeleteObjectCommand({ Bucket: 'locked', Key: `${prefix}/${entry.key}` }));
+    const marked = run(['check', '--json'], 1);
+    assert.ok(
+      only(marked.messages, 'error').some(
+        (m) => JSON.stringify(m).includes(entry.key) && /delete marker/.test(JSON.stringify(m)),
+      ),
+      marked.stdout,
+    );
+  });
+
   it('a backup identity cannot delete, overwrite or shorten; nor can the owner in COMPLIANCE mode; the snapshot restores', async () => {
     const backupUser = await world.rgw.createUser('backup-identity');
     const owner = world.client();

@@ -36,8 +36,11 @@ export interface CommandContext {
   /** Opens the backend of `location()`: any scheme of the location registry, credentials from the environment. */
   openBackend(): Promise<Backend>;
   password(prompt?: string): Promise<string>;
-  /** Opens the repository, with this client's record of it (unless --no-cache) for rollback detection. */
-  openRepository(): Promise<Repository>;
+  /**
+   * Opens the repository, with this client's record of it (unless --no-cache) for rollback detection; a remote
+   * one with the cache of its small objects unless `objectCache` is false (check must read the store itself).
+   */
+  openRepository(options?: { objectCache?: boolean }): Promise<Repository>;
 }
 
 export function defaultRepository(env = process.env): string {
@@ -63,14 +66,14 @@ export function createContext(command: Command, signal: AbortSignal): CommandCon
     location,
     openBackend: () => openLocation(location()),
     password: (prompt = 'repository password: ') => readPassword(options, prompt),
-    openRepository: async () => {
+    openRepository: async ({ objectCache = true } = {}) => {
       const backend = await context.openBackend();
       const password = await context.password();
       const opened = await Repository.open(backend, password, options.keyHint);
       const cache = cacheDirectory(options);
       // Remote repositories keep their small write-once objects (index, snapshots, chain) in the cache as well.
       const repo =
-        cache && !backend.localFiles
+        cache && objectCache && !backend.localFiles
           ? opened.withBackend(new CachedBackend(backend, path.join(cache, opened.id, 'objects')))
           : opened;
       if (cache) repo.clientRecord = new ClientRecord(cache, repo.id, (message) => out.warn(message));

@@ -36,7 +36,10 @@ export interface ForgetGroup {
 
 export interface ForgetResult {
   groups: ForgetGroup[];
+  /** Forgotten (recorded in the snapshot chain; never used again). */
   removed: string[];
+  /** Of those, the ones the store refused to delete (an identity without the right): `prune` removes them later. */
+  notDeleted: { id: string; error: string }[];
   dryRun: boolean;
 }
 
@@ -97,13 +100,14 @@ export async function forget(
       });
     }
     const removed: string[] = [];
+    const notDeleted: ForgetResult['notDeleted'] = [];
     if (!dryRun) {
       removed.push(...groups.flatMap((g) => g.remove.map((s) => s.id)));
-      await forgetSnapshots(deps.repo, removed, { clock });
+      notDeleted.push(...(await forgetSnapshots(deps.repo, removed, { clock })));
       // What an interrupted forget left (forgotten, still present) goes now too.
-      await removeForgotten(deps.repo, listing.forgotten);
+      if (notDeleted.length === 0) await removeForgotten(deps.repo, listing.forgotten, clock.now());
     }
-    return { groups, removed, dryRun };
+    return { groups, removed, notDeleted, dryRun };
   } finally {
     await lock?.release();
   }

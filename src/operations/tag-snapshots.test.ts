@@ -44,7 +44,7 @@ describe('tag snapshots', () => {
     assert.ok((await readTombstones(repo)).valid.has(id));
 
     const again = await tagSnapshots({ snapshots: [rewritten.id], add: ['protected'] }, { repo });
-    assert.deepEqual(again, { changed: [], unchanged: [rewritten.id] });
+    assert.deepEqual(again, { changed: [], unchanged: [rewritten.id], notDeleted: [] });
 
     const back = await tagSnapshots({ snapshots: [rewritten.id], remove: ['protected'] }, { repo });
     const last = (await listSnapshots(repo)).snapshots[0] as (typeof snapshots)[0] & { original?: string };

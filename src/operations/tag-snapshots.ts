@@ -27,6 +27,8 @@ export interface TagResult {
   changed: { from: string; to: string; tags: string[] }[];
   /** Snapshots that already had the requested tags. */
   unchanged: string[];
+  /** Replaced snapshots the store refused to delete (forgotten all the same): `prune` removes them later. */
+  notDeleted: { id: string; error: string }[];
 }
 
 /** A snapshot as stored, with the ID it was first written under when it is a rewrite. */
@@ -45,7 +47,7 @@ export async function tagSnapshots(
       const s = resolveSnapshot(all, ref);
       chosen.set(s.id, s);
     }
-    const result: TagResult = { changed: [], unchanged: [] };
+    const result: TagResult = { changed: [], unchanged: [], notDeleted: [] };
     for (const s of chosen.values()) {
       const tags = newTags(s.tags, request.add ?? [], request.remove ?? []);
       if (tags.length === s.tags.length && tags.every((t, i) => t === s.tags[i])) {
@@ -56,7 +58,7 @@ export async function tagSnapshots(
       const rewritten: Snapshot & { original: string } = { ...stored, tags, original: identityOf(s) };
       await lock.assertHeld();
       const to = await saveSnapshot(deps.repo, rewritten, { clock });
-      await forgetSnapshots(deps.repo, [id], { clock });
+      result.notDeleted.push(...(await forgetSnapshots(deps.repo, [id], { clock })));
       result.changed.push({ from: id, to, tags });
     }
     return result;

@@ -1,8 +1,9 @@
-// What this client remembers of a repository, in its cache directory: the snapshot IDs it has seen and the heads of
-// the snapshot chain it last saw. A snapshot that was seen and is gone without being forgotten, or a head that is
-// gone, means the repository was tampered with or rolled back — something the repository alone cannot show when
-// its newest state is what was removed. A cache that cannot be written switches that detection off, so it is said
-// (once per record), never ignored.
+// What this client remembers of a repository, in its cache directory: the snapshot IDs and the snapshot chain's
+// entries it has seen. Both records only grow (chain entries are never removed, and a snapshot that is gone must have
+// been forgotten), so what they remember stays evidence however the repository changes later. A snapshot or an
+// entry that was seen and is gone means the repository was tampered with or rolled back — something the repository
+// alone cannot show when its newest state is what was removed. A cache that cannot be written switches that
+// detection off, so it is said (once per record), never ignored.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -41,16 +42,10 @@ export class ClientRecord {
     );
   }
 
-  #write(file: string, lines: readonly string[], append: boolean): void {
+  #append(file: string, lines: readonly string[]): void {
     try {
       fs.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-      const full = path.join(this.#dir, file);
-      if (append) fs.appendFileSync(full, lines.map((l) => `${l}\n`).join(''), { mode: 0o600 });
-      else {
-        const temp = `${full}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, lines.map((l) => `${l}\n`).join(''), { mode: 0o600 });
-        fs.renameSync(temp, full);
-      }
+      fs.appendFileSync(path.join(this.#dir, file), lines.map((l) => `${l}\n`).join(''), { mode: 0o600 });
     } catch (e) {
       this.#warn(errnoCode(e) ?? String(e));
     }
@@ -61,17 +56,20 @@ export class ClientRecord {
   }
 
   rememberSnapshots(ids: Iterable<string>): void {
-    const known = this.snapshots();
-    const fresh = [...new Set(ids)].filter((id) => !known.has(id));
-    if (fresh.length > 0) this.#write('known-snapshots', fresh, true);
+    this.#remember('known-snapshots', this.snapshots(), ids);
   }
 
-  /** The chain heads seen last (every entry before them is fixed by them). */
-  heads(): string[] {
-    return this.#read('chain-heads');
+  /** The names of the chain entries this client has seen. */
+  entries(): Set<string> {
+    return new Set(this.#read('chain-entries'));
   }
 
-  rememberHeads(heads: readonly string[]): void {
-    if (heads.length > 0) this.#write('chain-heads', [...heads].sort(), false);
+  rememberEntries(names: Iterable<string>): void {
+    this.#remember('chain-entries', this.entries(), names);
+  }
+
+  #remember(file: string, known: Set<string>, names: Iterable<string>): void {
+    const fresh = [...new Set(names)].filter((n) => !known.has(n));
+    if (fresh.length > 0) this.#append(file, fresh);
   }
 }

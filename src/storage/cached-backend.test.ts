@@ -69,4 +69,21 @@ describe('cached backend', () => {
     assert.deepEqual(listed, []);
     await assert.rejects(cached.load('chain', named(data)), /does not exist/);
   });
+
+  it('never reads, writes or deletes through a symlink planted in the cache, nor trips over a stray directory', async () => {
+    const dir = fs.mkdtempSync(path.join(scratch, 'c-'));
+    const victim = fs.mkdtempSync(path.join(scratch, 'victim-'));
+    fs.writeFileSync(path.join(victim, 'precious'), "not the cache's");
+    fs.symlinkSync(victim, path.join(dir, 'tombstones'));
+    fs.mkdirSync(path.join(dir, 'snapshots', 'stray'), { recursive: true });
+    const inner = new CountingBackend();
+    const cached = new CachedBackend(inner, dir);
+    const data = randomBytes(100);
+    await cached.save('tombstones', 'ab'.repeat(32), data);
+    for await (const _ of cached.list('tombstones'));
+    for await (const _ of cached.list('snapshots'));
+    assert.deepEqual(fs.readdirSync(victim), ['precious']);
+    assert.deepEqual(await cached.load('tombstones', 'ab'.repeat(32)), data);
+    assert.ok(fs.existsSync(path.join(dir, 'snapshots', 'stray')));
+  });
 });

@@ -49,33 +49,53 @@ export class CachedBackend implements Backend {
   readonly requestStats?: () => RequestStats;
   readonly removeStaleTemporaries?: (olderThan: Date) => Promise<number>;
 
-  #file(type: ObjectType, name: string): string {
-    return path.join(this.#dir, type, name);
+  /**
+   * The cache directory of a type, made if missing; undefined (no caching of that type) when it is anything but a
+   * real directory of ours — a symlink planted there must not make the cache read or delete files elsewhere.
+   */
+  #typeDir(type: ObjectType): string | undefined {
+    if (!CACHED.has(type)) return undefined;
+    const dir = path.join(this.#dir, type);
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const st = fs.lstatSync(dir);
+      const ours = process.getuid === undefined || st.uid === process.getuid();
+      return st.isDirectory() && ours ? dir : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   #keep(type: ObjectType, name: string, data: Uint8Array): void {
-    if (!CACHED.has(type)) return;
-    const file = this.#file(type, name);
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const dir = this.#typeDir(type);
+    if (!dir) return;
+    const temp = path.join(dir, `${name}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(temp, data, { mode: 0o600 });
-      fs.renameSync(temp, file);
+      fs.writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+      fs.renameSync(temp, path.join(dir, name));
     } catch {
       fs.rmSync(temp, { force: true });
     }
   }
 
   #cached(type: ObjectType, name: string): Buffer | undefined {
-    if (!CACHED.has(type)) return undefined;
+    const dir = this.#typeDir(type);
+    if (!dir) return undefined;
+    const file = path.join(dir, name);
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(this.#file(type, name));
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        if (!fs.fstatSync(fd).isFile()) return undefined;
+        bytes = fs.readFileSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       return undefined;
     }
     if (CONTENT_NAMED_TYPES.has(type) && createHash('sha256').update(bytes).digest('hex') !== name) {
-      fs.rmSync(this.#file(type, name), { force: true });
+      fs.rmSync(file, { force: true });
       return undefined;
     }
     return bytes;
@@ -114,20 +134,23 @@ export class CachedBackend implements Backend {
       listed.add(info.name);
       yield info;
     }
-    if (!CACHED.has(type)) return;
-    let names: string[];
+    const dir = this.#typeDir(type);
+    if (!dir) return;
+    let entries: fs.Dirent[];
     try {
-      names = fs.readdirSync(path.join(this.#dir, type));
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    for (const name of names)
-      if (!listed.has(name)) fs.rmSync(path.join(this.#dir, type, name), { force: true });
+    for (const entry of entries) {
+      if (entry.isFile() && !listed.has(entry.name)) fs.rmSync(path.join(dir, entry.name), { force: true });
+    }
   }
 
   async remove(type: ObjectType, name: string): Promise<void> {
     await this.#inner.remove(type, name);
-    if (CACHED.has(type)) fs.rmSync(this.#file(type, name), { force: true });
+    const dir = this.#typeDir(type);
+    if (dir) fs.rmSync(path.join(dir, name), { force: true });
   }
 
   close(): Promise<void> {

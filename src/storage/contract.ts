@@ -105,8 +105,12 @@ export interface ObjectLockControl {
   retention(type: ObjectType, name: string): Promise<(Retention & { written?: Date }) | undefined>;
   /** Extends the retention of an object as first written (a store refuses to shorten compliance retention). */
   extend(type: ObjectType, name: string, retention: Retention): Promise<void>;
-  /** Objects of a type that were written again after their first version (listed once `list` ran for the type). */
-  overwritten(type: ObjectType): string[];
+  /**
+   * Objects of a type someone tampered with (known once `list` ran for the type): written again after their first
+   * version, or hidden behind a delete marker where stepvault never removes anything (chain entries, tombstones,
+   * the config). Neither changes what stepvault reads.
+   */
+  tampered(type: ObjectType): { name: string; how: string }[];
   purgeRemoved(): Promise<PurgeResult>;
 }
 

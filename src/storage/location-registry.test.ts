@@ -96,6 +96,22 @@ describe('location registry', () => {
     );
   });
 
+  it('never repeats a user, a password or a query in its errors, whatever the form', () => {
+    for (const text of [
+      's3://AKIAXXXX:SuperSecret@host/bucket',
+      's3:AKIA1234:SuperSecret@mybucket/p',
+      'sftp://user:SuperSecret@host/repo',
+      's3:https://host/bucket?X-Amz-Signature=SuperSecret',
+    ]) {
+      assert.throws(
+        () => parseLocation(text),
+        (e) => isStepvaultError(e, 'usage') && !`${e.message} ${e.hint}`.includes('SuperSecret'),
+        text,
+      );
+    }
+    assert.throws(() => parseLocation('s3:http://host:99999/bucket'), /bad host or port/);
+  });
+
   it('canonical texts parse back to themselves', () => {
     const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
     const bucket = fc

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { StepvaultError } from '../common/errors.ts';
 import type { Backend } from './contract.ts';
 import { localScheme } from './local/local-location.ts';
-import type { Location, LocationOptions, LocationScheme } from './location.ts';
+import { type Location, type LocationOptions, type LocationScheme, redactLocation } from './location.ts';
 import { s3Scheme } from './s3/s3-location.ts';
 
 const SCHEMES: readonly LocationScheme[] = [localScheme, s3Scheme];
@@ -32,8 +32,9 @@ export function parseLocation(text: string): Location {
   const name = prefix[1]!.toLowerCase();
   const scheme = SCHEMES.find((s) => s.scheme === name);
   if (!scheme) {
-    throw new StepvaultError('usage', `unsupported repository location "${text}": no scheme "${name}:"`, {
-      hint: `supported locations: ${locationForms().join('; ')}. A local directory whose name contains ":" is written ./${text} or local:${text}`,
+    const shown = redactLocation(text);
+    throw new StepvaultError('usage', `unsupported repository location "${shown}": no scheme "${name}:"`, {
+      hint: `supported locations: ${locationForms().join('; ')}. A local directory whose name contains ":" is written ./${shown} or local:${shown}`,
     });
   }
   return scheme.parse(text.slice(prefix[0].length));

@@ -41,3 +41,14 @@ export interface LocationScheme<L extends Location = Location> {
   /** Opens the backend. Vendor SDKs load here, on first use, not when the scheme is registered. */
   open(location: L, context: OpenContext): Promise<Backend>;
 }
+
+/** A location as it may be repeated in a message: any user and password, and any query, left out. */
+export function redactLocation(text: string): string {
+  // Past any schemes and slashes ("s3:", "https://"), the part before the first "/" is where a user:password@ sits.
+  const lead = /^(?:[a-z][a-z0-9+.-]*:|\/\/)*/i.exec(text)![0];
+  const rest = text.slice(lead.length);
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? rest : rest.slice(0, slash);
+  const redacted = first.includes('@') ? `…@${first.slice(first.lastIndexOf('@') + 1)}` : first;
+  return `${lead}${redacted}${slash < 0 ? '' : rest.slice(slash)}`.replace(/\?.*$/s, '?…');
+}

@@ -108,7 +108,7 @@ export class RetryingBackend implements Backend {
       retention: (type, name) =>
         this.#retry(`retention of ${type}/${name}`, () => inner.retention(type, name)),
       extend: (type, name, r) => this.#retry(`extend ${type}/${name}`, () => inner.extend(type, name, r)),
-      overwritten: (type) => inner.overwritten(type),
+      tampered: (type) => inner.tampered(type),
       purgeRemoved: () => this.#retry('purge removed versions', () => inner.purgeRemoved()),
     };
     return this.#lock;

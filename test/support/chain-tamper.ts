@@ -114,6 +114,13 @@ export function describeChainTamper(label: string, target: (sb: CliSandbox) => P
         errors.some((e) => /chain\//.test(e) && /rolled back/.test(e)),
         check.stdout,
       );
+      // A write after the rollback (a new backup) does not make the client forget what it saw.
+      run(['backup', data]);
+      const after = run(['check', '--json'], 1);
+      assert.ok(
+        only(after.messages, 'error').some((m) => /rolled back/.test(JSON.stringify(m))),
+        after.stdout,
+      );
     });
 
     it('a rollback of the whole repository to an earlier state is noticed', async () => {

@@ -20,7 +20,8 @@ export function register(program: Command): void {
     .action(
       action(async (ctx, opts: { readData?: boolean; readDataSubset?: string }) => {
         const subset = opts.readDataSubset ? parseSubset(opts.readDataSubset) : undefined;
-        const repo = await ctx.openRepository();
+        // Everything from the store itself: a cached copy proves nothing about what the store holds.
+        const repo = await ctx.openRepository({ objectCache: false });
         const result = await checkRepository(
           { readData: (opts.readData ?? false) || subset !== undefined, ...(subset ? { subset } : {}) },
           {

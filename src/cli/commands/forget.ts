@@ -7,6 +7,7 @@ import { shortId } from '../../domain/snapshot.ts';
 import { forget, parseGroupBy } from '../../operations/forget.ts';
 import { parseUnusedLimit } from '../../operations/prune/prune-plan.ts';
 import { action } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { collect, keepCount } from '../option-parsers.ts';
 import { localTime } from '../output/format.ts';
 import { storageSummary } from '../output/storage-summary.ts';
@@ -127,14 +128,21 @@ export function register(program: Command): void {
         ctx.out.message('summary', {
           dry_run: result.dryRun,
           removed: removedCount,
+          not_deleted: result.notDeleted.length,
           kept: result.groups.reduce((n, g) => n + g.keep.length, 0),
           ...storage.fields,
         });
         ctx.out.line(`${result.dryRun ? 'would remove' : 'removed'} ${removedCount} snapshots`);
+        for (const kept of result.notDeleted) {
+          ctx.out.warn(
+            `snapshot ${shortId(kept.id)} is forgotten but the store kept it (${kept.error}); it is never used, and \`stepvault prune\` run with the right to delete removes it`,
+            { snapshot: kept.id },
+          );
+        }
         // With --prune, prune's summary follows and reports the requests of both.
         if (!limit) for (const line of storage.lines) ctx.out.line(line);
         if (limit) await runPrune(ctx, repo, limit, result.dryRun);
-        return 0;
+        return result.notDeleted.length > 0 ? EXIT.partial : 0;
       }),
     );
 }

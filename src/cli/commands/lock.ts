@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { extendRetention, lockOf } from '../../operations/object-lock/extend-retention.ts';
 import { action } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 
 export function register(program: Command): void {
   const lock = program.command('lock').description('keep an immutable repository (S3 Object Lock) locked');
@@ -28,6 +29,7 @@ export function register(program: Command): void {
               })),
           },
         );
+        for (const f of r.failed) ctx.out.warn(`${f.object}: ${f.error}`, { object: f.object });
         for (const object of r.unprotected) {
           ctx.out.warn(`${object} had no retention${r.dryRun ? '' : '; it has now'}`, { object });
         }
@@ -38,12 +40,13 @@ export function register(program: Command): void {
           objects_checked: r.checked,
           objects_extended: r.extended,
           objects_unprotected: r.unprotected.length,
+          objects_failed: r.failed.length,
           retain_until: r.until,
         });
         ctx.out.line(
           `${r.dryRun ? 'would extend' : 'extended'} the retention of ${r.extended} of ${r.checked} objects to ${r.until} (${r.mode}, ${r.period})`,
         );
-        return 0;
+        return r.failed.length > 0 ? EXIT.partial : 0;
       }),
     );
   lock

@@ -47,6 +47,12 @@ export function register(program: Command): void {
           );
         for (const id of result.unchanged)
           ctx.out.item('snapshot_unchanged', { id }, `${shortId(id)}: already as asked`);
+        for (const kept of result.notDeleted) {
+          ctx.out.warn(
+            `the replaced snapshot ${shortId(kept.id)} is forgotten but the store kept it (${kept.error}); it is never used, and \`stepvault prune\` run with the right to delete removes it`,
+            { snapshot: kept.id },
+          );
+        }
         ctx.out.message('summary', { changed: result.changed.length, unchanged: result.unchanged.length });
         return EXIT.ok;
       }),

@@ -11,6 +11,7 @@ import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
+import { OBJECT_TYPES } from '../../storage/contract.ts';
 import { checkRetention } from '../object-lock/check-retention.ts';
 import { type DataSubset, readData } from './check-data.ts';
 
@@ -110,6 +111,11 @@ export async function checkRepository(
       object: 'index',
       message: `${unused} blobs are not used by any snapshot (\`prune\` removes them)`,
     });
+
+  // On a store that keeps versions: objects someone wrote again or hid (what stepvault reads is unchanged).
+  for (const type of OBJECT_TYPES) {
+    for (const { name, how } of repo.backend.objectLock?.tampered(type) ?? []) error(`${type}/${name}`, how);
+  }
 
   // An immutable repository: is everything the kept snapshots need still locked as the policy says?
   if (repo.config.objectLock && repo.backend.objectLock) {

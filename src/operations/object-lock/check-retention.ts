@@ -1,12 +1,10 @@
 // The retention part of `check` for immutable repositories: every object the kept snapshots need must be locked
 // in the policy's mode, for no less than the policy gave it when it was written, and not past its end; retention
-// that ends within the renewal window is worth a note (`lock extend` is due). Objects written again after their first
-// version (someone with write access tried to overwrite them; the first version is what is read) are errors too.
+// that ends within the renewal window is worth a note (`lock extend` is due).
 
 import { forEachConcurrently } from '../../common/concurrency.ts';
 import { renewalWindowMs, retainUntil } from '../../domain/object-lock.ts';
 import type { Repository } from '../../repository/repository.ts';
-import { OBJECT_TYPES } from '../../storage/contract.ts';
 import { lockOf } from './extend-retention.ts';
 import { objectsToKeepLocked } from './locked-objects.ts';
 
@@ -64,15 +62,5 @@ export async function checkRetention(repo: Repository, signal?: AbortSignal): Pr
       });
     }
   });
-  for (const type of OBJECT_TYPES) {
-    for (const name of lock.overwritten(type)) {
-      issues.push({
-        object: `${type}/${name}`,
-        message:
-          'was written again after stepvault wrote it (someone with write access tried to overwrite it); its first version is what stepvault reads',
-        severity: 'error',
-      });
-    }
-  }
   return issues;
 }

@@ -19,6 +19,8 @@ export interface ExtendResult {
   extended: number;
   /** Needed objects that had no retention at all (now they have). */
   unprotected: string[];
+  /** Needed objects whose retention could not be read or extended, with why (the others are extended regardless). */
+  failed: { object: string; error: string }[];
   /** The retention given to extended objects. */
   until: string;
   dryRun: boolean;
@@ -66,17 +68,23 @@ export async function extendRetention(
       checked: objects.length,
       extended: 0,
       unprotected: [],
+      failed: [],
       until: until.toISOString(),
       dryRun: request.dryRun ?? false,
     };
     let done = 0;
     await forEachConcurrently(objects, 16, async ({ type, name }) => {
       signal?.throwIfAborted();
-      const current = await lock.retention(type, name);
-      if (!current) result.unprotected.push(`${type}/${name}`);
-      if (!current || current.until.getTime() < renewBefore) {
-        if (!result.dryRun) await lock.extend(type, name, { mode: policy.mode, until });
-        result.extended++;
+      try {
+        const current = await lock.retention(type, name);
+        if (!current) result.unprotected.push(`${type}/${name}`);
+        if (!current || current.until.getTime() < renewBefore) {
+          if (!result.dryRun) await lock.extend(type, name, { mode: policy.mode, until });
+          result.extended++;
+        }
+      } catch (e) {
+        if (!(e instanceof StepvaultError) || e.code === 'interrupted') throw e;
+        result.failed.push({ object: `${type}/${name}`, error: e.message });
       }
       deps.onProgress?.(++done, objects.length);
     });

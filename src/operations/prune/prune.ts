@@ -74,7 +74,18 @@ export async function prune(
     const index = await loadMasterIndex(repo);
     const oldIndexFiles: string[] = [];
     for await (const info of repo.backend.list('index')) oldIndexFiles.push(info.name);
-    const { snapshots, unreadable, forgotten } = await listSnapshots(repo);
+    const { snapshots, unreadable, forgotten, findings } = await listSnapshots(repo);
+    // A snapshot gone without being forgotten, a removed chain entry, a rollback: prune decides what is unused from
+    // what the snapshots use, so it does not run while the set of snapshots is in doubt.
+    // (A forgotten snapshot put back is no doubt: it is not used, and prune removes it.)
+    const doubt = findings.find(
+      (f) => f.severity === 'error' && !forgotten.some((id) => f.object === `snapshot ${id}`),
+    );
+    if (doubt) {
+      throw new StepvaultError('corrupt', `prune does not run while ${doubt.object} ${doubt.message}`, {
+        hint: 'run `stepvault check` and resolve what it reports (restore the missing objects from a copy); nothing was deleted',
+      });
+    }
     if (unreadable.length > 0) {
       throw new StepvaultError(
         'corrupt',
@@ -85,6 +96,14 @@ export async function prune(
       );
     }
     const used = await collectUsedBlobs(new BlobReader(repo, index), snapshots, signal);
+    // A blob a snapshot uses that no index lists: its pack would look unindexed, and be deleted after the grace period.
+    for (const id of used) {
+      if (!index.has(id)) {
+        throw new StepvaultError('corrupt', `blob ${id}, which a snapshot uses, is in no index file`, {
+          hint: 'an index file is missing or damaged: run `stepvault check`, then `stepvault repair index`; nothing was deleted',
+        });
+      }
+    }
     const stored = new Map<string, { size: number; modified?: Date }>();
     for await (const info of repo.backend.list('data')) stored.set(info.name, info);
     for (const pack of index.packs()) {

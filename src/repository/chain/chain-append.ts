@@ -31,6 +31,6 @@ export async function appendChainEntry(
   const name = await repo.saveObject('chain', encodeChainEntry(entry));
   const stored: StoredChainEntry = { ...entry, prev: [...entry.prev].sort(), name };
   const next = chainState([...state.entries.values(), stored], state.unreadable);
-  repo.clientRecord?.rememberHeads(next.heads);
+  repo.clientRecord?.rememberEntries([name]);
   return next;
 }

@@ -78,15 +78,22 @@ describe('snapshot chain', () => {
       deleted.map((f) => f.object),
       [`snapshot ${id('b')}`],
     );
-    const putBack = errors(evidence(history, ['a', 'b', 'c']));
+    // Forgotten, removed (its tombstone written after the removal), then put back.
+    const putBack = errors(evidence(history, ['a', 'b', 'c'], { tombstoned: new Set([id('a')]) }));
     assert.deepEqual(
       putBack.map((f) => f.object),
       [`snapshot ${id('a')}`],
     );
-    assert.match(putBack[0]!.message, /forgotten .* but is present again/);
+    assert.match(putBack[0]!.message, /forgotten and removed .* but is present again/);
+    // Forgotten but never removed (an interrupted forget, or one not allowed to delete): a note, not tampering.
+    const left = verifyChain(evidence(history, ['a', 'b', 'c']));
+    assert.deepEqual(
+      left.map((f) => [f.severity, f.object]),
+      [['note', `snapshot ${id('a')}`]],
+    );
     // A tombstone alone (a forget before the chain existed) counts too.
     const tombstoned = errors(evidence(history.slice(0, 2), ['a', 'b'], { tombstoned: new Set([id('a')]) }));
-    assert.match(tombstoned[0]!.message, /tombstone/);
+    assert.match(tombstoned[0]!.message, /present again/);
   });
 
   it('notes a snapshot no entry records (an interrupted backup), without calling it an error', () => {
@@ -114,7 +121,7 @@ describe('snapshot chain', () => {
     const rolledBack = history.slice(0, 2);
     const found = errors(
       evidence(rolledBack, ['a', 'b'], {
-        remembered: { heads: [history[3]!.name], snapshots: new Set([id('b'), id('c')]) },
+        remembered: { entries: new Set([history[3]!.name]), snapshots: new Set([id('b'), id('c')]) },
       }),
     );
     assert.deepEqual(

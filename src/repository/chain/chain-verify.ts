@@ -20,8 +20,8 @@ export interface ChainEvidence {
   tombstoned: ReadonlySet<string>;
   /** The chain heads each readable snapshot recorded when it was written (snapshots of older versions have none). */
   snapshotHeads: ReadonlyMap<string, readonly string[]>;
-  /** What this client saw before: chain heads and snapshot IDs. */
-  remembered?: { heads: readonly string[]; snapshots: ReadonlySet<string> };
+  /** What this client saw before: chain entries and snapshot IDs. */
+  remembered?: { entries: ReadonlySet<string>; snapshots: ReadonlySet<string> };
 }
 
 const short = (id: string) => id.slice(0, 8);
@@ -64,10 +64,16 @@ export function verifyChain(evidence: ChainEvidence): ChainFinding[] {
   }
   for (const id of present) {
     const by = state.forgotten.get(id);
-    if (by || tombstoned.has(id)) {
+    if (tombstoned.has(id)) {
+      // A tombstone is written only once its snapshot is removed: present again means put back.
       error(
         `snapshot ${id}`,
-        `was forgotten${by ? ` (chain entry ${short(by.name)}, ${by.time})` : ' (its tombstone is there)'} but is present again: put back by someone, or left by an interrupted forget. It is not used; \`stepvault prune\` removes it`,
+        `was forgotten and removed${by ? ` (chain entry ${short(by.name)}, ${by.time})` : ''} but is present again: put back by someone. It is not used; \`stepvault prune\` removes it`,
+      );
+    } else if (by) {
+      note(
+        `snapshot ${id}`,
+        `was forgotten (chain entry ${short(by.name)}, ${by.time}) but is still present: a forget was interrupted, or was not allowed to delete it. It is not used; \`stepvault prune\` removes it`,
       );
     } else if (!state.added.has(id)) {
       note(
@@ -77,7 +83,7 @@ export function verifyChain(evidence: ChainEvidence): ChainFinding[] {
     }
   }
   if (remembered) {
-    for (const head of remembered.heads) {
+    for (const head of remembered.entries) {
       if (missingEntry(head) && !reported.has(head)) {
         error(
           `chain/${head}`,

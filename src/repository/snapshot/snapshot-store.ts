@@ -38,6 +38,12 @@ export async function saveSnapshot(
     if (!chain.added.has(info.name) && !chain.forgotten.has(info.name) && !tombstoned.has(info.name))
       orphans.push(info.name);
   }
+  // The first entry of a repository older than the chain also records the forgets its tombstones tell of, so a
+  // forgotten snapshot put back later (with its tombstone deleted) is not taken for a live one.
+  if (chain.entries.size === 0 && tombstoned.size > 0) {
+    const { valid } = await readTombstones(repo);
+    if (valid.size > 0) chain = await appendChainEntry(repo, chain, 'forget', [...valid], { now: now() });
+  }
   if (orphans.length > 0) chain = await appendChainEntry(repo, chain, 'adopt', orphans, { now: now() });
   const record: Snapshot = { ...snapshot, chain: chain.heads };
   const id = await repo.saveObject('snapshots', Buffer.from(JSON.stringify(record)));
@@ -47,24 +53,43 @@ export async function saveSnapshot(
 }
 
 /**
- * Forgets snapshots: a chain entry records it, then each gets a tombstone and is removed. An interruption leaves
- * snapshots that are forgotten but present: listings never use them, and `forget` or `prune` remove them.
+ * Forgets snapshots: a chain entry records it, then each is removed and, once removed, gets a tombstone (so a
+ * forgotten snapshot present with its tombstone was put back, while one present without was left by an interrupted
+ * forget). A snapshot the store refuses to remove (the identity may not delete) stays, forgotten — listings never
+ * use it, and `prune` run with the right to delete removes it; such snapshots are returned with why.
  */
 export async function forgetSnapshots(
   repo: Repository,
   ids: readonly string[],
   options: { clock?: Clock } = {},
-) {
-  if (ids.length === 0) return;
+): Promise<{ id: string; error: string }[]> {
+  if (ids.length === 0) return [];
   const now = (options.clock ?? systemClock).now();
   await appendChainEntry(repo, await loadChain(repo), 'forget', ids, { now });
-  for (const id of ids) await writeTombstone(repo, id, now);
-  await forEachConcurrently(ids, 8, (id) => repo.backend.remove('snapshots', id));
+  const kept: { id: string; error: string }[] = [];
+  await forEachConcurrently(ids, 8, async (id) => {
+    try {
+      await repo.backend.remove('snapshots', id);
+    } catch (e) {
+      if (!(e instanceof StepvaultError) || e.retryable) throw e;
+      kept.push({ id, error: e.message });
+      return;
+    }
+    await writeTombstone(repo, id, now);
+  });
+  return kept;
 }
 
-/** Removes snapshots that are forgotten but still present (`SnapshotListing.forgotten`). */
-export async function removeForgotten(repo: Repository, ids: readonly string[]): Promise<void> {
-  await forEachConcurrently(ids, 8, (id) => repo.backend.remove('snapshots', id));
+/** Removes snapshots that are forgotten but still present (`SnapshotListing.forgotten`), each with its tombstone. */
+export async function removeForgotten(
+  repo: Repository,
+  ids: readonly string[],
+  now: Date = new Date(),
+): Promise<void> {
+  await forEachConcurrently(ids, 8, async (id) => {
+    await repo.backend.remove('snapshots', id);
+    await writeTombstone(repo, id, now);
+  });
 }
 
 export async function loadSnapshot(repo: Repository, id: string): Promise<StoredSnapshot> {
@@ -122,10 +147,29 @@ export interface SnapshotListing {
 
 /**
  * Loads every snapshot, newest first, and checks the set against the snapshot chain, the tombstones and what this
- * client saw before (`repo.clientRecord`). Unreadable snapshots are reported, not fatal. When nothing is wrong the
- * client's record is brought up to date; when something is, it is kept, so every later listing says so too.
+ * client saw before (`repo.clientRecord`, which then remembers what it saw: it only grows, so nothing it remembers
+ * stops being evidence). Unreadable snapshots are reported, not fatal. A listing that runs while a backup or a
+ * forget writes can see the snapshots and the chain at different moments: what looks wrong is read again (twice at
+ * most), and only what is still wrong is reported.
  */
 export async function listSnapshots(repo: Repository): Promise<SnapshotListing> {
+  let listing = await readListing(repo);
+  for (let again = 0; again < 2 && listing.findings.some((f) => f.severity === 'error'); again++) {
+    const next = await readListing(repo);
+    const still = new Set(next.findings.map((f) => `${f.object} ${f.message}`));
+    listing = {
+      ...next,
+      findings: next.findings.filter((f) => f.severity === 'note' || still.has(`${f.object} ${f.message}`)),
+    };
+  }
+  if (listing.findings.some((f) => f.severity === 'error')) repo.onFindings?.(listing.findings);
+  repo.clientRecord?.rememberSnapshots(listing.present);
+  repo.clientRecord?.rememberEntries(listing.chain.entries.keys());
+  const { present: _, ...result } = listing;
+  return result;
+}
+
+async function readListing(repo: Repository): Promise<SnapshotListing & { present: string[] }> {
   const ids: string[] = [];
   for await (const info of repo.backend.list('snapshots')) ids.push(info.name);
   const [chain, tombstones] = await Promise.all([loadChain(repo), readTombstones(repo)]);
@@ -154,20 +198,21 @@ export async function listSnapshots(repo: Repository): Promise<SnapshotListing> 
       message: 'is not a valid tombstone (modified or forged)',
       severity: 'error' as const,
     })),
+    // A snapshot that cannot be read is never used: "latest" then means an older one, which is worth saying.
+    ...unreadable.map((u) => ({
+      object: `snapshot ${u.id}`,
+      message: `cannot be read: ${u.error.message}`,
+      severity: 'error' as const,
+    })),
     ...verifyChain({
       state: chain,
       present: new Set(ids),
       tombstoned: tombstones.valid,
       snapshotHeads: new Map(snapshots.map((s) => [s.id, s.chain ?? []])),
-      ...(record ? { remembered: { heads: record.heads(), snapshots: record.snapshots() } } : {}),
+      ...(record ? { remembered: { entries: record.entries(), snapshots: record.snapshots() } } : {}),
     }),
   ];
-  if (findings.some((f) => f.severity === 'error')) repo.onFindings?.(findings);
-  else if (record) {
-    record.rememberSnapshots(ids);
-    record.rememberHeads(chain.heads);
-  }
-  return { snapshots, unreadable, forgotten, findings, chain };
+  return { snapshots, unreadable, forgotten, findings, chain, present: ids };
 }
 
 /** Resolves "latest" (newest matching the filter) or a unique ID prefix (at least 4 hex digits). */

@@ -31,6 +31,7 @@ import {
   CONFIG_NAME,
   CONTENT_NAMED_TYPES,
   isValidObjectName,
+  OBJECT_TYPES,
   type ObjectInfo,
   type ObjectType,
   type RequestStats,
@@ -51,6 +52,8 @@ import type { ServerClock } from './server-clock.ts';
  */
 export const MULTIPART_FROM = 64 * 1024 * 1024;
 const PART_SIZE = 16 * 1024 * 1024;
+/** The types stepvault removes objects of (forget, prune, unlock, key remove); it never removes any other. */
+const REMOVABLE: ReadonlySet<ObjectType> = new Set(['keys', 'data', 'index', 'snapshots', 'locks']);
 
 export async function openS3Backend(location: S3Location, context: OpenContext): Promise<Backend> {
   const { client, clock } = createS3Client(location, context);
@@ -94,8 +97,10 @@ export class S3Backend implements Backend {
       versioned: () => this.#isVersioned(),
       clock,
       send: (what, run) => this.#send(what, run),
-      firstVersion: (type, name) => this.#firstVersion(type, name),
-      overwritten: (type) => this.#overwritten(type),
+      firstVersion: (type, name, hidden) => this.#firstVersion(type, name, hidden),
+      tampered: (type) => this.#tampered(type),
+      typeOfKey: (key) => this.#typeOfKey(key),
+      removable: (type) => REMOVABLE.has(type),
     });
   }
 
@@ -139,7 +144,7 @@ export class S3Backend implements Backend {
   }
 
   /** The first version of an object on a versioned bucket; undefined when the bucket keeps no versions. */
-  async #firstVersion(type: ObjectType, name: string): Promise<KeyVersions | undefined> {
+  async #firstVersion(type: ObjectType, name: string, hidden = false): Promise<KeyVersions | undefined> {
     if (!(await this.#isVersioned())) return undefined;
     const key = this.#key(type, name);
     let found = this.#versions.get(key);
@@ -148,15 +153,42 @@ export class S3Backend implements Backend {
       found = (await listKeyVersions(this.#lister(), key, key)).get(key);
       if (found) this.#versions.set(key, found);
     }
-    if (!found || found.removed) throw notFound(this.location, type, name);
+    if (!found || (!hidden && this.#isRemoved(type, found))) throw notFound(this.location, type, name);
     return found;
   }
 
-  #overwritten(type: ObjectType): string[] {
+  /** A delete marker removes an object of a type stepvault removes; on any other type it only shows tampering. */
+  #isRemoved(type: ObjectType, versions: KeyVersions): boolean {
+    return versions.markers > 0 && REMOVABLE.has(type);
+  }
+
+  #tampered(type: ObjectType): { name: string; how: string }[] {
     const prefix = this.#prefixOf(type);
-    return [...this.#versions]
-      .filter(([key, v]) => key.startsWith(prefix) && !v.removed && v.overwrites > 0)
-      .map(([key]) => key.slice(key.lastIndexOf('/') + 1));
+    const found: { name: string; how: string }[] = [];
+    for (const [key, v] of this.#versions) {
+      const name = key.startsWith(prefix) ? this.#ours(type, key) : undefined;
+      if (name === undefined) continue;
+      if (v.overwrites > 0) {
+        found.push({
+          name,
+          how: 'was written again after stepvault wrote it (someone with write access tried to overwrite it or bring it back); its first version is what stepvault reads',
+        });
+      }
+      if (v.markers > 0 && !REMOVABLE.has(type)) {
+        found.push({
+          name,
+          how: 'was hidden behind a delete marker, although stepvault never removes such objects (someone with delete permission tried to remove it); its first version is still read',
+        });
+      }
+    }
+    return found;
+  }
+
+  /** The type of one of this repository's object keys; undefined for any other key. */
+  #typeOfKey(key: string): ObjectType | undefined {
+    return OBJECT_TYPES.find(
+      (type) => key.startsWith(this.#prefixOf(type)) && this.#ours(type, key) !== undefined,
+    );
   }
 
   /** Keeps the version a write made, when it is the key's first. */
@@ -164,12 +196,12 @@ export class S3Backend implements Backend {
     if (!versionId || versionId === 'null') return;
     const key = this.#key(type, name);
     const known = this.#versions.get(key);
-    if (known && !known.removed) return;
+    if (known) return;
     this.#versions.set(key, {
       first: { versionId, size, modified: undefined, etag: undefined },
       overwrites: 0,
-      removed: false,
-      all: [...(known?.all ?? []), { versionId, size, marker: false, latest: true }],
+      markers: 0,
+      all: [{ versionId, size, marker: false, latest: true }],
     });
   }
 
@@ -396,7 +428,7 @@ export class S3Backend implements Backend {
     if (await this.#isVersioned()) {
       for (const [key, v] of await this.#listVersions(type)) {
         const info = this.#ours(type, key);
-        if (info === undefined || v.removed) continue;
+        if (info === undefined || this.#isRemoved(type, v)) continue;
         yield { name: info, size: v.first.size, ...(v.first.modified ? { modified: v.first.modified } : {}) };
       }
       return;
@@ -450,7 +482,7 @@ export class S3Backend implements Backend {
       this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
     );
     const known = this.#versions.get(this.#key(type, name));
-    if (known) known.removed = true;
+    if (known) known.markers++;
   }
 
   async close(): Promise<void> {

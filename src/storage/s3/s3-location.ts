@@ -5,7 +5,7 @@
 // pure; the SDK loads only when a backend is opened.
 
 import { StepvaultError } from '../../common/errors.ts';
-import type { Location, LocationScheme } from '../location.ts';
+import { type Location, type LocationScheme, redactLocation } from '../location.ts';
 
 export interface S3Location extends Location {
   readonly scheme: 's3';
@@ -28,18 +28,20 @@ function invalid(text: string, why: string): StepvaultError {
 }
 
 export function parseS3Location(rest: string): S3Location {
-  const text = `s3:${rest}`;
+  const text = `s3:${redactLocation(rest)}`;
   let endpoint: string | undefined;
   let path = rest;
   const url = /^(https?):\/\/([^/]*)(\/.*)?$/i.exec(rest);
+  // Something@ before the bucket is a user and password, whichever form: refused without being repeated.
+  if ((url ? url[2]! : rest.split('/')[0]!).includes('@')) {
+    throw new StepvaultError('usage', 'an S3 location must not contain credentials', {
+      hint: "give them in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or as secret references under the repository's options in stepvault.yaml",
+    });
+  }
   if (url) {
     const [, protocol, authority, tail] = url;
-    if (authority!.includes('@')) {
-      throw new StepvaultError('usage', 'an S3 location must not contain credentials', {
-        hint: "give them in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or as secret references under the repository's options in stepvault.yaml",
-      });
-    }
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(authority!))
+    const port = /:(\d+)$/.exec(authority!)?.[1];
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(authority!) || (port && Number(port) > 65535))
       throw invalid(text, 'bad host or port');
     endpoint = `${protocol!.toLowerCase()}://${authority!.toLowerCase()}`;
     path = (tail ?? '').replace(/^\//, '');

@@ -28,9 +28,16 @@ export interface LockedBucket {
   send<T>(what: string, run: () => Promise<T>): Promise<T>;
   /** Whether the bucket keeps versions (asked once). */
   versioned(): Promise<boolean>;
-  /** The first version of an object (undefined on a bucket without versioning); not-found when removed. */
-  firstVersion(type: ObjectType, name: string): Promise<KeyVersions | undefined>;
-  overwritten(type: ObjectType): string[];
+  /**
+   * The first version of an object (undefined on a bucket without versioning); not-found when removed, unless
+   * `hidden` is true (retention is kept on an object something still needs, even if someone hid it).
+   */
+  firstVersion(type: ObjectType, name: string, hidden?: boolean): Promise<KeyVersions | undefined>;
+  tampered(type: ObjectType): { name: string; how: string }[];
+  /** The type of one of the repository's own object keys; undefined for any other key under the prefix. */
+  typeOfKey(key: string): ObjectType | undefined;
+  /** Whether stepvault ever removes objects of a type (a delete marker on another type is tampering). */
+  removable(type: ObjectType): boolean;
 }
 
 type SdkMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -88,7 +95,7 @@ export class S3ObjectLock implements ObjectLockControl {
   }
 
   async retention(type: ObjectType, name: string): Promise<(Retention & { written?: Date }) | undefined> {
-    const version = (await this.#b.firstVersion(type, name))?.first.versionId;
+    const version = (await this.#b.firstVersion(type, name, true))?.first.versionId;
     const head = await this.#b.send(`HEAD ${type}/${name}`, () =>
       this.#b.client.send(
         new HeadObjectCommand({
@@ -107,7 +114,7 @@ export class S3ObjectLock implements ObjectLockControl {
   }
 
   async extend(type: ObjectType, name: string, retention: Retention): Promise<void> {
-    const version = (await this.#b.firstVersion(type, name))?.first.versionId;
+    const version = (await this.#b.firstVersion(type, name, true))?.first.versionId;
     await this.#b.send(`PUT retention of ${type}/${name}`, () =>
       this.#b.client.send(
         new PutObjectRetentionCommand({
@@ -120,20 +127,24 @@ export class S3ObjectLock implements ObjectLockControl {
     );
   }
 
-  overwritten(type: ObjectType): string[] {
-    return this.#b.overwritten(type);
+  tampered(type: ObjectType): { name: string; how: string }[] {
+    return this.#b.tampered(type);
   }
 
   /**
-   * Deletes for good the versions of removed objects (those whose newest entry is a delete marker) once their
-   * retention has ended, and then the markers; a version still retained waits for a later run. Versions of objects
-   * that are not removed are never touched.
+   * Deletes for good the versions of removed objects (the repository's own objects of removable types with a delete
+   * marker) once their retention has ended, and then the markers; a version still retained waits for a later run.
+   * Objects that are not removed, keys that are not the repository's own objects (other applications' under the
+   * same prefix or bucket root) and markers on types stepvault never removes are never touched.
    */
   async purgeRemoved(): Promise<PurgeResult> {
     const result: PurgeResult = { removed: 0, removedBytes: 0, retained: 0, retainedBytes: 0 };
     if (!(await this.#b.versioned())) return result; // removing deleted everything already
     const lister = { client: this.#b.client, bucket: this.#b.bucket, send: this.#b.send };
-    const removed = [...(await listKeyVersions(lister, this.#b.base))].filter(([, v]) => v.removed);
+    const removed = [...(await listKeyVersions(lister, this.#b.base))].filter(([key, v]) => {
+      const type = this.#b.typeOfKey(key);
+      return type !== undefined && this.#b.removable(type) && v.markers > 0;
+    });
     const all = removed.flatMap(([key, v]) => v.all.map((entry) => ({ key, ...entry })));
     const now = await this.serverNow();
     const waiting = new Set<string>();

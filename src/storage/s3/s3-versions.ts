@@ -2,7 +2,9 @@
 // are write-once, so the first version of a name is the one stepvault wrote; a later version is a second write of
 // the same name — the same bytes when stepvault retried a PUT, anything at all when someone with write credentials
 // tried to overwrite it (S3-compatible stores may ignore If-None-Match on such buckets). Reads, sizes, retention and
-// purges all go to first versions, so an overwrite changes nothing that is read, and is reported.
+// purges all go to first versions, so an overwrite changes nothing that is read, and is reported. A name is never
+// written again after stepvault removed it (every object it writes is sealed with a fresh salt), so a delete marker
+// means removed for good: a version written after one is foreign too, and never brings the object back.
 
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StepvaultError } from '../../common/errors.ts';
@@ -10,10 +12,13 @@ import { StepvaultError } from '../../common/errors.ts';
 export interface KeyVersions {
   /** The version stepvault wrote. */
   first: { versionId: string; size: number; modified: Date | undefined; etag: string | undefined };
-  /** Versions with other content written after it (same-content versions of retried PUTs do not count). */
+  /**
+   * Versions written after it with other content (same-content versions of retried PUTs do not count), or after a
+   * delete marker (with any content).
+   */
   overwrites: number;
-  /** The newest entry is a delete marker: the object was removed (its versions stay while retained). */
-  removed: boolean;
+  /** Delete markers: the object was removed (its versions stay while retained), or someone tried to hide it. */
+  markers: number;
   /** Every version and delete marker, for purging. */
   all: { versionId: string; size: number; marker: boolean; latest: boolean }[];
 }
@@ -34,11 +39,13 @@ export async function listKeyVersions(
   const entriesOf = (key: string) => {
     let k = keys.get(key);
     if (!k) {
-      k = { first: undefined as never, overwrites: 0, removed: false, all: [] };
+      k = { first: undefined as never, overwrites: 0, markers: 0, all: [] };
       keys.set(key, k);
     }
     return k;
   };
+  /** When each key was first marked deleted. */
+  const markedAt = new Map<string, number>();
   const versions: {
     key: string;
     versionId: string;
@@ -75,7 +82,9 @@ export async function listKeyVersions(
       if (!m.Key || !m.VersionId || (exactKey && m.Key !== exactKey)) continue;
       const k = entriesOf(m.Key);
       k.all.push({ versionId: m.VersionId, size: 0, marker: true, latest: m.IsLatest === true });
-      if (m.IsLatest) k.removed = true;
+      k.markers++;
+      const at = m.LastModified?.getTime() ?? 0;
+      markedAt.set(m.Key, Math.min(markedAt.get(m.Key) ?? at, at));
     }
     if (page.IsTruncated && !page.NextKeyMarker) {
       throw new StepvaultError('io', `LIST versions of ${prefix}: truncated without a marker`, {
@@ -91,6 +100,7 @@ export async function listKeyVersions(
     k.all.push({ versionId: v.versionId, size: v.size, marker: false, latest: v.latest });
     if (!k.first) k.first = { versionId: v.versionId, size: v.size, modified: v.modified, etag: v.etag };
     else if (v.etag !== k.first.etag || v.size !== k.first.size) k.overwrites++;
+    else if (markedAt.has(v.key) && (v.modified?.getTime() ?? 0) > markedAt.get(v.key)!) k.overwrites++;
   }
   // Keys with only delete markers have no first version: nothing to read.
   for (const [key, k] of keys) if (!k.first) keys.delete(key);

@@ -30,6 +30,7 @@ export function extendRetentionTask(env: PlanEnvironment) {
         checked: result.checked,
         extended: result.extended,
         unprotected: result.unprotected.length,
+        failed: result.failed.length,
         until: result.until,
       };
     });
