@@ -17,7 +17,7 @@ import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { openLocation } from '../src/storage/location-registry.ts';
-import { CliSandbox, type CliResult } from './support/cli.ts';
+import { type CliResult, CliSandbox } from './support/cli.ts';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.ts';
 import { type Rgw, type S3Credentials, startRgw } from './support/rgw.ts';
 import { FAST_KDF } from './support/small-repository.ts';

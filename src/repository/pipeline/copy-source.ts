@@ -7,8 +7,8 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import { decompressBlob } from '../pack/blob-codec.ts';
 import { openBlob, type PackEntry, packKey } from '../pack/pack-format.ts';
-import type { CopyFailure, CopyJob, CopySourceBlob } from './worker-protocol.ts';
 import { noteGarbage } from './worker-gc.ts';
+import type { CopyFailure, CopyJob, CopySourceBlob } from './worker-protocol.ts';
 
 /** Pack keys kept per thread (deriving one costs an HKDF). */
 const KEY_CACHE = 256;
