@@ -11,6 +11,9 @@ import type { BlobReader } from '../../repository/blob-reader.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
 import type { Repository } from '../../repository/repository.ts';
 
+/** Packs to check above which one listing of the destination's packs is cheaper than asking for each. */
+const STAT_AT_MOST = 64;
+
 export interface CopyVerification {
   /** Trees read back from the destination. */
   trees: number;
@@ -84,13 +87,12 @@ export class CopyVerifier {
     }
     const unchecked = [...packs].filter((p) => !this.#packs.has(p));
     if (unchecked.length > 0) {
-      const stored = new Map<string, number>();
-      for await (const info of this.#repo.backend.list('data')) stored.set(info.name, info.size);
+      const stored = await this.#sizes(unchecked);
       for (const name of unchecked) {
         const size = stored.get(name);
         const indexed = this.#index.pack(name)!.size;
         if (size === undefined)
-          throw gap(`pack ${name} is indexed but the destination's storage does not list it`);
+          throw gap(`pack ${name} is indexed but the destination's storage does not have it`);
         if (size !== indexed)
           throw gap(`pack ${name} is ${size} bytes in the destination's storage, its index says ${indexed}`);
       }
@@ -104,6 +106,26 @@ export class CopyVerifier {
     for (const tree of proved) this.#trees.add(tree);
     result.packs = unchecked.length;
     return result;
+  }
+
+  /**
+   * The stored sizes of packs (missing ones left out): asked one by one when they are few (an incremental copy
+   * into a large repository), else from one listing.
+   */
+  async #sizes(names: readonly string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    if (names.length > STAT_AT_MOST) {
+      for await (const info of this.#repo.backend.list('data')) sizes.set(info.name, info.size);
+      return sizes;
+    }
+    await forEachConcurrently(names, this.#concurrency, async (name) => {
+      try {
+        sizes.set(name, (await this.#repo.backend.stat('data', name)).size);
+      } catch (e) {
+        if (!(e instanceof StepvaultError && e.code === 'not-found')) throw e;
+      }
+    });
+    return sizes;
   }
 
   #indexed(id: string, type: 'tree' | 'data', packs: Set<string>): void {
