@@ -1,6 +1,7 @@
 // `stepvault copy` and `stepvault restore-test` as a user runs them: init with shared chunker parameters, copies
 // in both modes, a second run that copies nothing, the copy restoring identically and checking clean, restore
-// tests that pass, fail on damage (naming the file) and pick repeatably under a seed; --json and exit codes.
+// tests that pass, fail on damage (naming the file) and pick repeatably under a seed; --json and exit codes; a
+// copy killed once its packs in the destination reach a size, resumed without storing again what had arrived.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
+import { atPackBytes, killWhen } from './support/kill.ts';
 import { inspect } from './support/repo-inspect.ts';
 import { describeTree } from './support/tree-fixture.ts';
 
@@ -180,5 +182,51 @@ describe('stepvault copy and restore-test', () => {
       sb.ok(['restore-test', copy.id.slice(0, 8)], 1, env).stdout,
       /mismatch: .*blob\.bin: not restored/,
     );
+  });
+
+  it('resumes a copy killed mid-way without storing again the packs that had arrived', async (t) => {
+    const resume = sb.path('resume');
+    // Small chunks and packs: the copy stores many packs, and is killed between them.
+    await Repository.init(new LocalBackend(resume), 'another password', {
+      kdf: FAST_KDF,
+      chunker: { min: 8 * 1024, avg: 32 * 1024, max: 128 * 1024 },
+      packSize: 64 * 1024,
+    });
+    const env = { STEPVAULT_REPOSITORY: resume, STEPVAULT_PASSWORD_FILE: otherPassword, ...from() };
+    const killed = await killWhen(sb.start(['copy', '--json'], env), resume, atPackBytes(resume, 200 * 1024));
+    assert.ok(killed.killed, `the copy was killed (exit ${killed.code}: ${killed.stderr})`);
+    const packsAt = async () => {
+      const view = await inspect(resume, 'another password');
+      return {
+        view,
+        packs: new Map(
+          fs.readdirSync(path.join(resume, 'data'), { recursive: true }).flatMap((f) => {
+            const file = path.join(resume, 'data', String(f));
+            return fs.statSync(file).isFile() ? [[path.basename(file), fs.statSync(file).size] as const] : [];
+          }),
+        ),
+      };
+    };
+    const { view: before, packs: arrived } = await packsAt();
+    assert.equal(before.snapshots.length, 0, 'nothing was committed');
+    let arrivedBytes = 0;
+    for (const size of arrived.values()) arrivedBytes += size;
+    assert.ok(arrivedBytes >= 200 * 1024);
+
+    const summary = only(sb.ok(['copy', '--json'], 0, env).messages, 'summary')[0]!;
+    assert.equal(summary.snapshots_copied, 2);
+    assert.equal(summary.adopted_packs, arrived.size, 'every pack that had arrived is adopted');
+    const { view: after, packs: final } = await packsAt();
+    let newBytes = 0;
+    for (const [name, size] of final) if (!arrived.has(name)) newBytes += size;
+    assert.equal(newBytes, summary.data_added_packed, 'the resumed run stored only its new packs');
+    const ids = [...after.index.packs()].flatMap((p) =>
+      p.entries.filter((e) => e.type === 'data').map((e) => e.id.toString('hex')),
+    );
+    assert.equal(new Set(ids).size, ids.length, 'no data blob is stored twice');
+    t.diagnostic(
+      `killed with ${arrived.size} packs (${arrivedBytes} bytes) in the destination; the resumed run stored ${newBytes} bytes in ${final.size - arrived.size} packs`,
+    );
+    sb.ok(['check', '--read-data'], 0, env);
   });
 });

@@ -100,6 +100,12 @@ export function register(program: Command): void {
           tree_blobs: result.treeBlobs,
           packs_written: result.packsWritten,
           adopted_packs: result.adoptedPacks,
+          verified_snapshots: result.verified.snapshots,
+          verified_trees: result.verified.trees,
+          verified_data_blobs: result.verified.dataBlobs,
+          verified_packs: result.verified.packs,
+          verified_sampled_blobs: result.verified.sampledBlobs,
+          ...(result.bytesUploaded !== undefined ? { bytes_uploaded: result.bytesUploaded } : {}),
           total_duration: result.durationMs / 1000,
           ...storage.fields,
         });
@@ -110,6 +116,12 @@ export function register(program: Command): void {
         ctx.out.line(
           `copied ${result.copied.length} snapshots (${result.mode === 'as-stored' ? 'blobs as stored' : 'content re-chunked'}): ${result.filesCopied} files read, ${formatBytes(result.dataAdded)} added (${formatBytes(result.dataAddedPacked)} stored) in ${formatDuration(result.durationMs)}`,
         );
+        if (result.verified.snapshots > 0) {
+          const v = result.verified;
+          ctx.out.line(
+            `verified before committing: ${v.trees} trees read back, ${v.dataBlobs} data blob references indexed, ${v.packs} packs stored at their size, ${v.sampledBlobs} blobs read back`,
+          );
+        }
         if (result.adoptedPacks > 0)
           ctx.out.line(`${result.adoptedPacks} packs left by an interrupted run were reused`);
         for (const line of storage.lines) ctx.out.line(line);

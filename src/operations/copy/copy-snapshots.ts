@@ -2,9 +2,12 @@
 // chunker parameters. Under a shared lock on each, it picks the source snapshots (by ID, host, tag, path), skips
 // those the destination already holds (a copy records the ID of the snapshot first copied in `original`),
 // and copies each remaining one, oldest first: its tree and content (as stored when both repositories compute the
-// same blob IDs, re-chunked otherwise), then packs and index, then — only if the destination lock is still held
-// — the snapshot with the same metadata. An interrupted copy leaves packs the next run adopts instead of
-// uploading them again; a snapshot whose source data is damaged is reported and the others are still copied.
+// same blob IDs, re-chunked otherwise; the blobs are read, verified and stored by the pipeline's worker threads),
+// then packs and index, then the proof that the destination holds all the snapshot needs (verify-copy.ts), then
+// — only if the destination lock is still held — the snapshot with the same metadata. Nothing of the source's
+// configuration reaches the destination: it keeps its own keys, chunker and storage policy (e.g. Object Lock).
+// An interrupted copy leaves packs the next run adopts instead of uploading them again; a snapshot whose source
+// data is damaged, or whose copy cannot be proved, is reported and the others are still copied.
 
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
@@ -19,17 +22,24 @@ import { BlobReader } from '../../repository/blob-reader.ts';
 import { adoptUnindexedPacks, loadIndexForReading } from '../../repository/index/adopt-packs.ts';
 import { loadMasterIndex } from '../../repository/index/index-store.ts';
 import { RepositoryLock } from '../../repository/lock/lock.ts';
+import { IngestPool } from '../../repository/pipeline/ingest-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { RepositoryWriter } from '../../repository/repository-writer.ts';
 import { listSnapshots, resolveSnapshot, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import { type CopyMode, contentCopier } from './content-copiers.ts';
+import { ByteBudget, SourceBlobs } from './source-blobs.ts';
 import { TreeCopier, type TreeCounterpart } from './tree-copier.ts';
+import { type CopyVerification, CopyVerifier } from './verify-copy.ts';
 
 export interface CopyRequest extends SnapshotFilter {
   /** Snapshot IDs (prefixes) or "latest"; none means every snapshot that matches the selection. */
   snapshots?: readonly string[];
   /** zstd level for re-chunked content and rewritten trees. @default 3 */
   compressionLevel?: number;
+  /** Worker threads. @default the number of CPUs */
+  workers?: number;
+  /** Data blobs read back from the destination per snapshot before it is committed. @default 8 */
+  verifySample?: number;
 }
 
 export interface CopyProgress {
@@ -86,6 +96,10 @@ export interface CopyResult {
   packsWritten: number;
   /** Packs an interrupted earlier run had left in the destination, now indexed. */
   adoptedPacks: number;
+  /** What was proved present in the destination before the copied snapshots were committed (added up). */
+  verified: CopyVerification & { snapshots: number };
+  /** Bytes sent to the destination's storage, where its backend counts them (remote storage). */
+  bytesUploaded?: number;
   durationMs: number;
 }
 
@@ -100,6 +114,7 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
   }
   const sourceLock = await RepositoryLock.acquire(source, { exclusive: false, purpose: 'copy', clock });
   let destinationLock: RepositoryLock | undefined;
+  const pools: IngestPool[] = [];
   try {
     destinationLock = await RepositoryLock.acquire(destination, { exclusive: false, purpose: 'copy', clock });
     const { index: sourceIndex, problems } = await loadIndexForReading(source);
@@ -125,10 +140,28 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
     const writer = new RepositoryWriter(destination, index, {
       ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
     });
-    const content = contentCopier(
-      { repo: source, reader: sourceReader },
-      { repo: destination, index, writer },
+    // Started after the adoption above: workers skip every blob the destination's index lists.
+    const pool = new IngestPool(destination, index, writer, {
+      copyFrom: source,
+      ...(request.workers !== undefined ? { workers: request.workers } : {}),
+      ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
+      queueBytesPerWorker: 16 << 20,
+    });
+    pools.push(pool);
+    const content = contentCopier({
+      source: { repo: source, index: sourceIndex, blobs: new SourceBlobs(source, new ByteBudget(64 << 20)) },
+      destination: { repo: destination, index },
+      pool,
+    });
+    const verifier = new CopyVerifier(
+      destination,
+      index,
+      new BlobReader(destination, index, { treeCacheSize: 0 }),
+      {
+        ...(request.verifySample !== undefined ? { sample: request.verifySample } : {}),
+      },
     );
+    const sentBefore = destination.backend.requestStats?.().bytesSent;
     const progress: CopyProgress = {
       snapshotsDone: 0,
       snapshotsTotal: 0,
@@ -142,6 +175,7 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
       destination: new BlobReader(destination, index),
       writer,
       content,
+      concurrency: 32,
       ...(signal ? { signal } : {}),
       onFile: (stats) => {
         progress.files = stats.files;
@@ -166,6 +200,7 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
       treeBlobs: 0,
       packsWritten: 0,
       adoptedPacks: adopted,
+      verified: { snapshots: 0, trees: 0, dataBlobs: 0, packs: 0, sampledBlobs: 0 },
       durationMs: 0,
     };
     const todo: StoredSnapshot[] = [];
@@ -182,14 +217,32 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
       let tree: string;
       try {
         tree = await trees.copy(snapshot.tree, counterpartOf(snapshot, sourceListing.snapshots, held));
+        await content.settle(signal);
+      } catch (e) {
+        await content.settle(signal).catch(() => {}); // nothing of it may still run while the next one copies
+        if (!(e instanceof StepvaultError) || (e.code !== 'corrupt' && e.code !== 'not-found')) throw e;
+        result.failed.push({ source: snapshot.id, error: e.message });
+        progress.snapshotsDone++;
+        continue;
+      }
+      signal?.throwIfAborted();
+      await pool.flush();
+      await writer.flush();
+      signal?.throwIfAborted();
+      let verified: CopyVerification;
+      try {
+        verified = await verifier.verify(tree, signal);
       } catch (e) {
         if (!(e instanceof StepvaultError) || (e.code !== 'corrupt' && e.code !== 'not-found')) throw e;
         result.failed.push({ source: snapshot.id, error: e.message });
         progress.snapshotsDone++;
         continue;
       }
-      await writer.flush();
-      signal?.throwIfAborted();
+      result.verified.snapshots++;
+      result.verified.trees += verified.trees;
+      result.verified.dataBlobs += verified.dataBlobs;
+      result.verified.packs += verified.packs;
+      result.verified.sampledBlobs += verified.sampledBlobs;
       await destinationLock.assertHeld();
       const parent = sourceListing.snapshots.find((p) => p.id === snapshot.parent);
       const record = copyOf(snapshot, tree, parent ? held.get(originOf(parent))?.id : undefined);
@@ -206,7 +259,9 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
       progress.snapshotsDone++;
       deps.onCopied?.(copied);
     }
-    await writer.flush(); // what snapshots that failed half-way stored: indexed, so a later run reuses it
+    // What snapshots that failed half-way stored: indexed, so a later run reuses it.
+    await pool.flush();
+    await writer.flush();
     result.filesCopied = trees.stats.files;
     result.bytesCopied = trees.stats.bytes;
     result.entriesReused = trees.stats.reused;
@@ -214,9 +269,12 @@ export async function copySnapshots(request: CopyRequest, deps: CopyDeps): Promi
     result.dataAddedPacked = writer.stats.packBytes;
     result.treeBlobs = writer.stats.treeBlobs;
     result.packsWritten = writer.stats.packs;
+    const sentAfter = destination.backend.requestStats?.().bytesSent;
+    if (sentBefore !== undefined && sentAfter !== undefined) result.bytesUploaded = sentAfter - sentBefore;
     result.durationMs = clock.now().getTime() - started;
     return result;
   } finally {
+    for (const pool of pools) await pool.close();
     await destinationLock?.release();
     await sourceLock.release();
   }

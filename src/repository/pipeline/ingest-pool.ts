@@ -1,7 +1,7 @@
-// The main-thread side of the backup pipeline: a pool of ingest workers that store files given by path. It
-// balances work across workers by bytes, bounds what is queued (back-pressure on the caller), batches messages,
-// passes the packs workers wrote into staging files to the RepositoryWriter, and grows the shared blob set
-// before it fills up.
+// The main-thread side of the backup pipeline: a pool of ingest workers that store files given by path (or, for
+// `copy`, content made of another repository's blobs). It balances work across workers by bytes, bounds what is
+// queued (back-pressure on the caller), batches messages, passes the packs workers wrote into staging files to
+// the RepositoryWriter, and grows the shared blob set before it fills up.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -21,6 +21,7 @@ import { stagingPrefix } from './staging-name.ts';
 // Imported here so that workers find it compiled (common/start-worker.ts).
 import './ingest-worker.ts';
 import {
+  type CopyJob,
   type FileStored,
   FLOW_KIB_READ,
   FLOW_WORDS,
@@ -44,13 +45,17 @@ export interface IngestOptions {
    * Smaller files spread over the workers whole (striping costs each worker a pass of the chunker). @default 64 MiB
    */
   stripeFrom?: number;
+  /** The repository whose blobs copy jobs read (`submitCopy`); its keys go to the workers. */
+  copyFrom?: Repository;
 }
 
 interface Lane {
   worker: Worker;
   queued: number;
   queuedBytes: number;
-  outbox: IngestJob[];
+  outbox: (IngestJob | CopyJob)[];
+  /** Buffers the outbox's jobs carry, moved to the worker with them. */
+  transfer: ArrayBuffer[];
   flushed?: (() => void) | undefined;
 }
 
@@ -68,6 +73,8 @@ export class IngestPool {
   readonly #queueBytes: number;
   readonly #stripeFrom: number;
   readonly #sizes = new Map<number, { lane: Lane; size: number }>();
+  /** The lane of each re-chunked content that comes in several parts, until its last part. */
+  readonly #contentLanes = new Map<number, Lane>();
   readonly #waitingForRoom: (() => void)[] = [];
   readonly #savingPacks = new Set<Promise<void>>();
   readonly #tickets: PackTickets;
@@ -111,6 +118,9 @@ export class IngestPool {
       tickets: this.#tickets.buffer,
       stagingDir: this.#stagingDir,
       flow: this.#flow.buffer as SharedArrayBuffer,
+      ...(options.copyFrom
+        ? { source: { encryption: options.copyFrom.keys.encryption, blobMac: options.copyFrom.keys.blobMac } }
+        : {}),
     };
   }
 
@@ -123,7 +133,7 @@ export class IngestPool {
         workerData,
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
-      const lane: Lane = { worker, queued: 0, queuedBytes: 0, outbox: [] };
+      const lane: Lane = { worker, queued: 0, queuedBytes: 0, outbox: [], transfer: [] };
       worker.on('message', (m: FromIngestWorker) => this.#onMessage(lane, m));
       worker.on('error', (e) =>
         this.#fail(new StepvaultError('internal', `a pipeline worker failed: ${e.message}`, { cause: e })),
@@ -176,17 +186,62 @@ export class IngestPool {
     }
   }
 
+  /**
+   * Queues a copy job (see CopyJob) of about `size` bytes like `submit`, with the buffers its packs' bytes are
+   * in (moved to the worker, no longer usable here); undefined when there is no room. The parts of one content
+   * go to one worker, in order.
+   */
+  submitCopy(
+    job: Omit<CopyJob, 'job'>,
+    size: number,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<FileStored> | undefined {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#lanes.length === 0) this.#startWorkers();
+    let lane = job.mode === 're-chunk' ? this.#contentLanes.get(job.file) : undefined;
+    if (!lane) {
+      lane = this.#lanes[0]!;
+      for (const other of this.#lanes) if (other.queuedBytes < lane.queuedBytes) lane = other;
+    }
+    if (!this.#hasRoom(lane)) return undefined;
+    if (job.mode === 're-chunk') {
+      if (job.last) this.#contentLanes.delete(job.file);
+      else this.#contentLanes.set(job.file, lane);
+    }
+    const id = this.#nextJob++;
+    lane.transfer.push(...transfer);
+    return this.#queue(lane, { ...job, job: id }, size);
+  }
+
+  /** `submitCopy`, waiting for room as long as it takes. */
+  async storeCopy(
+    job: Omit<CopyJob, 'job'>,
+    size: number,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<FileStored> {
+    for (;;) {
+      const done = this.submitCopy(job, size, transfer);
+      if (done) return done;
+      await this.room();
+    }
+  }
+
   #hasRoom(lane: Lane): boolean {
     return lane.queued === 0 || (lane.queued < this.#queueLimit && lane.queuedBytes < this.#queueBytes);
   }
 
   #submit(lane: Lane, path: string, size: number, stripe: number, stripes: number): Promise<FileStored> {
-    const job = this.#nextJob++;
+    return this.#queue(lane, { job: this.#nextJob++, path, stripe, stripes }, size);
+  }
+
+  #queue(lane: Lane, job: IngestJob | CopyJob, size: number): Promise<FileStored> {
     lane.queued++;
     lane.queuedBytes += size;
-    this.#sizes.set(job, { lane, size });
-    const done = new Promise<FileStored>((resolve, reject) => this.#pending.set(job, { resolve, reject }));
-    lane.outbox.push({ job, path, stripe, stripes });
+    this.#sizes.set(job.job, { lane, size });
+    const done = new Promise<FileStored>((resolve, reject) =>
+      this.#pending.set(job.job, { resolve, reject }),
+    );
+    lane.outbox.push(job);
     this.#scheduleFlush();
     return done;
   }
@@ -204,8 +259,9 @@ export class IngestPool {
   #sendOutboxes(): void {
     for (const lane of this.#lanes) {
       if (lane.outbox.length === 0) continue;
-      this.#send(lane, { type: 'jobs', jobs: lane.outbox });
+      this.#send(lane, { type: 'jobs', jobs: lane.outbox }, lane.transfer);
       lane.outbox = [];
+      lane.transfer = [];
     }
   }
 
@@ -265,8 +321,8 @@ export class IngestPool {
     }
   }
 
-  #send(lane: Lane, message: ToIngestWorker): void {
-    lane.worker.postMessage(message);
+  #send(lane: Lane, message: ToIngestWorker, transfer: ArrayBuffer[] = []): void {
+    lane.worker.postMessage(message, transfer);
   }
 
   #onMessage(lane: Lane, message: FromIngestWorker): void {

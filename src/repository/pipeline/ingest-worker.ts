@@ -1,6 +1,8 @@
 // Pipeline worker for backups (runs in a worker_thread): reads a file, cuts it into content-defined chunks,
 // computes each chunk's keyed ID, claims new IDs in the shared blob set, and compresses and encrypts only the new
 // chunks into its own pack, which it writes straight into a staging file (the main thread makes it durable).
+// For `copy` it takes its content from another repository's blobs instead (copy-source.ts): re-chunked like a
+// file's, or added as stored.
 // Everything here is synchronous on purpose: sync fs, crypto and zstd calls in a worker scale with cores, where
 // the async variants queue on a small shared thread pool.
 
@@ -18,11 +20,13 @@ import { Chunker } from '../chunker/fastcdc.ts';
 import { compressBlob } from '../pack/blob-codec.ts';
 import { ENTRY_BYTES, TAG_BYTES, writeEntry } from '../pack/pack-format.ts';
 import { PackStream } from '../pack/pack-stream.ts';
+import { CopySource } from './copy-source.ts';
 import { PackTickets } from './pack-tickets.ts';
 import { SharedBlobSet } from './shared-blob-set.ts';
 import { stagingPrefix } from './staging-name.ts';
 import { noteGarbage } from './worker-gc.ts';
 import {
+  type CopyJob,
   type FileStored,
   FLOW_KIB_READ,
   type FromIngestWorker,
@@ -47,6 +51,10 @@ let buffer!: Buffer;
 let packFile = '';
 let packFd = -1;
 let packsStarted = 0;
+/** The repository copy jobs read from (a copy's pool only). */
+let copySource: CopySource | undefined;
+/** Re-chunked contents that come in several jobs: what the last part left uncut, by the job's `file`. */
+const openContents = new Map<number, { content: Content; held: Buffer } | 'failed'>();
 /** Largest single read: longer requests cost more per call even when the file is small. */
 const READ_SIZE = 1 << 20;
 // O_NONBLOCK: a file replaced by a FIFO after it was listed must not hang the open; fstat then refuses it.
@@ -144,19 +152,36 @@ class Content {
     if (this.chunks++ % this.stripes !== this.stripe) return;
     const id = createHmac('sha256', macKey).update(plain).digest();
     this.ids.push(id);
-    const claim = blobSet.claim(id);
-    if (claim === 'present') return;
-    if (claim === 'full') post({ type: 'blob-set-full' });
+    if (!this.#claim(id)) return;
     const { stored, compressed } = compressBlob(plain, data.compressionLevel);
+    this.#store(id, stored, compressed, plain.length);
+  }
+
+  /** Takes a blob in its stored form whose ID is known (a copy between repositories with the same IDs). */
+  addStored(id: Buffer, stored: Uint8Array, compressed: boolean, rawLength: number): void {
+    this.size += rawLength;
+    this.chunks++;
+    if (this.#claim(id)) this.#store(id, stored, compressed, rawLength);
+  }
+
+  /** Whether this thread is the one to store the blob (no other thread did, and it is not in the repository). */
+  #claim(id: Buffer): boolean {
+    const claim = blobSet.claim(id);
+    if (claim === 'present') return false;
+    if (claim === 'full') post({ type: 'blob-set-full' });
+    return true;
+  }
+
+  #store(id: Buffer, stored: Uint8Array, compressed: boolean, rawLength: number): void {
     openPack();
     if (pack.count > 0 && pack.length + stored.length + TAG_BYTES > packSize) {
       emitPack();
       openPack();
     }
-    pack.add('data', id, stored, compressed, plain.length);
+    pack.add('data', id, stored, compressed, rawLength);
     noteGarbage(stored.length); // the ciphertext buffer, already written
     this.newBlobs++;
-    this.newBytes += plain.length;
+    this.newBytes += rawLength;
     this.storedBytes += stored.length + TAG_BYTES;
     if (pack.length >= packSize) emitPack();
   }
@@ -221,20 +246,91 @@ function storeFile(job: IngestJob, path: string): FileStored {
   }
 }
 
+/** Runs a copy job (see CopyJob): blobs of the source repository added as stored, or cut anew. */
+function copyContent(job: CopyJob): FileStored {
+  if (!copySource) throw new Error('a copy job reached a worker started without the source keys');
+  if (job.mode === 'as-stored') {
+    const content = new Content(0, 1);
+    const failures = copySource.read(
+      job,
+      (blob, stored, plain) => content.addStored(Buffer.from(blob.id), stored, blob.compressed, plain.length),
+      false,
+    );
+    return { ...content.result(job.job), content: new Uint8Array(0), failures };
+  }
+  const open = openContents.get(job.file);
+  if (job.last) openContents.delete(job.file);
+  if (open === 'failed') return { ...new Content(0, 1).result(job.job), failures: [] };
+  const content = open?.content ?? new Content(0, 1);
+  // The chunk buffer starts with what the previous part left uncut (less than a chunk's maximum).
+  let start = 0;
+  let end = 0;
+  if (open) {
+    buffer.set(open.held, 0);
+    end = open.held.length;
+  }
+  const failures = copySource.read(
+    job,
+    (_blob, _stored, plain) => {
+      for (let at = 0; at < plain.length; ) {
+        if (start > 0) {
+          buffer.copyWithin(0, start, end);
+          end -= start;
+          start = 0;
+        }
+        const n = Math.min(plain.length - at, buffer.length - end);
+        buffer.set(plain.subarray(at, at + n), end);
+        end += n;
+        at += n;
+        for (
+          let cut = chunker.next(buffer, start, end, false);
+          cut > 0;
+          cut = chunker.next(buffer, start, end, false)
+        ) {
+          content.add(buffer.subarray(start, start + cut));
+          start += cut;
+        }
+      }
+    },
+    true,
+  );
+  if (failures.length > 0) {
+    if (!job.last) openContents.set(job.file, 'failed');
+    return { ...content.result(job.job), content: new Uint8Array(0), failures };
+  }
+  if (job.last) {
+    for (
+      let cut = chunker.next(buffer, start, end, true);
+      cut > 0;
+      cut = chunker.next(buffer, start, end, true)
+    ) {
+      content.add(buffer.subarray(start, start + cut));
+      start += cut;
+    }
+  } else {
+    openContents.set(job.file, { content, held: Buffer.from(buffer.subarray(start, end)) });
+  }
+  // Each part reports the chunks it cut and what it stored; the caller adds the parts up.
+  const result = content.result(job.job);
+  content.ids.length = 0;
+  content.size = content.chunks = content.newBlobs = content.newBytes = content.storedBytes = 0;
+  return { ...result, failures };
+}
+
 /**
  * Runs jobs, then further job messages already waiting (taken synchronously, without a trip through the event
  * loop) for up to RESULT_INTERVAL ms, and reports the results in one message. The worker then returns to its
  * event loop, where Node and V8 finish freeing the buffers of the work done: never returning would let them pile
  * up.
  */
-function runJobs(first: IngestJob[]): void {
+function runJobs(first: (IngestJob | CopyJob)[]): void {
   let results: FileStored[] = [];
   const started = performance.now();
   let last = started;
-  let jobs: IngestJob[] | undefined = first;
+  let jobs: (IngestJob | CopyJob)[] | undefined = first;
   while (jobs) {
     for (const job of jobs) {
-      results.push(storeFile(job, job.path));
+      results.push('path' in job ? storeFile(job, job.path) : copyContent(job));
       const now = performance.now();
       if (now - last >= RESULT_INTERVAL) {
         post({ type: 'results', results });
@@ -278,5 +374,6 @@ export function start(): void {
   tickets = new PackTickets(data.tickets);
   pack = new PackStream(Buffer.from(data.encryption));
   buffer = chunker.allocateBuffer(chunker.maxSize + READ_SIZE);
+  if (data.source) copySource = new CopySource(data.source);
   port.on('message', handle);
 }
