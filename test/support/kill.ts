@@ -53,7 +53,8 @@ export async function killWhen(
 }
 
 /** A file the repository holds or stages: an object, a lock, a temporary file (not a directory). */
-const OBJECT_PATH = /^(?:(?:tmp|locks|index|snapshots|tombstones|keys)\/[^/]+|data\/[0-9a-f]{2}\/[^/]+)$/;
+const OBJECT_PATH =
+  /^(?:(?:tmp|locks|index|snapshots|tombstones|keys|chain)\/[^/]+|data\/[0-9a-f]{2}\/[^/]+)$/;
 
 /**
  * A kill point at the `n`-th distinct file (object, lock or temporary file) that a run creates or removes: the
