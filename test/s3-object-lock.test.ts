@@ -74,6 +74,19 @@ async function versions(client: S3Client, bucket: string, prefix: string): Promi
   return out;
 }
 
+/** The owner shortens the GOVERNANCE retention of a version (bypassing it), as if its time had nearly come. */
+async function shortenGovernance(owner: S3Client, prefix: string, v: Version, until: Date): Promise<void> {
+  await owner.send(
+    new PutObjectRetentionCommand({
+      Bucket: 'locked',
+      Key: `${prefix}/${v.key}`,
+      VersionId: v.versionId,
+      BypassGovernanceRetention: true,
+      Retention: { Mode: 'GOVERNANCE', RetainUntilDate: until },
+    }),
+  );
+}
+
 /** The gateway's clock, from the Date header of an answer (one-second resolution). */
 async function serverNow(world: S3World): Promise<Date> {
   const response = await fetch(world.rgw.endpoint);
@@ -190,15 +203,7 @@ describe('immutable repositories on S3 Object Lock', () => {
     // The owner may shorten GOVERNANCE retention (bypass): as if the objects were near the end of their period.
     const soon = new Date((await serverNow(world)).getTime() + 3_600_000);
     for (const v of [pack, snapshot]) {
-      await owner.send(
-        new PutObjectRetentionCommand({
-          Bucket: 'locked',
-          Key: `${prefix}/${v.key}`,
-          VersionId: v.versionId,
-          BypassGovernanceRetention: true,
-          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: soon },
-        }),
-      );
+      await shortenGovernance(owner, prefix, v, soon);
     }
     const check = run(['check', '--json'], 1);
     const errors = only(check.messages, 'error').map((m) => JSON.stringify(m));
@@ -254,15 +259,7 @@ describe('immutable repositories on S3 Object Lock', () => {
     // As if their time had come: the owner shortens them (GOVERNANCE, bypass) and waits for the gateway's clock.
     const soon = new Date((await serverNow(world)).getTime() + 2000);
     for (const v of hidden) {
-      await owner.send(
-        new PutObjectRetentionCommand({
-          Bucket: 'locked',
-          Key: `${prefix}/${v.key}`,
-          VersionId: v.versionId,
-          BypassGovernanceRetention: true,
-          Retention: { Mode: 'GOVERNANCE', RetainUntilDate: soon },
-        }),
-      );
+      await shortenGovernance(owner, prefix, v, soon);
     }
     await untilServerPasses(world, soon);
     const later = only(run(['prune', '--json']).messages, 'summary')[0]!;

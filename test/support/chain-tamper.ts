@@ -45,8 +45,8 @@ export function describeChainTamper(label: string, target: (sb: CliSandbox) => P
       for (const sb of sandboxes) sb.cleanup();
     });
 
-    /** A repository with two snapshots of different content: `first`, then `second`. */
-    async function twoSnapshots() {
+    /** A new repository (`init` done) and a data directory, in a sandbox of their own. */
+    async function fresh() {
       const sb = new CliSandbox('sv-chain-');
       sandboxes.push(sb);
       const t = await target(sb);
@@ -54,6 +54,12 @@ export function describeChainTamper(label: string, target: (sb: CliSandbox) => P
       fs.mkdirSync(data);
       const run = (args: string[], code = 0) => sb.ok(args, code, t.env);
       run(['init']);
+      return { sb, t, data, run };
+    }
+
+    /** A repository with two snapshots of different content: `first`, then `second`. */
+    async function twoSnapshots() {
+      const { sb, t, data, run } = await fresh();
       fs.writeFileSync(path.join(data, 'file.txt'), 'first version\n');
       const first = only(run(['backup', data, '--json']).messages, 'summary')[0]!.snapshot_id as string;
       fs.writeFileSync(path.join(data, 'file.txt'), 'second version\n');
@@ -124,13 +130,7 @@ export function describeChainTamper(label: string, target: (sb: CliSandbox) => P
     });
 
     it('a rollback of the whole repository to an earlier state is noticed', async () => {
-      const sb = new CliSandbox('sv-chain-rollback-');
-      sandboxes.push(sb);
-      const t = await target(sb);
-      const data = sb.path('data');
-      fs.mkdirSync(data);
-      const run = (args: string[], code = 0) => sb.ok(args, code, t.env);
-      run(['init']);
+      const { sb, t, data, run } = await fresh();
       fs.writeFileSync(path.join(data, 'file.txt'), 'first version\n');
       run(['backup', data]);
       const before = await everything(t.raw);

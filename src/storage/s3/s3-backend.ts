@@ -258,24 +258,7 @@ export class S3Backend implements Backend {
   }
 
   async save(type: ObjectType, name: string, data: Uint8Array): Promise<void> {
-    const key = this.#key(type, name);
-    const lock = await this.objectLock.writeParameters(type);
-    const { VersionId } = await this.#send(`PUT ${type}/${name}`, () =>
-      this.#client.send(
-        new PutObjectCommand({
-          Bucket: this.#bucket,
-          Key: key,
-          Body: data,
-          ContentLength: data.length,
-          IfNoneMatch: '*',
-          ChecksumAlgorithm: 'SHA256',
-          ChecksumSHA256: this.#checksum(type, name, data),
-          ...lock,
-        }),
-      ),
-    );
-    this.#stats.bytesSent += data.length;
-    this.#wrote(type, name, VersionId, data.length);
+    await this.#put(type, name, () => data, data.length, this.#checksum(type, name, data));
   }
 
   /** Content-named objects below MULTIPART_FROM are streamed from the file (their checksum is their name). */
@@ -283,24 +266,35 @@ export class S3Backend implements Backend {
     const size = (await fs.promises.stat(file)).size;
     if (size >= this.#multipartFrom) return this.#saveInParts(type, name, file, size);
     if (!CONTENT_NAMED_TYPES.has(type)) return this.save(type, name, await fs.promises.readFile(file));
-    const key = this.#key(type, name);
+    const checksum = Buffer.from(name, 'hex').toString('base64');
+    await this.#put(type, name, () => fs.createReadStream(file, { highWaterMark: 1 << 20 }), size, checksum);
+  }
+
+  /** One create-only PUT with its checksum and, under a lock policy, its retention. */
+  async #put(
+    type: ObjectType,
+    name: string,
+    body: () => Uint8Array | fs.ReadStream,
+    length: number,
+    checksum: string,
+  ): Promise<void> {
     const lock = await this.objectLock.writeParameters(type);
     const { VersionId } = await this.#send(`PUT ${type}/${name}`, () =>
       this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
-          Key: key,
-          Body: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
-          ContentLength: size,
+          Key: this.#key(type, name),
+          Body: body(),
+          ContentLength: length,
           IfNoneMatch: '*',
           ChecksumAlgorithm: 'SHA256',
-          ChecksumSHA256: Buffer.from(name, 'hex').toString('base64'),
+          ChecksumSHA256: checksum,
           ...lock,
         }),
       ),
     );
-    this.#stats.bytesSent += size;
-    this.#wrote(type, name, VersionId, size);
+    this.#stats.bytesSent += length;
+    this.#wrote(type, name, VersionId, length);
   }
 
   async #saveInParts(type: ObjectType, name: string, file: string, size: number): Promise<void> {
