@@ -11,18 +11,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { StepvaultError } from '../../common/errors.ts';
 import {
@@ -30,20 +25,20 @@ import {
   type ByteRange,
   CONFIG_NAME,
   CONTENT_NAMED_TYPES,
-  isValidObjectName,
-  OBJECT_TYPES,
   type ObjectInfo,
   type ObjectType,
   type RequestStats,
 } from '../contract.ts';
 import type { OpenContext } from '../location.ts';
-import { assertObjectName, notFound } from '../object-name.ts';
 import { RetryingBackend } from '../retrying-backend.ts';
+import { readBody } from './s3-body.ts';
 import { createS3Client } from './s3-client.ts';
 import { s3Error } from './s3-errors.ts';
+import { RepositoryKeys } from './s3-keys.ts';
 import type { S3Location } from './s3-location.ts';
+import { uploadInParts } from './s3-multipart.ts';
 import { S3ObjectLock } from './s3-object-lock.ts';
-import { type KeyVersions, listKeyVersions } from './s3-versions.ts';
+import { FirstVersions } from './s3-versions.ts';
 import type { ServerClock } from './server-clock.ts';
 
 /**
@@ -51,9 +46,6 @@ import type { ServerClock } from './server-clock.ts';
  * it: one request each instead of four, and a failed one costs little to send again.
  */
 export const MULTIPART_FROM = 64 * 1024 * 1024;
-const PART_SIZE = 16 * 1024 * 1024;
-/** The types stepvault removes objects of (forget, prune, unlock, key remove); it never removes any other. */
-const REMOVABLE: ReadonlySet<ObjectType> = new Set(['keys', 'data', 'index', 'snapshots', 'locks']);
 
 export async function openS3Backend(location: S3Location, context: OpenContext): Promise<Backend> {
   const { client, clock } = createS3Client(location, context);
@@ -64,17 +56,11 @@ export class S3Backend implements Backend {
   readonly location: string;
   readonly #client: S3Client;
   readonly #bucket: string;
-  /** '' or 'some/prefix/' */
-  readonly #base: string;
+  readonly #keys: RepositoryKeys;
+  readonly #versions: FirstVersions;
   readonly serverClock: ServerClock;
   readonly #stats: RequestStats = { requests: 0, retries: 0, throttled: 0, bytesSent: 0, bytesReceived: 0 };
-
   readonly #multipartFrom: number;
-  /** Whether the bucket keeps versions (asked once); then reads go to first versions. */
-  #versioned: Promise<boolean> | undefined;
-  /** First versions by key, for the types listed so far (and keys looked up or written since). */
-  readonly #versions = new Map<string, KeyVersions>();
-  readonly #listedTypes = new Set<ObjectType>();
   readonly objectLock: S3ObjectLock;
 
   constructor(
@@ -87,129 +73,18 @@ export class S3Backend implements Backend {
     this.#multipartFrom = options.multipartFrom ?? MULTIPART_FROM;
     this.#client = client;
     this.#bucket = location.bucket;
-    this.#base = location.prefix ? `${location.prefix}/` : '';
+    this.#keys = new RepositoryKeys(location.prefix);
     this.serverClock = clock;
+    const send = <T>(what: string, run: () => Promise<T>) => this.#send(what, run);
+    this.#versions = new FirstVersions({ client, bucket: this.#bucket, send }, this.#keys, this.location);
     this.objectLock = new S3ObjectLock({
       client,
       bucket: this.#bucket,
-      base: this.#base,
-      key: (type, name) => this.#key(type, name),
-      versioned: () => this.#isVersioned(),
+      keys: this.#keys,
+      versions: this.#versions,
       clock,
-      send: (what, run) => this.#send(what, run),
-      firstVersion: (type, name, hidden) => this.#firstVersion(type, name, hidden),
-      tampered: (type) => this.#tampered(type),
-      typeOfKey: (key) => this.#typeOfKey(key),
-      removable: (type) => REMOVABLE.has(type),
+      send,
     });
-  }
-
-  #isVersioned(): Promise<boolean> {
-    this.#versioned ??= (async () => {
-      try {
-        const answer = await this.#send('GET bucket versioning', () =>
-          this.#client.send(new GetBucketVersioningCommand({ Bucket: this.#bucket })),
-        );
-        return answer.Status === 'Enabled' || answer.Status === 'Suspended';
-      } catch (e) {
-        // Without s3:GetBucketVersioning reads go to current versions, as on any bucket without versioning.
-        if (e instanceof StepvaultError && /access denied/.test(e.message)) return false;
-        this.#versioned = undefined;
-        throw e;
-      }
-    })();
-    return this.#versioned;
-  }
-
-  #prefixOf(type: ObjectType): string {
-    return type === 'config' ? `${this.#base}${CONFIG_NAME}` : `${this.#base}${type}/`;
-  }
-
-  /** Lists every version of a type's objects and keeps their first versions. */
-  async #listVersions(type: ObjectType): Promise<Map<string, KeyVersions>> {
-    const listed = await listKeyVersions(this.#lister(), this.#prefixOf(type));
-    for (const [key] of this.#versions)
-      if (key.startsWith(this.#prefixOf(type)) && !listed.has(key)) this.#versions.delete(key);
-    for (const [key, versions] of listed) this.#versions.set(key, versions);
-    this.#listedTypes.add(type);
-    return listed;
-  }
-
-  #lister() {
-    return {
-      client: this.#client,
-      bucket: this.#bucket,
-      send: <T>(what: string, run: () => Promise<T>) => this.#send(what, run),
-    };
-  }
-
-  /** The first version of an object on a versioned bucket; undefined when the bucket keeps no versions. */
-  async #firstVersion(type: ObjectType, name: string, hidden = false): Promise<KeyVersions | undefined> {
-    if (!(await this.#isVersioned())) return undefined;
-    const key = this.#key(type, name);
-    let found = this.#versions.get(key);
-    if (!found && !this.#listedTypes.has(type)) found = (await this.#listVersions(type)).get(key);
-    if (!found) {
-      found = (await listKeyVersions(this.#lister(), key, key)).get(key);
-      if (found) this.#versions.set(key, found);
-    }
-    if (!found || (!hidden && this.#isRemoved(type, found))) throw notFound(this.location, type, name);
-    return found;
-  }
-
-  /** A delete marker removes an object of a type stepvault removes; on any other type it only shows tampering. */
-  #isRemoved(type: ObjectType, versions: KeyVersions): boolean {
-    return versions.markers > 0 && REMOVABLE.has(type);
-  }
-
-  #tampered(type: ObjectType): { name: string; how: string }[] {
-    const prefix = this.#prefixOf(type);
-    const found: { name: string; how: string }[] = [];
-    for (const [key, v] of this.#versions) {
-      const name = key.startsWith(prefix) ? this.#ours(type, key) : undefined;
-      if (name === undefined) continue;
-      if (v.overwrites > 0) {
-        found.push({
-          name,
-          how: 'was written again after stepvault wrote it (someone with write access tried to overwrite it or bring it back); its first version is what stepvault reads',
-        });
-      }
-      if (v.markers > 0 && !REMOVABLE.has(type)) {
-        found.push({
-          name,
-          how: 'was hidden behind a delete marker, although stepvault never removes such objects (someone with delete permission tried to remove it); its first version is still read',
-        });
-      }
-    }
-    return found;
-  }
-
-  /** The type of one of this repository's object keys; undefined for any other key. */
-  #typeOfKey(key: string): ObjectType | undefined {
-    return OBJECT_TYPES.find(
-      (type) => key.startsWith(this.#prefixOf(type)) && this.#ours(type, key) !== undefined,
-    );
-  }
-
-  /** Keeps the version a write made, when it is the key's first. */
-  #wrote(type: ObjectType, name: string, versionId: string | undefined, size: number): void {
-    if (!versionId || versionId === 'null') return;
-    const key = this.#key(type, name);
-    const known = this.#versions.get(key);
-    if (known) return;
-    this.#versions.set(key, {
-      first: { versionId, size, modified: undefined, etag: undefined },
-      overwrites: 0,
-      markers: 0,
-      all: [{ versionId, size, marker: false, latest: true }],
-    });
-  }
-
-  #key(type: ObjectType, name: string): string {
-    assertObjectName(type, name);
-    if (type === 'config') return `${this.#base}${CONFIG_NAME}`;
-    if (type === 'data') return `${this.#base}data/${name.slice(0, 2)}/${name}`;
-    return `${this.#base}${type}/${name}`;
   }
 
   requestStats(): RequestStats {
@@ -228,25 +103,22 @@ export class S3Backend implements Backend {
 
   async create(): Promise<void> {
     await this.#send('HEAD bucket', () => this.#client.send(new HeadBucketCommand({ Bucket: this.#bucket })));
+    const base = this.#keys.base;
     const listed = await this.#send('LIST', () =>
-      this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#base, MaxKeys: 10 })),
+      this.#client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: base, MaxKeys: 10 })),
     );
     const keys = (listed.Contents ?? []).map((c) => c.Key ?? '');
-    if (keys.includes(`${this.#base}${CONFIG_NAME}`)) {
+    if (keys.includes(`${base}${CONFIG_NAME}`)) {
       throw new StepvaultError('repository-exists', `a repository already exists at ${this.location}`, {
         hint: 'use it as it is, or choose another prefix for a new one',
       });
     }
-    const foreign = keys.filter(
-      (k) => !/^(keys|data|index|snapshots|locks|tombstones|chain)\//.test(k.slice(this.#base.length)),
-    );
+    const foreign = keys.filter((k) => this.#keys.typeOf(k) === undefined);
     if (foreign.length > 0) {
       throw new StepvaultError(
         'usage',
         `${this.location} is not empty and is not a repository (it holds ${foreign[0]})`,
-        {
-          hint: 'initialize a repository under a new or empty prefix: s3:BUCKET/PREFIX',
-        },
+        { hint: 'initialize a repository under a new or empty prefix: s3:BUCKET/PREFIX' },
       );
     }
   }
@@ -283,7 +155,7 @@ export class S3Backend implements Backend {
       this.#client.send(
         new PutObjectCommand({
           Bucket: this.#bucket,
-          Key: this.#key(type, name),
+          Key: this.#keys.key(type, name),
           Body: body(),
           ContentLength: length,
           IfNoneMatch: '*',
@@ -294,86 +166,45 @@ export class S3Backend implements Backend {
       ),
     );
     this.#stats.bytesSent += length;
-    this.#wrote(type, name, VersionId, length);
+    this.#versions.wrote(type, name, VersionId, length);
   }
 
   async #saveInParts(type: ObjectType, name: string, file: string, size: number): Promise<void> {
-    const key = this.#key(type, name);
-    const what = `PUT ${type}/${name}`;
     const lock = await this.objectLock.writeParameters(type);
-    const { UploadId } = await this.#send(what, () =>
-      this.#client.send(
-        new CreateMultipartUploadCommand({
-          Bucket: this.#bucket,
-          Key: key,
-          ChecksumAlgorithm: 'SHA256',
-          ...lock,
-        }),
-      ),
+    const version = await uploadInParts(
+      {
+        client: this.#client,
+        bucket: this.#bucket,
+        key: this.#keys.key(type, name),
+        what: `PUT ${type}/${name}`,
+        lock,
+        send: (what, run) => this.#send(what, run),
+        sent: (bytes) => {
+          this.#stats.bytesSent += bytes;
+        },
+      },
+      file,
+      size,
     );
-    const parts: { PartNumber: number; ETag: string; ChecksumSHA256: string }[] = [];
-    const handle = await fs.promises.open(file, 'r');
-    try {
-      for (let at = 0, number = 1; at < size; at += PART_SIZE, number++) {
-        const length = Math.min(PART_SIZE, size - at);
-        const body = Buffer.allocUnsafe(length);
-        const { bytesRead } = await handle.read(body, 0, length, at);
-        if (bytesRead !== length) throw new StepvaultError('io', `${file} shrank while it was uploaded`);
-        const checksum = createHash('sha256').update(body).digest('base64');
-        const { ETag } = await this.#send(`${what} (part ${number})`, () =>
-          this.#client.send(
-            new UploadPartCommand({
-              Bucket: this.#bucket,
-              Key: key,
-              UploadId,
-              PartNumber: number,
-              Body: body,
-              ContentLength: length,
-              ChecksumSHA256: checksum,
-            }),
-          ),
-        );
-        this.#stats.bytesSent += length;
-        parts.push({ PartNumber: number, ETag: ETag!, ChecksumSHA256: checksum });
-      }
-      const { VersionId } = await this.#send(what, () =>
-        this.#client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: this.#bucket,
-            Key: key,
-            UploadId,
-            IfNoneMatch: '*',
-            MultipartUpload: { Parts: parts },
-          }),
-        ),
-      );
-      this.#wrote(type, name, VersionId, size);
-      // Some stores (RADOS Gateway) drop the lock headers of a multipart upload: set the retention on the result.
-      if (lock.ObjectLockMode && lock.ObjectLockRetainUntilDate) {
-        await this.objectLock.extend(type, name, {
-          mode: lock.ObjectLockMode === 'COMPLIANCE' ? 'compliance' : 'governance',
-          until: lock.ObjectLockRetainUntilDate,
-        });
-      }
-    } catch (e) {
-      await this.#client
-        .send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: key, UploadId }))
-        .catch(() => {});
-      throw e;
-    } finally {
-      await handle.close();
+    this.#versions.wrote(type, name, version, size);
+    // Some stores (RADOS Gateway) drop the lock headers of a multipart upload: set the retention on the result.
+    if (lock.ObjectLockMode && lock.ObjectLockRetainUntilDate) {
+      await this.objectLock.extend(type, name, {
+        mode: lock.ObjectLockMode === 'COMPLIANCE' ? 'compliance' : 'governance',
+        until: lock.ObjectLockRetainUntilDate,
+      });
     }
   }
 
   async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
     const what = `GET ${type}/${name}${range ? ` [${range.offset}+${range.length}]` : ''}`;
     if (range && range.length === 0) return Buffer.alloc(0);
-    const version = (await this.#firstVersion(type, name))?.first.versionId;
+    const version = (await this.#versions.of(type, name))?.first.versionId;
     const response = await this.#send(what, () =>
       this.#client.send(
         new GetObjectCommand({
           Bucket: this.#bucket,
-          Key: this.#key(type, name),
+          Key: this.#keys.key(type, name),
           ...(version ? { VersionId: version } : {}),
           ...(range ? { Range: `bytes=${range.offset}-${range.offset + range.length - 1}` } : {}),
         }),
@@ -397,14 +228,14 @@ export class S3Backend implements Backend {
   }
 
   async stat(type: ObjectType, name: string): Promise<ObjectInfo> {
-    const versions = await this.#firstVersion(type, name);
+    const versions = await this.#versions.of(type, name);
     if (versions?.first.modified)
       return { name, size: versions.first.size, modified: versions.first.modified };
     const head = await this.#send(`HEAD ${type}/${name}`, () =>
       this.#client.send(
         new HeadObjectCommand({
           Bucket: this.#bucket,
-          Key: this.#key(type, name),
+          Key: this.#keys.key(type, name),
           ...(versions ? { VersionId: versions.first.versionId } : {}),
         }),
       ),
@@ -418,12 +249,10 @@ export class S3Backend implements Backend {
 
   /** The objects of a type; on a versioned bucket those not removed, each with its first version's size. */
   async *list(type: ObjectType): AsyncIterable<ObjectInfo> {
-    const prefix = this.#prefixOf(type);
-    if (await this.#isVersioned()) {
-      for (const [key, v] of await this.#listVersions(type)) {
-        const info = this.#ours(type, key);
-        if (info === undefined || this.#isRemoved(type, v)) continue;
-        yield { name: info, size: v.first.size, ...(v.first.modified ? { modified: v.first.modified } : {}) };
+    if (await this.#versions.versioned()) {
+      for (const { name, versions } of await this.#versions.list(type)) {
+        const { size, modified } = versions.first;
+        yield { name, size, ...(modified ? { modified } : {}) };
       }
       return;
     }
@@ -433,13 +262,14 @@ export class S3Backend implements Backend {
         this.#client.send(
           new ListObjectsV2Command({
             Bucket: this.#bucket,
-            Prefix: prefix,
+            Prefix: this.#keys.prefixOf(type),
             ...(token ? { ContinuationToken: token } : {}),
           }),
         ),
       );
       for (const object of page.Contents ?? []) {
-        const name = this.#ours(type, object.Key ?? '');
+        // Anything but the repository's own objects (foreign keys, a hostile listing) is never handed on.
+        const name = this.#keys.nameOf(type, object.Key ?? '');
         if (name === undefined) continue;
         yield {
           name,
@@ -458,67 +288,15 @@ export class S3Backend implements Backend {
     } while (token);
   }
 
-  /** The object name of a listed key, when it is one of this repository's objects of that type (else undefined). */
-  #ours(type: ObjectType, key: string): string | undefined {
-    const name =
-      type === 'config'
-        ? key === this.#prefixOf(type)
-          ? CONFIG_NAME
-          : ''
-        : key.slice(key.lastIndexOf('/') + 1);
-    // Anything else (foreign keys, a hostile listing) is never handed on.
-    return isValidObjectName(type, name) && key === this.#key(type, name) ? name : undefined;
-  }
-
   /** On a versioned bucket this only hides the object (a delete marker); its versions stay while retained. */
   async remove(type: ObjectType, name: string): Promise<void> {
     await this.#send(`DELETE ${type}/${name}`, () =>
-      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(type, name) })),
+      this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#keys.key(type, name) })),
     );
-    const known = this.#versions.get(this.#key(type, name));
-    if (known) known.markers++;
+    this.#versions.removed(type, name);
   }
 
   async close(): Promise<void> {
     this.#client.destroy();
   }
-}
-
-/** Reads a response body whole, refusing one that ends before its announced length (retryable: it was cut). */
-async function readBody(
-  body: AsyncIterable<Uint8Array> | undefined,
-  length: number,
-  what: string,
-): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(length);
-  let at = 0;
-  if (body) {
-    try {
-      for await (const chunk of body) {
-        if (at + chunk.length > length) {
-          throw new StepvaultError(
-            'io',
-            `${what}: the server sent more than the ${length} bytes it announced`,
-            {
-              retryable: true,
-            },
-          );
-        }
-        out.set(chunk, at);
-        at += chunk.length;
-      }
-    } catch (e) {
-      if (e instanceof StepvaultError) throw e;
-      throw new StepvaultError('io', `${what}: the download broke off after ${at} of ${length} bytes`, {
-        retryable: true,
-        cause: e,
-      });
-    }
-  }
-  if (at !== length) {
-    throw new StepvaultError('io', `${what}: the download ended after ${at} of ${length} bytes`, {
-      retryable: true,
-    });
-  }
-  return out;
 }

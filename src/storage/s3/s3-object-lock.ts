@@ -14,30 +14,18 @@ import {
 } from '@aws-sdk/client-s3';
 import { StepvaultError } from '../../common/errors.ts';
 import type { ObjectLockControl, ObjectType, PurgeResult, Retention, RetentionMode } from '../contract.ts';
-import { type KeyVersions, listKeyVersions } from './s3-versions.ts';
+import type { RepositoryKeys } from './s3-keys.ts';
+import { type FirstVersions, isRemoved, listKeyVersions } from './s3-versions.ts';
 import type { ServerClock } from './server-clock.ts';
 
 export interface LockedBucket {
   client: S3Client;
   bucket: string;
-  /** The key prefix of the repository ('' or 'prefix/'). */
-  base: string;
+  keys: RepositoryKeys;
+  versions: FirstVersions;
   clock: ServerClock;
-  key(type: ObjectType, name: string): string;
   /** Makes one request, mapping its error (the backend's). */
   send<T>(what: string, run: () => Promise<T>): Promise<T>;
-  /** Whether the bucket keeps versions (asked once). */
-  versioned(): Promise<boolean>;
-  /**
-   * The first version of an object (undefined on a bucket without versioning); not-found when removed, unless
-   * `hidden` is true (retention is kept on an object something still needs, even if someone hid it).
-   */
-  firstVersion(type: ObjectType, name: string, hidden?: boolean): Promise<KeyVersions | undefined>;
-  tampered(type: ObjectType): { name: string; how: string }[];
-  /** The type of one of the repository's own object keys; undefined for any other key under the prefix. */
-  typeOfKey(key: string): ObjectType | undefined;
-  /** Whether stepvault ever removes objects of a type (a delete marker on another type is tampering). */
-  removable(type: ObjectType): boolean;
 }
 
 type SdkMode = 'GOVERNANCE' | 'COMPLIANCE';
@@ -95,12 +83,12 @@ export class S3ObjectLock implements ObjectLockControl {
   }
 
   async retention(type: ObjectType, name: string): Promise<(Retention & { written?: Date }) | undefined> {
-    const version = (await this.#b.firstVersion(type, name, true))?.first.versionId;
+    const version = (await this.#b.versions.of(type, name, true))?.first.versionId;
     const head = await this.#b.send(`HEAD ${type}/${name}`, () =>
       this.#b.client.send(
         new HeadObjectCommand({
           Bucket: this.#b.bucket,
-          Key: this.#b.key(type, name),
+          Key: this.#b.keys.key(type, name),
           ...(version ? { VersionId: version } : {}),
         }),
       ),
@@ -114,12 +102,12 @@ export class S3ObjectLock implements ObjectLockControl {
   }
 
   async extend(type: ObjectType, name: string, retention: Retention): Promise<void> {
-    const version = (await this.#b.firstVersion(type, name, true))?.first.versionId;
+    const version = (await this.#b.versions.of(type, name, true))?.first.versionId;
     await this.#b.send(`PUT retention of ${type}/${name}`, () =>
       this.#b.client.send(
         new PutObjectRetentionCommand({
           Bucket: this.#b.bucket,
-          Key: this.#b.key(type, name),
+          Key: this.#b.keys.key(type, name),
           ...(version ? { VersionId: version } : {}),
           Retention: { Mode: SDK_MODE[retention.mode], RetainUntilDate: retention.until },
         }),
@@ -128,7 +116,7 @@ export class S3ObjectLock implements ObjectLockControl {
   }
 
   tampered(type: ObjectType): { name: string; how: string }[] {
-    return this.#b.tampered(type);
+    return this.#b.versions.tampered(type);
   }
 
   /**
@@ -139,11 +127,11 @@ export class S3ObjectLock implements ObjectLockControl {
    */
   async purgeRemoved(): Promise<PurgeResult> {
     const result: PurgeResult = { removed: 0, removedBytes: 0, retained: 0, retainedBytes: 0 };
-    if (!(await this.#b.versioned())) return result; // removing deleted everything already
+    if (!(await this.#b.versions.versioned())) return result; // removing deleted everything already
     const lister = { client: this.#b.client, bucket: this.#b.bucket, send: this.#b.send };
-    const removed = [...(await listKeyVersions(lister, this.#b.base))].filter(([key, v]) => {
-      const type = this.#b.typeOfKey(key);
-      return type !== undefined && this.#b.removable(type) && v.markers > 0;
+    const removed = [...(await listKeyVersions(lister, this.#b.keys.base))].filter(([key, v]) => {
+      const type = this.#b.keys.typeOf(key);
+      return type !== undefined && isRemoved(type, v);
     });
     const all = removed.flatMap(([key, v]) => v.all.map((entry) => ({ key, ...entry })));
     const now = await this.serverNow();

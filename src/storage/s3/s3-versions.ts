@@ -6,8 +6,11 @@
 // written again after stepvault removed it (every object it writes is sealed with a fresh salt), so a delete marker
 // means removed for good: a version written after one is foreign too, and never brings the object back.
 
-import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketVersioningCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StepvaultError } from '../../common/errors.ts';
+import type { ObjectType } from '../contract.ts';
+import { notFound } from '../object-name.ts';
+import type { RepositoryKeys } from './s3-keys.ts';
 
 export interface KeyVersions {
   /** The version stepvault wrote. */
@@ -105,4 +108,123 @@ export async function listKeyVersions(
   // Keys with only delete markers have no first version: nothing to read.
   for (const [key, k] of keys) if (!k.first) keys.delete(key);
   return keys;
+}
+
+/** The types stepvault removes objects of (forget, prune, unlock, key remove); it never removes any other. */
+export const REMOVABLE: ReadonlySet<ObjectType> = new Set(['keys', 'data', 'index', 'snapshots', 'locks']);
+
+/**
+ * The first versions of a repository's objects, as far as this process has seen them: whole types as they are
+ * listed, single keys as they are read, and what this process writes. Asks the bucket once whether it keeps
+ * versions at all (without s3:GetBucketVersioning, reads go to current versions as on any bucket without them).
+ */
+export class FirstVersions {
+  readonly #lister: VersionLister;
+  readonly #keys: RepositoryKeys;
+  readonly #location: string;
+  #versioned: Promise<boolean> | undefined;
+  readonly #byKey = new Map<string, KeyVersions>();
+  readonly #listedTypes = new Set<ObjectType>();
+
+  constructor(lister: VersionLister, keys: RepositoryKeys, location: string) {
+    this.#lister = lister;
+    this.#keys = keys;
+    this.#location = location;
+  }
+
+  versioned(): Promise<boolean> {
+    this.#versioned ??= (async () => {
+      try {
+        const answer = await this.#lister.send('GET bucket versioning', () =>
+          this.#lister.client.send(new GetBucketVersioningCommand({ Bucket: this.#lister.bucket })),
+        );
+        return answer.Status === 'Enabled' || answer.Status === 'Suspended';
+      } catch (e) {
+        if (e instanceof StepvaultError && /access denied/.test(e.message)) return false;
+        this.#versioned = undefined;
+        throw e;
+      }
+    })();
+    return this.#versioned;
+  }
+
+  /** Every object of a type with its versions (kept for later reads); objects removed by a marker are left out. */
+  async list(type: ObjectType): Promise<{ name: string; versions: KeyVersions }[]> {
+    const prefix = this.#keys.prefixOf(type);
+    const listed = await listKeyVersions(this.#lister, prefix);
+    for (const key of this.#byKey.keys())
+      if (key.startsWith(prefix) && !listed.has(key)) this.#byKey.delete(key);
+    for (const [key, versions] of listed) this.#byKey.set(key, versions);
+    this.#listedTypes.add(type);
+    const out: { name: string; versions: KeyVersions }[] = [];
+    for (const [key, versions] of listed) {
+      const name = this.#keys.nameOf(type, key);
+      if (name !== undefined && !isRemoved(type, versions)) out.push({ name, versions });
+    }
+    return out;
+  }
+
+  /**
+   * The versions of an object, on a bucket that keeps them (undefined on one that does not); not-found when it was
+   * removed, unless `hidden` (retention is still kept on an object something needs, even if someone hid it).
+   */
+  async of(type: ObjectType, name: string, hidden = false): Promise<KeyVersions | undefined> {
+    if (!(await this.versioned())) return undefined;
+    const key = this.#keys.key(type, name);
+    let found = this.#byKey.get(key);
+    if (!found && !this.#listedTypes.has(type)) {
+      await this.list(type);
+      found = this.#byKey.get(key);
+    }
+    if (!found) {
+      found = (await listKeyVersions(this.#lister, key, key)).get(key);
+      if (found) this.#byKey.set(key, found);
+    }
+    if (!found || (!hidden && isRemoved(type, found))) throw notFound(this.#location, type, name);
+    return found;
+  }
+
+  /** Keeps the version a write made, when it is the key's first. */
+  wrote(type: ObjectType, name: string, versionId: string | undefined, size: number): void {
+    const key = this.#keys.key(type, name);
+    if (!versionId || versionId === 'null' || this.#byKey.has(key)) return;
+    this.#byKey.set(key, {
+      first: { versionId, size, modified: undefined, etag: undefined },
+      overwrites: 0,
+      markers: 0,
+      all: [{ versionId, size, marker: false, latest: true }],
+    });
+  }
+
+  removed(type: ObjectType, name: string): void {
+    const known = this.#byKey.get(this.#keys.key(type, name));
+    if (known) known.markers++;
+  }
+
+  /** Objects of a type someone wrote again, or hid where stepvault never removes (known for types listed). */
+  tampered(type: ObjectType): { name: string; how: string }[] {
+    const found: { name: string; how: string }[] = [];
+    for (const [key, v] of this.#byKey) {
+      const name = this.#keys.nameOf(type, key);
+      if (name === undefined) continue;
+      if (v.overwrites > 0) {
+        found.push({
+          name,
+          how: 'was written again after stepvault wrote it (someone with write access tried to overwrite it or bring it back); its first version is what stepvault reads',
+        });
+      }
+      if (v.markers > 0 && !REMOVABLE.has(type)) {
+        found.push({
+          name,
+          how: 'was hidden behind a delete marker, although stepvault never removes such objects (someone with delete permission tried to remove it); its first version is still read',
+        });
+      }
+    }
+    return found;
+  }
+}
+
+/** A delete marker removes an object of a type stepvault removes; on any other type it only shows tampering. */
+export function isRemoved(type: ObjectType, versions: KeyVersions): boolean {
+  return versions.markers > 0 && REMOVABLE.has(type);
 }
