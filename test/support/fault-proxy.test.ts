@@ -625,11 +625,45 @@ describe('fault proxy', () => {
           forwarded: 0,
           faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>,
           upstreamErrors: 0,
+          traffic: {},
         });
         proxy.setFaultsEnabled(true);
         proxy.forgetAttempts();
         assert.deepEqual(await statuses(40), first);
         assert.equal(proxy.stats().requests, 40);
+      });
+    });
+
+    it('counts requests and the body bytes they carried by method, or by the kind classify names', async () => {
+      const data = randomBytes(200_000);
+      const classify = (r: { method: string; path: string }) =>
+        r.method === 'GET' && /^\/[^/]+\/?(\?|$)/.test(r.path) ? 'LIST' : r.method;
+      await withProxy({ seed: 'count', faults: {}, classify }, async (proxy) => {
+        await send(proxy.endpoint, { method: 'PUT', path: '/count/a', body: data });
+        await send(proxy.endpoint, { method: 'PUT', path: '/count/b', body: data.subarray(0, 1000) });
+        await send(proxy.endpoint, { method: 'GET', path: '/count/a' });
+        await send(proxy.endpoint, { method: 'GET', path: '/count/a', headers: { Range: 'bytes=10-109' } });
+        await send(proxy.endpoint, { method: 'HEAD', path: '/count/b' });
+        await send(proxy.endpoint, { method: 'GET', path: '/count?list-type=2' });
+        assert.deepEqual(proxy.stats().traffic, {
+          PUT: { requests: 2, requestBodyBytes: 201_000, responseBodyBytes: 0 },
+          GET: { requests: 2, requestBodyBytes: 0, responseBodyBytes: 200_100 },
+          HEAD: { requests: 1, requestBodyBytes: 0, responseBodyBytes: 0 },
+          LIST: {
+            requests: 1,
+            requestBodyBytes: 0,
+            responseBodyBytes: proxy.stats().traffic.LIST!.responseBodyBytes,
+          },
+        });
+        proxy.resetStats();
+        await send(proxy.endpoint, { method: 'DELETE', path: '/count/b' });
+        assert.deepEqual(proxy.stats().traffic, {
+          DELETE: { requests: 1, requestBodyBytes: 0, responseBodyBytes: 0 },
+        });
+      });
+      await withProxy({ seed: 'count', faults: {} }, async (proxy) => {
+        await send(proxy.endpoint, { method: 'GET', path: '/count?list-type=2' });
+        assert.deepEqual(Object.keys(proxy.stats().traffic), ['GET']);
       });
     });
 

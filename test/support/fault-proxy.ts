@@ -22,6 +22,8 @@
 //   connection (FIN) after a part of the body, so the client sees a premature close; corruptBody (GET only) forwards
 //   the whole response with one byte of the body inverted (at the drawn fraction of its length): same length, same
 //   headers, wrong bytes, as a faulty network card or middlebox would hand them on.
+// - Traffic is counted per kind of request (its method, or what `classify` names it): requests received, request
+//   body bytes forwarded to the upstream and response body bytes passed on to the client.
 
 import { createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
@@ -86,6 +88,15 @@ export interface FaultProxyEvent extends FaultRequest, FaultDecision {
   suppressed: boolean;
 }
 
+/** Requests of one kind, and the body bytes they carried through the proxy. */
+export interface TrafficCount {
+  requests: number;
+  /** Request body bytes forwarded to the upstream (bodies of requests answered with a fault are not). */
+  requestBodyBytes: number;
+  /** Response body bytes from the upstream passed on to the client. */
+  responseBodyBytes: number;
+}
+
 export interface FaultProxyStats {
   /** Every request the proxy received. */
   requests: number;
@@ -98,6 +109,8 @@ export interface FaultProxyStats {
   faults: Record<FaultKind, number>;
   /** Requests the upstream failed to answer (connection refused or lost); the client got 502 or a reset. */
   upstreamErrors: number;
+  /** By kind of request: the method, or the name `classify` gives it. */
+  traffic: Record<string, TrafficCount>;
 }
 
 export interface FaultProxyOptions {
@@ -126,6 +139,8 @@ export interface FaultProxyOptions {
   onResponse?: (event: FaultProxyEvent & { status: number }) => void;
   /** Faults start switched on unless this is false. */
   faultsEnabled?: boolean;
+  /** The kind a request is counted under in `stats().traffic`; its method when omitted. */
+  classify?: (request: FaultRequest) => string;
 }
 
 export interface FaultProxy {
@@ -226,6 +241,7 @@ function emptyStats(): FaultProxyStats {
       corruptBody: 0,
     },
     upstreamErrors: 0,
+    traffic: {},
   };
 }
 
@@ -247,6 +263,7 @@ function relayPrefix(
   res: http.ServerResponse,
   limit: number,
   done: () => void,
+  onBytes: (n: number) => void,
 ): void {
   let sent = 0;
   let finished = false;
@@ -261,6 +278,7 @@ function relayPrefix(
   const onData = (chunk: Buffer): void => {
     const take = Math.min(chunk.length, limit - sent);
     sent += take;
+    onBytes(take);
     const more = take > 0 ? res.write(chunk.subarray(0, take)) : true;
     if (sent >= limit) finish();
     else if (!more) {
@@ -343,6 +361,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     res: http.ServerResponse,
     event: FaultProxyEvent,
     expectContinue: boolean,
+    count: TrafficCount,
   ): void => {
     const decision: FaultDecision = event;
     stats.forwarded++;
@@ -381,6 +400,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       clientGone = true;
       upstreamReq.destroy();
     });
+    const received = (n: number): void => {
+      count.responseBodyBytes += n;
+    };
     upstreamReq.on('response', (upstreamRes) => {
       options.onResponse?.({ ...event, status: upstreamRes.statusCode ?? 0 });
       const headers = endToEndHeaders(upstreamRes.rawHeaders);
@@ -400,13 +422,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           return;
         }
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
-        relayPrefix(upstreamRes, res, cutAt(), () => socket.resetAndDestroy());
+        relayPrefix(upstreamRes, res, cutAt(), () => socket.resetAndDestroy(), received);
         return;
       }
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, headers);
       if (decision.fault === 'truncateBody' && withBody) {
         stats.faults.truncateBody++;
-        relayPrefix(upstreamRes, res, cutAt(), () => socket.destroySoon());
+        relayPrefix(upstreamRes, res, cutAt(), () => socket.destroySoon(), received);
         return;
       }
       if (decision.fault === 'corruptBody' && withBody) {
@@ -421,6 +443,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
               stats.faults.corruptBody++;
             }
             offset += chunk.length;
+            received(chunk.length);
             callback(null, out);
           },
         });
@@ -428,9 +451,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         upstreamRes.on('aborted', () => socket.destroy());
         return;
       }
+      upstreamRes.on('data', (chunk: Buffer) => received(chunk.length));
       upstreamRes.pipe(res);
       // The upstream lost the connection mid-body: the client must see a broken response too, not a short one.
       upstreamRes.on('aborted', () => socket.destroy());
+    });
+    req.on('data', (chunk: Buffer) => {
+      count.requestBodyBytes += chunk.length;
     });
     req.pipe(upstreamReq);
   };
@@ -441,6 +468,10 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const request: FaultRequest = { method: req.method ?? 'GET', path: req.url ?? '/', range: range ?? '' };
     const { decision, event } = decide(request);
     options.onRequest?.(event);
+    const kind = options.classify?.(request) ?? request.method;
+    stats.traffic[kind] ??= { requests: 0, requestBodyBytes: 0, responseBodyBytes: 0 };
+    const count = stats.traffic[kind];
+    count.requests++;
     const act = (): void => {
       switch (decision.fault) {
         case 'slowDown':
@@ -452,7 +483,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           req.socket.resetAndDestroy();
           return;
         default:
-          forward(req, res, event, expectContinue);
+          forward(req, res, event, expectContinue, count);
       }
     };
     if (latencyMs > 0) setTimeout(act, latencyMs);
