@@ -11,6 +11,15 @@ Produced by \`npm run bench [-- suite]\`; every suite runs its anchors side by s
 same machine and writes its own section below. Numbers are from the machine the suite last ran on.
 `;
 
+/** What a suite with options (repository, s3) hands back to `npm run bench`. */
+export interface SuiteOutcome {
+  markdown: string;
+  /** Whether docs/benchmarks.md should get this result. */
+  write: boolean;
+  /** False when a step failed or a restore differed from the dataset. */
+  ok: boolean;
+}
+
 export function writeSection(name: string, markdown: string): void {
   const start = `<!-- bench:${name}:start -->`;
   const end = `<!-- bench:${name}:end -->`;

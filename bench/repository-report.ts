@@ -4,6 +4,22 @@
 import { table } from './report.ts';
 import type { MachineInfo } from './repository-setup.ts';
 import type { ToolName } from './repository-tools.ts';
+import type { StepResults } from './rounds.ts';
+import {
+  atLeast,
+  cpuCell,
+  MIB,
+  mark,
+  measured,
+  othersPercent,
+  peakRss,
+  problemLines,
+  ratio,
+  roundLines,
+  rssRows,
+  stepCell,
+  timeRatio,
+} from './step-report.ts';
 
 export const STEPS = [
   { key: 'initial', label: 'initial backup' },
@@ -14,27 +30,11 @@ export const STEPS = [
 ] as const;
 export type StepKey = (typeof STEPS)[number]['key'];
 
-export interface StepMeasurement {
-  ms: number;
-  rssBytes: number;
-  cpuSeconds: number;
-  otherCpuSeconds: number;
-  warning?: string;
-  /** For a step that ran several times (the initial backup): every run's wall time, in run order. */
-  runsMs?: number[];
-}
-
-/** A measured step, or why there is no measurement (`skipped`: an earlier step of the tool failed). */
-export type StepOutcome = StepMeasurement | { error: string; skipped?: boolean };
-
-export interface ToolResults {
-  steps: Partial<Record<StepKey | 'init', StepOutcome>>;
+export interface ToolResults extends StepResults<StepKey> {
   /** Repository size after the three backups: the median of the rounds'. */
   repoBytes?: number;
   /** Each round's repository size. */
   repoBytesRuns?: number[];
-  /** Set when the restored tree differed from the dataset. */
-  mismatch?: string;
 }
 
 export interface DatasetInfo {
@@ -66,51 +66,6 @@ export interface RunInfo {
   load: [number, number];
 }
 
-const MIB = 2 ** 20;
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
-}
-
-function ok(outcome: StepOutcome | undefined): StepMeasurement | undefined {
-  return outcome && 'ms' in outcome ? outcome : undefined;
-}
-
-function stepCell(outcome: StepOutcome | undefined, bytes?: number): string {
-  if (!outcome) return '–';
-  if ('error' in outcome) return outcome.skipped ? 'skipped' : '**failed**';
-  const rate = bytes ? ` (${(bytes / 1e6 / (outcome.ms / 1000)).toFixed(0)} MB/s)` : '';
-  return `${seconds(outcome.ms)}${rate}${outcome.warning ? ' ⚠' : ''}`;
-}
-
-function peakRss(r: ToolResults | undefined): { bytes: number; step: string } | undefined {
-  let best: { bytes: number; step: string } | undefined;
-  for (const [step, outcome] of Object.entries(r?.steps ?? {})) {
-    const o = ok(outcome);
-    if (o && (!best || o.rssBytes > best.bytes)) best = { bytes: o.rssBytes, step };
-  }
-  return best;
-}
-
-/** The median item by `key` (of an even count the upper middle one), or undefined for none. */
-export function medianBy<T>(items: readonly T[], key: (item: T) => number): T | undefined {
-  return [...items].sort((a, b) => key(a) - key(b))[items.length >> 1];
-}
-
-/**
- * restic's time ÷ stepvault's for each round of a repeated step (runs of the two tools minutes apart, while the
- * machine's speed drifts by ±10%: a round's runs are adjacent); empty for a step that ran once.
- */
-function pairedRatios(stepvault: StepMeasurement, restic: StepMeasurement): number[] {
-  const a = stepvault.runsMs ?? [];
-  const b = restic.runsMs ?? [];
-  return a.length > 1 && a.length === b.length ? a.map((ms, i) => b[i]! / ms) : [];
-}
-
-function ratio(value: number | undefined): string {
-  return value === undefined || !Number.isFinite(value) ? '–' : `${value.toFixed(2)}x`;
-}
-
 interface Ratios {
   time: Partial<Record<StepKey, number>>;
   size?: number;
@@ -123,10 +78,8 @@ function ratios(run: RunInfo): Ratios {
   const out: Ratios = { time: {} };
   if (!sv || !rs) return out;
   for (const { key } of STEPS) {
-    const a = ok(sv.steps[key]);
-    const b = ok(rs.steps[key]);
-    // Of an even count of rounds, the lower of the two middle ratios (the one less favourable to stepvault).
-    if (a && b) out.time[key] = medianBy(pairedRatios(a, b), (r) => -r) ?? b.ms / a.ms;
+    const time = timeRatio(sv.steps[key], rs.steps[key]);
+    if (time !== undefined) out.time[key] = time;
   }
   if (sv.repoBytes && rs.repoBytes) out.size = sv.repoBytes / rs.repoBytes;
   const a = peakRss(sv);
@@ -136,18 +89,13 @@ function ratios(run: RunInfo): Ratios {
 }
 
 function targets(run: RunInfo, r: Ratios): string[] {
-  const mark = (pass: boolean | undefined) => (pass === undefined ? '–' : pass ? '✓' : '✗');
-  const atLeast = (key: StepKey, min: number) => {
-    const v = r.time[key];
-    return `${mark(v === undefined ? undefined : v >= min)} ${ratio(v)}`;
-  };
   const rss = peakRss(run.results.stepvault);
   return [
-    `- initial backup at least 1.5x restic's throughput: ${atLeast('initial', 1.5)}`,
-    `- no-change backup no slower than restic (≥ 1.0x): ${atLeast('unchanged', 1)}`,
-    `- backup after the ~1% change no slower than restic (≥ 1.0x): ${atLeast('changed', 1)}`,
-    `- full restore at least 1.2x restic: ${atLeast('restore', 1.2)}`,
-    `- verify all data at least 1.2x restic: ${atLeast('verify', 1.2)}`,
+    `- initial backup at least 1.5x restic's throughput: ${atLeast(r.time.initial, 1.5)}`,
+    `- no-change backup no slower than restic (≥ 1.0x): ${atLeast(r.time.unchanged, 1)}`,
+    `- backup after the ~1% change no slower than restic (≥ 1.0x): ${atLeast(r.time.changed, 1)}`,
+    `- full restore at least 1.2x restic: ${atLeast(r.time.restore, 1.2)}`,
+    `- verify all data at least 1.2x restic: ${atLeast(r.time.verify, 1.2)}`,
     `- repository size at most 1.02x restic's: ${mark(r.size === undefined ? undefined : r.size <= 1.02)} ${ratio(r.size)}`,
     `- peak RSS under 256 MiB: ${mark(rss ? rss.bytes < 256 * MIB : undefined)} ${rss ? `${(rss.bytes / MIB).toFixed(0)} MiB (${rss.step})` : '–'}`,
   ];
@@ -184,63 +132,20 @@ export function renderReport(run: RunInfo): string {
     ...(withRatio ? [ratio(r.rss)] : []),
   ]);
 
-  const rssRows = STEPS.map(({ key, label }) => [
-    label,
-    ...run.tools.map((t) => {
-      const o = ok(run.results[t]?.steps[key]);
-      return o ? `${(o.rssBytes / MIB).toFixed(0)} MiB` : '–';
-    }),
-  ]);
-
   const cpuRows = STEPS.map(({ key, label }) => [
     label,
     ...run.tools.map((t) => {
-      const o = ok(run.results[t]?.steps[key]);
-      if (!o) return '–';
-      return `${o.cpuSeconds.toFixed(1)} s (${(o.cpuSeconds / (o.ms / 1000)).toFixed(2)} cores); others ${o.otherCpuSeconds.toFixed(1)} s`;
+      const o = measured(run.results[t]?.steps[key]);
+      return o ? cpuCell(o) : '–';
     }),
   ]);
-  let wall = 0;
-  let other = 0;
-  for (const t of run.tools) {
-    for (const { key } of STEPS) {
-      const o = ok(run.results[t]?.steps[key]);
-      if (o) {
-        wall += o.ms / 1000;
-        other += o.otherCpuSeconds;
-      }
-    }
-  }
-  const noise = wall > 0 ? (100 * other) / (wall * run.machine.cores) : 0;
-
-  const problems: string[] = [];
-  for (const t of run.tools) {
-    const res = run.results[t];
-    for (const [step, outcome] of Object.entries(res?.steps ?? {})) {
-      if (outcome && 'error' in outcome && !outcome.skipped)
-        problems.push(`- **${t} ${step} failed**: ${outcome.error}`);
-      else if (outcome && 'error' in outcome) problems.push(`- ${t} ${step}: ${outcome.error}`);
-      else if (outcome?.warning) problems.push(`- ${t} ${step}: ${outcome.warning}`);
-    }
-    if (res?.mismatch) problems.push(`- **${t} restore differs from the dataset**: ${res.mismatch}`);
-  }
-
-  const roundLines: string[] = [];
+  const noise = othersPercent(run.tools, run.results, STEPS, run.machine.cores);
+  const problems = problemLines(run.tools, run.results);
+  const rounds = roundLines(run.tools, run.results, STEPS);
   const gb = (b: number) => `${(b / 1e9).toFixed(3)} GB`;
-  for (const { key, label } of STEPS) {
-    const runs = run.tools.map((t) => [t, ok(run.results[t]?.steps[key])?.runsMs] as const);
-    if (!runs.some(([, ms]) => ms)) continue;
-    const sv = ok(run.results.stepvault?.steps[key]);
-    const rs = ok(run.results.restic?.steps[key]);
-    const rounds = sv && rs ? pairedRatios(sv, rs) : [];
-    roundLines.push(
-      `- ${label}: ${runs.map(([t, ms]) => `${t} ${ms ? ms.map(seconds).join(', ') : '–'}`).join('; ')}` +
-        (rounds.length > 0 ? `; restic ÷ stepvault ${rounds.map(ratio).join(', ')}` : ''),
-    );
-  }
   const sizes = run.tools.map((t) => [t, run.results[t]?.repoBytesRuns] as const);
   if (sizes.some(([, b]) => b && b.length > 1)) {
-    roundLines.push(
+    rounds.push(
       `- repository size: ${sizes.map(([t, b]) => `${t} ${b ? b.map(gb).join(', ') : '–'}`).join('; ')}`,
     );
   }
@@ -274,13 +179,13 @@ export function renderReport(run: RunInfo): string {
             "ratio to restic is the median of the rounds' ratios: the two tools' runs of a round are adjacent in " +
             "time, while the machine's speed drifts between rounds. In run order:",
           '',
-          ...roundLines,
+          ...rounds,
           '',
         ]
       : []),
     '### Peak RSS by step',
     '',
-    table(['step', ...run.tools], rssRows),
+    table(['step', ...run.tools], rssRows(run.tools, run.results, STEPS)),
     '',
     '### CPU time by step',
     '',

@@ -1,6 +1,8 @@
 // The three programs the repository suite compares, as the commands for each step. Every tool runs with its
 // defaults except where the comparison needs a setting (restic repository v2 with its default compression,
 // borg repokey-blake2 with zstd,3), quietly, with its cache under .bench/ and its password from the environment.
+// stepvault and restic can also be given another repository location and environment (the s3 suite's buckets and
+// credentials).
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +14,7 @@ export type ToolName = (typeof TOOL_NAMES)[number];
 
 export interface Tool {
   name: ToolName;
+  /** The repository: a directory, or another location (an `s3:` URL) the tool was given. */
   repo: string;
   init(): CommandSpec;
   /** Backup number `n` (1, 2, 3) of `source`. */
@@ -35,11 +38,18 @@ function firstLine(cmd: string, args: string[], env?: Record<string, string>): s
   return `${out.stdout}${out.stderr}`.trim().split('\n')[0] ?? '?';
 }
 
-function stepvault(work: string): Tool {
-  const repo = path.join(work, 'repos', 'stepvault');
+/** Where a tool's repository is, when not in a directory of its own under `work`, and what else it needs. */
+export interface RepositoryAt {
+  repo: string;
+  /** Added to the tool's environment (e.g. credentials). */
+  env: Record<string, string>;
+}
+
+function stepvault(work: string, at?: RepositoryAt): Tool {
+  const repo = at?.repo ?? path.join(work, 'repos', 'stepvault');
   const passwordFile = path.join(work, 'stepvault-password');
   fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
-  const env = { XDG_CACHE_HOME: path.join(work, 'cache', 'stepvault') };
+  const env = { ...at?.env, XDG_CACHE_HOME: path.join(work, 'cache', 'stepvault') };
   const node = path.join(PROJECT, 'node_modules', '.bin', 'node');
   const main = path.join(PROJECT, 'bin', 'stepvault.js');
   const run = (...args: string[]): CommandSpec => ({
@@ -68,9 +78,9 @@ function stepvault(work: string): Tool {
   };
 }
 
-function restic(work: string): Tool {
-  const repo = path.join(work, 'repos', 'restic');
-  const env = { RESTIC_PASSWORD: PASSWORD, XDG_CACHE_HOME: path.join(work, 'cache', 'restic') };
+function restic(work: string, at?: RepositoryAt): Tool {
+  const repo = at?.repo ?? path.join(work, 'repos', 'restic');
+  const env = { ...at?.env, RESTIC_PASSWORD: PASSWORD, XDG_CACHE_HOME: path.join(work, 'cache', 'restic') };
   const run = (...args: string[]): CommandSpec => ({
     label: label('restic', args),
     cmd: 'restic',
@@ -135,4 +145,9 @@ export function makeTool(name: ToolName, work: string): Tool {
   if (name === 'stepvault') return stepvault(work);
   if (name === 'restic') return restic(work);
   return borg(work);
+}
+
+/** stepvault or restic with its repository at `at.repo` (e.g. `s3:http://…`), its scratch files under `work`. */
+export function makeToolAt(name: 'stepvault' | 'restic', work: string, at: RepositoryAt): Tool {
+  return name === 'stepvault' ? stepvault(work, at) : restic(work, at);
 }

@@ -1,24 +1,34 @@
 // Entry point of `npm run bench [-- suite] [options]`: runs one benchmark suite and writes its section of
-// docs/benchmarks.md. Suites: repository (the default), workflow, confluence.
+// docs/benchmarks.md. Suites: repository (the default), s3, workflow, confluence.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeSection } from './report.ts';
-import { REPOSITORY_USAGE, runRepositoryBench, UsageError } from './repository-bench.ts';
+import { UsageError } from './bench-options.ts';
+import { type SuiteOutcome, writeSection } from './report.ts';
+import { REPOSITORY_USAGE, runRepositoryBench } from './repository-bench.ts';
+import { runS3Bench, S3_USAGE } from './s3-bench.ts';
+
+/** Suites that take options and report whether their run was complete enough to be written. */
+const OPTION_SUITES: Record<string, (argv: string[]) => Promise<SuiteOutcome>> = {
+  repository: runRepositoryBench,
+  s3: runS3Bench,
+};
 
 /** Suites written in their own module, each exporting a function that returns its markdown section. */
 const MODULE_SUITES: Record<string, { file: string; exported: string }> = {
   workflow: { file: 'workflow.ts', exported: 'runWorkflowBench' },
   confluence: { file: 'confluence.ts', exported: 'runConfluenceBench' },
 };
-const SUITES = ['repository', ...Object.keys(MODULE_SUITES)];
+const SUITES = [...Object.keys(OPTION_SUITES), ...Object.keys(MODULE_SUITES)];
 
 const USAGE = `usage: npm run bench [-- suite] [options]
 
 suites: ${SUITES.join(', ')} (default: repository)
 
-${REPOSITORY_USAGE}`;
+${REPOSITORY_USAGE}
+
+${S3_USAGE}`;
 
 async function runModuleSuite(suite: string, argv: string[]): Promise<number> {
   const { file, exported } = MODULE_SUITES[suite]!;
@@ -55,13 +65,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`unknown benchmark suite "${suite}"\n\n${USAGE}`);
     return 2;
   }
-  if (suite !== 'repository') return runModuleSuite(suite, rest);
+  const run = OPTION_SUITES[suite];
+  if (!run) return runModuleSuite(suite, rest);
   try {
-    const outcome = await runRepositoryBench(rest);
+    const outcome = await run(rest);
     console.log(`\n${outcome.markdown}\n`);
     if (outcome.write) {
-      writeSection('repository', outcome.markdown);
-      console.log('wrote the repository section of docs/benchmarks.md');
+      writeSection(suite, outcome.markdown);
+      console.log(`wrote the ${suite} section of docs/benchmarks.md`);
     } else {
       console.log('docs/benchmarks.md not updated (partial run: pass --write to update it anyway)');
     }
