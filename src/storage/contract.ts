@@ -52,7 +52,11 @@ export interface Backend {
    * a backend with `localFiles` takes a file in its staging directory without copying it.
    */
   saveFile(type: ObjectType, name: string, file: string): Promise<void>;
-  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer>;
+  /**
+   * Reads an object, or a range of it. `into` is a buffer the backend may read the bytes into (from its start)
+   * instead of allocating one, when it is long enough; callers use the returned bytes either way.
+   */
+  load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer>;
   stat(type: ObjectType, name: string): Promise<ObjectInfo>;
   list(type: ObjectType): AsyncIterable<ObjectInfo>;
   remove(type: ObjectType, name: string): Promise<void>;

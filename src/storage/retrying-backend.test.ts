@@ -56,7 +56,10 @@ class FlakyBackend implements Backend {
   async saveFile(type: ObjectType, name: string, file: string) {
     await this.#call('saveFile', () => this.inner.saveFile(type, name, file));
   }
-  async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+  /** The buffers each load was given to read into. */
+  readonly intos: (Buffer | undefined)[] = [];
+  async load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
+    this.intos.push(into);
     const got = await this.#call('load', () => this.inner.load(type, name, range));
     const whole = await this.inner.load(type, name, range);
     if (got === 'short') return whole.subarray(0, whole.length - 1);
@@ -136,6 +139,16 @@ describe('retrying backend', () => {
       data.subarray(10, 110),
     );
     assert.equal(retries.length, 3);
+  });
+
+  it('gives the buffer to read into to the backend on every attempt', async () => {
+    const { flaky, backend } = setup();
+    const data = randomBytes(4096);
+    await flaky.inner.save('data', named(data), data);
+    flaky.faults.load = [retryable];
+    const into = Buffer.alloc(200);
+    await backend.load('data', named(data), { offset: 0, length: 100 }, into);
+    assert.deepEqual(flaky.intos, [into, into]);
   });
 
   it('names an object whose stored bytes do not match its name after every attempt', async () => {

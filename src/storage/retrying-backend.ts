@@ -243,10 +243,11 @@ export class RetryingBackend implements Backend {
     return true;
   }
 
-  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+  load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
     let damaged = 0;
     return this.#retry(`load ${type}/${name}`, async () => {
-      const bytes = await this.#inner.load(type, name, range);
+      // a retry reads into `into` again: what a failed attempt left there is overwritten
+      const bytes = await this.#inner.load(type, name, range, into);
       this.#stats.bytesReceived += bytes.length;
       if (range && bytes.length !== range.length) {
         throw new StepvaultError(

@@ -1,6 +1,10 @@
 // The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first.
-// Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here and
-// their bytes transferred (not copied) to the worker.
+// Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here, into
+// slots: buffers in shared memory, one more than there are workers, that the worker reads in place and that are
+// used again for the next pack once its job is done. Memory for fetched packs is then fixed, and a restore of
+// gigabytes allocates no new buffers per pack (each one otherwise ends as garbage outside the V8 heap in the
+// thread that last held it, which frees it only in full collections: tens per GB in the main thread). A backend
+// that reads into a buffer of its own (it may ignore `into`) has its bytes transferred (not copied) instead.
 
 import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -20,6 +24,9 @@ interface Lane {
 
 type NewJob = Omit<RestoreJob, 'job'> | Omit<VerifyJob, 'job'>;
 
+/** Slots are allocated in whole MiB, at least a pack of the repository's size. */
+const SLOT_ROUNDING = 1 << 20;
+
 export class PackPool {
   readonly #repo: Repository;
   readonly #lanes: Lane[] = [];
@@ -29,6 +36,13 @@ export class PackPool {
   >();
   #next = 0;
   #closing = false;
+  /** Slots not lent out; and how many exist, at most `#slotLimit`. */
+  readonly #freeSlots: Buffer[] = [];
+  #slots = 0;
+  readonly #slotLimit: number;
+  readonly #waitingForSlot: (() => void)[] = [];
+  /** Slots holding a fetched pack, by their shared memory, until the job that reads it is done. */
+  readonly #lent = new Map<ArrayBufferLike, Buffer>();
 
   constructor(repo: Repository, workers = os.availableParallelism()) {
     this.#repo = repo;
@@ -54,6 +68,8 @@ export class PackPool {
       });
       this.#lanes.push(lane);
     }
+    // one pack in each worker, and the next one being fetched
+    this.#slotLimit = this.#lanes.length + 1;
   }
 
   get size(): number {
@@ -62,12 +78,48 @@ export class PackPool {
 
   /**
    * Where a worker gets a pack's bytes `[offset, offset + length)`: the pack's file, if the backend keeps local
-   * files, or the bytes, fetched now.
+   * files, or the bytes, fetched now (into a slot: waits while every slot holds a pack). Fetched bytes must be
+   * given to `run`, which hands the slot back once the job is done.
    */
   async source(pack: string, offset: number, length: number): Promise<PackSource> {
     const path = this.#repo.backend.localFiles?.path('data', pack);
     if (path !== undefined) return { path };
-    return { bytes: await this.#repo.backend.load('data', pack, { offset, length }) };
+    const slot = await this.#takeSlot(length);
+    let bytes: Buffer;
+    try {
+      bytes = await this.#repo.backend.load('data', pack, { offset, length }, slot);
+    } catch (e) {
+      this.#returnSlot(slot);
+      throw e;
+    }
+    if (bytes.buffer === slot.buffer) this.#lent.set(slot.buffer, slot);
+    else this.#returnSlot(slot);
+    return { bytes };
+  }
+
+  /** A free slot of at least `length` bytes: a new one while there are fewer than the limit. */
+  async #takeSlot(length: number): Promise<Buffer> {
+    for (;;) {
+      const fits = this.#freeSlots.findIndex((slot) => slot.length >= length);
+      if (fits >= 0) return this.#freeSlots.splice(fits, 1)[0]!;
+      if (this.#slots < this.#slotLimit) {
+        this.#slots++;
+        const size = Math.ceil(Math.max(length, this.#repo.config.packSize) / SLOT_ROUNDING) * SLOT_ROUNDING;
+        return Buffer.from(new SharedArrayBuffer(size));
+      }
+      if (this.#freeSlots.length > 0) {
+        // too short for this pack: it makes room for a longer one
+        this.#freeSlots.shift();
+        this.#slots--;
+        continue;
+      }
+      await new Promise<void>((resolve) => this.#waitingForSlot.push(resolve));
+    }
+  }
+
+  #returnSlot(slot: Buffer): void {
+    this.#freeSlots.push(slot);
+    this.#waitingForSlot.shift()?.();
   }
 
   run(job: NewJob): Promise<PackJobResult> {
@@ -75,6 +127,19 @@ export class PackPool {
     const id = this.#next++;
     lane.busy++;
     return new Promise((resolve, reject) => {
+      const shared = 'bytes' in job.source ? job.source.bytes.buffer : undefined;
+      const slot = shared && this.#lent.get(shared);
+      if (shared && slot) {
+        // the worker reads the slot in place; it is free again once the worker answered
+        this.#lent.delete(shared);
+        const done = (result: PackJobResult) => {
+          this.#returnSlot(slot);
+          resolve(result);
+        };
+        this.#pending.set(id, { resolve: done, reject, lane });
+        lane.worker.postMessage({ ...job, job: id });
+        return;
+      }
       this.#pending.set(id, { resolve, reject, lane });
       if ('bytes' in job.source) {
         const { view, transfer } = transferable(job.source.bytes);
