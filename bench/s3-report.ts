@@ -1,6 +1,7 @@
-// The s3 suite's report: the results table (steps × tools, plus stepvault's ratio to restic), the issue's targets
-// with ✓/✗, the requests and bytes each tool exchanged with the gateway per step, the rounds, peak RSS and CPU time
-// per step (the tool's, the gateway's, the counting proxy's), and the machine, gateway and dataset it ran on.
+// The s3 suite's report: the results table of the timed rounds (steps × tools, plus stepvault's ratio to restic),
+// the issue's targets with ✓/✗, the requests and bytes each tool exchanged with the gateway per step and what
+// counting them through a proxy cost (from the counting round), the rounds, peak RSS and CPU time per step (the
+// tool's, the gateway's), and the machine, gateway and dataset it ran on.
 
 import { table } from './report.ts';
 import type { MachineInfo } from './repository-setup.ts';
@@ -19,6 +20,7 @@ import {
   ratio,
   roundLines,
   rssRows,
+  seconds,
   stepCell,
   timeRatio,
 } from './step-report.ts';
@@ -33,11 +35,11 @@ export type S3StepKey = (typeof S3_STEPS)[number]['key'];
 
 /** A step's measurement with what the s3 suite adds to it. */
 export interface S3StepMeasurement extends StepMeasurement {
-  /** Requests and body bytes between the tool and the gateway (absent with --direct). */
+  /** Requests and body bytes between the tool and the gateway (counting round only). */
   traffic?: Traffic;
   /** CPU seconds the gateway's daemons used during the step. */
   gatewayCpuSeconds?: number;
-  /** CPU seconds of the benchmark's own process (the counting proxies) during the step. */
+  /** CPU seconds of the benchmark's own process (the counting proxies) during the step (counting round only). */
   proxyCpuSeconds?: number;
 }
 
@@ -51,7 +53,10 @@ export interface S3ToolResults extends StepResults<S3StepKey> {
 export interface S3RunInfo {
   tools: string[];
   rounds: number;
+  /** The timed rounds, the tools talking to the gateway directly. */
   results: Record<string, S3ToolResults>;
+  /** The counting round, each tool through its own counting proxy (absent with --no-count). */
+  counted?: Record<string, S3ToolResults>;
   versions: Record<string, string>;
   machine: MachineInfo;
   gateway: {
@@ -60,8 +65,6 @@ export interface S3RunInfo {
     peakOsdBytes: number;
     peakRgwBytes: number;
   };
-  /** False with --direct: the tools talked to the gateway without counting proxies. */
-  counted: boolean;
   dataset: { files: number; directories: number; bytes: number; composition: string; generation: string };
   cachesDropped: boolean;
   scale: number;
@@ -78,11 +81,14 @@ function s3(outcome: StepOutcome | undefined): S3StepMeasurement | undefined {
   return measured(outcome) as S3StepMeasurement | undefined;
 }
 
-function trafficRows(run: S3RunInfo): { header: string[]; rows: string[][] } {
+function trafficRows(
+  run: S3RunInfo,
+  counted: Record<string, S3ToolResults>,
+): { header: string[]; rows: string[][] } {
   const kinds = new Set<string>();
   for (const t of run.tools)
     for (const { key } of S3_STEPS)
-      for (const k of Object.keys(s3(run.results[t]?.steps[key])?.traffic?.byKind ?? {})) kinds.add(k);
+      for (const k of Object.keys(s3(counted[t]?.steps[key])?.traffic?.byKind ?? {})) kinds.add(k);
   const columns = [
     ...TRAFFIC_KINDS.filter((k) => kinds.has(k)),
     ...[...kinds].filter((k) => !(TRAFFIC_KINDS as readonly string[]).includes(k)).sort(),
@@ -90,7 +96,7 @@ function trafficRows(run: S3RunInfo): { header: string[]; rows: string[][] } {
   const rows: string[][] = [];
   for (const { key, label } of S3_STEPS) {
     for (const t of run.tools) {
-      const traffic = s3(run.results[t]?.steps[key])?.traffic;
+      const traffic = s3(counted[t]?.steps[key])?.traffic;
       if (!traffic) continue;
       rows.push([
         label,
@@ -112,11 +118,31 @@ function cpuRows(run: S3RunInfo): string[][] {
       const o = s3(run.results[t]?.steps[key]);
       if (!o) return '–';
       const gateway = o.gatewayCpuSeconds ?? 0;
-      const proxy = o.proxyCpuSeconds ?? 0;
-      const rest = Math.max(0, o.otherCpuSeconds - gateway - proxy);
-      return `${cpuCell({ ...o, otherCpuSeconds: rest })}, gateway ${gateway.toFixed(1)} s, proxy ${proxy.toFixed(1)} s`;
+      const rest = Math.max(0, o.otherCpuSeconds - gateway);
+      return `${cpuCell({ ...o, otherCpuSeconds: rest })}, gateway ${gateway.toFixed(1)} s`;
     }),
   ]);
+}
+
+/** Each step's time in the counting round against the timed rounds' median, and the proxy's CPU time. */
+function countingCostRows(run: S3RunInfo, counted: Record<string, S3ToolResults>): string[][] {
+  const rows: string[][] = [];
+  for (const { key, label } of S3_STEPS) {
+    for (const t of run.tools) {
+      const through = s3(counted[t]?.steps[key]);
+      const direct = s3(run.results[t]?.steps[key]);
+      if (!through || !direct) continue;
+      rows.push([
+        label,
+        t,
+        seconds(direct.ms),
+        seconds(through.ms),
+        `${(((through.ms - direct.ms) / direct.ms) * 100).toFixed(0)}%`,
+        `${(through.proxyCpuSeconds ?? 0).toFixed(1)} s`,
+      ]);
+    }
+  }
+  return rows;
 }
 
 export function renderS3Report(run: S3RunInfo): string {
@@ -170,7 +196,8 @@ export function renderS3Report(run: S3RunInfo): string {
       `- bucket size: ${sizes.map(([t, b]) => `${t} ${b ? b.map((x) => `${(x / 1e9).toFixed(3)} GB`).join(', ') : '–'}`).join('; ')}`,
     );
   }
-  const traffic = trafficRows(run);
+  const counted = run.counted;
+  const traffic = counted ? trafficRows(run, counted) : undefined;
   const noise = othersPercent(run.tools, run.results, S3_STEPS, run.machine.cores);
   const m = run.machine;
   const g = run.gateway;
@@ -179,10 +206,10 @@ export function renderS3Report(run: S3RunInfo): string {
     '',
     `Run of ${run.date}, scale ${run.scale}${run.scale === 1 ? ' (the full dataset)' : ' (a reduced dataset)'}; ` +
       `page cache ${run.cachesDropped ? 'dropped before every timed step' : '**not** dropped (not permitted here: numbers include a warm cache)'}; ` +
-      'every restore compared byte for byte with the dataset (`diff -r`); ' +
-      (run.counted
-        ? 'each tool talked to the gateway through its own counting proxy.'
-        : '**the tools talked to the gateway directly** (`--direct`): no requests counted.'),
+      'every restore compared byte for byte with the dataset (`diff -r`); in the timed rounds the tools talked to ' +
+      (counted
+        ? 'the gateway directly, requests and bytes were counted in a round of their own (below).'
+        : 'the gateway directly; nothing was counted (`--no-count`).'),
     '',
     table(header, rows),
     '',
@@ -193,15 +220,26 @@ export function renderS3Report(run: S3RunInfo): string {
     '',
     ...(withRatio ? ['### Targets', '', ...targets, ''] : []),
     ...(problems.length ? ['### Failures and warnings', '', ...problems, ''] : []),
-    ...(run.counted
+    ...(counted && traffic
       ? [
           '### Requests and bytes',
           '',
-          "Requests each tool made in the median run of each step, by kind (LIST: a listing of the tool's bucket; " +
-            'POST: multipart uploads, batch deletes), and the body bytes it sent (uploads) and received (downloads, ' +
-            'listings), as its counting proxy saw them.',
+          'Requests each tool made in each step of the counting round (one more round after the timed ones, into new ' +
+            "buckets, each tool through its own counting proxy), by kind (LIST: a listing of the tool's bucket; POST: " +
+            'multipart uploads, batch deletes), and the body bytes it sent (uploads) and received (downloads, listings).',
           '',
           table(traffic.header, traffic.rows),
+          '',
+          'What counting costs: the counting proxy (test/support/fault-proxy.ts with faults off, in the benchmark ' +
+            'process) forwards each request over a new connection to the gateway and relays every body through ' +
+            "JavaScript, taking CPU time from the tool on this machine's two cores; that is why the timed rounds run " +
+            "without it. Each step's time in the counting round against the timed rounds' median (one run each: " +
+            'noisy):',
+          '',
+          table(
+            ['step', 'tool', 'direct (median)', 'through the proxy', 'difference', 'proxy CPU'],
+            countingCostRows(run, counted),
+          ),
           '',
         ]
       : []),
@@ -225,10 +263,10 @@ export function renderS3Report(run: S3RunInfo): string {
     '',
     '### CPU time by step',
     '',
-    "User + system CPU seconds of the tool (and the cores that implies); of the rest of the machine's CPU time " +
-      "during the step, the gateway's daemons', the counting proxies' (the benchmark's own process), and all " +
-      `others'. Other processes used ${noise.toFixed(1)}% of the machine's CPU capacity during the timed steps ` +
-      '(gateway and proxies included): on a machine this small the gateway competes with the tool for the cores.',
+    'User + system CPU seconds of the tool (and the cores that implies), in the timed rounds; of the rest of the ' +
+      "machine's CPU time during the step, all others' and the gateway's daemons'. Other processes used " +
+      `${noise.toFixed(1)}% of the machine's CPU capacity during the timed steps (the gateway included): on a ` +
+      'machine this small the gateway competes with the tool for the cores.',
     '',
     table(['step', ...run.tools], cpuRows(run)),
     '',
@@ -248,11 +286,10 @@ export function renderS3Report(run: S3RunInfo): string {
     `- Steps: ${run.rounds > 1 ? `${run.rounds} rounds (see above) of ` : ''}init (untimed); backup; backup again ` +
       'without changes; full restore of the latest snapshot into an empty directory; read all data ' +
       "(`stepvault check --read-data`, `restic check --read-data`). Peak RSS is GNU time's maximum resident set size.",
-    run.counted
-      ? '- Counting: every tool talks to the gateway through its own instance of test/support/fault-proxy.ts with faults ' +
-        'off, in the benchmark process: it forwards each request unchanged over a new connection to the gateway and ' +
-        'counts requests by kind and body bytes both ways. Its cost is in the CPU table ("proxy"); `--direct` runs ' +
-        'without it.'
-      : '- Counting: none (`--direct`).',
+    counted
+      ? '- Counting: in a round of its own after the timed rounds, every tool talks to the gateway through its own ' +
+        'instance of test/support/fault-proxy.ts with faults off, which forwards each request unchanged and counts ' +
+        'requests by kind and body bytes both ways.'
+      : '- Counting: none (`--no-count`).',
   ].join('\n');
 }
