@@ -40,6 +40,7 @@ describe('step traffic', () => {
         resetBeforeForward: 0,
         resetDuringResponse: 0,
         truncateBody: 0,
+        corruptBody: 0,
       },
       upstreamErrors: 0,
       traffic: {

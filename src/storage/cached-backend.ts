@@ -114,8 +114,9 @@ export class CachedBackend implements Backend {
     return this.#inner.saveFile(type, name, file);
   }
 
-  async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
-    if (range) return this.#inner.load(type, name, range);
+  async load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
+    // a kept copy outlives the caller's buffer: only what is not kept is read into it
+    if (range || !CACHED.has(type)) return this.#inner.load(type, name, range, into);
     const cached = this.#cached(type, name);
     if (cached) return cached;
     const bytes = await this.#inner.load(type, name);

@@ -28,8 +28,8 @@ export class DryRunBackend implements Backend {
     this.written.bytes += (await fs.promises.stat(file)).size;
   }
 
-  load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
-    return this.#inner.load(type, name, range);
+  load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
+    return this.#inner.load(type, name, range, into);
   }
 
   stat(type: ObjectType, name: string): Promise<ObjectInfo> {

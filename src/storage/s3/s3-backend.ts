@@ -196,7 +196,7 @@ export class S3Backend implements Backend {
     }
   }
 
-  async load(type: ObjectType, name: string, range?: ByteRange): Promise<Buffer> {
+  async load(type: ObjectType, name: string, range?: ByteRange, into?: Buffer): Promise<Buffer> {
     const what = `GET ${type}/${name}${range ? ` [${range.offset}+${range.length}]` : ''}`;
     if (range && range.length === 0) return Buffer.alloc(0);
     const version = (await this.#versions.of(type, name))?.first.versionId;
@@ -222,7 +222,7 @@ export class S3Backend implements Backend {
         );
       }
     }
-    const bytes = await readBody(response.Body as AsyncIterable<Uint8Array>, announced, what);
+    const bytes = await readBody(response.Body as AsyncIterable<Uint8Array>, announced, what, into);
     this.#stats.bytesReceived += bytes.length;
     return bytes;
   }

@@ -3,13 +3,17 @@
 
 import { StepvaultError } from '../../common/errors.ts';
 
-/** The body's bytes, exactly `length` of them; a body cut short or too long is a retryable error naming `what`. */
+/**
+ * The body's bytes, exactly `length` of them, in the start of `into` when it is long enough (else a new buffer); a
+ * body cut short or too long is a retryable error naming `what`.
+ */
 export async function readBody(
   body: AsyncIterable<Uint8Array> | undefined,
   length: number,
   what: string,
+  into?: Buffer,
 ): Promise<Buffer> {
-  const out = Buffer.allocUnsafe(length);
+  const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   let at = 0;
   if (body) {
     try {
