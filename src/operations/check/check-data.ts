@@ -7,6 +7,7 @@ import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
 import { ENTRY_BYTES, writeEntry } from '../../repository/pack/pack-format.ts';
+import type { PackJobResult } from '../../repository/pipeline/pack-job.ts';
 import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
 import type { CheckIssue } from './check.ts';
@@ -76,13 +77,12 @@ export async function readData(
       }
       const entries = Buffer.allocUnsafe(pack.entries.length * ENTRY_BYTES);
       pack.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
-      const result = await pool.run({
-        type: 'verify',
-        pack: name,
-        source,
-        salt: pack.salt,
-        entries,
-      });
+      let result: PackJobResult;
+      try {
+        result = await pool.run({ type: 'verify', pack: name, source, salt: pack.salt, entries });
+      } finally {
+        pool.release(source);
+      }
       bytes += stored.get(name) ?? pack.size;
       for (const message of result.packErrors) errors.push({ object: `pack ${name}`, message });
       for (const f of result.failures) blobFailures.push({ id: f.id, error: f.error });

@@ -347,7 +347,8 @@ async function writeContent(
         return;
       }
       const parts = splitByFiles(pack.blobs, filesPerJob);
-      await Promise.all(
+      // The source is released once every part's job has settled: until then a worker may be reading it.
+      const settled = await Promise.allSettled(
         parts.map(async (part) => {
           await jobs.acquire();
           try {
@@ -360,7 +361,8 @@ async function writeContent(
               type: 'restore',
               pack: pack.pack,
               salt: pack.salt,
-              // Each of several parts gets a copy of its bytes; a single job takes them all (transferred).
+              // Each of several parts gets a view of its bytes (of the shared slot, or copied when the bytes are
+              // not shared); a single job takes them all.
               source:
                 parts.length > 1 && 'bytes' in source
                   ? { bytes: source.bytes.subarray(partBase - base, end - base) }
@@ -386,6 +388,8 @@ async function writeContent(
           }
         }),
       );
+      pool.release(source);
+      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
     });
   } finally {
     await pool.close();

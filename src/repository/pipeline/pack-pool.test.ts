@@ -1,6 +1,7 @@
 // The pack pool's fetched packs: from a backend that reads into the buffer it is given, packs go into at most one
-// more slot than there are workers, reused once a job is done, and every job reads its own pack even when many
-// wait for a slot; a backend that reads into buffers of its own has them transferred instead.
+// more slot than there are workers, reused once the caller released the pack, and every job reads its own pack
+// even when many wait for a slot and when several jobs read one pack one after the other; a backend that reads
+// into buffers of its own has them transferred instead.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -49,16 +50,28 @@ async function repositoryOfPacks(backend: IntoBackend) {
   return { repo, index };
 }
 
-/** Verifies every pack at once through the pool: each pack's problems, by name. */
-async function verifyAll(index: MasterIndex, pool: PackPool) {
+/**
+ * Verifies every pack at once through the pool, `jobsPerPack` times each, one job after the other (while other
+ * packs are fetched): each pack's problems, by name.
+ */
+async function verifyAll(index: MasterIndex, pool: PackPool, jobsPerPack = 1) {
   const problems = new Map<string, string[]>();
   await Promise.all(
     [...index.packs()].map(async (pack) => {
       const source = await pool.source(pack.name, 0, pack.size);
-      const entries = Buffer.allocUnsafe(pack.entries.length * ENTRY_BYTES);
-      pack.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
-      const result = await pool.run({ type: 'verify', pack: pack.name, source, salt: pack.salt, entries });
-      problems.set(pack.name, [...result.packErrors, ...result.failures.map((f) => f.error)]);
+      try {
+        const entries = Buffer.allocUnsafe(pack.entries.length * ENTRY_BYTES);
+        pack.entries.reduce((at, e) => writeEntry(entries, at, e), 0);
+        const found: string[] = [];
+        for (let n = 0; n < jobsPerPack; n++) {
+          const job = { type: 'verify', pack: pack.name, source, salt: pack.salt, entries } as const;
+          const result = await pool.run(job);
+          found.push(...result.packErrors, ...result.failures.map((f) => f.error));
+        }
+        problems.set(pack.name, found);
+      } finally {
+        pool.release(source);
+      }
     }),
   );
   return problems;
@@ -83,6 +96,20 @@ describe('PackPool fetched packs', () => {
         `${backend.intoBuffers.size} slots`,
       );
       for (const buffer of backend.intoBuffers) assert.ok(buffer instanceof SharedArrayBuffer);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps a pack in its slot until it is released, through several jobs one after the other', async () => {
+    const backend = new IntoBackend(true);
+    const { repo, index } = await repositoryOfPacks(backend);
+    const pool = new PackPool(repo, 1);
+    try {
+      const problems = await verifyAll(index, pool, 3);
+      assert.ok(problems.size >= 10);
+      assert.deepEqual([...problems.values()].flat(), []);
+      assert.ok(backend.intoBuffers.size <= 2, `${backend.intoBuffers.size} slots`);
     } finally {
       await pool.close();
     }

@@ -1,10 +1,11 @@
 // The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first.
 // Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here, into
-// slots: buffers in shared memory, one more than there are workers, that the worker reads in place and that are
-// used again for the next pack once its job is done. Memory for fetched packs is then fixed, and a restore of
-// gigabytes allocates no new buffers per pack (each one otherwise ends as garbage outside the V8 heap in the
-// thread that last held it, which frees it only in full collections: tens per GB in the main thread). A backend
-// that reads into a buffer of its own (it may ignore `into`) has its bytes transferred (not copied) instead.
+// slots: buffers in shared memory, one more than there are workers, that the workers read in place (every job
+// over a part of the pack, without copies) and that are used again for the next pack once the caller released
+// it. Memory for fetched packs is then fixed, and a restore of gigabytes allocates no new buffers per pack (each
+// one otherwise ends as garbage outside the V8 heap in the thread that last held it, which frees it only in full
+// collections: tens per GB in the main thread). A backend that reads into a buffer of its own (it may ignore
+// `into`) has its bytes transferred (not copied) to the one job that takes them.
 
 import * as os from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -41,7 +42,7 @@ export class PackPool {
   #slots = 0;
   readonly #slotLimit: number;
   readonly #waitingForSlot: (() => void)[] = [];
-  /** Slots holding a fetched pack, by their shared memory, until the job that reads it is done. */
+  /** Slots holding a fetched pack, by their shared memory, until the caller releases the pack. */
   readonly #lent = new Map<ArrayBufferLike, Buffer>();
 
   constructor(repo: Repository, workers = os.availableParallelism()) {
@@ -78,8 +79,8 @@ export class PackPool {
 
   /**
    * Where a worker gets a pack's bytes `[offset, offset + length)`: the pack's file, if the backend keeps local
-   * files, or the bytes, fetched now (into a slot: waits while every slot holds a pack). Fetched bytes must be
-   * given to `run`, which hands the slot back once the job is done.
+   * files, or the bytes, fetched now (into a slot: waits while every slot holds a pack). Every source must be
+   * given back to `release` once no job that reads it is running any more.
    */
   async source(pack: string, offset: number, length: number): Promise<PackSource> {
     const path = this.#repo.backend.localFiles?.path('data', pack);
@@ -117,6 +118,18 @@ export class PackPool {
     }
   }
 
+  /**
+   * The caller is done with `source` (every job given a part of it has settled): its slot holds the next pack.
+   * Only then: a worker reads the slot while its job runs.
+   */
+  release(source: PackSource): void {
+    if (!('bytes' in source)) return;
+    const slot = this.#lent.get(source.bytes.buffer);
+    if (!slot) return;
+    this.#lent.delete(source.bytes.buffer);
+    this.#returnSlot(slot);
+  }
+
   #returnSlot(slot: Buffer): void {
     this.#freeSlots.push(slot);
     this.#waitingForSlot.shift()?.();
@@ -127,21 +140,8 @@ export class PackPool {
     const id = this.#next++;
     lane.busy++;
     return new Promise((resolve, reject) => {
-      const shared = 'bytes' in job.source ? job.source.bytes.buffer : undefined;
-      const slot = shared && this.#lent.get(shared);
-      if (shared && slot) {
-        // the worker reads the slot in place; it is free again once the worker answered
-        this.#lent.delete(shared);
-        const done = (result: PackJobResult) => {
-          this.#returnSlot(slot);
-          resolve(result);
-        };
-        this.#pending.set(id, { resolve: done, reject, lane });
-        lane.worker.postMessage({ ...job, job: id });
-        return;
-      }
       this.#pending.set(id, { resolve, reject, lane });
-      if ('bytes' in job.source) {
+      if ('bytes' in job.source && !(job.source.bytes.buffer instanceof SharedArrayBuffer)) {
         const { view, transfer } = transferable(job.source.bytes);
         lane.worker.postMessage({ ...job, source: { bytes: view }, job: id }, transfer);
       } else lane.worker.postMessage({ ...job, job: id });
