@@ -152,6 +152,8 @@ async function restoreInto(
   const linkSources = new Set<number>();
   for (const file of plan.files) if (file.linkTo !== undefined) linkSources.add(file.linkTo);
   const created = new Set<number>();
+  /** Files being created on another thread (`openSoon`): a second job waits for that before it opens them. */
+  const creating = new Map<number, Promise<number>>();
   /** Files whose metadata is applied (empty ones here, whole ones by their worker). */
   const finished = new Set<number>();
   const files: FileAccess = {
@@ -167,6 +169,30 @@ async function restoreInto(
       created.add(i);
       if (!whole || linkSources.has(i)) ids.set(i, identityOf(fs.fstatSync(fd, { bigint: true })));
       return fd;
+    },
+    async openSoon(i, whole) {
+      // (no await unless another job is creating it: two jobs must not both see it as not created yet)
+      const another = creating.get(i);
+      if (another) await another.catch(() => undefined);
+      if (created.has(i)) return files.open(i, whole);
+      const file = plan.files[i]!;
+      created.add(i);
+      const creation = target
+        .createFileAsync(file.parent, file.node.name, whole ? 0 : (file.node.size ?? 0))
+        .then((fd) => {
+          if (!whole || linkSources.has(i)) ids.set(i, identityOf(fs.fstatSync(fd, { bigint: true })));
+          return fd;
+        });
+      creating.set(i, creation);
+      try {
+        return await creation;
+      } catch (e) {
+        // never made by us: nothing to remove, nothing to open again
+        created.delete(i);
+        throw e;
+      } finally {
+        creating.delete(i);
+      }
     },
     fail(i, error) {
       badFiles.set(i, error);
@@ -299,6 +325,8 @@ async function restoreInto(
 interface FileAccess {
   /** A descriptor of file `i`: created now (exclusively) the first time, else reopened and checked. */
   open(i: number, whole: boolean): number;
+  /** `open`, creating on a thread of Node's pool: the calling thread goes on meanwhile. */
+  openSoon(i: number, whole: boolean): Promise<number>;
   fail(i: number, error: string): void;
   isBad(i: number): boolean;
   /** A job's worker finished the file (metadata applied), or, with an identity, failed it. */
@@ -353,7 +381,7 @@ async function writeContent(
           await jobs.acquire();
           try {
             signal?.throwIfAborted();
-            const job = openFiles(plan, pack, part, files);
+            const job = await openFiles(plan, pack, part, files);
             if (job.blobs.length === 0) return;
             const partBase = job.blobs[0]!.offset;
             const end = job.blobs[job.blobs.length - 1]!.offset + job.blobs[job.blobs.length - 1]!.length;
@@ -422,35 +450,35 @@ export function splitByFiles(blobs: readonly RestoreBlob[], limit: number): Rest
 }
 
 /**
- * Opens (creating them the first time) the files a job writes, right before it goes to a worker; a file that
- * cannot be opened is failed and left out of the job. A file whose every blob is in the job is "whole": its worker
- * finishes it.
+ * Opens (creating them the first time, all at once on other threads) the files a job writes, right before it goes
+ * to a worker; a file that cannot be opened is failed and left out of the job. A file whose every blob is in the
+ * job is "whole": its worker finishes it.
  */
-function openFiles(
+async function openFiles(
   plan: RestorePlan,
   pack: PackPlan,
   blobs: RestoreBlob[],
   access: FileAccess,
-): { blobs: RestoreBlob[]; files: Record<number, RestoreFile> } {
+): Promise<{ blobs: RestoreBlob[]; files: Record<number, RestoreFile> }> {
   const counts = new Map<number, number>();
   for (const blob of blobs) for (const t of blob.targets) counts.set(t.file, (counts.get(t.file) ?? 0) + 1);
   const files: Record<number, RestoreFile> = {};
   let left = false;
-  try {
-    for (const [i, count] of counts) {
+  const opened = await Promise.allSettled(
+    [...counts].map(async ([i, count]) => {
       const file = plan.files[i]!;
       if (access.isBad(i)) {
         left = true;
-        continue;
+        return;
       }
       const whole = file.pack === pack.pack && count === (file.node.content ?? []).length;
       let fd: number;
       try {
-        fd = access.open(i, whole);
+        fd = await access.openSoon(i, whole);
       } catch (e) {
         access.fail(i, entryFailure(e));
         left = true;
-        continue;
+        return;
       }
       const { type, mode, uid, gid, mtime } = file.node;
       files[i] = {
@@ -459,10 +487,12 @@ function openFiles(
         ...(whole ? { whole: { type, mode, uid, gid, mtime } } : {}),
       };
       if (whole) access.finishedBy(i);
-    }
-  } catch (e) {
+    }),
+  );
+  const error = opened.find((o) => o.status === 'rejected');
+  if (error) {
     for (const f of Object.values(files)) fs.closeSync(f.fd);
-    throw e;
+    throw error.reason;
   }
   if (!left) return { blobs, files };
   const kept: RestoreBlob[] = [];

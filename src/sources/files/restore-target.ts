@@ -84,6 +84,8 @@ export class RestoreTarget {
   #staging: { fd: number; name: string; id: Identity; next: number } | undefined;
   /** A handle that must stay open while another is looked up. */
   #pinned: TargetDir | undefined;
+  /** Handles another thread is opening a name in, and how many such opens run: they stay open. */
+  readonly #busy = new Map<TargetDir, number>();
   /** Handles opened again after being closed (for tests and diagnostics). */
   reopened = 0;
 
@@ -221,6 +223,37 @@ export class RestoreTarget {
         throw fileError(e2, this.#display(dir, name), 'create file');
       }
     }
+    return this.#sized(fd, dir, name, size);
+  }
+
+  /**
+   * `createFile` with the creation itself on a thread of Node's pool, so that the calling thread goes on meanwhile
+   * (a restore's main thread reads downloads while files are made: creating a file costs ~35-150 µs in the kernel,
+   * tens of thousands of them seconds). The directory's handle is kept open until the open has returned: its number
+   * is in the path the other thread opens.
+   */
+  async createFileAsync(dir: TargetDir | undefined, name: string, size: number): Promise<number> {
+    const at = inDir(this.#handle(dir), name);
+    if (dir) this.#busy.set(dir, (this.#busy.get(dir) ?? 0) + 1);
+    let fd: number;
+    try {
+      fd = await new Promise<number>((resolve, reject) =>
+        fs.open(at, CREATE_FLAGS, 0o600, (e, opened) => (e ? reject(e) : resolve(opened))),
+      );
+    } catch (e) {
+      if (errnoCode(e) === 'EEXIST' && this.#overwrite === 'always') return this.createFile(dir, name, size);
+      throw fileError(e, this.#display(dir, name), 'create file');
+    } finally {
+      if (dir) {
+        const users = this.#busy.get(dir)! - 1;
+        if (users === 0) this.#busy.delete(dir);
+        else this.#busy.set(dir, users);
+      }
+    }
+    return this.#sized(fd, dir, name, size);
+  }
+
+  #sized(fd: number, dir: TargetDir | undefined, name: string, size: number): number {
     try {
       if (size > 0) fs.ftruncateSync(fd, size);
     } catch (e) {
@@ -414,7 +447,7 @@ export class RestoreTarget {
     this.#open.set(dir, fd);
     if (this.#open.size <= this.#handleLimit) return;
     for (const [oldest, oldFd] of this.#open) {
-      if (oldest === this.#pinned) continue;
+      if (oldest === this.#pinned || this.#busy.has(oldest)) continue;
       this.#open.delete(oldest);
       fs.closeSync(oldFd);
       return;
