@@ -228,6 +228,8 @@ describe('copy between accounts on S3', () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       kill = () => child.kill('SIGKILL');
       assert.equal(await exited, null, 'the copy was killed');
+      // uploads the copy had sent whole are carried out before the store is looked at
+      await proxy.settled();
       const arrived = await listPacks(offsite, 'vault', prefix);
       assert.ok(arrived.size > 0, 'some packs arrived before the kill');
       const destination = await openS3(`s3:${rgw.endpoint}/vault/${prefix}`, offsite);

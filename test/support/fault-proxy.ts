@@ -153,6 +153,12 @@ export interface FaultProxy {
   setFaultsEnabled(enabled: boolean): void;
   /** Attempt numbers start again from 0 for every request. */
   forgetAttempts(): void;
+  /**
+   * Resolves once no forwarded exchange is open. A request whose client went away after sending its whole body
+   * is still carried out upstream (its answer dropped), as a server would: after this, what the upstream stored
+   * is final, so a test that kills a client can look at the store without racing the requests it left behind.
+   */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -308,6 +314,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const latencyMs = options.latencyMs ?? 0;
   let faultsEnabled = options.faultsEnabled ?? true;
   let stats = emptyStats();
+  /** Forwarded exchanges not yet over, and who waits for there to be none (`settled`). */
+  let open = 0;
+  const waiting: (() => void)[] = [];
   /** Per request key: attempts seen and faults drawn in a row. */
   let history = new Map<string, { attempts: number; consecutive: number }>();
   // No keep-alive towards the upstream: a pooled connection the upstream closed while idle would fail the next
@@ -365,6 +374,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   ): void => {
     const decision: FaultDecision = event;
     stats.forwarded++;
+    open++;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      if (--open === 0) for (const resolve of waiting.splice(0)) resolve();
+    };
     const method = req.method ?? 'GET';
     let continued = false;
     const upstreamReq = http.request({
@@ -381,6 +397,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.writeContinue();
     });
     let clientGone = false;
+    upstreamReq.on('close', end);
     upstreamReq.on('error', () => {
       if (clientGone) return;
       stats.upstreamErrors++;
@@ -396,14 +413,25 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     });
     res.on('close', () => {
       if (res.writableFinished) return;
-      // The client went away, or a fault reset its connection: the upstream exchange has no one to answer.
+      // The client went away, or a fault reset its connection: the upstream exchange has no one to answer. A
+      // request that was sent whole still runs to its end upstream (its answer is dropped); one cut short is
+      // abandoned there too.
       clientGone = true;
+      if (req.complete && !answered) {
+        upstreamReq.on('response', (upstreamRes) => upstreamRes.resume());
+        return;
+      }
       upstreamReq.destroy();
+    });
+    let answered = false;
+    upstreamReq.once('response', () => {
+      answered = true;
     });
     const received = (n: number): void => {
       count.responseBodyBytes += n;
     };
     upstreamReq.on('response', (upstreamRes) => {
+      if (clientGone) return;
       options.onResponse?.({ ...event, status: upstreamRes.statusCode ?? 0 });
       const headers = endToEndHeaders(upstreamRes.rawHeaders);
       if (expectContinue && !continued) headers.push('Connection', 'close');
@@ -514,6 +542,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     forgetAttempts: () => {
       history = new Map();
     },
+    settled: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
     stop: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
