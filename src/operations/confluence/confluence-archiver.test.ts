@@ -1,0 +1,132 @@
+// What a Confluence backup does with an item that goes missing between listing and fetch, on the simulator:
+// purged in between, it is recorded as deleted (not partial); left out of the batch read but readable alone, it
+// is backed up; left out and unreadable alone (500 after retries), the snapshot is partial and names it.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FAST_KDF } from '../../../test/support/small-repository.ts';
+import { adfOf, storageOf } from '../../devtools/confluence-sim/bodies.ts';
+import type { Content } from '../../devtools/confluence-sim/model.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
+import { Repository } from '../../repository/repository.ts';
+import { siteClient } from '../../sources/confluence/client/client.test-helper.ts';
+import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import type { BackupApi } from '../../sources/confluence/read-api.ts';
+import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
+import { backupConfluence } from '../backup/backup-confluence.ts';
+import { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+
+/** The client, except that `beforeBatch` runs before every batch read of pages by id. */
+function withHook(client: ConfluenceClient, beforeBatch: (ids: readonly string[]) => void): BackupApi {
+  return new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'getPagesByIds')
+        return (ids: readonly string[], options: Parameters<ConfluenceClient['getPagesByIds']>[1]) => {
+          beforeBatch(ids);
+          return target.getPagesByIds(ids, options);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+describe('an item that goes missing between listing and fetch', () => {
+  let sim: ConfluenceSim;
+  let leaves: Content[];
+  const keyOf = (c: Content) => sim.store.spaces.get(c.spaceId)!.key;
+  const named = (c: Content) => `space ${keyOf(c)} page ${c.id} '${c.versions.at(-1)!.title}'`;
+
+  before(async () => {
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 21, spaces: 2, pages: 40, attachments: 8, blogPosts: 2 });
+    const contents = [...sim.store.contents.values()];
+    leaves = contents.filter(
+      (c) =>
+        c.kind === 'page' &&
+        c.status === 'current' &&
+        !contents.some((x) => x.parentId === c.id) &&
+        [...sim.store.spaces.values()].every((s) => s.homepageId !== c.id),
+    );
+    assert.ok(leaves.length >= 3);
+  });
+  after(async () => {
+    await sim?.close();
+  });
+
+  it('is recorded as deleted, not partial, when the site confirms it purged (404)', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const page = leaves[0]!;
+    const path = named(page);
+    let purged = false;
+    const api = withHook(siteClient(sim), (ids) => {
+      if (purged || !ids.includes(page.id)) return;
+      purged = true;
+      sim.edits.purgePage(page.id);
+    });
+    const result = await backupConfluence({ site: sim.siteUrl }, { repo, api });
+    assert.ok(purged, 'the page was purged after it was listed, before its batch read');
+    assert.deepEqual(result.missing, []);
+    assert.deepEqual(
+      result.deleted.map((d) => d.path),
+      [path],
+    );
+    assert.match(result.deleted[0]!.reason, /404/);
+    assert.equal(result.summary.confluence.deletedDuringBackup, 1);
+    const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
+    assert.equal(reader.snapshot.partial, undefined);
+    assert.ok(!(await reader.items(keyOf(page))).some((i) => i.id === page.id));
+  });
+
+  it('is backed up when the batch read leaves it out but a read of it alone finds it', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const first = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim) });
+    assert.deepEqual(first.missing, []);
+    const page = leaves[1]!;
+    sim.edits.editPage(page.id, { seed: 4 }); // changed since the parent: both bodies read again
+    sim.faults.set({ hideFromBatch: [page.id] });
+    try {
+      const result = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim) });
+      assert.deepEqual(result.missing, []);
+      assert.deepEqual(result.deleted, []);
+      const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
+      assert.equal(reader.snapshot.partial, undefined);
+      const stored = (await reader.items(keyOf(page))).find((i) => i.id === page.id);
+      const latest = page.versions.at(-1)!;
+      assert.equal(stored?.version.number, latest.number);
+      assert.equal(await reader.body(keyOf(page), page.id, 'storage'), storageOf(latest.body));
+      assert.equal(await reader.body(keyOf(page), page.id, 'adf'), adfOf(latest.body));
+    } finally {
+      sim.faults.set({});
+    }
+  });
+
+  it('makes the snapshot partial and names it when a read of it alone fails too', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const api = () => siteClient(sim, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    await backupConfluence({ site: sim.siteUrl }, { repo, api: api() });
+    const page = leaves[2]!;
+    const before = page.versions.at(-1)!.number;
+    sim.edits.editPage(page.id, { seed: 5 });
+    sim.faults.set({ hideFromBatch: [page.id], failIds: [page.id] });
+    try {
+      const result = await backupConfluence({ site: sim.siteUrl }, { repo, api: api() });
+      assert.deepEqual(result.deleted, []);
+      assert.deepEqual(
+        result.missing.map((m) => m.path),
+        [named(page)],
+      );
+      assert.match(
+        result.missing[0]!.error,
+        /left out of the batch read; read alone: Confluence answered 500/,
+      );
+      const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
+      assert.deepEqual(reader.snapshot.partial?.missing, result.missing);
+      // The parent's consistent, older state of the page is kept.
+      const stored = (await reader.items(keyOf(page))).find((i) => i.id === page.id);
+      assert.equal(stored?.version.number, before);
+    } finally {
+      sim.faults.set({});
+    }
+  });
+});
