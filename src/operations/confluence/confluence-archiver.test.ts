@@ -1,6 +1,7 @@
 // What a Confluence backup does with an item that goes missing between listing and fetch, on the simulator:
 // purged in between, it is recorded as deleted (not partial); left out of the batch read but readable alone, it
-// is backed up; left out and unreadable alone (500 after retries), the snapshot is partial and names it.
+// is backed up; left out and unreadable alone (500 after retries), the snapshot is partial and names it. An
+// attachment removed between listing and download is recorded as deleted as well.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,17 +17,23 @@ import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
 import { backupConfluence } from '../backup/backup-confluence.ts';
 import { ConfluenceSnapshotReader } from './snapshot-reader.ts';
 
-/** The client, except that `beforeBatch` runs before every batch read of pages by id. */
-function withHook(client: ConfluenceClient, beforeBatch: (ids: readonly string[]) => void): BackupApi {
+/** The client, with `hooks` run before the calls they name (same arguments). */
+function withHooks(
+  client: ConfluenceClient,
+  hooks: {
+    getPagesByIds?: (ids: readonly string[]) => void;
+    downloadAttachment?: (pageId: string, attachmentId: string) => void;
+  },
+): BackupApi {
   return new Proxy(client, {
     get(target, prop) {
-      if (prop === 'getPagesByIds')
-        return (ids: readonly string[], options: Parameters<ConfluenceClient['getPagesByIds']>[1]) => {
-          beforeBatch(ids);
-          return target.getPagesByIds(ids, options);
-        };
       const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const hook = hooks[prop as keyof typeof hooks] as ((...args: unknown[]) => void) | undefined;
+      return (...args: unknown[]) => {
+        hook?.(...args);
+        return value.apply(target, args);
+      };
     },
   });
 }
@@ -59,10 +66,12 @@ describe('an item that goes missing between listing and fetch', () => {
     const page = leaves[0]!;
     const path = named(page);
     let purged = false;
-    const api = withHook(siteClient(sim), (ids) => {
-      if (purged || !ids.includes(page.id)) return;
-      purged = true;
-      sim.edits.purgePage(page.id);
+    const api = withHooks(siteClient(sim), {
+      getPagesByIds: (ids) => {
+        if (purged || !ids.includes(page.id)) return;
+        purged = true;
+        sim.edits.purgePage(page.id);
+      },
     });
     const result = await backupConfluence({ site: sim.siteUrl }, { repo, api });
     assert.ok(purged, 'the page was purged after it was listed, before its batch read');
@@ -128,5 +137,37 @@ describe('an item that goes missing between listing and fetch', () => {
     } finally {
       sim.faults.set({});
     }
+  });
+
+  it('records an attachment removed between listing and download as deleted, not partial', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const att = [...sim.store.attachments.values()].find(
+      (a) => a.status === 'current' && sim.store.contents.get(a.containerId)?.status === 'current',
+    )!;
+    const container = sim.store.contents.get(att.containerId)!;
+    const path = `space ${keyOf(container)} ${container.kind} ${container.id} '${container.versions.at(-1)!.title}': attachment ${att.id} v${att.versions.at(-1)!.number}`;
+    let removed = false;
+    const api = withHooks(siteClient(sim), {
+      downloadAttachment: (_pageId, attachmentId) => {
+        if (removed || attachmentId !== att.id) return;
+        removed = true;
+        sim.store.removeAttachment(att.id);
+      },
+    });
+    const result = await backupConfluence({ site: sim.siteUrl }, { repo, api });
+    assert.ok(removed, 'the attachment was removed after it was listed, before its download');
+    assert.deepEqual(result.missing, []);
+    assert.deepEqual(
+      result.deleted.map((d) => d.path),
+      [path],
+    );
+    const reader = await ConfluenceSnapshotReader.open(repo, result.snapshotId!);
+    assert.equal(reader.snapshot.partial, undefined);
+    const atts = await reader.attachments(keyOf(container), container.id);
+    assert.ok(!atts.some((x) => x.id === att.id), 'the removed attachment is not stored');
+    assert.ok(
+      (await reader.items(keyOf(container))).some((i) => i.id === container.id),
+      'its page is',
+    );
   });
 });
