@@ -81,6 +81,8 @@ export interface ConfluenceSim {
   seedDirectory(seed: number, users?: number): Directory;
   setLatency(ms: number): void;
   setRateLimit(config: RateLimitConfig | undefined): void;
+  /** The content types the site's CQL knows from now on (`cqlTypes`). */
+  setCqlTypes(types: readonly string[]): void;
   /** Seconds the current rate limit needs at least for `requests` requests (0 without a limit). */
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
@@ -168,6 +170,9 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     seedDirectory: (seed, users = 12) => seedDirectory(store, seed, users),
     setLatency: (ms) => {
       settings.latencyMs = ms;
+    },
+    setCqlTypes: (types) => {
+      settings.cqlTypes = [...types];
     },
     setRateLimit: (config) => {
       rateLimit = config;
