@@ -1,11 +1,13 @@
 // `stepvault backup confluence` as a process, against a site whose batch reads leave items out: one page is
 // readable alone (backed up), another fails alone as well (500). The CLI exits 3 and names exactly the second
 // one, in the summary's `missing`, in an error message and in the snapshot; the first is stored with its bodies.
+// A site whose CQL refuses a content type: the CLI exits 3 and names that type per space, the backup is not lost.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { adfOf, storageOf } from '../src/devtools/confluence-sim/bodies.ts';
+import { CQL_TYPES } from '../src/devtools/confluence-sim/cql.ts';
 import type { Content } from '../src/devtools/confluence-sim/model.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
@@ -13,7 +15,7 @@ import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { CliSandbox, only } from './support/cli.ts';
 
-describe('backup confluence: items left out of batch reads', () => {
+describe('backup confluence: what it could not read is named', () => {
   let sim: ConfluenceSim;
   let cli: CliSandbox;
   before(async () => {
@@ -26,16 +28,10 @@ describe('backup confluence: items left out of batch reads', () => {
     cli?.cleanup();
   });
 
-  it('exits 3 naming the page unreadable alone, and backs up the one readable alone', async () => {
-    const pages = [...sim.store.contents.values()].filter((c) => c.kind === 'page' && c.status === 'current');
-    const [readable, unreadable] = [pages.at(-1)!, pages.at(-2)!];
-    const keyOf = (c: Content) => sim.store.spaces.get(c.spaceId)!.key;
-    const name = `space ${keyOf(unreadable)} page ${unreadable.id} '${unreadable.versions.at(-1)!.title}'`;
-    sim.faults.set({ hideFromBatch: [readable.id, unreadable.id], failIds: [unreadable.id] });
-
-    assert.equal((await cli.runAsync(['init'])).code, 0);
+  async function backupByCli() {
+    if (!fs.existsSync(cli.repo)) assert.equal((await cli.runAsync(['init'])).code, 0);
     fs.writeFileSync(cli.path('token'), `${sim.credentials.apiToken}\n`);
-    const run = await cli.runAsync([
+    return cli.runAsync([
       'backup',
       'confluence',
       '--site',
@@ -50,6 +46,16 @@ describe('backup confluence: items left out of batch reads', () => {
       '1',
       '--json',
     ]);
+  }
+
+  it('exits 3 naming the page unreadable alone, and backs up the one readable alone', async () => {
+    const pages = [...sim.store.contents.values()].filter((c) => c.kind === 'page' && c.status === 'current');
+    const [readable, unreadable] = [pages.at(-1)!, pages.at(-2)!];
+    const keyOf = (c: Content) => sim.store.spaces.get(c.spaceId)!.key;
+    const name = `space ${keyOf(unreadable)} page ${unreadable.id} '${unreadable.versions.at(-1)!.title}'`;
+    sim.faults.set({ hideFromBatch: [readable.id, unreadable.id], failIds: [unreadable.id] });
+
+    const run = await backupByCli();
     assert.equal(run.code, 3, run.stderr);
     const summary = only(run.messages, 'summary')[0]!;
     const missing = summary.missing as { path: string; error: string }[];
@@ -72,5 +78,31 @@ describe('backup confluence: items left out of batch reads', () => {
     const latest = readable.versions.at(-1)!;
     assert.equal(await reader.body(keyOf(readable), readable.id, 'storage'), storageOf(latest.body));
     assert.equal(await reader.body(keyOf(readable), readable.id, 'adf'), adfOf(latest.body));
+  });
+
+  it('exits 3 naming the content type whose search the site refuses, per space, and keeps the rest', async () => {
+    sim.faults.set({});
+    sim.setCqlTypes(CQL_TYPES.filter((t) => t !== 'database'));
+    try {
+      const run = await backupByCli();
+      assert.equal(run.code, 3, run.stderr);
+      const summary = only(run.messages, 'summary')[0]!;
+      const missing = summary.missing as { path: string; error: string }[];
+      const expected = [...sim.store.spaces.values()].map((x) => `space ${x.key} databases`).sort();
+      assert.deepEqual(missing.map((m) => m.path).sort(), expected);
+      const warnings = only(run.messages, 'error').map((m) => (m.error as { message: string }).message);
+      for (const path of expected)
+        assert.ok(
+          warnings.some((w) =>
+            w.startsWith(
+              `${path}: the site refused the search (400 Could not parse cql: Unknown content type database`,
+            ),
+          ),
+          `a warning names ${path}: ${warnings.join('; ')}`,
+        );
+      assert.ok(Number(summary.items) > 0);
+    } finally {
+      sim.setCqlTypes(CQL_TYPES);
+    }
   });
 });

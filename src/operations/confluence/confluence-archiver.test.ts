@@ -1,12 +1,14 @@
 // What a Confluence backup does with an item that goes missing between listing and fetch, on the simulator:
 // purged in between, it is recorded as deleted (not partial); left out of the batch read but readable alone, it
 // is backed up; left out and unreadable alone (500 after retries), the snapshot is partial and names it. An
-// attachment removed between listing and download is recorded as deleted as well.
+// attachment removed between listing and download is recorded as deleted as well. A CQL search the site refuses
+// costs the type it names (partial, named), not the backup.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { FAST_KDF } from '../../../test/support/small-repository.ts';
 import { adfOf, storageOf } from '../../devtools/confluence-sim/bodies.ts';
+import { CQL_TYPES } from '../../devtools/confluence-sim/cql.ts';
 import type { Content } from '../../devtools/confluence-sim/model.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
 import { Repository } from '../../repository/repository.ts';
@@ -169,5 +171,59 @@ describe('an item that goes missing between listing and fetch', () => {
       (await reader.items(keyOf(container))).some((i) => i.id === container.id),
       'its page is',
     );
+  });
+});
+
+describe('a tree item search the site refuses', () => {
+  let sim: ConfluenceSim;
+  before(async () => {
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 23, spaces: 2, pages: 80, treeItems: 16, attachments: 4 });
+  });
+  after(async () => {
+    await sim?.close();
+  });
+
+  it('is a named gap, not a failed backup; items of that type in the parent snapshot are kept', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const first = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim) });
+    assert.deepEqual(first.missing, []);
+    const keys = [...sim.store.spaces.values()].map((x) => x.key).sort();
+    const idsOf = async (id: string, type?: string) => {
+      const reader = await ConfluenceSnapshotReader.open(repo, id);
+      const out: string[] = [];
+      for (const key of keys)
+        for (const item of await reader.items(key)) if (!type || item.type === type) out.push(item.id);
+      return out.sort();
+    };
+    const whiteboards = await idsOf(first.snapshotId!, 'whiteboard');
+    assert.ok(whiteboards.length > 0);
+
+    sim.setCqlTypes(CQL_TYPES.filter((t) => t !== 'whiteboard'));
+    try {
+      const expected = keys.map((key) => `space ${key} whiteboards`);
+      const message =
+        /^the site refused the search \(400 Could not parse cql: Unknown content type whiteboard\); not backed up$/;
+      // Incremental: the parent's whiteboards are read by id (or reused) and kept.
+      const second = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim) });
+      assert.deepEqual(second.missing.map((m) => m.path).sort(), expected);
+      for (const m of second.missing) assert.match(m.error, message);
+      assert.deepEqual(await idsOf(second.snapshotId!), await idsOf(first.snapshotId!));
+      const reader = await ConfluenceSnapshotReader.open(repo, second.snapshotId!);
+      assert.deepEqual(reader.snapshot.partial?.missing.map((m) => m.path).sort(), expected);
+
+      // Without a parent: everything else is complete.
+      const fresh = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+      const full = await backupConfluence({ site: sim.siteUrl }, { repo: fresh, api: siteClient(sim) });
+      assert.deepEqual(full.missing.map((m) => m.path).sort(), expected);
+      const others = (await idsOf(first.snapshotId!)).filter((id) => !whiteboards.includes(id));
+      const freshReader = await ConfluenceSnapshotReader.open(fresh, full.snapshotId!);
+      const stored: string[] = [];
+      for (const key of keys)
+        for (const item of await freshReader.items(key)) if (item.type !== 'whiteboard') stored.push(item.id);
+      assert.deepEqual(stored.sort(), others);
+    } finally {
+      sim.setCqlTypes(CQL_TYPES);
+    }
   });
 });

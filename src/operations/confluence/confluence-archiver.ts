@@ -50,7 +50,11 @@ import {
   spaceRecord,
   treeItemRecord,
 } from '../../sources/confluence/record-mapping.ts';
-import { listSpaceInventory, type TreeItemRef } from '../../sources/confluence/space-inventory.ts';
+import {
+  listSpaceInventory,
+  type SpaceInventory,
+  type TreeItemRef,
+} from '../../sources/confluence/space-inventory.ts';
 import {
   archiveItem,
   type DeletedItem,
@@ -207,6 +211,7 @@ export class ConfluenceArchiver {
         watermarks[field] = laterOf(watermarks[field], doc.version.createdAt);
       }
       for (const ref of inventory.treeItems) treeRefs.push({ work, ref });
+      if (inventory.refused.length > 0) await this.#refusedSearches(work, inventory, treeRefs);
       this.#progress();
     });
     const failedTreeItems = await this.#treeItems(treeRefs, sweep);
@@ -478,6 +483,28 @@ export class ConfluenceArchiver {
     return spaces.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * Tree items of types whose search the site refused: missing from the snapshot as a kind (a warning, exit 3),
+   * except those found otherwise (as a page's parent) and those of the parent snapshot, which are read (or
+   * reused) by id as any other.
+   */
+  async #refusedSearches(
+    work: SpaceWork,
+    inventory: SpaceInventory,
+    treeRefs: { work: SpaceWork; ref: TreeItemRef }[],
+  ): Promise<void> {
+    const known = new Set(inventory.treeItems.map((r) => r.id));
+    const parentItems = this.#deps.parent ? await this.#deps.parent.items(work.key) : undefined;
+    for (const { kind, error } of inventory.refused) {
+      this.#miss({
+        path: `space ${work.key} ${TREE_ITEM_PLURALS[kind]}`,
+        error: `the site refused the search (${error}); not backed up`,
+      });
+      for (const old of parentItems?.values() ?? [])
+        if (old.type === kind && !known.has(old.id)) treeRefs.push({ work, ref: { id: old.id, kind } });
+    }
+  }
+
   /** Metadata of folders, whiteboards, databases and smart links: reused when unchanged, else fetched. */
   async #treeItems(
     refs: { work: SpaceWork; ref: TreeItemRef }[],
@@ -729,6 +756,13 @@ export class ConfluenceArchiver {
     );
   }
 }
+
+const TREE_ITEM_PLURALS = {
+  folder: 'folders',
+  whiteboard: 'whiteboards',
+  database: 'databases',
+  embed: 'smart links',
+} as const;
 
 /** The attachment a (footer) comment is on, if it is on one. */
 function attachmentOf(comment: ApiComment): string | undefined {
