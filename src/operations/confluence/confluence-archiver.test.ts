@@ -172,6 +172,33 @@ describe('an item that goes missing between listing and fetch', () => {
       'its page is',
     );
   });
+
+  it('names a new comment on an attachment it cannot look up, instead of dropping it', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const api = () => siteClient(sim, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    await backupConfluence({ site: sim.siteUrl }, { repo, api: api() });
+    const att = [...sim.store.attachments.values()].find(
+      (a) => a.status === 'current' && sim.store.contents.get(a.containerId)?.status === 'current',
+    )!;
+    const comment = sim.edits.addComment(att.id, '<p>on the file</p>');
+    sim.faults.set({ failIds: [att.id] });
+    try {
+      const result = await backupConfluence(
+        { site: sim.siteUrl, sweep: { kind: 'never' } },
+        { repo, api: api() },
+      );
+      assert.deepEqual(
+        result.missing.map((m) => m.path),
+        [`comment ${comment} on attachment ${att.id}`],
+      );
+      assert.match(
+        result.missing[0]!.error,
+        /Confluence answered 500.*the next metadata sweep reads it again/,
+      );
+    } finally {
+      sim.faults.set({});
+    }
+  });
 });
 
 describe('a tree item search the site refuses', () => {

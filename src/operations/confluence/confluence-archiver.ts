@@ -635,10 +635,22 @@ export class ConfluenceArchiver {
       const attachmentId = attachmentOf(c);
       if (attachmentId) {
         // The attachment's page is not in the comment: ask for it (rare: comments on attachments).
-        const att = await api.getAttachment(attachmentId, signal).catch(() => undefined);
-        const containerId = att?.pageId ?? att?.blogPostId;
+        let att: Attachment;
+        try {
+          att = await api.getAttachment(attachmentId, signal);
+        } catch (error) {
+          this.#deps.signal?.throwIfAborted();
+          // Gone (404): its comments went with it. Otherwise the change cannot be placed: named, not dropped.
+          if (!(error instanceof StepvaultError && error.code === 'not-found'))
+            this.#miss({
+              path: `comment ${c.id} on attachment ${attachmentId}`,
+              error: `${errorText(error)}; the next metadata sweep reads it again`,
+            });
+          continue;
+        }
+        const containerId = att.pageId ?? att.blogPostId;
         const container = containerId ? byId.get(containerId) : undefined;
-        if (!container || !att) continue;
+        if (!container) continue;
         const stored = await parent.attachment(container.work.key, container.item.id, att.id);
         const versions = await known(att.id, async () => stored?.comments);
         if (versions.get(c.id) !== c.version?.number) {
