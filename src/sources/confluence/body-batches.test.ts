@@ -7,8 +7,8 @@ import type { BackupApi } from './read-api.ts';
 
 /**
  * A site of pages whose versions a test moves on; ids in `failing` make every batch naming them fail; ids in
- * `hidden` are left out of batch reads; `single` answers a read of one page alone (by default from `versions`,
- * 404 for an id it does not hold).
+ * `hidden` are left out of batch reads, those in `bodiless` come without their body; `single` answers a read
+ * of one page alone (by default from `versions`, 404 for an id it does not hold).
  */
 function fakeSite(
   versions: Map<string, number>,
@@ -16,6 +16,7 @@ function fakeSite(
   onFetch?: (format: string) => void,
   hidden = new Set<string>(),
   single?: (id: string, format: string) => Page,
+  bodiless = new Set<string>(),
 ) {
   const batches: string[][] = [];
   const singles: string[] = [];
@@ -36,7 +37,9 @@ function fakeSite(
       onFetch?.(options.bodyFormat!);
       return ids
         .filter((id) => versions.has(id) && !hidden.has(id))
-        .map((id) => page(id, options.bodyFormat!));
+        .map((id) =>
+          bodiless.has(id) ? { ...page(id, options.bodyFormat!), body: {} } : page(id, options.bodyFormat!),
+        );
     },
     async getPage(id: string, options: { bodyFormat?: string; statuses?: string[] }) {
       singles.push(`${id} ${options.bodyFormat} ${options.statuses?.join(',')}`);
@@ -147,5 +150,15 @@ describe('fetchBodies', () => {
     assert.equal(s.failed.size, 0);
     assert.match(s.deleted.get('1')!, /status is deleted/);
     assert.equal(s.bodies.size, 0);
+  });
+
+  it('reads a page the batch returned without its body on its own', async () => {
+    const versions = new Map([['1', 2]]);
+    const { api, singles } = fakeSite(versions, new Set(), undefined, new Set(), undefined, new Set(['1']));
+    const s = sink();
+    await fetchBodies(api, new Map([['1', { type: 'page', newest: 2 }]]), s.sink);
+    assert.equal(s.failed.size, 0);
+    assert.deepEqual(s.bodies.get('1'), ['storage:storage 1 v2', 'atlas_doc_format:atlas_doc_format 1 v2']);
+    assert.equal(singles.length, 2);
   });
 });

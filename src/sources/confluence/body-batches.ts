@@ -3,7 +3,7 @@
 // requests, and a page edited in between would otherwise be stored with bodies of two versions. Each round
 // fetches the representations that are older than the newest version seen, up to a few rounds. A batch that
 // fails is split in halves until the failing ids are alone, so one unreadable page does not fail 249 others.
-// An id a batch read leaves out is read alone (one GET per format, every status): it counts as deleted only
+// An id a batch read leaves out (or returns without its body) is read alone (one GET per format, every status): it counts as deleted only
 // when that read says so (404, or status `deleted`); a read that fails otherwise is a failure of that item,
 // and one that finds it gives its bodies as the batch would have.
 
@@ -74,8 +74,9 @@ export async function fetchBodies(
     await forEachConcurrently(work, PARALLEL_BATCHES, async ({ type, format, ids }) => {
       await fetchBatch(api, type, format, ids, signal, async (item) => {
         const value = item.body?.[format]?.value;
-        if (value === undefined || value === null) return;
-        await accept(item, format, value);
+        // Returned without the body asked for: read alone, as if left out.
+        if (value === undefined || value === null) leftOut.add(item.id);
+        else await accept(item, format, value);
       }).then(({ missing, errors }) => {
         for (const id of missing) leftOut.add(id);
         for (const [id, error] of errors) {
