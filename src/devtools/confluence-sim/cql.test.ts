@@ -85,7 +85,17 @@ test('order by one field; errors for what the subset does not know', () => {
     'lastmodified > "yesterday"',
     'type = page order by colour',
     'type = "unterminated',
+    'type = whitebored',
+    'type in (page, foo)',
   ]) {
     assert.throws(() => parseCql(bad, NOW), Error, bad);
   }
+});
+
+test('a type the site does not know is an error, as on Cloud', () => {
+  assert.ok(parseCql('type in (folder, database)', NOW).matches(item({ type: 'database' })));
+  assert.throws(
+    () => parseCql('type in (folder, database)', NOW, ['page', 'folder']),
+    /Unknown content type database/,
+  );
 });

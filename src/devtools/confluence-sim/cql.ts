@@ -1,7 +1,8 @@
 // A subset of CQL (Confluence Query Language) for v1 search: fields type, space, title, text, label, id,
 // ancestor, parent, container, creator, created and lastmodified; operators = != ~ !~ > >= < <= in, not in;
 // and/or/not with parentheses; `order by` one field. Date literals ("yyyy/MM/dd HH:mm", "yyyy-MM-dd") are read
-// as UTC and have minute granularity; `now("-1d")` works. Unknown fields and bad syntax are errors (400).
+// as UTC and have minute granularity; `now("-1d")` works. Unknown fields, unknown content types (as Cloud
+// refuses a type the site does not have) and bad syntax are errors (400).
 
 export interface CqlItem {
   type: string;
@@ -46,6 +47,19 @@ const FIELDS = new Set([
 ]);
 const DATE_FIELDS = new Set(['created', 'lastmodified']);
 
+/** The content types a site's CQL knows by default. */
+export const CQL_TYPES: readonly string[] = [
+  'page',
+  'blogpost',
+  'comment',
+  'attachment',
+  'space',
+  'folder',
+  'whiteboard',
+  'database',
+  'embed',
+];
+
 function tokenize(cql: string): string[] {
   const tokens: string[] = [];
   const re = /\s*(?:("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(!=|!~|>=|<=|[=~<>(),])|([^\s=!~<>(),"']+))/y;
@@ -86,10 +100,18 @@ class Parser {
   #tokens: string[];
   #at = 0;
   readonly #now: number;
+  readonly #types: ReadonlySet<string>;
 
-  constructor(tokens: string[], now: number) {
+  constructor(tokens: string[], now: number, types: ReadonlySet<string>) {
     this.#tokens = tokens;
     this.#now = now;
+    this.#types = types;
+  }
+
+  #typed(field: string, value: Value): Value {
+    if (field === 'type' && !this.#types.has(String(value).toLowerCase()))
+      throw new Error(`Unknown content type ${String(value)}`);
+    return value;
   }
 
   #peek(): string | undefined {
@@ -152,10 +174,10 @@ class Parser {
     const negated = this.#keyword('not');
     if (this.#keyword('in')) {
       this.#expect('(');
-      const values = [this.#value(field)];
+      const values = [this.#typed(field, this.#value(field))];
       while (this.#peek() === ',') {
         this.#at++;
-        values.push(this.#value(field));
+        values.push(this.#typed(field, this.#value(field)));
       }
       this.#expect(')');
       return { op: 'cmp', field, cmp: negated ? 'not in' : 'in', values };
@@ -164,7 +186,7 @@ class Parser {
     const cmp = this.#tokens[this.#at++];
     if (cmp === undefined || !['=', '!=', '~', '!~', '>', '>=', '<', '<='].includes(cmp))
       throw new Error(`Bad operator ${String(cmp)}`);
-    return { op: 'cmp', field, cmp, values: [this.#value(field)] };
+    return { op: 'cmp', field, cmp, values: [this.#typed(field, this.#value(field))] };
   }
 
   order(): CqlQuery['order'] {
@@ -259,8 +281,9 @@ function evaluate(node: Node, item: CqlItem): boolean {
 }
 
 /** Parses a CQL query; throws an Error with a readable message when it is invalid. */
-export function parseCql(cql: string, now: number): CqlQuery {
-  const parser = new Parser(tokenize(cql), now);
+/** `types`: the content types the site knows (a `type` clause naming another is an error). */
+export function parseCql(cql: string, now: number, types: Iterable<string> = CQL_TYPES): CqlQuery {
+  const parser = new Parser(tokenize(cql), now, new Set(types));
   if (parser.done()) throw new Error('Empty query');
   const root = parser.expr();
   if (!parser.done()) throw new Error('Unexpected text after the query');

@@ -7,7 +7,7 @@ import { parseFaultSpec } from './fault-spec.ts';
 test('every fault has a text form', () => {
   assert.deepEqual(
     parseFaultSpec(
-      '429=0.1, 5xx=0.05,slow=0.2:1500,truncate=0.1,mutate=0.05,cycle=3:1,rogue=0.01,fail=12|att34,seed=7,retry-after=2',
+      '429=0.1, 5xx=0.05,slow=0.2:1500,truncate=0.1,mutate=0.05,cycle=3:1,rogue=0.01,fail=12|att34,hide=56|78,seed=7,retry-after=2',
     ),
     {
       rate429: 0.1,
@@ -18,6 +18,7 @@ test('every fault has a text form', () => {
       cursorCycle: { atPage: 3, back: 1 },
       rogueRedirect: 0.01,
       failIds: ['12', 'att34'],
+      hideFromBatch: ['56', '78'],
       seed: 7,
       retryAfterSeconds: 2,
     },

@@ -1,5 +1,5 @@
 // The compact text form of a fault configuration, for the command line and environment variables:
-// `429=0.1,5xx=0.05,slow=0.1:2000,truncate=0.1,mutate=0.05,cycle=3,rogue=0.01,fail=123|att456,seed=7,retry-after=2`
+// `429=0.1,5xx=0.05,slow=0.1:2000,truncate=0.1,mutate=0.05,cycle=3,rogue=0.01,fail=123|att456,hide=124,seed=7,retry-after=2`
 // (any subset, comma-separated), or the FaultConfig as JSON when the text starts with `{`.
 
 import type { FaultConfig } from './faults.ts';
@@ -63,6 +63,9 @@ export function parseFaultSpec(text: string): FaultConfig {
       case 'fail':
         config.failIds = value.split('|').filter((id) => id !== '');
         break;
+      case 'hide':
+        config.hideFromBatch = value.split('|').filter((id) => id !== '');
+        break;
       case 'seed':
         config.seed = whole(name, value, 0);
         break;
@@ -71,7 +74,7 @@ export function parseFaultSpec(text: string): FaultConfig {
         break;
       default:
         throw new Error(
-          `unknown fault "${name}" (known: 429, 5xx, slow, truncate, mutate, cycle, rogue, fail, seed, retry-after)`,
+          `unknown fault "${name}" (known: 429, 5xx, slow, truncate, mutate, cycle, rogue, fail, hide, seed, retry-after)`,
         );
     }
   }

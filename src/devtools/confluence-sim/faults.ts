@@ -1,7 +1,8 @@
 // Injectable faults. Each decision is a pure function of the seed, the request (method and URL) and how many
 // times that same request was made before, so a run is repeatable even when a client sends requests
 // concurrently in a different order, and a retried request gets a fresh roll (transient faults clear up).
-// Ids listed in `failIds` fail every time: the "unrecoverable item" case.
+// Ids listed in `failIds` fail every time: the "unrecoverable item" case; ids in `hideFromBatch` are left out of
+// batch reads by id only.
 
 import { Prng, uniform } from './prng.ts';
 
@@ -25,6 +26,9 @@ export interface FaultConfig {
   rogueRedirect?: number;
   /** Content or attachment ids whose every request fails with 500. */
   failIds?: string[];
+  /** Page and blog post ids that batch reads by id (`GET /pages?id=…`) leave out although a single read of
+   * the id still finds them (as Cloud's batch reads may). */
+  hideFromBatch?: string[];
   /** Retry-After (seconds) on injected 429s and 503s. @default 1 */
   retryAfterSeconds?: number;
 }
@@ -61,6 +65,11 @@ export class FaultInjector {
     const attempt = (this.#attempts.get(attemptKey) ?? 0) + 1;
     this.#attempts.set(attemptKey, attempt);
     return uniform(this.#config.seed ?? 1, kind, key, attempt);
+  }
+
+  /** Whether a batch read by id leaves this id out (`hideFromBatch`). */
+  hiddenFromBatch(id: string): boolean {
+    return this.#config.hideFromBatch?.includes(id) ?? false;
   }
 
   get retryAfterSeconds(): number {

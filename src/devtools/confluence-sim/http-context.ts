@@ -23,6 +23,8 @@ export interface MediaLinks {
 export interface SimSettings {
   latencyMs: number;
   limiter: TokenBucket | undefined;
+  /** Content types CQL knows; a search naming another is a 400. */
+  cqlTypes: readonly string[];
 }
 
 export interface SimDeps {

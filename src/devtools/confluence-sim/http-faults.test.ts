@@ -69,6 +69,26 @@ test('an id in failIds fails every time', async () => {
   });
 });
 
+test('an id in hideFromBatch is left out of batch reads by id, and a single read still finds it', async () => {
+  await withSim(async (sim) => {
+    const [a, b] = [...sim.store.contents.values()].filter(
+      (c) => c.kind === 'page' && c.status === 'current',
+    );
+    sim.faults.set({ hideFromBatch: [a!.id] });
+    const batch = await call(sim, 'GET', `/wiki/api/v2/pages?id=${a!.id}&id=${b!.id}`);
+    assert.deepEqual(
+      (batch.json.results as { id: string }[]).map((r) => r.id),
+      [b!.id],
+    );
+    assert.equal((await call(sim, 'GET', `/wiki/api/v2/pages/${a!.id}`)).status, 200);
+    const listed = await collect(sim, `/wiki/api/v2/spaces/${a!.spaceId}/pages?limit=250`);
+    assert.ok(
+      listed.some((p) => (p as { id: string }).id === a!.id),
+      'listings still show it',
+    );
+  });
+});
+
 /** Raw GET that reports how many body bytes arrived before the connection ended, and how it ended. */
 function rawGet(
   url: string,

@@ -153,4 +153,22 @@ test('CQL search pages with a cursor in _links.next relative to /wiki', async ()
       .status,
     400,
   );
+  const unknown = await call(
+    sim,
+    'GET',
+    `/wiki/rest/api/content/search?cql=${encodeURIComponent('space = ENG and type in (page, whitebored)')}`,
+  );
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.text, /Unknown content type whitebored/);
+});
+
+test('a site started without some content types refuses a CQL search naming one with 400', async () => {
+  const bare = await startConfluenceSim({ siteName: 'bare', cqlTypes: ['page', 'blogpost', 'folder'] });
+  try {
+    const path = (cql: string) => `/wiki/rest/api/content/search?cql=${encodeURIComponent(cql)}`;
+    assert.equal((await call(bare, 'GET', path('type in (page, folder)'))).status, 200);
+    assert.equal((await call(bare, 'GET', path('type in (folder, database)'))).status, 400);
+  } finally {
+    await bare.close();
+  }
 });

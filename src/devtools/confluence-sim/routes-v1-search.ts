@@ -125,7 +125,7 @@ export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
     if (cql === undefined || cql.trim() === '') throw badRequest('cql is required');
     let query: ReturnType<typeof parseCql>;
     try {
-      query = parseCql(cql, deps.clock.now().getTime());
+      query = parseCql(cql, deps.clock.now().getTime(), deps.settings.cqlTypes);
     } catch (error) {
       throw badRequest(`Could not parse cql: ${(error as Error).message}`);
     }

@@ -56,7 +56,7 @@ function listDocs(c: Ctx, deps: SimDeps, kind: DocKind, source: () => Iterable<C
   const items = function* (): Iterable<Content> {
     for (const content of source()) {
       if (content.kind !== kind || !statuses.includes(content.status)) continue;
-      if (ids.size > 0 && !ids.has(content.id)) continue;
+      if (ids.size > 0 && (!ids.has(content.id) || deps.faults.hiddenFromBatch(content.id))) continue;
       if (spaceIds.size > 0 && !spaceIds.has(content.spaceId)) continue;
       if (title !== undefined && content.versions.at(-1)!.title !== title) continue;
       if (subtype === 'live' && content.subtype !== 'live') continue;

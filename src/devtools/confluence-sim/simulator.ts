@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Clock, systemClock } from '../../common/clock.ts';
+import { CQL_TYPES } from './cql.ts';
 import { CursorCodec } from './cursor.ts';
 import { ADMIN_EMAIL, DEMO_SECRETS, type Directory, seedBuiltins, seedDirectory } from './directory.ts';
 import { SimEdits } from './edits.ts';
@@ -38,6 +39,9 @@ export interface ConfluenceSimOptions {
   /** Burst rate limit; none when absent. */
   rateLimit?: RateLimitConfig;
   faults?: FaultConfig;
+  /** Content types the site's CQL knows: a search naming another is a 400, as on a Cloud site without, say,
+   * databases. @default every type the simulator has */
+  cqlTypes?: readonly string[];
   /**
    * First content id. By default it depends on the site name and on how many simulators this process started
    * before, so an original and its restore target never hand out the same ids (which would hide a client that
@@ -77,6 +81,8 @@ export interface ConfluenceSim {
   seedDirectory(seed: number, users?: number): Directory;
   setLatency(ms: number): void;
   setRateLimit(config: RateLimitConfig | undefined): void;
+  /** The content types the site's CQL knows from now on (`cqlTypes`). */
+  setCqlTypes(types: readonly string[]): void;
   /** Seconds the current rate limit needs at least for `requests` requests (0 without a limit). */
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
@@ -110,6 +116,7 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
   const settings: SimSettings = {
     latencyMs: options.latencyMs ?? 0,
     limiter: options.rateLimit ? new TokenBucket(options.rateLimit, clock) : undefined,
+    cqlTypes: options.cqlTypes ?? CQL_TYPES,
   };
   let rateLimit = options.rateLimit;
   const edits = new SimEdits(store);
@@ -163,6 +170,9 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     seedDirectory: (seed, users = 12) => seedDirectory(store, seed, users),
     setLatency: (ms) => {
       settings.latencyMs = ms;
+    },
+    setCqlTypes: (types) => {
+      settings.cqlTypes = [...types];
     },
     setRateLimit: (config) => {
       rateLimit = config;

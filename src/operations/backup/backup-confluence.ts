@@ -2,7 +2,8 @@
 // interrupted backup left), pick the parent (the newest snapshot of the same site, spaces and options),
 // decide whether the metadata sweep is due, archive the site through ContentWriter and the tree builder, write
 // packs then index, and — only if the lock is still held — the snapshot. Items that could not be read after
-// retries are listed in `partial.missing`: the snapshot is committed, marked incomplete.
+// retries are listed in `partial.missing`: the snapshot is committed, marked incomplete. Items listed and then
+// confirmed deleted by the site (read alone: 404 or status `deleted`) are left out and listed in `deleted`.
 
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
@@ -31,6 +32,7 @@ import {
   type ConfluenceCounts,
   type ConfluenceProgress,
 } from '../confluence/confluence-archiver.ts';
+import type { DeletedItem } from '../confluence/item-archiver.ts';
 import { ParentState } from '../confluence/parent-state.ts';
 import { ConfluenceSnapshotReader } from '../confluence/snapshot-reader.ts';
 import { commitSnapshot } from './commit-snapshot.ts';
@@ -90,6 +92,8 @@ export interface ConfluenceBackupResult {
   parent?: string;
   summary: ConfluenceSummary;
   missing: MissingItem[];
+  /** Listed, then confirmed deleted by the site before they could be read: not in the snapshot. */
+  deleted: DeletedItem[];
   site: SiteRecord;
   dryRun: boolean;
   adoptedPacks: number;
@@ -229,6 +233,7 @@ export async function backupConfluence(
       ...(parentSnapshot ? { parent: parentSnapshot.id } : {}),
       summary,
       missing: outcome.missing,
+      deleted: outcome.deleted,
       site: outcome.site,
       dryRun,
       adoptedPacks: adopted,

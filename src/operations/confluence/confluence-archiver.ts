@@ -6,9 +6,11 @@
 //      listings of attachments and comments — timed and counted apart;
 //   3. bodies of new and changed pages and blog posts, in batches of 250 ids;
 //   4. items, concurrently: each reused from the parent where its id and version match, fetched otherwise;
-//   5. one more attempt for every item that failed; what still fails is listed as missing;
+//   5. one more attempt for every item that failed; what still fails is looked up alone: deleted if the site
+//      says so (404 or status `deleted`: left out, and counted), otherwise listed as missing;
 //   6. the site and space records, then the tree, bottom-up.
-// Listing failures (a cursor cycle among them) fail the backup: it could not say what it missed.
+// Listing failures (a cursor cycle among them) fail the backup: it could not say what it missed. Nothing
+// listed is left out on an assumption: an item a batch read omits is read alone (body-batches.ts).
 
 import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
@@ -25,6 +27,7 @@ import type {
   InlineComment,
   Space,
 } from '../../sources/confluence/client/records.ts';
+import { confirmedDeleted } from '../../sources/confluence/deletion-check.ts';
 import { fetchMeta } from '../../sources/confluence/item-details.ts';
 import {
   type BackupOptionsRecord,
@@ -47,8 +50,19 @@ import {
   spaceRecord,
   treeItemRecord,
 } from '../../sources/confluence/record-mapping.ts';
-import { listSpaceInventory, type TreeItemRef } from '../../sources/confluence/space-inventory.ts';
-import { archiveItem, type Entry, errorText, type ItemContext, type ItemCounters } from './item-archiver.ts';
+import {
+  listSpaceInventory,
+  type SpaceInventory,
+  type TreeItemRef,
+} from '../../sources/confluence/space-inventory.ts';
+import {
+  archiveItem,
+  type DeletedItem,
+  type Entry,
+  errorText,
+  type ItemContext,
+  type ItemCounters,
+} from './item-archiver.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
 
 export interface ConfluenceArchiveRequest {
@@ -83,6 +97,8 @@ export interface ConfluenceCounts extends ItemCounters {
   retries: number;
   rateLimited: number;
   sweep: { ran: boolean; requests: number; seconds: number };
+  /** Items and attachments listed, then confirmed deleted by the site when read alone: not in the snapshot. */
+  deletedDuringBackup: number;
   /** Bytes of content stored (before deduplication) and of new chunks. */
   bytesStored: number;
   dataAdded: number;
@@ -92,6 +108,8 @@ export interface ArchiveOutcome {
   tree: string;
   site: SiteRecord;
   missing: MissingItem[];
+  /** What was listed but confirmed deleted before it could be read (not in the snapshot). */
+  deleted: DeletedItem[];
   counts: ConfluenceCounts;
 }
 
@@ -139,6 +157,7 @@ export class ConfluenceArchiver {
   readonly #builder = new TreeBuilder();
   readonly #content: CountingContent;
   readonly #missing: MissingItem[] = [];
+  readonly #deleted: DeletedItem[] = [];
   readonly #counters: ItemCounters = {
     itemsFetched: 0,
     itemsReused: 0,
@@ -192,6 +211,7 @@ export class ConfluenceArchiver {
         watermarks[field] = laterOf(watermarks[field], doc.version.createdAt);
       }
       for (const ref of inventory.treeItems) treeRefs.push({ work, ref });
+      if (inventory.refused.length > 0) await this.#refusedSearches(work, inventory, treeRefs);
       this.#progress();
     });
     const failedTreeItems = await this.#treeItems(treeRefs, sweep);
@@ -226,7 +246,8 @@ export class ConfluenceArchiver {
     this.#progress();
     const bodies: ItemContext['bodies'] = new Map();
     const bodyFailures = new Map<string, unknown>();
-    const vanished = new Set<string>();
+    /** Left out of a batch read and confirmed deleted when read alone: id -> how. */
+    const deleted = new Map<string, string>();
     const states = new Map<string, BodyState>();
     for (const work of works) {
       const parentItems = parent ? await parent.items(work.key) : new Map<string, ContentRecord>();
@@ -250,7 +271,7 @@ export class ConfluenceArchiver {
       }
     }
     listedBodies.clear();
-    await this.#fetchBodies(states, bodies, bodyFailures, vanished);
+    await this.#fetchBodies(states, bodies, bodyFailures, deleted);
 
     // 4. Items.
     this.#phase = 'items';
@@ -273,7 +294,9 @@ export class ConfluenceArchiver {
     };
     const all: { work: SpaceWork; item: ContentRecord }[] = [];
     for (const work of works) {
-      work.items = work.items.filter((i) => !vanished.has(i.id));
+      for (const item of work.items)
+        if (deleted.has(item.id)) this.#gone(work.key, item, deleted.get(item.id)!);
+      work.items = work.items.filter((i) => !deleted.has(i.id));
       for (const item of work.items) all.push({ work, item });
     }
     this.#itemsTotal = all.length;
@@ -302,8 +325,9 @@ export class ConfluenceArchiver {
           const retry = new Map([
             [item.id, { type: item.type as 'page' | 'blogpost', newest: item.version.number }],
           ]);
-          await this.#fetchBodies(retry, bodies, bodyFailures, vanished);
-          if (vanished.has(item.id)) {
+          await this.#fetchBodies(retry, bodies, bodyFailures, deleted);
+          if (deleted.has(item.id)) {
+            this.#gone(work.key, item, deleted.get(item.id)!);
             work.items = work.items.filter((i) => i.id !== item.id);
             return;
           }
@@ -312,8 +336,17 @@ export class ConfluenceArchiver {
         const result = await archiveItem(ctx, work.key, item, true);
         this.#commit(result.entries, result.counters);
         for (const m of result.missing) this.#miss(m);
+        for (const d of result.deleted) this.#deleted.push(d);
       } catch (error) {
         this.#deps.signal?.throwIfAborted();
+        const gone = await confirmedDeleted(api, item.type, item.id, signal);
+        if (gone !== undefined) {
+          this.#gone(work.key, item, gone);
+          work.items = work.items.filter((i) => i.id !== item.id);
+          this.#itemsDone++;
+          this.#progress();
+          return;
+        }
         this.#miss({ path: missingItemPath(work.key, item), error: errorText(error) });
         const old = parent ? await parent.node(paths.itemDir(work.key, item.id)) : undefined;
         if (old && !this.#builder.has(paths.itemDir(work.key, item.id)))
@@ -372,6 +405,7 @@ export class ConfluenceArchiver {
       tree,
       site,
       missing: this.#missing,
+      deleted: this.#deleted,
       counts: {
         ...this.#counters,
         spaces: works.length,
@@ -381,6 +415,7 @@ export class ConfluenceArchiver {
         retries: stats.retries - retriesAtStart,
         rateLimited: stats.rateLimited - limitedAtStart,
         sweep: sweepStats,
+        deletedDuringBackup: this.#deleted.length,
         bytesStored: this.#content.stored,
         dataAdded: this.#content.added,
       },
@@ -394,6 +429,11 @@ export class ConfluenceArchiver {
   #miss(item: MissingItem): void {
     this.#missing.push(item);
     this.#errors++;
+  }
+
+  /** Records an item the site confirmed deleted after it was listed. */
+  #gone(spaceKey: string, item: ContentRecord, reason: string): void {
+    this.#deleted.push({ path: missingItemPath(spaceKey, item), reason });
   }
 
   #commit(entries: Entry[], counters: ItemCounters): void {
@@ -443,6 +483,28 @@ export class ConfluenceArchiver {
     return spaces.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  /**
+   * Tree items of types whose search the site refused: missing from the snapshot as a kind (a warning, exit 3),
+   * except those found otherwise (as a page's parent) and those of the parent snapshot, which are read (or
+   * reused) by id as any other.
+   */
+  async #refusedSearches(
+    work: SpaceWork,
+    inventory: SpaceInventory,
+    treeRefs: { work: SpaceWork; ref: TreeItemRef }[],
+  ): Promise<void> {
+    const known = new Set(inventory.treeItems.map((r) => r.id));
+    const parentItems = this.#deps.parent ? await this.#deps.parent.items(work.key) : undefined;
+    for (const { kind, error } of inventory.refused) {
+      this.#miss({
+        path: `space ${work.key} ${TREE_ITEM_PLURALS[kind]}`,
+        error: `the site refused the search (${error}); not backed up`,
+      });
+      for (const old of parentItems?.values() ?? [])
+        if (old.type === kind && !known.has(old.id)) treeRefs.push({ work, ref: { id: old.id, kind } });
+    }
+  }
+
   /** Metadata of folders, whiteboards, databases and smart links: reused when unchanged, else fetched. */
   async #treeItems(
     refs: { work: SpaceWork; ref: TreeItemRef }[],
@@ -469,20 +531,19 @@ export class ConfluenceArchiver {
         );
       } catch (error) {
         this.#deps.signal?.throwIfAborted();
-        if (error instanceof StepvaultError && error.code === 'not-found') return;
-        if (old) failed.push({ work, item: old });
-        else
-          this.#miss({
-            path: missingItemPath(work.key, {
-              id: ref.id,
-              type: ref.kind,
-              title: ref.title ?? '',
-              status: 'current',
-              spaceId: work.space.id,
-              version: { number: ref.versionNumber ?? 0 },
-            }),
-            error: errorText(error),
-          });
+        const record: ContentRecord = {
+          id: ref.id,
+          type: ref.kind,
+          title: ref.title ?? old?.title ?? '',
+          status: 'current',
+          spaceId: work.space.id,
+          version: { number: ref.versionNumber ?? 0 },
+        };
+        // Its own read by id is the single lookup: a 404 confirms it deleted since it was found.
+        if (error instanceof StepvaultError && error.code === 'not-found')
+          this.#gone(work.key, record, 'read alone after it was found, the site answers 404');
+        else if (old) failed.push({ work, item: old });
+        else this.#miss({ path: missingItemPath(work.key, record), error: errorText(error) });
       }
     });
     return failed;
@@ -574,10 +635,22 @@ export class ConfluenceArchiver {
       const attachmentId = attachmentOf(c);
       if (attachmentId) {
         // The attachment's page is not in the comment: ask for it (rare: comments on attachments).
-        const att = await api.getAttachment(attachmentId, signal).catch(() => undefined);
-        const containerId = att?.pageId ?? att?.blogPostId;
+        let att: Attachment;
+        try {
+          att = await api.getAttachment(attachmentId, signal);
+        } catch (error) {
+          this.#deps.signal?.throwIfAborted();
+          // Gone (404): its comments went with it. Otherwise the change cannot be placed: named, not dropped.
+          if (!(error instanceof StepvaultError && error.code === 'not-found'))
+            this.#miss({
+              path: `comment ${c.id} on attachment ${attachmentId}`,
+              error: `${errorText(error)}; the next metadata sweep reads it again`,
+            });
+          continue;
+        }
+        const containerId = att.pageId ?? att.blogPostId;
         const container = containerId ? byId.get(containerId) : undefined;
-        if (!container || !att) continue;
+        if (!container) continue;
         const stored = await parent.attachment(container.work.key, container.item.id, att.id);
         const versions = await known(att.id, async () => stored?.comments);
         if (versions.get(c.id) !== c.version?.number) {
@@ -673,7 +746,7 @@ export class ConfluenceArchiver {
     states: Map<string, BodyState>,
     bodies: ItemContext['bodies'],
     failures: Map<string, unknown>,
-    vanished: Set<string>,
+    deleted: Map<string, string>,
   ): Promise<void> {
     if (states.size === 0) return;
     await fetchBodies(
@@ -688,13 +761,20 @@ export class ConfluenceArchiver {
           if (!held.record || held.record.version.number <= record.version.number) held.record = record;
           bodies.set(id, held);
         },
-        vanished: (id) => vanished.add(id),
+        deleted: (id, reason) => deleted.set(id, reason),
         failed: (id, error) => failures.set(id, error),
       },
       this.#deps.signal,
     );
   }
 }
+
+const TREE_ITEM_PLURALS = {
+  folder: 'folders',
+  whiteboard: 'whiteboards',
+  database: 'databases',
+  embed: 'smart links',
+} as const;
 
 /** The attachment a (footer) comment is on, if it is on one. */
 function attachmentOf(comment: ApiComment): string | undefined {

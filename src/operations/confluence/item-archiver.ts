@@ -1,7 +1,8 @@
 // Archives one content item into the snapshot tree: its record, bodies, metadata, comments, attachments and
 // history — each reused from the parent snapshot (grafted by stored ID, no request) when its id and version
 // say it is unchanged, fetched otherwise. An item's entries are collected first and placed in the tree only
-// when the whole item succeeded, so a failed item never leaves half a directory behind.
+// when the whole item succeeded, so a failed item never leaves half a directory behind. On the final attempt,
+// an attachment that still fails is looked up alone: left out as deleted only when the site confirms it.
 
 import { isDeepStrictEqual } from 'node:util';
 import { StepvaultError } from '../../common/errors.ts';
@@ -10,6 +11,7 @@ import type { TreeNode } from '../../domain/tree-node.ts';
 import type { ContentWriter, StoredContent } from '../../repository/content-writer.ts';
 import type { NodeTime } from '../../repository/tree/tree-builder.ts';
 import type { Attachment } from '../../sources/confluence/client/records.ts';
+import { confirmedDeleted } from '../../sources/confluence/deletion-check.ts';
 import {
   fetchAttachmentComments,
   fetchAttachmentLabels,
@@ -46,6 +48,12 @@ import { missingAttachmentPath, type ParentState } from './parent-state.ts';
 export type Entry =
   | { path: string; file: StoredContent; mtime: NodeTime }
   | { path: string; graft: TreeNode };
+
+/** Something listed that the site confirmed deleted when read alone; named like a missing item. */
+export interface DeletedItem {
+  path: string;
+  reason: string;
+}
 
 export interface ItemCounters {
   itemsFetched: number;
@@ -95,6 +103,8 @@ export interface ItemResult {
   counters: ItemCounters;
   /** Attachment versions that could not be stored (final attempt only; otherwise they throw). */
   missing: MissingItem[];
+  /** Attachments confirmed deleted since they were listed (final attempt only). */
+  deleted: DeletedItem[];
 }
 
 export function zeroCounters(): ItemCounters {
@@ -117,6 +127,7 @@ export async function archiveItem(
   const { id } = record;
   const entries: Entry[] = [];
   const missing: MissingItem[] = [];
+  const deleted: DeletedItem[] = [];
   const signal = ctx.signal ? { signal: ctx.signal } : {};
   const isDocument = record.type === 'page' || record.type === 'blogpost';
   const parentRecord = ctx.parent ? (await ctx.parent.items(spaceKey)).get(id) : undefined;
@@ -142,7 +153,7 @@ export async function archiveItem(
     const node = await ctx.parent!.node(itemDir);
     if (node) {
       ctx.counters.itemsReused++;
-      return { entries: [{ path: itemDir, graft: node }], missing, counters: ctx.counters };
+      return { entries: [{ path: itemDir, graft: node }], missing, deleted, counters: ctx.counters };
     }
   }
 
@@ -204,7 +215,18 @@ export async function archiveItem(
         await file(NAMES.comments, encodeRecord(comments));
       })(),
     );
-    tasks.push(archiveAttachments(ctx, spaceKey, item, parentRecord, parentFiles, entries, missing, final));
+    tasks.push(
+      archiveAttachments(
+        ctx,
+        spaceKey,
+        item,
+        parentRecord,
+        parentFiles,
+        entries,
+        { missing, deleted },
+        final,
+      ),
+    );
     if (ctx.history === 'all')
       tasks.push(archiveHistory(ctx, spaceKey, item, parentRecord, parentFiles, entries));
     if (ctx.drafts && item.status === 'current')
@@ -224,7 +246,7 @@ export async function archiveItem(
       );
   }
   await settleAll(tasks);
-  return { entries, missing, counters: ctx.counters };
+  return { entries, missing, deleted, counters: ctx.counters };
 }
 
 /** Waits for every task; rethrows the first failure once all have settled. */
@@ -285,7 +307,7 @@ async function archiveAttachments(
   parentRecord: ContentRecord | undefined,
   parentFiles: Map<string, TreeNode>,
   entries: Entry[],
-  missing: MissingItem[],
+  report: { missing: MissingItem[]; deleted: DeletedItem[] },
   final: boolean,
 ): Promise<void> {
   const signal = ctx.signal ? { signal: ctx.signal } : {};
@@ -328,10 +350,13 @@ async function archiveAttachments(
     if (r.status === 'fulfilled') continue;
     if (!final) throw r.reason;
     const att = sorted[i]!;
-    missing.push({
-      path: missingAttachmentPath(spaceKey, item, att.id, att.version?.number ?? 1),
-      error: errorText(r.reason),
-    });
+    const path = missingAttachmentPath(spaceKey, item, att.id, att.version?.number ?? 1);
+    const gone = await confirmedDeleted(ctx.api, 'attachment', att.id, ctx.signal);
+    if (gone !== undefined) {
+      report.deleted.push({ path, reason: gone });
+      continue;
+    }
+    report.missing.push({ path, error: errorText(r.reason) });
     const old = ctx.parent
       ? await ctx.parent.node(paths.attachmentDir(spaceKey, item.id, att.id))
       : undefined;

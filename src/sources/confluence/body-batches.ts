@@ -3,8 +3,12 @@
 // requests, and a page edited in between would otherwise be stored with bodies of two versions. Each round
 // fetches the representations that are older than the newest version seen, up to a few rounds. A batch that
 // fails is split in halves until the failing ids are alone, so one unreadable page does not fail 249 others.
+// An id a batch read leaves out (or returns without its body) is read alone (one GET per format, every status): it counts as deleted only
+// when that read says so (404, or status `deleted`); a read that fails otherwise is a failure of that item,
+// and one that finds it gives its bodies as the batch would have.
 
 import { forEachConcurrently } from '../../common/concurrency.ts';
+import { StepvaultError } from '../../common/errors.ts';
 import type { BodyFormat } from './client/client-types.ts';
 import type { BlogPost, Page } from './client/records.ts';
 import type { ContentRecord } from './layout.ts';
@@ -27,8 +31,8 @@ export interface BodyState {
 export interface BodySink {
   /** A body of `record.version.number`; `record` is the item as the batch returned it. */
   body(id: string, format: BodyFormat, value: string, record: ContentRecord): Promise<void>;
-  /** The item is no longer there (purged or made invisible since it was listed). */
-  vanished(id: string): void;
+  /** Left out of a batch read, and a read of it alone confirmed it gone: `reason` says how. */
+  deleted(id: string, reason: string): void;
   failed(id: string, error: unknown): void;
 }
 
@@ -40,16 +44,27 @@ export async function fetchBodies(
   signal?: AbortSignal,
 ): Promise<void> {
   const failed = new Set<string>();
-  const vanished = new Set<string>();
+  /** Left out of a batch: read alone once the batch rounds are over. */
+  const leftOut = new Set<string>();
+  const deleted = new Set<string>();
+  const accept = async (item: Page | BlogPost, format: BodyFormat, value: string): Promise<void> => {
+    const state = states.get(item.id);
+    if (!state) return;
+    const record = state.type === 'page' ? pageRecord(item as Page) : blogPostRecord(item as BlogPost);
+    const version = record.version.number;
+    state.newest = Math.max(state.newest, version);
+    if (version < state.newest) return; // an older version than one already seen: fetched again next round
+    state[format === 'storage' ? 'storage' : 'adf'] = version;
+    await sink.body(item.id, format, value, record);
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const work: { type: 'page' | 'blogpost'; format: BodyFormat; ids: string[] }[] = [];
     for (const type of ['page', 'blogpost'] as const) {
-      for (const format of ['storage', 'atlas_doc_format'] as const) {
-        const key = format === 'storage' ? 'storage' : 'adf';
+      for (const format of FORMATS) {
         const ids: string[] = [];
         for (const [id, s] of states) {
-          if (s.type !== type || failed.has(id) || vanished.has(id)) continue;
-          if (s[key] === undefined || s[key] < s.newest) ids.push(id);
+          if (s.type !== type || failed.has(id) || leftOut.has(id)) continue;
+          if (behind(s, format)) ids.push(id);
         }
         for (let i = 0; i < ids.length; i += BATCH_SIZE)
           work.push({ type, format, ids: ids.slice(i, i + BATCH_SIZE) });
@@ -58,17 +73,12 @@ export async function fetchBodies(
     if (work.length === 0) break;
     await forEachConcurrently(work, PARALLEL_BATCHES, async ({ type, format, ids }) => {
       await fetchBatch(api, type, format, ids, signal, async (item) => {
-        const record = type === 'page' ? pageRecord(item as Page) : blogPostRecord(item as BlogPost);
-        const state = states.get(item.id);
         const value = item.body?.[format]?.value;
-        if (!state || value === undefined || value === null) return;
-        const version = record.version.number;
-        state.newest = Math.max(state.newest, version);
-        if (version < state.newest) return; // an older version than one already seen: fetched again next round
-        state[format === 'storage' ? 'storage' : 'adf'] = version;
-        await sink.body(item.id, format, value, record);
+        // Returned without the body asked for: read alone, as if left out.
+        if (value === undefined || value === null) leftOut.add(item.id);
+        else await accept(item, format, value);
       }).then(({ missing, errors }) => {
-        for (const id of missing) vanished.add(id);
+        for (const id of missing) leftOut.add(id);
         for (const [id, error] of errors) {
           failed.add(id);
           sink.failed(id, error);
@@ -76,12 +86,94 @@ export async function fetchBodies(
       });
     });
   }
-  for (const id of vanished) sink.vanished(id);
+  await forEachConcurrently([...leftOut], PARALLEL_BATCHES, async (id) => {
+    const outcome = await readAlone(api, id, states.get(id)!, accept, signal);
+    if (outcome.kind === 'deleted') {
+      deleted.add(id);
+      sink.deleted(id, outcome.reason);
+    } else if (outcome.kind === 'failed') {
+      failed.add(id);
+      sink.failed(id, outcome.error);
+    }
+  });
   for (const [id, s] of states) {
-    if (failed.has(id) || vanished.has(id)) continue;
+    if (failed.has(id) || deleted.has(id)) continue;
     if (s.storage !== s.newest || s.adf !== s.newest)
       sink.failed(id, new Error(`the page changed ${ROUNDS} times while its bodies were read`));
   }
+}
+
+const FORMATS = ['storage', 'atlas_doc_format'] as const;
+const PAGE_READ_STATUSES = ['current', 'archived', 'trashed', 'deleted'];
+const BLOG_POST_READ_STATUSES = ['current', 'trashed', 'deleted'];
+
+/** Whether the body held in `format` is missing or older than the newest version known. */
+function behind(state: BodyState, format: BodyFormat): boolean {
+  const held = state[format === 'storage' ? 'storage' : 'adf'];
+  return held === undefined || held < state.newest;
+}
+
+type AloneOutcome =
+  | { kind: 'read' }
+  | { kind: 'deleted'; reason: string }
+  | { kind: 'failed'; error: unknown };
+
+/**
+ * Reads one item by id, each format still behind, up to `ROUNDS` times while it keeps changing (the caller's
+ * last check reports one that never settles). 404 or status `deleted` is a confirmed deletion.
+ */
+async function readAlone(
+  api: BackupApi,
+  id: string,
+  state: BodyState,
+  accept: (item: Page | BlogPost, format: BodyFormat, value: string) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<AloneOutcome> {
+  const get = state.type === 'page' ? api.getPage.bind(api) : api.getBlogPost.bind(api);
+  const statuses = state.type === 'page' ? PAGE_READ_STATUSES : BLOG_POST_READ_STATUSES;
+  for (let round = 0; round < ROUNDS; round++) {
+    const formats = FORMATS.filter((format) => behind(state, format));
+    if (formats.length === 0) break;
+    for (const format of formats) {
+      let item: Page | BlogPost;
+      try {
+        item = await get(id, { bodyFormat: format, statuses, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        signal?.throwIfAborted();
+        if (error instanceof StepvaultError && error.code === 'not-found')
+          return { kind: 'deleted', reason: 'left out of the batch read; read alone, the site answers 404' };
+        return { kind: 'failed', error: aloneError(error) };
+      }
+      if (item.status === 'deleted')
+        return { kind: 'deleted', reason: 'left out of the batch read; read alone, its status is deleted' };
+      const value = item.body?.[format]?.value;
+      if (value === undefined || value === null)
+        return {
+          kind: 'failed',
+          error: new StepvaultError(
+            'io',
+            `left out of the batch read; read alone, it came without its ${format} body`,
+            {
+              retryable: true,
+            },
+          ),
+        };
+      await accept(item, format, value);
+    }
+  }
+  return { kind: 'read' };
+}
+
+/** The single read's error, said to follow a batch read that left the item out. */
+function aloneError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof StepvaultError)
+    return new StepvaultError(error.code, `left out of the batch read; read alone: ${message}`, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      retryable: error.retryable,
+      cause: error.cause,
+    });
+  return new Error(`left out of the batch read; read alone: ${message}`, { cause: error });
 }
 
 async function fetchBatch(
