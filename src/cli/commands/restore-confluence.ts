@@ -79,58 +79,56 @@ export function registerRestoreConfluence(restore: Command): void {
         const client = new ConfluenceClient(options);
         const repo = await ctx.openRepository();
         const started = Date.now();
-        if (opts.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
-        let result: Awaited<ReturnType<typeof restoreConfluence>>;
-        try {
-          result = await restoreConfluence(
-            {
-              snapshot,
-              ...(opts.space ? { spaces: opts.space } : {}),
-              ...(opts.targetSpace !== undefined ? { targetSpace: opts.targetSpace } : {}),
-              ...(opts.newSpace !== undefined
-                ? {
-                    newSpace: {
-                      key: opts.newSpace,
-                      ...(opts.newSpaceName !== undefined ? { name: opts.newSpaceName } : {}),
-                    },
-                  }
-                : {}),
-              ...(opts.page !== undefined ? { page: opts.page } : {}),
-              withDescendants: opts.withDescendants ?? false,
-              inPlace: opts.inPlace ?? false,
-              dryRun: opts.dryRun ?? false,
-              ...(opts.sourceHost ? { sourceHosts: opts.sourceHost } : {}),
-              ...(opts.targetHost !== undefined ? { targetHost: opts.targetHost } : {}),
-              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-            },
-            {
-              repo,
-              client,
-              targetSite: opts.site!,
-              stateDir: cacheDirectory(ctx.options),
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.out.status(() => {
-                  const elapsedMs = Date.now() - started;
-                  const requests = client.stats().totalRequests;
-                  return {
-                    text: `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests`,
-                    fields: {
-                      seconds_elapsed: Math.round(elapsedMs / 1000),
-                      space: p.space,
-                      phase: p.phase,
-                      items_done: p.done,
-                      total_items: p.total,
-                      percent_done: p.total > 0 ? p.done / p.total : 1,
-                      requests,
-                    },
-                  };
-                }),
-            },
-          );
-        } finally {
-          if (opts.adminKey) await client.disableAdminKey().catch(() => undefined);
-        }
+        const result = await client.withAdminKey(
+          () =>
+            restoreConfluence(
+              {
+                snapshot,
+                ...(opts.space ? { spaces: opts.space } : {}),
+                ...(opts.targetSpace !== undefined ? { targetSpace: opts.targetSpace } : {}),
+                ...(opts.newSpace !== undefined
+                  ? {
+                      newSpace: {
+                        key: opts.newSpace,
+                        ...(opts.newSpaceName !== undefined ? { name: opts.newSpaceName } : {}),
+                      },
+                    }
+                  : {}),
+                ...(opts.page !== undefined ? { page: opts.page } : {}),
+                withDescendants: opts.withDescendants ?? false,
+                inPlace: opts.inPlace ?? false,
+                dryRun: opts.dryRun ?? false,
+                ...(opts.sourceHost ? { sourceHosts: opts.sourceHost } : {}),
+                ...(opts.targetHost !== undefined ? { targetHost: opts.targetHost } : {}),
+                ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+              },
+              {
+                repo,
+                client,
+                targetSite: opts.site!,
+                stateDir: cacheDirectory(ctx.options),
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.out.status(() => {
+                    const elapsedMs = Date.now() - started;
+                    const requests = client.stats().totalRequests;
+                    return {
+                      text: `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests`,
+                      fields: {
+                        seconds_elapsed: Math.round(elapsedMs / 1000),
+                        space: p.space,
+                        phase: p.phase,
+                        items_done: p.done,
+                        total_items: p.total,
+                        percent_done: p.total > 0 ? p.done / p.total : 1,
+                        requests,
+                      },
+                    };
+                  }),
+              },
+            ),
+          { signal: ctx.signal, onDisableFailed: (m) => ctx.out.warn(m) },
+        );
         const c = result.counts;
         const stats = client.stats();
         for (const w of result.warnings) ctx.out.warn(w);

@@ -126,34 +126,34 @@ async function restoreConfluenceSource(
   }
   const options = await confluenceClientOptions(config, env.secrets, ctx.signal);
   const client = new ConfluenceClient(options);
-  if (config.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
-  try {
-    const onProgress = heartbeater(ctx, env.clock);
-    const target = request.target;
-    const result = await restoreConfluence(
-      {
-        snapshot: request.snapshotId,
-        ...(request.spaces ? { spaces: request.spaces } : {}),
-        ...(target.kind === 'new-space'
-          ? { newSpace: { key: target.key, ...(target.name ? { name: target.name } : {}) } }
-          : { inPlace: true }),
-      },
-      {
-        repo,
-        client,
-        targetSite: config.site,
-        stateDir: path.join(env.scratchDir, '..', 'confluence-restores'),
-        signal: ctx.signal,
-        clock: env.clock,
-        onProgress,
-      },
-    );
-    return {
-      itemsRestored: result.spaces.reduce((n, s) => n + s.items, 0),
-      bytesRestored: result.counts.attachmentBytes,
-      notRestored: result.notRestored.length,
-    };
-  } finally {
-    if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
-  }
+  return client.withAdminKey(
+    async () => {
+      const onProgress = heartbeater(ctx, env.clock);
+      const target = request.target;
+      const result = await restoreConfluence(
+        {
+          snapshot: request.snapshotId,
+          ...(request.spaces ? { spaces: request.spaces } : {}),
+          ...(target.kind === 'new-space'
+            ? { newSpace: { key: target.key, ...(target.name ? { name: target.name } : {}) } }
+            : { inPlace: true }),
+        },
+        {
+          repo,
+          client,
+          targetSite: config.site,
+          stateDir: path.join(env.scratchDir, '..', 'confluence-restores'),
+          signal: ctx.signal,
+          clock: env.clock,
+          onProgress,
+        },
+      );
+      return {
+        itemsRestored: result.spaces.reduce((n, s) => n + s.items, 0),
+        bytesRestored: result.counts.attachmentBytes,
+        notRestored: result.notRestored.length,
+      };
+    },
+    { signal: ctx.signal, onDisableFailed: (m) => process.emitWarning(m) },
+  );
 }

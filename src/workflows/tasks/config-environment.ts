@@ -152,35 +152,33 @@ export class ConfigEnvironment implements PlanEnvironment {
   ): Promise<SourceBackupOutcome> {
     const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
     const client = new ConfluenceClient(options);
-    if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
-    // The admin key widens what this account reads for everyone using it: it is disabled again however the
-    // backup ends, as the CLI and the daemon's restore do.
-    let result: Awaited<ReturnType<typeof backupConfluence>>;
-    try {
-      result = await backupConfluence(
-        {
-          site: config.site,
-          spaces: config.spaces === 'all' ? [] : config.spaces,
-          includeArchivedSpaces: config.includeArchived,
-          history: config.history,
-          attachmentVersions: config.attachments.versions,
-          adminKey: config.adminKey,
-          sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
-          tags: request.tags,
-          host: request.host ?? this.host,
-          ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
-        },
-        {
-          repo: deps.repo,
-          api: client,
-          clock: deps.clock,
-          signal: deps.signal,
-          onProgress: deps.onProgress,
-        },
-      );
-    } finally {
-      if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
-    }
+    // The admin key widens what this account reads for everyone using it: the client holds it for the backup
+    // only (renewed while it runs, disabled however it ends).
+    const result = await client.withAdminKey(
+      () =>
+        backupConfluence(
+          {
+            site: config.site,
+            spaces: config.spaces === 'all' ? [] : config.spaces,
+            includeArchivedSpaces: config.includeArchived,
+            history: config.history,
+            attachmentVersions: config.attachments.versions,
+            adminKey: config.adminKey,
+            sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+            tags: request.tags,
+            host: request.host ?? this.host,
+            ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
+          },
+          {
+            repo: deps.repo,
+            api: client,
+            clock: deps.clock,
+            signal: deps.signal,
+            onProgress: deps.onProgress,
+          },
+        ),
+      { signal: deps.signal, onDisableFailed: (m) => this.#warn(m) },
+    );
     return backupOutcome(result);
   }
 

@@ -83,8 +83,13 @@ export function interrupted(signal: AbortSignal | undefined, cause?: unknown): S
   });
 }
 
+/** Work to finish before a request is sent (the Admin Key's renewal); undefined when there is none. */
+export type BeforeRequest = (template: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
+
 export class HttpTransport {
   readonly options: TransportOptions;
+  /** Set by the client while it holds an Admin Key lease. */
+  beforeRequest: BeforeRequest | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -196,6 +201,9 @@ export class HttpTransport {
     for (;;) {
       attempt++;
       if (spec.signal?.aborted) throw interrupted(spec.signal);
+      // Before every attempt: a retry may come after a long wait, past the Admin Key's expiry.
+      const ready = this.beforeRequest?.(spec.target.template, spec.signal);
+      if (ready) await ready;
       let permit: Awaited<ReturnType<SharedLimiter['acquire']>>;
       try {
         permit = await limiter.acquire(spec.signal);
