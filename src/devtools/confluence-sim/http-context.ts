@@ -8,6 +8,7 @@ import type { Actor } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { FaultInjector } from './faults.ts';
 import type { Attachment } from './model.ts';
+import type { PointsQuota } from './points-quota.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 import { badRequest, SimError } from './sim-error.ts';
 import type { SimStats } from './stats.ts';
@@ -23,6 +24,8 @@ export interface MediaLinks {
 export interface SimSettings {
   latencyMs: number;
   limiter: TokenBucket | undefined;
+  /** The points quota of the site requests (long Retry-After waits); none when absent. */
+  quota: PointsQuota | undefined;
 }
 
 export interface SimDeps {

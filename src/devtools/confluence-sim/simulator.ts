@@ -16,6 +16,7 @@ import { type DatasetOptions, type DatasetSummary, generateDataset } from './gen
 import { createSiteApp } from './http-app.ts';
 import type { SimDeps, SimSettings } from './http-context.ts';
 import { MediaSigner, startMediaServer, startRogueServer } from './media-server.ts';
+import { PointsQuota, type PointsQuotaConfig } from './points-quota.ts';
 import { hash32, pseudoUuid } from './prng.ts';
 import { minimumSeconds, type RateLimitConfig, TokenBucket } from './rate-limiter.ts';
 import { type DescribeOptions, describeSite, type SiteDescription } from './site-description.ts';
@@ -37,6 +38,8 @@ export interface ConfluenceSimOptions {
   latencyMs?: number;
   /** Burst rate limit; none when absent. */
   rateLimit?: RateLimitConfig;
+  /** A points quota, reset every window (hourly on Cloud): 429s with Retry-After up to the window. */
+  pointsQuota?: PointsQuotaConfig;
   faults?: FaultConfig;
   /**
    * First content id. By default it depends on the site name and on how many simulators this process started
@@ -77,6 +80,7 @@ export interface ConfluenceSim {
   seedDirectory(seed: number, users?: number): Directory;
   setLatency(ms: number): void;
   setRateLimit(config: RateLimitConfig | undefined): void;
+  setPointsQuota(config: PointsQuotaConfig | undefined): void;
   /** Seconds the current rate limit needs at least for `requests` requests (0 without a limit). */
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
@@ -110,6 +114,7 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
   const settings: SimSettings = {
     latencyMs: options.latencyMs ?? 0,
     limiter: options.rateLimit ? new TokenBucket(options.rateLimit, clock) : undefined,
+    quota: options.pointsQuota ? new PointsQuota(options.pointsQuota, clock) : undefined,
   };
   let rateLimit = options.rateLimit;
   const edits = new SimEdits(store);
@@ -167,6 +172,9 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     setRateLimit: (config) => {
       rateLimit = config;
       settings.limiter = config ? new TokenBucket(config, clock) : undefined;
+    },
+    setPointsQuota: (config) => {
+      settings.quota = config ? new PointsQuota(config, clock) : undefined;
     },
     minimumSecondsFor: (requests) => (rateLimit ? minimumSeconds(requests, rateLimit) : 0),
     describe: (describeOptions) => describeSite(store, describeOptions),

@@ -130,6 +130,7 @@ export class ConfluenceClient {
       limiter: this.#limiter,
       stats: this.#stats,
       userAgent: options.userAgent ?? 'stepvault',
+      ...(options.onWait ? { onWait: options.onWait } : {}),
     });
     this.#api = { transport, pageSize };
     if (options.adminKey) {

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../../../common/clock.ts';
 import { errnoCode, StepvaultError } from '../../../common/errors.ts';
-import type { RetryOptions } from './client-options.ts';
+import type { RetryOptions, SiteWait } from './client-options.ts';
 import type { ClientStatsRecorder } from './client-stats.ts';
 import { type Endpoint, statsKey } from './endpoint.ts';
 import { httpError } from './http-errors.ts';
@@ -62,6 +62,7 @@ export interface TransportOptions {
   limiter: SharedLimiter;
   stats: ClientStatsRecorder;
   userAgent: string;
+  onWait?: (wait: SiteWait) => void;
 }
 
 const MAX_REDIRECTS = 5;
@@ -90,6 +91,10 @@ export class HttpTransport {
   readonly options: TransportOptions;
   /** Set by the client while it holds an Admin Key lease. */
   beforeRequest: BeforeRequest | undefined;
+  /** The end of the last long wait announced, so that concurrent requests told the same announce it once. */
+  #announcedUntil = 0;
+  /** The site asked for a wait longer than `maxWaitMs`: until then, requests fail without being sent. */
+  #refused: { until: number; reason: string } | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -201,6 +206,10 @@ export class HttpTransport {
     for (;;) {
       attempt++;
       if (spec.signal?.aborted) throw interrupted(spec.signal);
+      const refused = this.#refused;
+      if (refused && refused.until > this.options.clock.now().getTime()) {
+        throw this.#waitTooLong(key, refused.until, refused.reason);
+      }
       // Before every attempt: a retry may come after a long wait, past the Admin Key's expiry.
       const ready = this.beforeRequest?.(spec.target.template, spec.signal);
       if (ready) await ready;
@@ -235,43 +244,52 @@ export class HttpTransport {
         );
       }
       const now = this.options.clock.now().getTime();
+      const status = response.status;
       const wait = retryAfterMs(response.headers, now);
-      limiter.observe(response.headers, response.status, permit, wait);
+      const overloaded = status === 429 || status >= 500;
+      // A wait past the ceiling is not waited out: nobody pauses for it, and requests fail until it is over.
+      const tooLong = overloaded && wait !== undefined && wait > retry.maxWaitMs;
+      const waitReason = `${status} to ${key}`;
+      if (tooLong) this.#refuse(now + wait, waitReason);
+      limiter.observe(response.headers, status, permit, tooLong ? 0 : wait);
       const quota = readQuotaHeaders(response.headers);
       if (quota) {
         stats.quota = quota;
-        // The points quota is spent: everyone waits for its reset (bounded; a longer wait ends in a clear 429).
+        // The points quota is spent: everyone waits for its reset, up to the ceiling. Past it, requests go on
+        // after a backoff's time and the site's 429 ends them.
         if (quota.remaining === 0 && quota.resetSeconds !== undefined) {
-          limiter.pauseFor(Math.min(quota.resetSeconds * 1000, retry.maxDelayMs));
+          const resetMs = quota.resetSeconds * 1000;
+          if (resetMs <= retry.maxWaitMs) {
+            limiter.pauseFor(resetMs);
+            this.#announce(
+              now,
+              now + resetMs,
+              quota.policy ? `points quota ${quota.policy} spent` : 'points quota spent',
+            );
+          } else limiter.pauseFor(retry.maxDelayMs);
         }
       }
       permit.release();
-      const status = response.status;
       const raw: RawResponse = { status, headers: response.headers, url };
 
-      if (status === 429 || status >= 500) {
+      if (overloaded) {
         if (status === 429) stats.rateLimited++;
         else stats.serverErrors++;
         const retryable = (status === 429 || retryServer) && replayable && attempt < retry.maxAttempts;
-        const tooLong = wait !== undefined && wait > retry.maxDelayMs;
         if (retryable && !tooLong) {
           await response.body?.cancel().catch(() => {});
           // With Retry-After the limiter already pauses every caller; without, back off here.
           if (wait === undefined)
             await this.#pause(backoffMs(attempt, retry, this.options.random), spec.signal);
+          else this.#announce(now, now + wait, waitReason);
           stats.retries++;
           continue;
         }
-        const text = await this.#text(response);
-        const error = httpError(status, key, text);
         if (tooLong) {
-          throw new StepvaultError(error.code, `${error.message} (Retry-After ${Math.ceil(wait / 1000)} s)`, {
-            hint: 'the rate-limit quota is exhausted; run again after the Retry-After time',
-            retryable: true,
-            cause: error.cause,
-          });
+          await response.body?.cancel().catch(() => {});
+          throw this.#waitTooLong(key, now + wait, waitReason);
         }
-        throw error;
+        throw httpError(status, key, await this.#text(response));
       }
       if (isRedirect(status) && follow) {
         const location = response.headers.get('location');
@@ -298,6 +316,30 @@ export class HttpTransport {
       }
       throw httpError(status, key, await this.#text(response));
     }
+  }
+
+  /** Tells `onWait` of a wait longer than a backoff, once however many requests were told the same. */
+  #announce(now: number, until: number, reason: string): void {
+    if (until - now <= this.options.retry.maxDelayMs || until <= this.#announcedUntil + 1000) return;
+    this.#announcedUntil = until;
+    this.options.onWait?.({ reason, until: new Date(until), ms: until - now });
+  }
+
+  #refuse(until: number, reason: string): void {
+    if (!this.#refused || until > this.#refused.until) this.#refused = { until, reason };
+  }
+
+  #waitTooLong(key: string, until: number, reason: string): StepvaultError {
+    const seconds = Math.ceil((until - this.options.clock.now().getTime()) / 1000);
+    const ceiling = Math.round(this.options.retry.maxWaitMs / 1000);
+    return new StepvaultError(
+      'io',
+      `Confluence asked to wait ${seconds} s (until ${new Date(until).toISOString()}) before ${key}, longer than the longest wait allowed (${ceiling} s; it answered ${reason})`,
+      {
+        hint: 'the rate-limit quota is spent: raise the longest wait (--max-wait, or maxWait of the source), or run again after that time',
+        retryable: true,
+      },
+    );
   }
 
   async #text(response: Response): Promise<string> {

@@ -3,7 +3,12 @@
 
 import type { RetryOptions } from './client-options.ts';
 
-export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxWaitMs: 3_600_000,
+};
 
 /** Delay before attempt `attempt + 1` after `attempt` failed ones (attempt >= 1). */
 export function backoffMs(attempt: number, options: RetryOptions, random: () => number): number {
