@@ -13,7 +13,12 @@ import {
   type SweepPolicy,
 } from '../../operations/backup/backup-confluence.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  clientOptions,
+  SiteWaitDisplay,
+} from '../confluence-connection.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, collect, integer } from '../option-parsers.ts';
@@ -83,8 +88,8 @@ export function registerBackupConfluence(backup: Command): void {
             Object.assign(opts, { [key]: inherited[key] });
         }
         const sweep = sweepPolicy(opts);
-        const options = clientOptions(opts);
-        const client = new ConfluenceClient(options);
+        const waits = new SiteWaitDisplay(ctx.out);
+        const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
         const started = Date.now();
         const result = await client.withAdminKey(
@@ -120,8 +125,9 @@ export function registerBackupConfluence(backup: Command): void {
                     parts.push(`${p.requests} requests`);
                     if (p.errors) parts.push(`${p.errors} errors`);
                     return {
-                      text: parts.join(' '),
+                      text: parts.join(' ') + waits.suffix(),
                       fields: {
+                        ...waits.fields(),
                         seconds_elapsed: Math.round(elapsedMs / 1000),
                         phase: p.phase,
                         percent_done: p.items > 0 ? Math.min(1, p.itemsDone / p.items) : 0,

@@ -10,7 +10,12 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import type { RestoreProgress } from '../../operations/confluence/restore-context.ts';
 import type { RestoreCounts } from '../../operations/confluence/restore-report.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  clientOptions,
+  SiteWaitDisplay,
+} from '../confluence-connection.ts';
 import { action, cacheDirectory } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';
@@ -75,8 +80,8 @@ export function registerRestoreConfluence(restore: Command): void {
         if (opts.dryRun === undefined && inherited.dryRun !== undefined) opts.dryRun = inherited.dryRun;
         if (opts.newSpaceName !== undefined && opts.newSpace === undefined)
           throw new StepvaultError('usage', '--new-space-name needs --new-space KEY');
-        const options = clientOptions(opts);
-        const client = new ConfluenceClient(options);
+        const waits = new SiteWaitDisplay(ctx.out);
+        const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
         const started = Date.now();
         const result = await client.withAdminKey(
@@ -113,8 +118,11 @@ export function registerRestoreConfluence(restore: Command): void {
                     const elapsedMs = Date.now() - started;
                     const requests = client.stats().totalRequests;
                     return {
-                      text: `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests`,
+                      text:
+                        `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests` +
+                        waits.suffix(),
                       fields: {
+                        ...waits.fields(),
                         seconds_elapsed: Math.round(elapsedMs / 1000),
                         space: p.space,
                         phase: p.phase,

@@ -12,6 +12,7 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import { restoreFiles } from '../../operations/restore/restore-files.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import type { TaskContext } from '../../workflows/engine/task-registry.ts';
 import { confluenceClientOptions } from '../../workflows/tasks/config-environment.ts';
@@ -125,7 +126,10 @@ async function restoreConfluenceSource(
     );
   }
   const options = await confluenceClientOptions(config, env.secrets, ctx.signal);
-  const client = new ConfluenceClient(options);
+  const client = new ConfluenceClient({
+    ...options,
+    onWait: (w) => process.emitWarning(describeSiteWait(w)),
+  });
   return client.withAdminKey(
     async () => {
       const onProgress = heartbeater(ctx, env.clock);

@@ -8,7 +8,7 @@ import { PointsQuota } from './points-quota.ts';
 
 describe('PointsQuota', () => {
   it('refuses requests once the points are spent, until the window resets', () => {
-    const clock = new ManualClock(Date.UTC(2026, 11, 7, 6, 0, 0));
+    const clock = new ManualClock(Date.UTC(2026, 11, 7, 6, 0, 0)); // the first window starts now
     const quota = new PointsQuota({ points: 5 }, clock);
     const first = quota.take();
     assert.equal(first.allowed, true);

@@ -24,6 +24,7 @@ import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
 } from '../../sources/confluence/client/client-options.ts';
+import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
 import { CachedBackend } from '../../storage/cached-backend.ts';
 import { openLocation } from '../../storage/location-registry.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
@@ -151,7 +152,7 @@ export class ConfigEnvironment implements PlanEnvironment {
     deps: SourceBackupDeps,
   ): Promise<SourceBackupOutcome> {
     const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
-    const client = new ConfluenceClient(options);
+    const client = new ConfluenceClient({ ...options, onWait: (w) => this.#warn(describeSiteWait(w)) });
     // The admin key widens what this account reads for everyone using it: the client holds it for the backup
     // only (renewed while it runs, disabled however it ends).
     const result = await client.withAdminKey(
@@ -211,6 +212,7 @@ export async function confluenceClientOptions(
     baseUrl: config.site,
     auth,
     adminKey: config.adminKey,
+    retry: { maxWaitMs: parseElapsedDuration(config.maxWait) },
     // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
     ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
   };

@@ -206,10 +206,7 @@ export class HttpTransport {
     for (;;) {
       attempt++;
       if (spec.signal?.aborted) throw interrupted(spec.signal);
-      const refused = this.#refused;
-      if (refused && refused.until > this.options.clock.now().getTime()) {
-        throw this.#waitTooLong(key, refused.until, refused.reason);
-      }
+      this.#checkRefused(key);
       // Before every attempt: a retry may come after a long wait, past the Admin Key's expiry.
       const ready = this.beforeRequest?.(spec.target.template, spec.signal);
       if (ready) await ready;
@@ -220,6 +217,13 @@ export class HttpTransport {
         throw interrupted(spec.signal, cause);
       }
       stats.limiterWaitMs += permit.waitedMs;
+      // The site may have asked for a wait past the ceiling while this request waited for its turn.
+      try {
+        this.#checkRefused(key);
+      } catch (error) {
+        permit.release();
+        throw error;
+      }
       stats.request(key);
       let response: Response;
       try {
@@ -255,8 +259,8 @@ export class HttpTransport {
       const quota = readQuotaHeaders(response.headers);
       if (quota) {
         stats.quota = quota;
-        // The points quota is spent: everyone waits for its reset, up to the ceiling. Past it, requests go on
-        // after a backoff's time and the site's 429 ends them.
+        // The points quota is spent: everyone waits for its reset, up to the ceiling. Past it, nobody waits:
+        // the site's next 429 says how long, and ends the requests.
         if (quota.remaining === 0 && quota.resetSeconds !== undefined) {
           const resetMs = quota.resetSeconds * 1000;
           if (resetMs <= retry.maxWaitMs) {
@@ -266,7 +270,7 @@ export class HttpTransport {
               now + resetMs,
               quota.policy ? `points quota ${quota.policy} spent` : 'points quota spent',
             );
-          } else limiter.pauseFor(retry.maxDelayMs);
+          }
         }
       }
       permit.release();
@@ -323,6 +327,12 @@ export class HttpTransport {
     if (until - now <= this.options.retry.maxDelayMs || until <= this.#announcedUntil + 1000) return;
     this.#announcedUntil = until;
     this.options.onWait?.({ reason, until: new Date(until), ms: until - now });
+  }
+
+  #checkRefused(key: string): void {
+    const refused = this.#refused;
+    if (refused && refused.until > this.options.clock.now().getTime())
+      throw this.#waitTooLong(key, refused.until, refused.reason);
   }
 
   #refuse(until: number, reason: string): void {
