@@ -1,7 +1,8 @@
 // The Admin Key held by `withAdminKey` against the simulator, which expires keys by its clock: the client and
 // the simulator share one virtual clock, so an hour passes in a moment. A key enabled once stops opening
-// restricted pages after its 60 minutes; the lease renews it before the next request and the pages stay
-// readable; the key is disabled however the work ends; a renewal the site refuses fails the read loudly.
+// restricted pages after its 60 minutes; the lease renews it before the next request (also one the limiter
+// held back for a long wait) and the pages stay readable; the key is disabled however the work ends; a renewal
+// the site refuses fails the read loudly.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +71,30 @@ describe('Admin Key lease', () => {
       const expiry = sim.store.adminKeys.get(ADMIN_ACCOUNT_ID)!;
       assert.ok(expiry - firstExpiry >= 50 * MINUTE, 'the new key runs 60 minutes from its renewal');
     });
+  });
+
+  it('renews the key for a request the limiter held back past its renewal time (a spent quota)', async () => {
+    // Three points per 65 minutes: enabling the key and two reads spend them, the third read waits for the reset.
+    sim.setPointsQuota({ points: 3, windowSeconds: 65 * 60 });
+    try {
+      const client = siteClient(sim, {
+        clock,
+        adminKey: true,
+        concurrency: { initial: 1, max: 1 },
+        retry: { maxWaitMs: 120 * MINUTE },
+      });
+      const start = clock.now().getTime();
+      const third = await client.withAdminKey(async () => {
+        await seen(client);
+        await seen(client);
+        return seen(client);
+      });
+      assert.ok(clock.now().getTime() - start >= 65 * MINUTE, 'the third read waited for the reset');
+      assert.equal(client.adminKeyRenewals, 1);
+      assert.deepEqual(third, [...hidden].sort(), 'read on a fresh key, not on the lapsed one');
+    } finally {
+      sim.setPointsQuota(undefined);
+    }
   });
 
   it('disables the key when the work fails', async () => {

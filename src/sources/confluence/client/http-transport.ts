@@ -13,7 +13,7 @@ import { type Endpoint, statsKey } from './endpoint.ts';
 import { httpError } from './http-errors.ts';
 import { readQuotaHeaders } from './rate-limit-headers.ts';
 import { backoffMs, isIdempotent, retryAfterMs } from './retry-policy.ts';
-import type { SharedLimiter } from './shared-limiter.ts';
+import type { Permit, SharedLimiter } from './shared-limiter.ts';
 import type { SiteUrls } from './site-urls.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -207,15 +207,7 @@ export class HttpTransport {
       attempt++;
       if (spec.signal?.aborted) throw interrupted(spec.signal);
       this.#checkRefused(key);
-      // Before every attempt: a retry may come after a long wait, past the Admin Key's expiry.
-      const ready = this.beforeRequest?.(spec.target.template, spec.signal);
-      if (ready) await ready;
-      let permit: Awaited<ReturnType<SharedLimiter['acquire']>>;
-      try {
-        permit = await limiter.acquire(spec.signal);
-      } catch (cause) {
-        throw interrupted(spec.signal, cause);
-      }
+      const permit = await this.#acquire(spec);
       stats.limiterWaitMs += permit.waitedMs;
       // The site may have asked for a wait past the ceiling while this request waited for its turn.
       try {
@@ -319,6 +311,29 @@ export class HttpTransport {
         return { response, raw };
       }
       throw httpError(status, key, await this.#text(response));
+    }
+  }
+
+  /**
+   * A permit to send, with the Admin Key (if held) renewed when due. Checked again once the permit is in hand, as
+   * the limiter may have held the request back for a long wait (a spent quota) past the key's renewal time; the
+   * permit is then given back while the key is renewed, since the renewal needs one of its own.
+   */
+  async #acquire(spec: RequestSpec): Promise<Permit> {
+    for (;;) {
+      const ready = this.beforeRequest?.(spec.target.template, spec.signal);
+      if (ready) await ready;
+      let permit: Permit;
+      try {
+        permit = await this.options.limiter.acquire(spec.signal);
+      } catch (cause) {
+        throw interrupted(spec.signal, cause);
+      }
+      const late = this.beforeRequest?.(spec.target.template, spec.signal);
+      if (!late) return permit;
+      permit.release();
+      // Settled by the next turn of the loop, which waits for the same renewal.
+      late.catch(() => {});
     }
   }
 
