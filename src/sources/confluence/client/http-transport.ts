@@ -2,7 +2,10 @@
 // credentials (only ever sent to the site's own origin), manual redirects (the site only; media hosts are for
 // downloads, see attachment-download.ts; anything else is refused and never contacted), retries with backoff
 // (429 always, as the request was refused and not executed; 5xx and network failures only for idempotent
-// requests or when the caller says so), counters, and zod parsing of JSON answers.
+// requests or when the caller says so), the waits the site asks for (`Retry-After`, a spent points quota: sat
+// out up to `retry.maxWaitMs` and announced when longer than a backoff; past it, requests fail unsent until the
+// wait's end), the Admin Key's renewal before a request (`beforeRequest`), counters, and zod parsing of JSON
+// answers.
 
 import type { z } from 'zod';
 import type { Clock } from '../../../common/clock.ts';
