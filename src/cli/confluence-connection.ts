@@ -7,8 +7,15 @@
 import type { Command } from 'commander';
 import { StepvaultError } from '../common/errors.ts';
 import { Secret } from '../common/secret.ts';
-import type { ConfluenceAuth, ConfluenceClientOptions } from '../sources/confluence/client/client-options.ts';
+import { parseElapsedDuration } from '../domain/duration.ts';
+import type {
+  ConfluenceAuth,
+  ConfluenceClientOptions,
+  SiteWait,
+} from '../sources/confluence/client/client-options.ts';
+import { describeSiteWait } from '../sources/confluence/client/retry-policy.ts';
 import { collect, integer } from './option-parsers.ts';
+import type { Output } from './output/output.ts';
 import { secretFromCommand, secretFromFile } from './secret-input.ts';
 
 export interface ConnectionOptions {
@@ -23,6 +30,7 @@ export interface ConnectionOptions {
   adminKey?: boolean;
   rateLimit?: number;
   maxAttempts?: number;
+  maxWait?: string;
 }
 
 /** Adds the connection options to a command. */
@@ -59,6 +67,10 @@ export function addConnectionOptions(command: Command): Command {
       '--max-attempts <n>',
       'attempts per request before an item counts as failed (default 6)',
       integer('--max-attempts', 1, 20),
+    )
+    .option(
+      '--max-wait <duration>',
+      "longest wait for the site's rate limit (Retry-After, a spent points quota) that is sat out; a longer one ends the run partial (default 1h)",
     );
 }
 
@@ -113,8 +125,45 @@ export function clientOptions(
     adminKey: opts.adminKey ?? false,
     ...(opts.mediaHost?.length ? { mediaHosts: ['api.media.atlassian.com', ...opts.mediaHost] } : {}),
     ...(opts.rateLimit ? { rateLimit: { requestsPerSecond: opts.rateLimit } } : {}),
-    ...(opts.maxAttempts ? { retry: { maxAttempts: opts.maxAttempts } } : {}),
+    retry: {
+      ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+      ...(opts.maxWait !== undefined ? { maxWaitMs: parseElapsedDuration(opts.maxWait) } : {}),
+    },
   };
+}
+
+/**
+ * Shows the client's long waits (what for, until when): a status line as the wait starts (a JSON status message
+ * with `waiting_for` and `wait_until`), and the same at the end of every progress line while it lasts.
+ */
+export class SiteWaitDisplay {
+  readonly #out: Output;
+  #current: SiteWait | undefined;
+
+  constructor(out: Output) {
+    this.#out = out;
+  }
+
+  readonly onWait = (wait: SiteWait): void => {
+    this.#current = wait;
+    this.#out.status(() => ({ text: describeSiteWait(wait), fields: this.fields() }), true);
+  };
+
+  #active(): SiteWait | undefined {
+    const wait = this.#current;
+    return wait && wait.until.getTime() > Date.now() ? wait : undefined;
+  }
+
+  /** `; waiting …` while a wait lasts, else ''. */
+  suffix(): string {
+    const wait = this.#active();
+    return wait ? `; ${describeSiteWait(wait)}` : '';
+  }
+
+  fields(): Record<string, unknown> {
+    const wait = this.#active();
+    return wait ? { waiting_for: wait.reason, wait_until: wait.until.toISOString() } : {};
+  }
 }
 
 function readTokenFile(file: string): string {

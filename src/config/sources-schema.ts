@@ -64,6 +64,9 @@ const confluenceSourceSchema = strictObject(
     }).default({ versions: 'latest' }),
     metadataSweep: elapsedDurationSchema('how often to re-read metadata of unchanged pages').default('24h'),
     adminKey: z.boolean().default(false).describe('read restricted content with the admin key'),
+    maxWait: elapsedDurationSchema(
+      "longest wait for the site's rate limit (Retry-After, a spent points quota) that is sat out; a longer one ends the backup partial",
+    ).default('1h'),
     mediaHosts: z.array(z.string().min(1)).optional().describe('hosts attachment downloads may redirect to'),
     anomaly: strictObject({
       maxDeletedPages: countOrPercentSchema(

@@ -13,7 +13,12 @@ import {
   type SweepPolicy,
 } from '../../operations/backup/backup-confluence.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  clientOptions,
+  SiteWaitDisplay,
+} from '../confluence-connection.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, collect, integer } from '../option-parsers.ts';
@@ -83,63 +88,62 @@ export function registerBackupConfluence(backup: Command): void {
             Object.assign(opts, { [key]: inherited[key] });
         }
         const sweep = sweepPolicy(opts);
-        const options = clientOptions(opts);
-        const client = new ConfluenceClient(options);
+        const waits = new SiteWaitDisplay(ctx.out);
+        const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
         const started = Date.now();
-        if (opts.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
-        let result: Awaited<ReturnType<typeof backupConfluence>>;
-        try {
-          result = await backupConfluence(
-            {
-              site: opts.site!,
-              spaces: opts.space ?? [],
-              includeArchivedSpaces: opts.includeArchived !== false,
-              history: opts.history ?? 'latest',
-              attachmentVersions: opts.attachmentVersions ?? 'latest',
-              drafts: opts.drafts ?? false,
-              adminKey: opts.adminKey ?? false,
-              sweep,
-              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-              tags: opts.tag ?? [],
-              ...(opts.host ? { host: opts.host } : {}),
-              ...(opts.parent ? { parent: opts.parent } : {}),
-              force: opts.force ?? false,
-              dryRun: opts.dryRun ?? false,
-              compressionLevel: opts.compression ?? DEFAULT_COMPRESSION_LEVEL,
-            },
-            {
-              repo,
-              api: client,
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.out.status(() => {
-                  const elapsedMs = Date.now() - started;
-                  const parts = [`[${formatDuration(elapsedMs)}]`, p.phase];
-                  if (p.items > 0) parts.push(`${p.itemsDone}/${p.items} items`);
-                  parts.push(`${p.attachmentsDownloaded} attachments, ${formatBytes(p.bytesDownloaded)}`);
-                  parts.push(`${p.requests} requests`);
-                  if (p.errors) parts.push(`${p.errors} errors`);
-                  return {
-                    text: parts.join(' '),
-                    fields: {
-                      seconds_elapsed: Math.round(elapsedMs / 1000),
-                      phase: p.phase,
-                      percent_done: p.items > 0 ? Math.min(1, p.itemsDone / p.items) : 0,
-                      total_items: p.items,
-                      items_done: p.itemsDone,
-                      attachments_downloaded: p.attachmentsDownloaded,
-                      bytes_downloaded: p.bytesDownloaded,
-                      requests: p.requests,
-                      error_count: p.errors,
-                    },
-                  };
-                }),
-            },
-          );
-        } finally {
-          if (opts.adminKey) await client.disableAdminKey().catch(() => undefined);
-        }
+        const result = await client.withAdminKey(
+          () =>
+            backupConfluence(
+              {
+                site: opts.site!,
+                spaces: opts.space ?? [],
+                includeArchivedSpaces: opts.includeArchived !== false,
+                history: opts.history ?? 'latest',
+                attachmentVersions: opts.attachmentVersions ?? 'latest',
+                drafts: opts.drafts ?? false,
+                adminKey: opts.adminKey ?? false,
+                sweep,
+                ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+                tags: opts.tag ?? [],
+                ...(opts.host ? { host: opts.host } : {}),
+                ...(opts.parent ? { parent: opts.parent } : {}),
+                force: opts.force ?? false,
+                dryRun: opts.dryRun ?? false,
+                compressionLevel: opts.compression ?? DEFAULT_COMPRESSION_LEVEL,
+              },
+              {
+                repo,
+                api: client,
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.out.status(() => {
+                    const elapsedMs = Date.now() - started;
+                    const parts = [`[${formatDuration(elapsedMs)}]`, p.phase];
+                    if (p.items > 0) parts.push(`${p.itemsDone}/${p.items} items`);
+                    parts.push(`${p.attachmentsDownloaded} attachments, ${formatBytes(p.bytesDownloaded)}`);
+                    parts.push(`${p.requests} requests`);
+                    if (p.errors) parts.push(`${p.errors} errors`);
+                    return {
+                      text: parts.join(' ') + waits.suffix(),
+                      fields: {
+                        ...waits.fields(),
+                        seconds_elapsed: Math.round(elapsedMs / 1000),
+                        phase: p.phase,
+                        percent_done: p.items > 0 ? Math.min(1, p.itemsDone / p.items) : 0,
+                        total_items: p.items,
+                        items_done: p.itemsDone,
+                        attachments_downloaded: p.attachmentsDownloaded,
+                        bytes_downloaded: p.bytesDownloaded,
+                        requests: p.requests,
+                        error_count: p.errors,
+                      },
+                    };
+                  }),
+              },
+            ),
+          { signal: ctx.signal, onDisableFailed: (m) => ctx.out.warn(m) },
+        );
         const s = result.summary;
         const c = s.confluence;
         for (const m of result.missing) ctx.out.warn(`${m.path}: ${m.error}`, { item: m.path });

@@ -10,7 +10,12 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import type { RestoreProgress } from '../../operations/confluence/restore-context.ts';
 import type { RestoreCounts } from '../../operations/confluence/restore-report.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { addConnectionOptions, type ConnectionOptions, clientOptions } from '../confluence-connection.ts';
+import {
+  addConnectionOptions,
+  type ConnectionOptions,
+  clientOptions,
+  SiteWaitDisplay,
+} from '../confluence-connection.ts';
 import { action, cacheDirectory } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';
@@ -75,62 +80,63 @@ export function registerRestoreConfluence(restore: Command): void {
         if (opts.dryRun === undefined && inherited.dryRun !== undefined) opts.dryRun = inherited.dryRun;
         if (opts.newSpaceName !== undefined && opts.newSpace === undefined)
           throw new StepvaultError('usage', '--new-space-name needs --new-space KEY');
-        const options = clientOptions(opts);
-        const client = new ConfluenceClient(options);
+        const waits = new SiteWaitDisplay(ctx.out);
+        const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
         const started = Date.now();
-        if (opts.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
-        let result: Awaited<ReturnType<typeof restoreConfluence>>;
-        try {
-          result = await restoreConfluence(
-            {
-              snapshot,
-              ...(opts.space ? { spaces: opts.space } : {}),
-              ...(opts.targetSpace !== undefined ? { targetSpace: opts.targetSpace } : {}),
-              ...(opts.newSpace !== undefined
-                ? {
-                    newSpace: {
-                      key: opts.newSpace,
-                      ...(opts.newSpaceName !== undefined ? { name: opts.newSpaceName } : {}),
-                    },
-                  }
-                : {}),
-              ...(opts.page !== undefined ? { page: opts.page } : {}),
-              withDescendants: opts.withDescendants ?? false,
-              inPlace: opts.inPlace ?? false,
-              dryRun: opts.dryRun ?? false,
-              ...(opts.sourceHost ? { sourceHosts: opts.sourceHost } : {}),
-              ...(opts.targetHost !== undefined ? { targetHost: opts.targetHost } : {}),
-              ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-            },
-            {
-              repo,
-              client,
-              targetSite: opts.site!,
-              stateDir: cacheDirectory(ctx.options),
-              signal: ctx.signal,
-              onProgress: (p) =>
-                ctx.out.status(() => {
-                  const elapsedMs = Date.now() - started;
-                  const requests = client.stats().totalRequests;
-                  return {
-                    text: `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests`,
-                    fields: {
-                      seconds_elapsed: Math.round(elapsedMs / 1000),
-                      space: p.space,
-                      phase: p.phase,
-                      items_done: p.done,
-                      total_items: p.total,
-                      percent_done: p.total > 0 ? p.done / p.total : 1,
-                      requests,
-                    },
-                  };
-                }),
-            },
-          );
-        } finally {
-          if (opts.adminKey) await client.disableAdminKey().catch(() => undefined);
-        }
+        const result = await client.withAdminKey(
+          () =>
+            restoreConfluence(
+              {
+                snapshot,
+                ...(opts.space ? { spaces: opts.space } : {}),
+                ...(opts.targetSpace !== undefined ? { targetSpace: opts.targetSpace } : {}),
+                ...(opts.newSpace !== undefined
+                  ? {
+                      newSpace: {
+                        key: opts.newSpace,
+                        ...(opts.newSpaceName !== undefined ? { name: opts.newSpaceName } : {}),
+                      },
+                    }
+                  : {}),
+                ...(opts.page !== undefined ? { page: opts.page } : {}),
+                withDescendants: opts.withDescendants ?? false,
+                inPlace: opts.inPlace ?? false,
+                dryRun: opts.dryRun ?? false,
+                ...(opts.sourceHost ? { sourceHosts: opts.sourceHost } : {}),
+                ...(opts.targetHost !== undefined ? { targetHost: opts.targetHost } : {}),
+                ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+              },
+              {
+                repo,
+                client,
+                targetSite: opts.site!,
+                stateDir: cacheDirectory(ctx.options),
+                signal: ctx.signal,
+                onProgress: (p) =>
+                  ctx.out.status(() => {
+                    const elapsedMs = Date.now() - started;
+                    const requests = client.stats().totalRequests;
+                    return {
+                      text:
+                        `[${formatDuration(elapsedMs)}] ${p.space}: ${PHASES[p.phase]} ${p.done}/${p.total}, ${requests} requests` +
+                        waits.suffix(),
+                      fields: {
+                        ...waits.fields(),
+                        seconds_elapsed: Math.round(elapsedMs / 1000),
+                        space: p.space,
+                        phase: p.phase,
+                        items_done: p.done,
+                        total_items: p.total,
+                        percent_done: p.total > 0 ? p.done / p.total : 1,
+                        requests,
+                      },
+                    };
+                  }),
+              },
+            ),
+          { signal: ctx.signal, onDisableFailed: (m) => ctx.out.warn(m) },
+        );
         const c = result.counts;
         const stats = client.stats();
         for (const w of result.warnings) ctx.out.warn(w);

@@ -12,6 +12,7 @@ import { restoreConfluence } from '../../operations/confluence/restore-confluenc
 import { restoreFiles } from '../../operations/restore/restore-files.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import type { TaskContext } from '../../workflows/engine/task-registry.ts';
 import { confluenceClientOptions } from '../../workflows/tasks/config-environment.ts';
@@ -125,35 +126,38 @@ async function restoreConfluenceSource(
     );
   }
   const options = await confluenceClientOptions(config, env.secrets, ctx.signal);
-  const client = new ConfluenceClient(options);
-  if (config.adminKey) await client.enableAdminKey(60, { signal: ctx.signal });
-  try {
-    const onProgress = heartbeater(ctx, env.clock);
-    const target = request.target;
-    const result = await restoreConfluence(
-      {
-        snapshot: request.snapshotId,
-        ...(request.spaces ? { spaces: request.spaces } : {}),
-        ...(target.kind === 'new-space'
-          ? { newSpace: { key: target.key, ...(target.name ? { name: target.name } : {}) } }
-          : { inPlace: true }),
-      },
-      {
-        repo,
-        client,
-        targetSite: config.site,
-        stateDir: path.join(env.scratchDir, '..', 'confluence-restores'),
-        signal: ctx.signal,
-        clock: env.clock,
-        onProgress,
-      },
-    );
-    return {
-      itemsRestored: result.spaces.reduce((n, s) => n + s.items, 0),
-      bytesRestored: result.counts.attachmentBytes,
-      notRestored: result.notRestored.length,
-    };
-  } finally {
-    if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
-  }
+  const client = new ConfluenceClient({
+    ...options,
+    onWait: (w) => process.emitWarning(describeSiteWait(w)),
+  });
+  return client.withAdminKey(
+    async () => {
+      const onProgress = heartbeater(ctx, env.clock);
+      const target = request.target;
+      const result = await restoreConfluence(
+        {
+          snapshot: request.snapshotId,
+          ...(request.spaces ? { spaces: request.spaces } : {}),
+          ...(target.kind === 'new-space'
+            ? { newSpace: { key: target.key, ...(target.name ? { name: target.name } : {}) } }
+            : { inPlace: true }),
+        },
+        {
+          repo,
+          client,
+          targetSite: config.site,
+          stateDir: path.join(env.scratchDir, '..', 'confluence-restores'),
+          signal: ctx.signal,
+          clock: env.clock,
+          onProgress,
+        },
+      );
+      return {
+        itemsRestored: result.spaces.reduce((n, s) => n + s.items, 0),
+        bytesRestored: result.counts.attachmentBytes,
+        notRestored: result.notRestored.length,
+      };
+    },
+    { signal: ctx.signal, onDisableFailed: (m) => process.emitWarning(m) },
+  );
 }

@@ -46,8 +46,14 @@ function counter(deps: SimDeps): MiddlewareHandler<SimEnv> {
 
 function gate(deps: SimDeps): MiddlewareHandler<SimEnv> {
   return async (c, next) => {
-    const decision = deps.settings.limiter?.take();
     const sleep = (ms: number) => (ms > 0 ? deps.clock.sleep(ms) : Promise.resolve());
+    const quota = deps.settings.quota?.take();
+    if (quota && !quota.allowed) {
+      deps.stats.recordRateLimited();
+      await sleep(deps.settings.latencyMs);
+      return sendError(c, 429, 'Rate limit exceeded: the points quota is spent', quota.headers);
+    }
+    const decision = deps.settings.limiter?.take();
     if (decision && !decision.allowed) {
       deps.stats.recordRateLimited();
       await sleep(deps.settings.latencyMs);
@@ -57,7 +63,7 @@ function gate(deps: SimDeps): MiddlewareHandler<SimEnv> {
         'ratelimit-reason': 'confluence-burst-based',
       });
     }
-    const extra = decision ? rateHeaders(decision) : {};
+    const extra = { ...(decision ? rateHeaders(decision) : {}), ...quota?.headers };
     const { fault, delayMs } = deps.faults.forRequest(
       c.req.method,
       `${wikiPath(c)}${new URL(c.req.url).search}`,

@@ -8,6 +8,7 @@ import type { Actor } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { FaultInjector } from './faults.ts';
 import type { Attachment } from './model.ts';
+import type { PointsQuota } from './points-quota.ts';
 import type { TokenBucket } from './rate-limiter.ts';
 import { badRequest, SimError } from './sim-error.ts';
 import type { SimStats } from './stats.ts';
@@ -25,6 +26,8 @@ export interface SimSettings {
   limiter: TokenBucket | undefined;
   /** Content types CQL knows; a search naming another is a 400. */
   cqlTypes: readonly string[];
+  /** The points quota of the site requests (long Retry-After waits); none when absent. */
+  quota: PointsQuota | undefined;
 }
 
 export interface SimDeps {

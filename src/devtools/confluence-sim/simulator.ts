@@ -17,6 +17,7 @@ import { type DatasetOptions, type DatasetSummary, generateDataset } from './gen
 import { createSiteApp } from './http-app.ts';
 import type { SimDeps, SimSettings } from './http-context.ts';
 import { MediaSigner, startMediaServer, startRogueServer } from './media-server.ts';
+import { PointsQuota, type PointsQuotaConfig } from './points-quota.ts';
 import { hash32, pseudoUuid } from './prng.ts';
 import { minimumSeconds, type RateLimitConfig, TokenBucket } from './rate-limiter.ts';
 import { type DescribeOptions, describeSite, type SiteDescription } from './site-description.ts';
@@ -38,6 +39,8 @@ export interface ConfluenceSimOptions {
   latencyMs?: number;
   /** Burst rate limit; none when absent. */
   rateLimit?: RateLimitConfig;
+  /** A points quota, reset every window (hourly on Cloud): 429s with Retry-After up to the window. */
+  pointsQuota?: PointsQuotaConfig;
   faults?: FaultConfig;
   /** Content types the site's CQL knows: a search naming another is a 400, as on a Cloud site without, say,
    * databases. @default every type the simulator has */
@@ -83,6 +86,7 @@ export interface ConfluenceSim {
   setRateLimit(config: RateLimitConfig | undefined): void;
   /** The content types the site's CQL knows from now on (`cqlTypes`). */
   setCqlTypes(types: readonly string[]): void;
+  setPointsQuota(config: PointsQuotaConfig | undefined): void;
   /** Seconds the current rate limit needs at least for `requests` requests (0 without a limit). */
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
@@ -117,6 +121,7 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     latencyMs: options.latencyMs ?? 0,
     limiter: options.rateLimit ? new TokenBucket(options.rateLimit, clock) : undefined,
     cqlTypes: options.cqlTypes ?? CQL_TYPES,
+    quota: options.pointsQuota ? new PointsQuota(options.pointsQuota, clock) : undefined,
   };
   let rateLimit = options.rateLimit;
   const edits = new SimEdits(store);
@@ -177,6 +182,9 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     setRateLimit: (config) => {
       rateLimit = config;
       settings.limiter = config ? new TokenBucket(config, clock) : undefined;
+    },
+    setPointsQuota: (config) => {
+      settings.quota = config ? new PointsQuota(config, clock) : undefined;
     },
     minimumSecondsFor: (requests) => (rateLimit ? minimumSeconds(requests, rateLimit) : 0),
     describe: (describeOptions) => describeSite(store, describeOptions),

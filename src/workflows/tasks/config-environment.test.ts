@@ -97,10 +97,11 @@ describe('confluenceClientOptions', () => {
     attachments: { versions: 'latest' },
     metadataSweep: '24h',
     adminKey: false,
+    maxWait: '2h',
     mediaHosts: ['media.example.com'],
   } as unknown as ConfluenceSourceConfig;
 
-  it('configured media hosts come in addition to Confluence’s own', async () => {
+  it('configured media hosts come in addition to Confluence’s own; maxWait becomes the ceiling of waits', async () => {
     process.env.SV_TEST_CONFLUENCE_BEARER = 'a bearer token';
     try {
       const options = await confluenceClientOptions(config, new SecretResolver({ baseDir: '/' }));
@@ -108,6 +109,7 @@ describe('confluenceClientOptions', () => {
         'api.media.atlassian.com',
         'media.example.com',
       ]);
+      assert.equal(options.retry?.maxWaitMs, 2 * 3_600_000, 'maxWait is the longest wait sat out');
     } finally {
       delete process.env.SV_TEST_CONFLUENCE_BEARER;
     }

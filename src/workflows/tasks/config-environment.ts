@@ -24,6 +24,7 @@ import type {
   ConfluenceAuth,
   ConfluenceClientOptions,
 } from '../../sources/confluence/client/client-options.ts';
+import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
 import { CachedBackend } from '../../storage/cached-backend.ts';
 import { openLocation } from '../../storage/location-registry.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
@@ -151,36 +152,34 @@ export class ConfigEnvironment implements PlanEnvironment {
     deps: SourceBackupDeps,
   ): Promise<SourceBackupOutcome> {
     const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
-    const client = new ConfluenceClient(options);
-    if (config.adminKey) await client.enableAdminKey(60, { signal: deps.signal });
-    // The admin key widens what this account reads for everyone using it: it is disabled again however the
-    // backup ends, as the CLI and the daemon's restore do.
-    let result: Awaited<ReturnType<typeof backupConfluence>>;
-    try {
-      result = await backupConfluence(
-        {
-          site: config.site,
-          spaces: config.spaces === 'all' ? [] : config.spaces,
-          includeArchivedSpaces: config.includeArchived,
-          history: config.history,
-          attachmentVersions: config.attachments.versions,
-          adminKey: config.adminKey,
-          sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
-          tags: request.tags,
-          host: request.host ?? this.host,
-          ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
-        },
-        {
-          repo: deps.repo,
-          api: client,
-          clock: deps.clock,
-          signal: deps.signal,
-          onProgress: deps.onProgress,
-        },
-      );
-    } finally {
-      if (config.adminKey) await client.disableAdminKey().catch(() => undefined);
-    }
+    const client = new ConfluenceClient({ ...options, onWait: (w) => this.#warn(describeSiteWait(w)) });
+    // The admin key widens what this account reads for everyone using it: the client holds it for the backup
+    // only (renewed while it runs, disabled however it ends).
+    const result = await client.withAdminKey(
+      () =>
+        backupConfluence(
+          {
+            site: config.site,
+            spaces: config.spaces === 'all' ? [] : config.spaces,
+            includeArchivedSpaces: config.includeArchived,
+            history: config.history,
+            attachmentVersions: config.attachments.versions,
+            adminKey: config.adminKey,
+            sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+            tags: request.tags,
+            host: request.host ?? this.host,
+            ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
+          },
+          {
+            repo: deps.repo,
+            api: client,
+            clock: deps.clock,
+            signal: deps.signal,
+            onProgress: deps.onProgress,
+          },
+        ),
+      { signal: deps.signal, onDisableFailed: (m) => this.#warn(m) },
+    );
     return backupOutcome(result);
   }
 
@@ -213,6 +212,7 @@ export async function confluenceClientOptions(
     baseUrl: config.site,
     auth,
     adminKey: config.adminKey,
+    retry: { maxWaitMs: parseElapsedDuration(config.maxWait) },
     // Configured media hosts come in addition to Confluence's own (as `--media-host` does).
     ...(config.mediaHosts ? { mediaHosts: [...DEFAULT_MEDIA_HOSTS, ...config.mediaHosts] } : {}),
   };

@@ -18,8 +18,22 @@ export interface RetryOptions {
   maxAttempts: number;
   /** First backoff delay; doubles per attempt, with jitter x0.7-1.3. @default 500 */
   baseDelayMs: number;
-  /** Upper bound of one backoff delay and of an honoured Retry-After. @default 30000 */
+  /** Upper bound of one backoff delay; a longer wait the site asks for is announced (`onWait`). @default 30000 */
   maxDelayMs: number;
+  /**
+   * Longest wait the site may ask for (a `Retry-After`, or the reset of a spent points quota, which Cloud resets
+   * hourly) that is waited out. A longer one is not: the request fails at once with a 429 that says until when,
+   * and so does every request until then (without contacting the site). @default 3600000
+   */
+  maxWaitMs: number;
+}
+
+/** A wait the site asked for that is longer than a backoff (`retry.maxDelayMs`): what for, and until when. */
+export interface SiteWait {
+  /** e.g. `429 to GET /wiki/api/v2/pages/{id}` or `points quota global-app-quota spent`. */
+  reason: string;
+  until: Date;
+  ms: number;
 }
 
 export interface ConcurrencyOptions {
@@ -55,6 +69,8 @@ export interface ConfluenceClientOptions {
   /** Source of jitter in [0, 1). @default Math.random */
   random?: () => number;
   retry?: Partial<RetryOptions>;
+  /** Told when every request starts waiting longer than `retry.maxDelayMs` because the site asked to. */
+  onWait?: (wait: SiteWait) => void;
   concurrency?: Partial<ConcurrencyOptions>;
   /**
    * A first guess of the burst limit, refined from the `X-RateLimit-*` headers. Without it the client starts

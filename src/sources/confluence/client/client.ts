@@ -7,6 +7,7 @@
 
 import { systemClock } from '../../../common/clock.ts';
 import { StepvaultError } from '../../../common/errors.ts';
+import { ADMIN_KEY_MINUTES, AdminKeyLease } from './admin-key-lease.ts';
 import type { Api } from './api-calls.ts';
 import { openDownload } from './attachment-download.ts';
 import * as upload from './attachment-upload.ts';
@@ -105,6 +106,8 @@ export class ConfluenceClient {
   readonly #api: Api;
   readonly #limiter: SharedLimiter;
   readonly #stats = new ClientStatsRecorder();
+  /** Present when the client reads with the Admin Key (`adminKey: true`). */
+  readonly #lease: AdminKeyLease | undefined;
 
   constructor(options: ConfluenceClientOptions) {
     const clock = options.clock ?? systemClock;
@@ -127,8 +130,18 @@ export class ConfluenceClient {
       limiter: this.#limiter,
       stats: this.#stats,
       userAgent: options.userAgent ?? 'stepvault',
+      ...(options.onWait ? { onWait: options.onWait } : {}),
     });
     this.#api = { transport, pageSize };
+    if (options.adminKey) {
+      const calls = {
+        enable: (minutes: number, signal: AbortSignal | undefined) =>
+          spaces.enableAdminKey(this.#api, minutes, signal ? { signal } : {}),
+        disable: () => spaces.disableAdminKey(this.#api, {}),
+      };
+      this.#lease = new AdminKeyLease(calls, clock);
+      transport.beforeRequest = (template, signal) => this.#lease?.beforeRequest(template, signal);
+    }
   }
 
   /** What this client did so far (requests by endpoint, retries, 429s, bytes, limiter waits). */
@@ -137,6 +150,36 @@ export class ConfluenceClient {
   }
 
   // ---- Admin Key -------------------------------------------------------------------------------------------
+
+  /**
+   * Runs `work` with the Admin Key in force when the client was made with `adminKey: true` (otherwise just runs
+   * it): enabled first, renewed before it expires for as long as `work` runs, disabled when it ends, however it
+   * ends. The one place where backups and restores switch the key on and off. `onDisableFailed` is told, in a
+   * message for the user, of a key that could not be disabled (it then expires on its own).
+   */
+  async withAdminKey<T>(
+    work: () => Promise<T>,
+    options: CallOptions & { onDisableFailed?: (message: string) => void } = {},
+  ): Promise<T> {
+    const lease = this.#lease;
+    if (!lease) return work();
+    if (lease.held) throw new StepvaultError('internal', 'the Admin Key is already held by this client');
+    await lease.start(options.signal);
+    try {
+      return await work();
+    } finally {
+      const failed = await lease.stop();
+      if (failed)
+        options.onDisableFailed?.(
+          `the Confluence Admin Key could not be disabled (${failed.message}); it expires on its own within ${ADMIN_KEY_MINUTES} minutes`,
+        );
+    }
+  }
+
+  /** Admin Keys issued after the first one of the current or last `withAdminKey`. */
+  get adminKeyRenewals(): number {
+    return this.#lease?.renewals ?? 0;
+  }
 
   /** Turns on the Admin Key for `durationMinutes` (restricted content becomes readable with `adminKey: true`). */
   enableAdminKey(durationMinutes = 10, options: CallOptions = {}): Promise<AdminKey> {

@@ -2,18 +2,21 @@
 // credentials (only ever sent to the site's own origin), manual redirects (the site only; media hosts are for
 // downloads, see attachment-download.ts; anything else is refused and never contacted), retries with backoff
 // (429 always, as the request was refused and not executed; 5xx and network failures only for idempotent
-// requests or when the caller says so), counters, and zod parsing of JSON answers.
+// requests or when the caller says so), the waits the site asks for (`Retry-After`, a spent points quota: sat
+// out up to `retry.maxWaitMs` and announced when longer than a backoff; past it, requests fail unsent until the
+// wait's end), the Admin Key's renewal before a request (`beforeRequest`), counters, and zod parsing of JSON
+// answers.
 
 import type { z } from 'zod';
 import type { Clock } from '../../../common/clock.ts';
 import { errnoCode, StepvaultError } from '../../../common/errors.ts';
-import type { RetryOptions } from './client-options.ts';
+import type { RetryOptions, SiteWait } from './client-options.ts';
 import type { ClientStatsRecorder } from './client-stats.ts';
 import { type Endpoint, statsKey } from './endpoint.ts';
 import { httpError } from './http-errors.ts';
 import { readQuotaHeaders } from './rate-limit-headers.ts';
 import { backoffMs, isIdempotent, retryAfterMs } from './retry-policy.ts';
-import type { SharedLimiter } from './shared-limiter.ts';
+import type { Permit, SharedLimiter } from './shared-limiter.ts';
 import type { SiteUrls } from './site-urls.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -62,6 +65,7 @@ export interface TransportOptions {
   limiter: SharedLimiter;
   stats: ClientStatsRecorder;
   userAgent: string;
+  onWait?: (wait: SiteWait) => void;
 }
 
 const MAX_REDIRECTS = 5;
@@ -83,8 +87,17 @@ export function interrupted(signal: AbortSignal | undefined, cause?: unknown): S
   });
 }
 
+/** Work to finish before a request is sent (the Admin Key's renewal); undefined when there is none. */
+export type BeforeRequest = (template: string, signal: AbortSignal | undefined) => Promise<void> | undefined;
+
 export class HttpTransport {
   readonly options: TransportOptions;
+  /** Set by the client while it holds an Admin Key lease. */
+  beforeRequest: BeforeRequest | undefined;
+  /** The end of the last long wait announced, so that concurrent requests told the same announce it once. */
+  #announcedUntil = 0;
+  /** The site asked for a wait longer than `maxWaitMs`: until then, requests fail without being sent. */
+  #refused: { until: number; reason: string } | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -196,13 +209,16 @@ export class HttpTransport {
     for (;;) {
       attempt++;
       if (spec.signal?.aborted) throw interrupted(spec.signal);
-      let permit: Awaited<ReturnType<SharedLimiter['acquire']>>;
-      try {
-        permit = await limiter.acquire(spec.signal);
-      } catch (cause) {
-        throw interrupted(spec.signal, cause);
-      }
+      this.#checkRefused(key);
+      const permit = await this.#acquire(spec);
       stats.limiterWaitMs += permit.waitedMs;
+      // The site may have asked for a wait past the ceiling while this request waited for its turn.
+      try {
+        this.#checkRefused(key);
+      } catch (error) {
+        permit.release();
+        throw error;
+      }
       stats.request(key);
       let response: Response;
       try {
@@ -227,43 +243,52 @@ export class HttpTransport {
         );
       }
       const now = this.options.clock.now().getTime();
+      const status = response.status;
       const wait = retryAfterMs(response.headers, now);
-      limiter.observe(response.headers, response.status, permit, wait);
+      const overloaded = status === 429 || status >= 500;
+      // A wait past the ceiling is not waited out: nobody pauses for it, and requests fail until it is over.
+      const tooLong = overloaded && wait !== undefined && wait > retry.maxWaitMs;
+      const waitReason = `${status} to ${key}`;
+      if (tooLong) this.#refuse(now + wait, waitReason);
+      limiter.observe(response.headers, status, permit, tooLong ? 0 : wait);
       const quota = readQuotaHeaders(response.headers);
       if (quota) {
         stats.quota = quota;
-        // The points quota is spent: everyone waits for its reset (bounded; a longer wait ends in a clear 429).
+        // The points quota is spent: everyone waits for its reset, up to the ceiling. Past it, nobody waits:
+        // the site's next 429 says how long, and ends the requests.
         if (quota.remaining === 0 && quota.resetSeconds !== undefined) {
-          limiter.pauseFor(Math.min(quota.resetSeconds * 1000, retry.maxDelayMs));
+          const resetMs = quota.resetSeconds * 1000;
+          if (resetMs <= retry.maxWaitMs) {
+            limiter.pauseFor(resetMs);
+            this.#announce(
+              now,
+              now + resetMs,
+              quota.policy ? `points quota ${quota.policy} spent` : 'points quota spent',
+            );
+          }
         }
       }
       permit.release();
-      const status = response.status;
       const raw: RawResponse = { status, headers: response.headers, url };
 
-      if (status === 429 || status >= 500) {
+      if (overloaded) {
         if (status === 429) stats.rateLimited++;
         else stats.serverErrors++;
         const retryable = (status === 429 || retryServer) && replayable && attempt < retry.maxAttempts;
-        const tooLong = wait !== undefined && wait > retry.maxDelayMs;
         if (retryable && !tooLong) {
           await response.body?.cancel().catch(() => {});
           // With Retry-After the limiter already pauses every caller; without, back off here.
           if (wait === undefined)
             await this.#pause(backoffMs(attempt, retry, this.options.random), spec.signal);
+          else this.#announce(now, now + wait, waitReason);
           stats.retries++;
           continue;
         }
-        const text = await this.#text(response);
-        const error = httpError(status, key, text);
         if (tooLong) {
-          throw new StepvaultError(error.code, `${error.message} (Retry-After ${Math.ceil(wait / 1000)} s)`, {
-            hint: 'the rate-limit quota is exhausted; run again after the Retry-After time',
-            retryable: true,
-            cause: error.cause,
-          });
+          await response.body?.cancel().catch(() => {});
+          throw this.#waitTooLong(key, now + wait, waitReason);
         }
-        throw error;
+        throw httpError(status, key, await this.#text(response));
       }
       if (isRedirect(status) && follow) {
         const location = response.headers.get('location');
@@ -290,6 +315,59 @@ export class HttpTransport {
       }
       throw httpError(status, key, await this.#text(response));
     }
+  }
+
+  /**
+   * A permit to send, with the Admin Key (if held) renewed when due. Checked again once the permit is in hand, as
+   * the limiter may have held the request back for a long wait (a spent quota) past the key's renewal time; the
+   * permit is then given back while the key is renewed, since the renewal needs one of its own.
+   */
+  async #acquire(spec: RequestSpec): Promise<Permit> {
+    for (;;) {
+      const ready = this.beforeRequest?.(spec.target.template, spec.signal);
+      if (ready) await ready;
+      let permit: Permit;
+      try {
+        permit = await this.options.limiter.acquire(spec.signal);
+      } catch (cause) {
+        throw interrupted(spec.signal, cause);
+      }
+      const late = this.beforeRequest?.(spec.target.template, spec.signal);
+      if (!late) return permit;
+      permit.release();
+      // Settled by the next turn of the loop, which waits for the same renewal.
+      late.catch(() => {});
+    }
+  }
+
+  /** Tells `onWait` of a wait longer than a backoff, once however many requests were told the same. */
+  #announce(now: number, until: number, reason: string): void {
+    if (until - now <= this.options.retry.maxDelayMs || until <= this.#announcedUntil + 1000) return;
+    this.#announcedUntil = until;
+    this.options.onWait?.({ reason, until: new Date(until), ms: until - now });
+  }
+
+  #checkRefused(key: string): void {
+    const refused = this.#refused;
+    if (refused && refused.until > this.options.clock.now().getTime())
+      throw this.#waitTooLong(key, refused.until, refused.reason);
+  }
+
+  #refuse(until: number, reason: string): void {
+    if (!this.#refused || until > this.#refused.until) this.#refused = { until, reason };
+  }
+
+  #waitTooLong(key: string, until: number, reason: string): StepvaultError {
+    const seconds = Math.ceil((until - this.options.clock.now().getTime()) / 1000);
+    const ceiling = Math.round(this.options.retry.maxWaitMs / 1000);
+    return new StepvaultError(
+      'io',
+      `Confluence asked to wait ${seconds} s (until ${new Date(until).toISOString()}) before ${key}, longer than the longest wait allowed (${ceiling} s; it answered ${reason})`,
+      {
+        hint: 'the rate-limit quota is spent: raise the longest wait (--max-wait, or maxWait of the source), or run again after that time',
+        retryable: true,
+      },
+    );
   }
 
   async #text(response: Response): Promise<string> {
