@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { isStepvaultError } from '../../common/errors.ts';
 import { safeHtmlProblems } from '../../sources/confluence/render/safe-html.test-helper.ts';
 import { exportSnapshotHtml } from './export-html.ts';
+import { runExportSearch } from './html-export/search-page.test-helper.ts';
 import {
   attachment,
   buildConfluenceSnapshot,
@@ -262,6 +263,31 @@ describe('exportSnapshotHtml', () => {
     });
     assert.equal(result.pages, 2);
     assert.match(read(target, 'spaces/C/index.html'), /A<\/bdi><\/a><ul><li><a href="pages\/2.html"><bdi>B/);
+  });
+
+  it('its search finds identifiers, dates, file and attachment names and issue numbers as written', async () => {
+    const items = [
+      {
+        record: content('1', 'Key rotation'),
+        storage:
+          '<p>Ticket <strong>OPS-1234</strong> is due 2026-12-01: run <code>rotate.sh</code>, close #2999.</p>',
+        attachments: [attachment('att1', 'Q4 budget_v2.xlsx', Buffer.from('x'))],
+      },
+      { record: content('2', 'Decoy'), storage: '<p>ops 1234 2026 12 01 rotate sh 29990 budget v2 xlsx</p>' },
+    ];
+    const target = freshTarget();
+    await exportSnapshotHtml(await buildConfluenceSnapshot([{ record: space('S'), items }]), {
+      snapshot: 'x',
+      target,
+    });
+    const html = read(target, 'search.html');
+    const index = read(target, 'assets/search-index.js');
+    for (const query of ['OPS-1234', '2026-12-01', 'rotate.sh', '#2999', 'budget_v2.xlsx'])
+      assert.deepEqual(runExportSearch(html, index, query), ['spaces/S/pages/1.html'], query);
+    assert.deepEqual(runExportSearch(html, index, 'rotate').sort(), [
+      'spaces/S/pages/1.html',
+      'spaces/S/pages/2.html',
+    ]);
   });
 
   it('an attachment whose data is not stored is listed as missing, never linked', async () => {
