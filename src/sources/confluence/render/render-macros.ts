@@ -45,12 +45,32 @@ const STATUS_COLOURS = new Set(['grey', 'red', 'yellow', 'green', 'blue', 'purpl
 const LANGUAGE = /^[A-Za-z0-9+#_.-]{1,32}$/;
 const FILE_VIEWERS = new Set(['view-file', 'viewpdf', 'viewdoc', 'viewxls', 'viewppt', 'multimedia']);
 
+const FIRST_LINE = /^\d{1,7}$/;
+
+/**
+ * The line numbers of a code block with `linenumbers=true` (from `firstline`, default 1): a separate, hidden
+ * column beside the code, so copying the code copies no numbers and the page needs no inline style.
+ */
+function lineNumbers(m: Macro, text: string): string | undefined {
+  if (param(m, 'linenumbers')?.toLowerCase() !== 'true') return undefined;
+  const first = param(m, 'firstline') ?? '';
+  const start = FIRST_LINE.test(first) ? Number(first) : 1;
+  const lines = text.replace(/(?:\r\n|\r|\n)$/, '').split(/\r\n|\r|\n/).length;
+  const numbers = Array.from({ length: lines }, (_, i) => String(start + i)).join('\n');
+  return `<pre class="line-numbers" aria-hidden="true">${numbers}</pre>`;
+}
+
 function code(w: Walker, m: Macro): string {
   const language = param(m, 'language');
   const title = param(m, 'title');
   const lang = language && LANGUAGE.test(language) ? ` data-language="${escapeAttribute(language)}"` : '';
   const caption = title ? `<figcaption>${w.text(title)}</figcaption>` : '';
-  return `<figure class="code-block">${caption}<pre><code${lang}>${w.text(m.plain ?? '')}</code></pre></figure>`;
+  const text = m.plain ?? '';
+  const pre = `<pre><code${lang}>${w.text(text)}</code></pre>`;
+  const numbers = lineNumbers(m, text);
+  return numbers
+    ? `<figure class="code-block code-numbered">${caption}<div class="code-lines">${numbers}${pre}</div></figure>`
+    : `<figure class="code-block">${caption}${pre}</figure>`;
 }
 
 function panel(w: Walker, m: Macro): string {

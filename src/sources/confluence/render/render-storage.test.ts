@@ -28,6 +28,19 @@ describe('renderStorage: plain HTML', () => {
     );
   });
 
+  it('keeps the direction of right-to-left text; other values of dir are dropped', () => {
+    assert.equal(
+      render('<p dir="rtl">שלום עולם</p><div dir="RTL"><h2 dir="auto">x</h2></div><p dir="ltr">a</p>'),
+      '<p dir="rtl">שלום עולם</p><div dir="rtl"><h2 id="h-1" dir="auto">x</h2></div><p dir="ltr">a</p>',
+    );
+    assert.equal(
+      render(
+        '<table><tbody><tr><td dir="rtl">א</td></tr></tbody></table><p dir="up">b</p><bdo dir="rtl">c</bdo>',
+      ),
+      '<div class="table-wrap"><table><tbody><tr><td dir="rtl">א</td></tr></tbody></table></div><p>b</p><bdo dir="rtl">c</bdo>',
+    );
+  });
+
   it('writes a date lozenge as its date', () => {
     assert.equal(render('<p><time datetime="2024-05-01" /></p>'), '<p>2024-05-01</p>');
   });
@@ -47,9 +60,37 @@ describe('renderStorage: macros', () => {
     );
     assert.equal(
       html,
-      '<figure class="code-block"><figcaption>Example</figcaption><pre><code data-language="ts">' +
-        'if (a &lt; b &amp;&amp; c) { "&lt;/script&gt;" }</code></pre></figure>',
+      '<figure class="code-block code-numbered"><figcaption>Example</figcaption><div class="code-lines">' +
+        '<pre class="line-numbers" aria-hidden="true">1</pre><pre><code data-language="ts">' +
+        'if (a &lt; b &amp;&amp; c) { "&lt;/script&gt;" }</code></pre></div></figure>',
     );
+  });
+
+  it('code: line numbers beside the code, from firstline, one per line; none unless asked', () => {
+    const block = (params: string, body: string) =>
+      render(
+        `<ac:structured-macro ac:name="code">${params}<ac:plain-text-body><![CDATA[${body}]]></ac:plain-text-body></ac:structured-macro>`,
+      );
+    const numbered = (from: string) =>
+      `<ac:parameter ac:name="linenumbers">true</ac:parameter><ac:parameter ac:name="firstline">${from}</ac:parameter>`;
+    assert.equal(
+      block(numbered('41'), 'a\nb\r\nc\n'),
+      '<figure class="code-block code-numbered"><div class="code-lines">' +
+        '<pre class="line-numbers" aria-hidden="true">41\n42\n43</pre><pre><code>a\nb\r\nc\n</code></pre></div></figure>',
+    );
+    assert.match(block(numbered('x'), 'a\nb'), /<pre class="line-numbers" aria-hidden="true">1\n2<\/pre>/);
+    assert.equal(
+      block('<ac:parameter ac:name="linenumbers">false</ac:parameter>', 'a\nb'),
+      render(
+        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\nb]]></ac:plain-text-body></ac:structured-macro>',
+      ),
+    );
+    assert.doesNotMatch(block('', 'a\nb'), /line-numbers/);
+    const out = renderStorage(
+      `<ac:structured-macro ac:name="code">${numbered('1')}<ac:plain-text-body>x</ac:plain-text-body></ac:structured-macro>`,
+      testRenderContext(),
+    );
+    assert.equal(out.text, 'x');
   });
 
   it('code: an unsafe language name is dropped', () => {
