@@ -24,6 +24,7 @@ h1 { margin: 1rem 0 0.3rem; line-height: 1.25; }
 .note { color: var(--muted); font-style: italic; }
 .inclusion { border-left: 3px solid var(--line); padding-left: 0.8rem; }
 .page-body { margin-top: 1.2rem; }
+div.paragraph { margin: 1em 0; }
 .table-wrap { overflow-x: auto; margin: 0.8rem 0; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.6rem; vertical-align: top; text-align: left; }

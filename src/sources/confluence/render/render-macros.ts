@@ -1,11 +1,12 @@
 // Structured macros (`ac:structured-macro`, and the older `ac:macro`): code blocks, panels, expand, table of
-// contents, status lozenges, anchors, file views, attachment and children lists, layout sections. Any other
-// macro is shown as a labelled box with its parameters and body, so nothing in a page disappears silently.
+// contents, status lozenges, anchors, Jira issues, file views, attachment and children lists, layout sections.
+// Any other macro is shown as a labelled box with its parameters and body, so nothing in a page disappears
+// silently.
 
 import { anchorId } from './anchors.ts';
 import { escapeAttribute } from './html-escape.ts';
 import type { Walker } from './render-context.ts';
-import { linkTag, renderResource } from './render-links.ts';
+import { linkTag, type ResolvedHref, renderResource } from './render-links.ts';
 import { childElements, firstChild, type StorageElement, textOf } from './storage-tree.ts';
 
 interface Macro {
@@ -113,6 +114,35 @@ function fileView(w: Walker, m: Macro): string {
   return unknown(w, m);
 }
 
+const ISSUE_KEY = /^[A-Za-z][A-Za-z0-9_]{0,99}-\d{1,12}$/;
+
+/** Where the site's Jira lives: a Cloud site serves Jira and Confluence from the same host. */
+function jiraUrl(w: Walker, path: string): ResolvedHref | undefined {
+  const site = w.ctx.siteUrl;
+  if (!site || !URL.canParse(site)) return undefined;
+  const url = new URL(path, new URL(site).origin);
+  return url.protocol === 'https:' || url.protocol === 'http:'
+    ? { href: url.href, external: true }
+    : undefined;
+}
+
+/** The jira macro: one issue (by `key`) or a list of issues (by `jqlQuery`), linked to the site's Jira. */
+function jira(w: Walker, m: Macro): string {
+  const key = param(m, 'key');
+  if (key && ISSUE_KEY.test(key)) {
+    const target = jiraUrl(w, `/browse/${encodeURIComponent(key.toUpperCase())}`);
+    const text = w.text(key);
+    return `<span class="jira-issue">${target ? linkTag(target, text) : text}</span>`;
+  }
+  const jql = param(m, 'jqlQuery');
+  if (jql) {
+    const target = jiraUrl(w, `/issues/?jql=${encodeURIComponent(jql)}`);
+    const text = w.text(jql);
+    return `<span class="jira-issues">Jira issues: ${target ? linkTag(target, text) : text}</span>`;
+  }
+  return unknown(w, m);
+}
+
 function linkList(w: Walker, kind: string, links: { href: string; title: string }[]): string {
   if (links.length === 0) return `<p class="macro-empty">${w.text(`(no ${kind})`)}</p>`;
   const items = links.map((l) => `<li>${linkTag({ href: l.href, external: false }, w.text(l.title))}</li>`);
@@ -155,6 +185,8 @@ export function renderMacro(w: Walker, el: StorageElement): string {
     }
     case 'toc':
       return toc(w, m);
+    case 'jira':
+      return jira(w, m);
     case 'status':
       return status(w, m);
     case 'anchor':

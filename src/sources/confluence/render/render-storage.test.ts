@@ -192,15 +192,60 @@ describe('renderStorage: macros', () => {
     );
   });
 
+  it('jira: an issue links to it on the site, a query to its issue search', () => {
+    const issue = (key: string) =>
+      `<p>See <ac:structured-macro ac:name="jira"><ac:parameter ac:name="server">System JIRA</ac:parameter>` +
+      `<ac:parameter ac:name="key">${key}</ac:parameter></ac:structured-macro> now</p>`;
+    assert.equal(
+      render(issue('OPS-1234')),
+      '<p>See <span class="jira-issue"><a href="https://acme.atlassian.net/browse/OPS-1234" class="external" rel="noopener noreferrer">OPS-1234</a></span> now</p>',
+    );
+    assert.equal(
+      renderStorage(issue('ops-7'), testRenderContext(undefined, '')).html,
+      '<p>See <span class="jira-issue">ops-7</span> now</p>',
+    );
+    assert.equal(
+      render(
+        '<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jqlQuery">project = OPS AND status = "Open"</ac:parameter></ac:structured-macro>',
+      ),
+      '<span class="jira-issues">Jira issues: <a href="https://acme.atlassian.net/issues/?jql=project%20%3D%20OPS%20AND%20status%20%3D%20%22Open%22" class="external" rel="noopener noreferrer">project = OPS AND status = "Open"</a></span>',
+    );
+    assert.match(render(issue('x" onclick="y')), /^<p>See <\/p><div class="macro macro-unknown">/);
+  });
+
+  it('block macros, lists and tables are never left inside a paragraph; the text around them stays in paragraphs', () => {
+    const code =
+      '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>';
+    const panel =
+      '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>careful</p></ac:rich-text-body></ac:structured-macro>';
+    assert.equal(
+      render(`<p dir="rtl">before ${code} after<ul><li>i</li></ul> ${panel}</p>`),
+      '<p dir="rtl">before </p><figure class="code-block"><pre><code>x</code></pre></figure><p dir="rtl"> after</p>' +
+        '<ul><li>i</li></ul><div class="panel panel-info" role="note"><div class="panel-title"><span class="panel-kind">Info</span></div>' +
+        '<div class="panel-body"><p>careful</p></div></div>',
+    );
+    assert.equal(
+      render(`<p>a <strong>b ${code}</strong></p>`),
+      '<div class="paragraph">a <strong>b <figure class="code-block"><pre><code>x</code></pre></figure></strong></div>',
+    );
+    assert.equal(render('<p />'), '<p></p>');
+    assert.equal(
+      render(
+        '<p>x <ac:structured-macro ac:name="status"><ac:parameter ac:name="title">ok</ac:parameter></ac:structured-macro></p>',
+      ),
+      '<p>x <span class="status status-grey">ok</span></p>',
+    );
+  });
+
   it('an unknown macro is a labelled box with its parameters and bodies', () => {
     const html = render(
-      '<ac:structured-macro ac:name="jira"><ac:parameter ac:name="key">OPS-1</ac:parameter>' +
+      '<ac:structured-macro ac:name="roadmap"><ac:parameter ac:name="key">OPS-1</ac:parameter>' +
         '<ac:parameter ac:name="page"><ri:page ri:content-title="Runbook" /></ac:parameter>' +
         '<ac:rich-text-body><p>inside</p></ac:rich-text-body></ac:structured-macro>',
     );
     assert.equal(
       html,
-      '<div class="macro macro-unknown"><div class="macro-label">Macro <code>jira</code></div>' +
+      '<div class="macro macro-unknown"><div class="macro-label">Macro <code>roadmap</code></div>' +
         '<dl class="macro-parameters"><dt>key</dt><dd>OPS-1</dd><dt>page</dt><dd><a href="../../ENG/pages/101.html">Runbook</a></dd></dl>' +
         '<div class="macro-body"><p>inside</p></div></div>',
     );
