@@ -4,8 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isStepvaultError } from '../../common/errors.ts';
+import type { CommentRecord } from '../../sources/confluence/layout.ts';
 import { safeHtmlProblems } from '../../sources/confluence/render/safe-html.test-helper.ts';
 import { exportSnapshotHtml } from './export-html.ts';
+import { runExportSearch } from './html-export/search-page.test-helper.ts';
 import {
   attachment,
   buildConfluenceSnapshot,
@@ -262,6 +264,66 @@ describe('exportSnapshotHtml', () => {
     });
     assert.equal(result.pages, 2);
     assert.match(read(target, 'spaces/C/index.html'), /A<\/bdi><\/a><ul><li><a href="pages\/2.html"><bdi>B/);
+  });
+
+  it('its search finds identifiers, dates, file and attachment names and issue numbers as written', async () => {
+    const items = [
+      {
+        record: content('1', 'Key rotation'),
+        storage:
+          '<p>Ticket <strong>OPS-1234</strong> is due 2026-12-01: run <code>rotate.sh</code>, close #2999.</p>',
+        attachments: [attachment('att1', 'Q4 budget_v2.xlsx', Buffer.from('x'))],
+      },
+      { record: content('2', 'Decoy'), storage: '<p>ops 1234 2026 12 01 rotate sh 29990 budget v2 xlsx</p>' },
+    ];
+    const target = freshTarget();
+    await exportSnapshotHtml(await buildConfluenceSnapshot([{ record: space('S'), items }]), {
+      snapshot: 'x',
+      target,
+    });
+    const html = read(target, 'search.html');
+    const index = read(target, 'assets/search-index.js');
+    for (const query of ['OPS-1234', '2026-12-01', 'rotate.sh', '#2999', 'budget_v2.xlsx'])
+      assert.deepEqual(runExportSearch(html, index, query), ['spaces/S/pages/1.html'], query);
+    assert.deepEqual(runExportSearch(html, index, 'rotate').sort(), [
+      'spaces/S/pages/1.html',
+      'spaces/S/pages/2.html',
+    ]);
+  });
+
+  it('shows each comment on an attachment once, under the attachment, even when the page holds it too', async () => {
+    const comment = (id: string, body: string, replies: CommentRecord[] = []): CommentRecord => ({
+      id,
+      kind: 'footer',
+      status: 'current',
+      version: { number: 1 },
+      body: `<p>${body}</p>`,
+      replies,
+    });
+    const onFile = comment('700', 'Blurry scan', [comment('701', 'Rescanned it')]);
+    const file = attachment('att5', 'scan.pdf', Buffer.from('%PDF'), 'application/pdf');
+    file.record.comments = [onFile, comment('702', 'Wrong year')];
+    const items = [
+      {
+        record: content('1', 'Page'),
+        storage: '<p>body</p>',
+        comments: [comment('600', 'On the page'), onFile],
+        attachments: [file],
+      },
+    ];
+    const target = freshTarget();
+    await exportSnapshotHtml(await buildConfluenceSnapshot([{ record: space('A'), items }]), {
+      snapshot: 'x',
+      target,
+    });
+    const page = read(target, 'spaces/A/pages/1.html');
+    for (const text of ['On the page', 'Blurry scan', 'Rescanned it', 'Wrong year'])
+      assert.equal(page.split(text).length - 1, 1, `${text} appears once`);
+    assert.match(
+      page,
+      /<h3>Comments on attachments<\/h3><h4><bdi>scan.pdf<\/bdi><\/h4><ol class="comments">.*Blurry scan.*Rescanned it.*Wrong year/s,
+    );
+    assert.ok(page.indexOf('On the page') < page.indexOf('Comments on attachments'));
   });
 
   it('an attachment whose data is not stored is listed as missing, never linked', async () => {

@@ -1,6 +1,6 @@
 // Reads what one exported item's page needs from the snapshot (body, metadata, comments, history), renders
-// it, and returns the page with its search entry. A part that cannot be read does not stop the export: the page
-// says so and the failure is reported.
+// it, and returns the page with its search entry (title, body text and attachment file names). A part that
+// cannot be read does not stop the export: the page says so and the failure is reported.
 
 import type {
   AttachmentRecord,
@@ -80,6 +80,12 @@ export async function exportItemPage(
     history,
     missingAttachments: options.missingAttachments,
   });
-  const search = searchEntry(item.file, item.record.title, space.record.name || space.key, text);
+  const search = searchEntry(
+    item.file,
+    item.record.title,
+    space.record.name || space.key,
+    text,
+    item.attachments.map((a) => a.record.title),
+  );
   return { html, search, failures };
 }

@@ -149,7 +149,11 @@ export function pageHtml(p: PageParts): string {
     childrenHtml(p.item) +
     labelsHtml(p.meta) +
     attachmentsHtml(p) +
-    commentsHtml(p.comments, p.ctx) +
+    commentsHtml(
+      p.comments,
+      p.ctx,
+      p.item.attachments.map((a) => ({ title: a.record.title, comments: a.record.comments })),
+    ) +
     historyHtml(p.history) +
     '</article>';
   return layoutHtml({

@@ -1,8 +1,9 @@
-// The export's client-side search. Every page contributes its title, space, a snippet and the distinct words of
-// its body to an index written as a script (`assets/search-index.js`), since browsers refuse fetch() on file://
-// but load a <script src>. `search.html` loads it and runs a small inline script that matches every word of the
-// query against titles and words (substrings, so prefixes and runs of CJK text match too) and lists the hits
-// with DOM text nodes only: a hostile title can never become markup.
+// The export's client-side search. Every page contributes its title, space, a snippet and the distinct search
+// tokens of its title, body and attachment file names to an index written as a script (`assets/search-index.js`),
+// since browsers refuse fetch() on file:// but load a <script src>. `search.html` loads it and runs a small inline
+// script that splits the query with the same tokenizer (`searchTokens`, shipped as its own source text) and
+// matches every token against titles and words (substrings, so prefixes and runs of CJK text match too), then
+// lists the hits with DOM text nodes only: a hostile title can never become markup.
 
 import { layoutHtml, SEARCH_PAGE } from './html-layout.ts';
 
@@ -14,16 +15,34 @@ export type SearchEntry = [string, string, string, string, string];
 const MAX_WORD_CHARS = 100_000;
 const SNIPPET_CHARS = 200;
 
-export function normalizeForSearch(text: string): string {
-  return text.normalize('NFKC').toLowerCase();
+/**
+ * The search tokens of a text, in order, repeats kept: NFKC, lower case, every run of letters, digits, marks and
+ * `_`, and also every chain of such runs joined by one of `-./:@+`, or led by `#`, as a whole (`OPS-1234` gives
+ * `ops`, `1234` and `ops-1234`; `#2999` gives `2999` and `#2999`), so identifiers, dates, file names and issue
+ * numbers are found as typed. The index and the query are both split
+ * by this one function: `search.html` carries its source text, so it must stay self-contained (no imports, no
+ * names from this module) and in syntax every browser runs.
+ */
+export function searchTokens(text: string): string[] {
+  const chains = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/#?[\p{L}\p{N}\p{M}_]+(?:[-./:@+][\p{L}\p{N}\p{M}_]+)*/gu);
+  const tokens: string[] = [];
+  for (const chain of chains ?? []) {
+    const parts = chain.split(/[-./:@+#]/).filter((part) => part !== '');
+    tokens.push(...parts);
+    if (parts[0] !== chain) tokens.push(chain);
+  }
+  return tokens;
 }
 
-/** The distinct words of a text, normalized, space-separated (bounded in length). */
+/** The distinct search tokens of a text, space-separated (bounded in length). */
 export function searchWords(text: string): string {
   const seen = new Set<string>();
   let length = 0;
-  for (const word of normalizeForSearch(text).split(/[^\p{L}\p{N}\p{M}_]+/u)) {
-    if (word === '' || seen.has(word)) continue;
+  for (const word of searchTokens(text)) {
+    if (seen.has(word)) continue;
     if (length + word.length + 1 > MAX_WORD_CHARS) break;
     seen.add(word);
     length += word.length + 1;
@@ -31,9 +50,16 @@ export function searchWords(text: string): string {
   return [...seen].join(' ');
 }
 
-export function searchEntry(href: string, title: string, space: string, text: string): SearchEntry {
+/** A page's entry: its words come from the title, the body's text and the file names of its attachments. */
+export function searchEntry(
+  href: string,
+  title: string,
+  space: string,
+  text: string,
+  attachmentNames: readonly string[] = [],
+): SearchEntry {
   const snippet = text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}…` : text;
-  return [href, title, space, searchWords(`${title} ${text}`), snippet];
+  return [href, title, space, searchWords(`${title}\n${text}\n${attachmentNames.join('\n')}`), snippet];
 }
 
 /** The index as a script; `<` and line separators are escaped so the JSON cannot end the script early. */
@@ -46,13 +72,14 @@ export function searchIndexScript(entries: SearchEntry[]): string {
 }
 
 const SEARCH_SCRIPT = `(function () {
+  var searchTokens = ${searchTokens.toString()};
   var index = window.STEPVAULT_SEARCH_INDEX || [];
   var query = new URLSearchParams(location.search).get('q') || '';
   var input = document.getElementById('search-query');
   var status = document.getElementById('search-status');
   var results = document.getElementById('search-results');
   input.value = query;
-  var terms = query.normalize('NFKC').toLowerCase().split(/\\s+/).filter(Boolean);
+  var terms = searchTokens(query).filter(function (term, at, all) { return all.indexOf(term) === at; });
   if (terms.length === 0) {
     status.textContent = index.length + ' pages in the index. Type words to search.';
     return;

@@ -24,6 +24,7 @@ h1 { margin: 1rem 0 0.3rem; line-height: 1.25; }
 .note { color: var(--muted); font-style: italic; }
 .inclusion { border-left: 3px solid var(--line); padding-left: 0.8rem; }
 .page-body { margin-top: 1.2rem; }
+div.paragraph { margin: 1em 0; }
 .table-wrap { overflow-x: auto; margin: 0.8rem 0; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.6rem; vertical-align: top; text-align: left; }
@@ -34,6 +35,11 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 figure.code-block { margin: 0.8rem 0; }
 figure.code-block figcaption { font-weight: 600; font-size: 0.9em; padding: 0.3rem 0.8rem; background: #ebecf0; border-radius: 4px 4px 0 0; }
 figure.code-block figcaption + pre { margin-top: 0; border-radius: 0 0 4px 4px; }
+.code-lines { display: flex; align-items: flex-start; }
+.code-lines pre { margin: 0; }
+.code-lines pre:last-child { flex: 1; min-width: 0; border-radius: 0 4px 4px 0; }
+pre.line-numbers { text-align: right; color: var(--muted); background: #ebecf0; border-radius: 4px 0 0 4px; user-select: none; }
+figure.code-block figcaption + .code-lines pre { border-radius: 0; }
 .panel { border-radius: 4px; padding: 0.6rem 0.9rem; margin: 0.8rem 0; border: 1px solid var(--line); background: #fafbfc; }
 .panel-info { background: #deebff; border-color: #b3d4ff; }
 .panel-note { background: #eae6ff; border-color: #c0b6f2; }
@@ -54,6 +60,10 @@ ul.task-list { list-style: none; padding-left: 0.2rem; }
 .task-done > span { text-decoration: line-through; color: var(--muted); }
 .image img { max-width: 100%; height: auto; }
 .image .caption { display: block; color: var(--muted); font-size: 0.9em; }
+.image-left, .image-center, .image-right { display: block; }
+.image-center { text-align: center; } .image-right { text-align: right; }
+.image-wrap-left { float: left; margin: 0 1rem 0.5rem 0; max-width: 50%; }
+.image-wrap-right { float: right; margin: 0 0 0.5rem 1rem; max-width: 50%; }
 .missing { color: #bf2600; border-bottom: 1px dotted #bf2600; }
 .link-removed { border-bottom: 1px dotted var(--muted); }
 .mention { background: #ebecf0; border-radius: 1em; padding: 0 0.4em; }

@@ -5,7 +5,7 @@
 import { escapeAttribute } from './html-escape.ts';
 import { safeStyle } from './safe-url.ts';
 
-const GLOBAL = ['title', 'style'];
+const GLOBAL = ['title', 'style', 'dir'];
 const CELL = [...GLOBAL, 'colspan', 'rowspan', 'align', 'valign'];
 
 /** Element -> attributes it may keep. */
@@ -31,7 +31,7 @@ const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map<string, readonly
   ['td', CELL],
   ['th', [...CELL, 'scope']],
   ['col', [...GLOBAL, 'span', 'width']],
-  ['bdo', [...GLOBAL, 'dir']],
+  ['bdo', GLOBAL],
 ]);
 
 /** Renamed on the way out (obsolete or Confluence-specific spellings). */
@@ -81,6 +81,7 @@ export function outputElement(name: string): string | undefined {
 
 const NUMBER = /^\d{1,4}$/;
 const KEYWORD = /^[A-Za-z-]{1,20}$/;
+const DIRECTION = /^(?:ltr|rtl|auto)$/i;
 
 /** The allowed attributes of an element, serialised (with a leading space each). */
 export function allowedAttributes(element: string, attrs: ReadonlyMap<string, string>): string {
@@ -93,7 +94,8 @@ export function allowedAttributes(element: string, attrs: ReadonlyMap<string, st
     if (name === 'style') kept = safeStyle(value);
     else if (['colspan', 'rowspan', 'start', 'span', 'width'].includes(name))
       kept = NUMBER.test(value) ? value : undefined;
-    else if (['align', 'valign', 'scope', 'type', 'dir'].includes(name))
+    else if (name === 'dir') kept = DIRECTION.test(value) ? value.toLowerCase() : undefined;
+    else if (['align', 'valign', 'scope', 'type'].includes(name))
       kept = KEYWORD.test(value) ? value : undefined;
     if (kept !== undefined) out += ` ${name}="${escapeAttribute(kept)}"`;
   }

@@ -116,6 +116,24 @@ describe('renderStorage: attachments, images and users', () => {
     );
   });
 
+  it('an image keeps its alignment as a class (ac:layout over ac:align; unknown values dropped)', () => {
+    const img = '<img src="../../ENG/attachments/100/att1000.png" alt="diagram.png">';
+    const placed = (attrs: string) =>
+      render(`<ac:image ${attrs}><ri:attachment ri:filename="diagram.png" /></ac:image>`);
+    assert.equal(placed('ac:align="center"'), `<span class="image image-center">${img}</span>`);
+    assert.equal(
+      placed('ac:align="right" ac:layout="align-end"'),
+      `<span class="image image-right">${img}</span>`,
+    );
+    assert.equal(placed('ac:layout="wrap-left"'), `<span class="image image-wrap-left">${img}</span>`);
+    assert.equal(placed('ac:align="Left"'), `<span class="image image-left">${img}</span>`);
+    assert.equal(placed('ac:align="x&quot; onload=&quot;y"'), `<span class="image">${img}</span>`);
+    assert.equal(
+      render('<ac:image ac:align="right"><ri:url ri:value="https://cdn.example.com/x.png" /></ac:image>'),
+      '<span class="image image-right"><a href="https://cdn.example.com/x.png" class="image-link external" rel="noopener noreferrer">[image: https://cdn.example.com/x.png]</a></span>',
+    );
+  });
+
   it('an image attachment of another page', () => {
     assert.equal(
       render(

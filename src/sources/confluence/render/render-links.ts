@@ -197,6 +197,29 @@ export function renderAcLink(w: Walker, el: StorageElement): string {
 
 const DIMENSION = /^\d{1,5}(?:\.\d+)?$/;
 
+/** `ac:align` (older editor) and `ac:layout` (newer) -> the export's alignment class; the page's CSP allows no inline style. */
+const IMAGE_PLACEMENT: Record<string, string> = {
+  left: 'left',
+  center: 'center',
+  centre: 'center',
+  right: 'right',
+  'align-start': 'left',
+  'align-end': 'right',
+  'wrap-left': 'wrap-left',
+  'wrap-right': 'wrap-right',
+  wide: 'center',
+  'full-width': 'center',
+};
+
+function imageClass(el: StorageElement): string {
+  const align = el.attrs.get('ac:align')?.toLowerCase();
+  const layout = el.attrs.get('ac:layout')?.toLowerCase();
+  const placement =
+    (layout && Object.hasOwn(IMAGE_PLACEMENT, layout) ? IMAGE_PLACEMENT[layout] : undefined) ??
+    (align && Object.hasOwn(IMAGE_PLACEMENT, align) ? IMAGE_PLACEMENT[align] : undefined);
+  return placement ? `image image-${placement}` : 'image';
+}
+
 /** `ac:image` with an attachment (shown) or a URL (a link: nothing is fetched from the network). */
 export function renderAcImage(w: Walker, el: StorageElement): string {
   const resource = resourceOf(el);
@@ -210,13 +233,13 @@ export function renderAcImage(w: Walker, el: StorageElement): string {
     const width = el.attrs.get('ac:width');
     const size = width && DIMENSION.test(width) ? ` width="${Math.round(Number(width))}"` : '';
     const img = `<img src="${escapeAttribute(found.href)}" alt="${escapeAttribute(alt)}"${size}>`;
-    return `<span class="image">${img}${captionHtml}</span>`;
+    return `<span class="${imageClass(el)}">${img}${captionHtml}</span>`;
   }
   if (resource?.name === 'ri:url') {
     const value = resource.attrs.get('ri:value') ?? '';
     const target = resolveHref(w, value);
     const text = w.text(`[image: ${value}]`);
-    return `<span class="image">${target ? linkTag(target, text, 'image-link') : text}${captionHtml}</span>`;
+    return `<span class="${imageClass(el)}">${target ? linkTag(target, text, 'image-link') : text}${captionHtml}</span>`;
   }
   return missing(w, 'image', '[image]');
 }

@@ -1,11 +1,12 @@
 // Structured macros (`ac:structured-macro`, and the older `ac:macro`): code blocks, panels, expand, table of
-// contents, status lozenges, anchors, file views, attachment and children lists, layout sections. Any other
-// macro is shown as a labelled box with its parameters and body, so nothing in a page disappears silently.
+// contents, status lozenges, anchors, Jira issues, file views, attachment and children lists, layout sections.
+// Any other macro is shown as a labelled box with its parameters and body, so nothing in a page disappears
+// silently.
 
 import { anchorId } from './anchors.ts';
 import { escapeAttribute } from './html-escape.ts';
 import type { Walker } from './render-context.ts';
-import { linkTag, renderResource } from './render-links.ts';
+import { linkTag, type ResolvedHref, renderResource } from './render-links.ts';
 import { childElements, firstChild, type StorageElement, textOf } from './storage-tree.ts';
 
 interface Macro {
@@ -45,12 +46,32 @@ const STATUS_COLOURS = new Set(['grey', 'red', 'yellow', 'green', 'blue', 'purpl
 const LANGUAGE = /^[A-Za-z0-9+#_.-]{1,32}$/;
 const FILE_VIEWERS = new Set(['view-file', 'viewpdf', 'viewdoc', 'viewxls', 'viewppt', 'multimedia']);
 
+const FIRST_LINE = /^\d{1,7}$/;
+
+/**
+ * The line numbers of a code block with `linenumbers=true` (from `firstline`, default 1): a separate, hidden
+ * column beside the code, so copying the code copies no numbers and the page needs no inline style.
+ */
+function lineNumbers(m: Macro, text: string): string | undefined {
+  if (param(m, 'linenumbers')?.toLowerCase() !== 'true') return undefined;
+  const first = param(m, 'firstline') ?? '';
+  const start = FIRST_LINE.test(first) ? Number(first) : 1;
+  const lines = text.replace(/(?:\r\n|\r|\n)$/, '').split(/\r\n|\r|\n/).length;
+  const numbers = Array.from({ length: lines }, (_, i) => String(start + i)).join('\n');
+  return `<pre class="line-numbers" aria-hidden="true">${numbers}</pre>`;
+}
+
 function code(w: Walker, m: Macro): string {
   const language = param(m, 'language');
   const title = param(m, 'title');
   const lang = language && LANGUAGE.test(language) ? ` data-language="${escapeAttribute(language)}"` : '';
   const caption = title ? `<figcaption>${w.text(title)}</figcaption>` : '';
-  return `<figure class="code-block">${caption}<pre><code${lang}>${w.text(m.plain ?? '')}</code></pre></figure>`;
+  const text = m.plain ?? '';
+  const pre = `<pre><code${lang}>${w.text(text)}</code></pre>`;
+  const numbers = lineNumbers(m, text);
+  return numbers
+    ? `<figure class="code-block code-numbered">${caption}<div class="code-lines">${numbers}${pre}</div></figure>`
+    : `<figure class="code-block">${caption}${pre}</figure>`;
 }
 
 function panel(w: Walker, m: Macro): string {
@@ -90,6 +111,35 @@ function fileView(w: Walker, m: Macro): string {
   const p = m.params.get('name');
   const resource = p ? firstChild(p, 'ri:attachment') : undefined;
   if (resource) return `<span class="file-view">📎 ${renderResource(w, resource)}</span>`;
+  return unknown(w, m);
+}
+
+const ISSUE_KEY = /^[A-Za-z][A-Za-z0-9_]{0,99}-\d{1,12}$/;
+
+/** Where the site's Jira lives: a Cloud site serves Jira and Confluence from the same host. */
+function jiraUrl(w: Walker, path: string): ResolvedHref | undefined {
+  const site = w.ctx.siteUrl;
+  if (!site || !URL.canParse(site)) return undefined;
+  const url = new URL(path, new URL(site).origin);
+  return url.protocol === 'https:' || url.protocol === 'http:'
+    ? { href: url.href, external: true }
+    : undefined;
+}
+
+/** The jira macro: one issue (by `key`) or a list of issues (by `jqlQuery`), linked to the site's Jira. */
+function jira(w: Walker, m: Macro): string {
+  const key = param(m, 'key');
+  if (key && ISSUE_KEY.test(key)) {
+    const target = jiraUrl(w, `/browse/${encodeURIComponent(key.toUpperCase())}`);
+    const text = w.text(key);
+    return `<span class="jira-issue">${target ? linkTag(target, text) : text}</span>`;
+  }
+  const jql = param(m, 'jqlQuery');
+  if (jql) {
+    const target = jiraUrl(w, `/issues/?jql=${encodeURIComponent(jql)}`);
+    const text = w.text(jql);
+    return `<span class="jira-issues">Jira issues: ${target ? linkTag(target, text) : text}</span>`;
+  }
   return unknown(w, m);
 }
 
@@ -135,6 +185,8 @@ export function renderMacro(w: Walker, el: StorageElement): string {
     }
     case 'toc':
       return toc(w, m);
+    case 'jira':
+      return jira(w, m);
     case 'status':
       return status(w, m);
     case 'anchor':

@@ -28,6 +28,19 @@ describe('renderStorage: plain HTML', () => {
     );
   });
 
+  it('keeps the direction of right-to-left text; other values of dir are dropped', () => {
+    assert.equal(
+      render('<p dir="rtl">שלום עולם</p><div dir="RTL"><h2 dir="auto">x</h2></div><p dir="ltr">a</p>'),
+      '<p dir="rtl">שלום עולם</p><div dir="rtl"><h2 id="h-1" dir="auto">x</h2></div><p dir="ltr">a</p>',
+    );
+    assert.equal(
+      render(
+        '<table><tbody><tr><td dir="rtl">א</td></tr></tbody></table><p dir="up">b</p><bdo dir="rtl">c</bdo>',
+      ),
+      '<div class="table-wrap"><table><tbody><tr><td dir="rtl">א</td></tr></tbody></table></div><p>b</p><bdo dir="rtl">c</bdo>',
+    );
+  });
+
   it('writes a date lozenge as its date', () => {
     assert.equal(render('<p><time datetime="2024-05-01" /></p>'), '<p>2024-05-01</p>');
   });
@@ -47,9 +60,37 @@ describe('renderStorage: macros', () => {
     );
     assert.equal(
       html,
-      '<figure class="code-block"><figcaption>Example</figcaption><pre><code data-language="ts">' +
-        'if (a &lt; b &amp;&amp; c) { "&lt;/script&gt;" }</code></pre></figure>',
+      '<figure class="code-block code-numbered"><figcaption>Example</figcaption><div class="code-lines">' +
+        '<pre class="line-numbers" aria-hidden="true">1</pre><pre><code data-language="ts">' +
+        'if (a &lt; b &amp;&amp; c) { "&lt;/script&gt;" }</code></pre></div></figure>',
     );
+  });
+
+  it('code: line numbers beside the code, from firstline, one per line; none unless asked', () => {
+    const block = (params: string, body: string) =>
+      render(
+        `<ac:structured-macro ac:name="code">${params}<ac:plain-text-body><![CDATA[${body}]]></ac:plain-text-body></ac:structured-macro>`,
+      );
+    const numbered = (from: string) =>
+      `<ac:parameter ac:name="linenumbers">true</ac:parameter><ac:parameter ac:name="firstline">${from}</ac:parameter>`;
+    assert.equal(
+      block(numbered('41'), 'a\nb\r\nc\n'),
+      '<figure class="code-block code-numbered"><div class="code-lines">' +
+        '<pre class="line-numbers" aria-hidden="true">41\n42\n43</pre><pre><code>a\nb\r\nc\n</code></pre></div></figure>',
+    );
+    assert.match(block(numbered('x'), 'a\nb'), /<pre class="line-numbers" aria-hidden="true">1\n2<\/pre>/);
+    assert.equal(
+      block('<ac:parameter ac:name="linenumbers">false</ac:parameter>', 'a\nb'),
+      render(
+        '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a\nb]]></ac:plain-text-body></ac:structured-macro>',
+      ),
+    );
+    assert.doesNotMatch(block('', 'a\nb'), /line-numbers/);
+    const out = renderStorage(
+      `<ac:structured-macro ac:name="code">${numbered('1')}<ac:plain-text-body>x</ac:plain-text-body></ac:structured-macro>`,
+      testRenderContext(),
+    );
+    assert.equal(out.text, 'x');
   });
 
   it('code: an unsafe language name is dropped', () => {
@@ -151,15 +192,60 @@ describe('renderStorage: macros', () => {
     );
   });
 
+  it('jira: an issue links to it on the site, a query to its issue search', () => {
+    const issue = (key: string) =>
+      `<p>See <ac:structured-macro ac:name="jira"><ac:parameter ac:name="server">System JIRA</ac:parameter>` +
+      `<ac:parameter ac:name="key">${key}</ac:parameter></ac:structured-macro> now</p>`;
+    assert.equal(
+      render(issue('OPS-1234')),
+      '<p>See <span class="jira-issue"><a href="https://acme.atlassian.net/browse/OPS-1234" class="external" rel="noopener noreferrer">OPS-1234</a></span> now</p>',
+    );
+    assert.equal(
+      renderStorage(issue('ops-7'), testRenderContext(undefined, '')).html,
+      '<p>See <span class="jira-issue">ops-7</span> now</p>',
+    );
+    assert.equal(
+      render(
+        '<ac:structured-macro ac:name="jira"><ac:parameter ac:name="jqlQuery">project = OPS AND status = "Open"</ac:parameter></ac:structured-macro>',
+      ),
+      '<span class="jira-issues">Jira issues: <a href="https://acme.atlassian.net/issues/?jql=project%20%3D%20OPS%20AND%20status%20%3D%20%22Open%22" class="external" rel="noopener noreferrer">project = OPS AND status = "Open"</a></span>',
+    );
+    assert.match(render(issue('x" onclick="y')), /^<p>See <\/p><div class="macro macro-unknown">/);
+  });
+
+  it('block macros, lists and tables are never left inside a paragraph; the text around them stays in paragraphs', () => {
+    const code =
+      '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[x]]></ac:plain-text-body></ac:structured-macro>';
+    const panel =
+      '<ac:structured-macro ac:name="info"><ac:rich-text-body><p>careful</p></ac:rich-text-body></ac:structured-macro>';
+    assert.equal(
+      render(`<p dir="rtl">before ${code} after<ul><li>i</li></ul> ${panel}</p>`),
+      '<p dir="rtl">before </p><figure class="code-block"><pre><code>x</code></pre></figure><p dir="rtl"> after</p>' +
+        '<ul><li>i</li></ul><div class="panel panel-info" role="note"><div class="panel-title"><span class="panel-kind">Info</span></div>' +
+        '<div class="panel-body"><p>careful</p></div></div>',
+    );
+    assert.equal(
+      render(`<p>a <strong>b ${code}</strong></p>`),
+      '<div class="paragraph">a <strong>b <figure class="code-block"><pre><code>x</code></pre></figure></strong></div>',
+    );
+    assert.equal(render('<p />'), '<p></p>');
+    assert.equal(
+      render(
+        '<p>x <ac:structured-macro ac:name="status"><ac:parameter ac:name="title">ok</ac:parameter></ac:structured-macro></p>',
+      ),
+      '<p>x <span class="status status-grey">ok</span></p>',
+    );
+  });
+
   it('an unknown macro is a labelled box with its parameters and bodies', () => {
     const html = render(
-      '<ac:structured-macro ac:name="jira"><ac:parameter ac:name="key">OPS-1</ac:parameter>' +
+      '<ac:structured-macro ac:name="roadmap"><ac:parameter ac:name="key">OPS-1</ac:parameter>' +
         '<ac:parameter ac:name="page"><ri:page ri:content-title="Runbook" /></ac:parameter>' +
         '<ac:rich-text-body><p>inside</p></ac:rich-text-body></ac:structured-macro>',
     );
     assert.equal(
       html,
-      '<div class="macro macro-unknown"><div class="macro-label">Macro <code>jira</code></div>' +
+      '<div class="macro macro-unknown"><div class="macro-label">Macro <code>roadmap</code></div>' +
         '<dl class="macro-parameters"><dt>key</dt><dd>OPS-1</dd><dt>page</dt><dd><a href="../../ENG/pages/101.html">Runbook</a></dd></dl>' +
         '<div class="macro-body"><p>inside</p></div></div>',
     );

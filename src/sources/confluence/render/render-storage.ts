@@ -28,6 +28,15 @@ export interface RenderedBody {
 
 const HEADING = /^h([1-6])$/;
 
+/**
+ * Elements of this renderer's output that a browser does not let stay inside `<p>` (it closes the paragraph
+ * before them). Matching on the output is reliable: text is always escaped, so `<` starts only our own tags.
+ */
+const BLOCK_TAG =
+  '<(?:div|ul|ol|dl|pre|figure|nav|details|table|blockquote|h[1-6]|p|hr|section|address|fieldset|form|header|footer|main|aside|article|menu)[\\s>]';
+const STARTS_BLOCK = new RegExp(`^${BLOCK_TAG}`);
+const HOLDS_BLOCK = new RegExp(BLOCK_TAG);
+
 /** Elements of the `ac:` namespace that carry no visible content where they appear on their own. */
 const AC_SILENT = new Set([
   'ac:parameter',
@@ -91,12 +100,41 @@ class BodyWalker implements Walker {
     if (name === 'time') return this.text(node.attrs.get('datetime') ?? textOf(node));
     const element = outputElement(name);
     if (!element) return this.children(node);
+    if (element === 'p') return this.#paragraph(node);
     const heading = this.#headingOf.get(node);
     const id = heading ? ` id="${heading.id}"` : '';
     const open = `<${element}${id}${allowedAttributes(element, node.attrs)}>`;
     if (VOID_ELEMENTS.has(element)) return open;
     const inner = `${open}${this.children(node)}</${element}>`;
     return element === 'table' ? `<div class="table-wrap">${inner}</div>` : inner;
+  }
+
+  /**
+   * A paragraph, split around what renders as a block (a code, panel or other block macro, a list, a table):
+   * the text before and after stays in paragraphs with the same attributes, the block comes between them. A run
+   * that holds a block deeper down (inside a link or emphasis) becomes a `div.paragraph` instead.
+   */
+  #paragraph(node: StorageElement): string {
+    const attrs = allowedAttributes('p', node.attrs);
+    const parts = node.children.map((child) => this.node(child));
+    if (!parts.some((part) => HOLDS_BLOCK.test(part))) return `<p${attrs}>${parts.join('')}</p>`;
+    let out = '';
+    let run = '';
+    const flush = () => {
+      if (run.trim() !== '')
+        out += HOLDS_BLOCK.test(run)
+          ? `<div class="paragraph"${attrs}>${run}</div>`
+          : `<p${attrs}>${run}</p>`;
+      run = '';
+    };
+    for (const part of parts) {
+      if (STARTS_BLOCK.test(part)) {
+        flush();
+        out += part;
+      } else run += part;
+    }
+    flush();
+    return out;
   }
 
   #confluence(el: StorageElement): string {
