@@ -172,6 +172,7 @@ export function registerBackupConfluence(backup: Command): void {
           dry_run: result.dryRun,
           errors: result.missing.length,
           missing: result.missing,
+          deleted_during_backup: result.deleted,
         });
         ctx.out.line(`Spaces:      ${c.spaces}`);
         ctx.out.line(
@@ -187,6 +188,10 @@ export function registerBackupConfluence(backup: Command): void {
         ctx.out.line(
           `Added to the repository: ${formatBytes(s.dataAdded)} (${formatBytes(s.dataAddedPacked)} stored) in ${formatDuration(seconds * 1000)}`,
         );
+        if (result.deleted.length > 0) {
+          ctx.out.line(`Deleted on the site while the backup ran (left out): ${result.deleted.length}`);
+          for (const d of result.deleted) ctx.out.line(`  ${d.path}: ${d.reason}`);
+        }
         if (result.dryRun) ctx.out.line('dry run: nothing was written');
         else
           ctx.out.line(
