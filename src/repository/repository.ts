@@ -111,8 +111,12 @@ export class Repository {
   }
 
   static async open(backend: Backend, password: string, keyHint?: string): Promise<Repository> {
+    // The config and the key files are fetched at the same time (round trips to a remote store add up).
+    const unlocking = unlockRepository(backend, password, keyHint);
+    unlocking.catch(() => {}); // awaited below, unless the missing config is the error to report
+    let sealedConfig: Buffer;
     try {
-      await backend.stat('config', 'config');
+      sealedConfig = await backend.load('config', 'config');
     } catch (e) {
       if (e instanceof StepvaultError && e.code === 'not-found') {
         for await (const _key of backend.list('keys')) {
@@ -130,11 +134,9 @@ export class Repository {
       }
       throw e;
     }
-    const unlocked = await unlockRepository(backend, password, keyHint);
+    const unlocked = await unlocking;
     const keys = deriveMasterKeys(unlocked.secret);
-    const config = decodeConfig(
-      unseal(keys.encryption, 'config', await backend.load('config', 'config'), 'config'),
-    );
+    const config = decodeConfig(unseal(keys.encryption, 'config', sealedConfig, 'config'));
     retainUnder(backend, config.objectLock);
     return new Repository(backend, config, unlocked.secret, unlocked.slot);
   }

@@ -52,9 +52,15 @@ export function register(program: Command): void {
     .action(
       action(async (ctx, paths: string[], opts: BackupOptions) => {
         const excludes = [...(opts.exclude ?? []), ...(opts.excludeFile ?? []).flatMap(readExcludeFile)];
-        const repo = await ctx.openRepository();
+        // The scan starts first, quiet or not: besides the totals progress shows, its walk reads the directories'
+        // metadata into the kernel's caches while the repository opens (round trips to a remote store, the key's
+        // derivation), which the backup's own walk then finds there.
+        const scan = startScan(paths, excludes, opts.oneFileSystem ?? false);
+        const repo = await ctx.openRepository().catch((e: unknown) => {
+          scan.stop();
+          throw e;
+        });
         const started = Date.now();
-        const scan = ctx.out.quiet ? undefined : startScan(paths, excludes, opts.oneFileSystem ?? false);
         let result: Awaited<ReturnType<typeof backupFiles>>;
         try {
           result = await backupFiles(
@@ -76,7 +82,7 @@ export function register(program: Command): void {
               signal: ctx.signal,
               onProgress: (p) =>
                 ctx.out.status(() => {
-                  const total = scan?.totals();
+                  const total = scan.totals();
                   const elapsedMs = Date.now() - started;
                   const fields = {
                     seconds_elapsed: Math.round(elapsedMs / 1000),
@@ -103,7 +109,7 @@ export function register(program: Command): void {
             },
           );
         } finally {
-          scan?.stop();
+          scan.stop();
         }
         const s = result.summary;
         for (const m of result.missing) ctx.out.warn(`${m.path}: ${m.error}`, { item: m.path });

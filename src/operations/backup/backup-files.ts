@@ -77,9 +77,11 @@ export async function backupFiles(request: FilesBackupRequest, deps: BackupDeps)
   let pool: IngestPool | undefined;
   let readAhead: ReadAhead | undefined;
   try {
+    const listing = listSnapshots(repo);
+    listing.catch(() => {}); // awaited below, unless reading the index failed first
     const index = await loadMasterIndex(repo);
     const { adopted } = dryRun ? { adopted: 0 } : await adoptUnindexedPacks(repo, index);
-    const { snapshots } = await listSnapshots(repo);
+    const { snapshots } = await listing;
     let parent: string | undefined;
     if (request.parent) parent = resolveSnapshot(snapshots, request.parent).id;
     else if (!request.force) {

@@ -49,6 +49,5 @@ export async function commitSnapshot(
   };
   signal?.throwIfAborted();
   if (!lock) return undefined;
-  await lock.assertHeld();
-  return saveSnapshot(repo, snapshot);
+  return saveSnapshot(repo, snapshot, { beforeWrite: () => lock.assertHeld() });
 }

@@ -6,6 +6,7 @@
 
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
+import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { Repository } from '../repository.ts';
 import { processStart } from './process-start.ts';
@@ -37,6 +38,8 @@ export interface LockOptions {
 }
 
 const MINUTE = 60_000;
+/** Locks read at the same time (each is a round trip to a remote store). */
+const LOCK_READS = 8;
 
 export function isStale(lock: LockInfo, now: Date, staleAfter = 30 * MINUTE): boolean {
   if (now.getTime() - Date.parse(lock.time) > staleAfter) return true;
@@ -53,18 +56,29 @@ export function isStale(lock: LockInfo, now: Date, staleAfter = 30 * MINUTE): bo
   return false;
 }
 
-export async function listLocks(repo: Repository): Promise<{ locks: StoredLock[]; unreadable: string[] }> {
+/** Every lock in the repository but `skip` (the caller's own), read a few at a time. */
+export async function listLocks(
+  repo: Repository,
+  skip?: string,
+): Promise<{ locks: StoredLock[]; unreadable: string[] }> {
+  const names: string[] = [];
+  for await (const info of repo.backend.list('locks')) if (info.name !== skip) names.push(info.name);
+  const read: (StoredLock | 'gone' | 'unreadable')[] = [];
+  await forEachConcurrently([...names.keys()], LOCK_READS, async (i) => {
+    try {
+      const lock = JSON.parse((await repo.loadObject('locks', names[i]!)).toString('utf8')) as LockInfo;
+      read[i] = { ...lock, id: names[i]! };
+    } catch (e) {
+      // removed while listing, or not a lock we can read
+      read[i] = e instanceof StepvaultError && e.code === 'not-found' ? 'gone' : 'unreadable';
+    }
+  });
   const locks: StoredLock[] = [];
   const unreadable: string[] = [];
-  for await (const info of repo.backend.list('locks')) {
-    try {
-      const lock = JSON.parse((await repo.loadObject('locks', info.name)).toString('utf8')) as LockInfo;
-      locks.push({ ...lock, id: info.name });
-    } catch (e) {
-      if (e instanceof StepvaultError && e.code === 'not-found') continue; // removed while listing
-      unreadable.push(info.name);
-    }
-  }
+  read.forEach((r, i) => {
+    if (r === 'unreadable') unreadable.push(names[i]!);
+    else if (r !== 'gone') locks.push(r);
+  });
   return { locks, unreadable };
 }
 
@@ -105,10 +119,11 @@ export class RepositoryLock {
   /** Takes a lock, or throws `locked` naming the holder of the conflicting lock. */
   static async acquire(repo: Repository, options: LockOptions): Promise<RepositoryLock> {
     const lock = new RepositoryLock(repo, options);
-    await lock.#checkConflicts();
+    // Written first, then the others are looked at: of two processes locking at the same moment, at least one
+    // sees the other's lock (a look before writing would only cost a round trip).
     lock.#id = await repo.saveObject('locks', Buffer.from(JSON.stringify(lock.#info)));
     try {
-      await lock.#checkConflicts(); // another process may have locked at the same moment
+      await lock.#checkConflicts();
     } catch (e) {
       await repo.backend.remove('locks', lock.#id).catch(() => {});
       throw e;
@@ -123,8 +138,8 @@ export class RepositoryLock {
 
   async #checkConflicts(): Promise<void> {
     const now = this.#clock.now();
-    for (const other of (await listLocks(this.#repo)).locks) {
-      if (other.id === this.#id || isStale(other, now, this.#staleAfter)) continue;
+    for (const other of (await listLocks(this.#repo, this.#id)).locks) {
+      if (isStale(other, now, this.#staleAfter)) continue;
       if (this.#info.exclusive || other.exclusive) {
         throw new StepvaultError('locked', `the repository is locked: ${describe(other)}`, {
           hint: 'wait for it to finish; if that process is gone, `stepvault unlock` removes stale locks',

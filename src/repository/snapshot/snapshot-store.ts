@@ -27,17 +27,24 @@ import { readTombstones, writeTombstone } from '../tombstones.ts';
 export async function saveSnapshot(
   repo: Repository,
   snapshot: Snapshot,
-  options: { clock?: Clock } = {},
+  options: {
+    clock?: Clock;
+    /** Run at the same time as the reads that come first (each a round trip): may refuse the write by throwing. */
+    beforeWrite?: () => Promise<void>;
+  } = {},
 ): Promise<string> {
   const now = () => (options.clock ?? systemClock).now();
-  let chain = await loadChain(repo);
-  const tombstoned = new Set<string>();
-  for await (const info of repo.backend.list('tombstones')) tombstoned.add(info.name);
-  const orphans: string[] = [];
-  for await (const info of repo.backend.list('snapshots')) {
-    if (!chain.added.has(info.name) && !chain.forgotten.has(info.name) && !tombstoned.has(info.name))
-      orphans.push(info.name);
-  }
+  const [loaded, tombstoneNames, stored] = await Promise.all([
+    loadChain(repo),
+    objectNames(repo, 'tombstones'),
+    objectNames(repo, 'snapshots'),
+    options.beforeWrite?.(),
+  ]);
+  let chain = loaded;
+  const tombstoned = new Set(tombstoneNames);
+  const orphans = stored.filter(
+    (name) => !chain.added.has(name) && !chain.forgotten.has(name) && !tombstoned.has(name),
+  );
   // The first entry of a repository older than the chain also records the forgets its tombstones tell of, so a
   // forgotten snapshot put back later (with its tombstone deleted) is not taken for a live one.
   if (chain.entries.size === 0 && tombstoned.size > 0) {
@@ -169,10 +176,18 @@ export async function listSnapshots(repo: Repository): Promise<SnapshotListing> 
   return result;
 }
 
+async function objectNames(repo: Repository, type: 'tombstones' | 'snapshots'): Promise<string[]> {
+  const names: string[] = [];
+  for await (const info of repo.backend.list(type)) names.push(info.name);
+  return names;
+}
+
 async function readListing(repo: Repository): Promise<SnapshotListing & { present: string[] }> {
-  const ids: string[] = [];
-  for await (const info of repo.backend.list('snapshots')) ids.push(info.name);
-  const [chain, tombstones] = await Promise.all([loadChain(repo), readTombstones(repo)]);
+  const [ids, chain, tombstones] = await Promise.all([
+    objectNames(repo, 'snapshots'),
+    loadChain(repo),
+    readTombstones(repo),
+  ]);
   const snapshots: StoredSnapshot[] = [];
   const unreadable: SnapshotListing['unreadable'] = [];
   const isForgotten = (id: string) => chain.forgotten.has(id) || tombstones.valid.has(id);
