@@ -7,12 +7,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import { shortId } from '../../domain/snapshot.ts';
-import {
-  backupConfluence,
-  DEFAULT_SWEEP_EVERY_MS,
-  type SweepPolicy,
-} from '../../operations/backup/backup-confluence.ts';
-import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
+import type { SweepPolicy } from '../../operations/backup/backup-confluence.ts';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -87,7 +82,12 @@ export function registerBackupConfluence(backup: Command): void {
           if (opts[key] === undefined && inherited[key] !== undefined)
             Object.assign(opts, { [key]: inherited[key] });
         }
-        const sweep = sweepPolicy(opts);
+        // Loaded here, not with the command line: a files backup has no use for the Confluence client.
+        const [{ ConfluenceClient }, { backupConfluence, DEFAULT_SWEEP_EVERY_MS }] = await Promise.all([
+          import('../../sources/confluence/client/client.ts'),
+          import('../../operations/backup/backup-confluence.ts'),
+        ]);
+        const sweep = sweepPolicy(opts, DEFAULT_SWEEP_EVERY_MS);
         const waits = new SiteWaitDisplay(ctx.out);
         const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
@@ -202,13 +202,13 @@ export function registerBackupConfluence(backup: Command): void {
     );
 }
 
-function sweepPolicy(opts: BackupConfluenceOptions): SweepPolicy {
+function sweepPolicy(opts: BackupConfluenceOptions, defaultEveryMs: number): SweepPolicy {
   if (opts.sweepEvery !== undefined && opts.sweep !== undefined)
     throw new StepvaultError('usage', '--sweep-every cannot be combined with --sweep or --no-sweep');
   if (opts.sweep === true) return { kind: 'always' };
   if (opts.sweep === false) return { kind: 'never' };
   return {
     kind: 'every',
-    ms: opts.sweepEvery !== undefined ? parseElapsedDuration(opts.sweepEvery) : DEFAULT_SWEEP_EVERY_MS,
+    ms: opts.sweepEvery !== undefined ? parseElapsedDuration(opts.sweepEvery) : defaultEveryMs,
   };
 }

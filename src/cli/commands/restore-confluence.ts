@@ -6,10 +6,8 @@ import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import { shortId } from '../../domain/snapshot.ts';
-import { restoreConfluence } from '../../operations/confluence/restore-confluence.ts';
 import type { RestoreProgress } from '../../operations/confluence/restore-context.ts';
 import type { RestoreCounts } from '../../operations/confluence/restore-report.ts';
-import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -80,6 +78,11 @@ export function registerRestoreConfluence(restore: Command): void {
         if (opts.dryRun === undefined && inherited.dryRun !== undefined) opts.dryRun = inherited.dryRun;
         if (opts.newSpaceName !== undefined && opts.newSpace === undefined)
           throw new StepvaultError('usage', '--new-space-name needs --new-space KEY');
+        // Loaded here, not with the command line: a files restore has no use for the Confluence client.
+        const [{ ConfluenceClient }, { restoreConfluence }] = await Promise.all([
+          import('../../sources/confluence/client/client.ts'),
+          import('../../operations/confluence/restore-confluence.ts'),
+        ]);
         const waits = new SiteWaitDisplay(ctx.out);
         const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });
         const repo = await ctx.openRepository();
