@@ -355,7 +355,13 @@ describe('backup and restore through a faulty S3 (RADOS Gateway behind the fault
         `${gets.size} GETs; summary ${JSON.stringify(storage)}; proxy ${JSON.stringify(stats.faults)}`,
       );
       assert.equal(stats.faults.truncateBody, 2 * gets.size, 'every GET cut twice');
-      assert.equal(storage.retries, stats.faults.truncateBody, 'and retried each time');
+      // Each cut answer is a retry; the first one may be two: the bucket's versioning, asked once on the way to the
+      // config and to the key files, which are read together, fails both when its answer is cut.
+      const cuts = stats.faults.truncateBody;
+      assert.ok(
+        storage.retries >= cuts && storage.retries <= cuts + 2,
+        `and retried each time (${storage.retries} retries for ${cuts} cut answers)`,
+      );
       assert.equal(storage.requests, stats.requests);
       assert.deepEqual(fingerprint(target), fingerprint(small));
     });

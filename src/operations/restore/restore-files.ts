@@ -4,13 +4,16 @@
 // removed and reported; everything else is still restored (the result is then partial).
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { forEachConcurrently, Semaphore } from '../../common/concurrency.ts';
 import { descriptorShare } from '../../common/descriptor-limit.ts';
 import { StepvaultError } from '../../common/errors.ts';
-import type { MissingItem } from '../../domain/snapshot.ts';
+import type { MissingItem, StoredSnapshot } from '../../domain/snapshot.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
+import { DEFAULT_CHUNKER } from '../../repository/chunker/fastcdc.ts';
 import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
+import type { MasterIndex } from '../../repository/index/master-index.ts';
 import type { BlobTarget, PackSource, RestoreBlob, RestoreFile } from '../../repository/pipeline/pack-job.ts';
 import { PackPool } from '../../repository/pipeline/pack-pool.ts';
 import type { Repository } from '../../repository/repository.ts';
@@ -30,6 +33,23 @@ import {
   type RestorePlan,
   subtreeAt,
 } from './restore-plan.ts';
+
+/** Pack jobs in flight per pack worker (one running, one ready for when it ends). */
+const JOBS_PER_WORKER = 2;
+/** The most bytes of a pack read at once (see readSpans). */
+const READ_SPAN = 4 * 2 ** 20;
+/** Room beyond READ_SPAN in each slot: a blob of the chunker's largest size (8 MiB) stored uncompressed and sealed. */
+const SPAN_HEADROOM = 2 ** 20;
+
+/** Pack workers for a restore, with a slot for each job in flight: each reads a span, not a whole pack. */
+function startPackPool(repo: Repository, workers: number | undefined): PackPool {
+  const size = Math.max(1, workers ?? os.availableParallelism());
+  return new PackPool(repo, {
+    workers: size,
+    readLimit: Math.max(READ_SPAN, DEFAULT_CHUNKER.max) + SPAN_HEADROOM,
+    slots: size * JOBS_PER_WORKER,
+  });
+}
 
 export interface FilesRestoreRequest {
   /** "latest", an ID prefix, optionally followed by ":/path/in/snapshot" to restore only that directory. */
@@ -71,10 +91,32 @@ export async function restoreFiles(
   const started = clock.now().getTime();
   const { repo } = deps;
   const [ref, subpath = '/'] = splitSnapshotRef(request.snapshot);
-  const { index, problems } = await loadIndexForReading(repo);
-  const snapshot = resolveSnapshot((await listSnapshots(repo)).snapshots, ref, {
-    hosts: request.hosts ?? [],
-  });
+  const [{ index, problems }, listing] = await Promise.all([loadIndexForReading(repo), listSnapshots(repo)]);
+  const snapshot = resolveSnapshot(listing.snapshots, ref, { hosts: request.hosts ?? [] });
+  // The pack workers start now: they boot on other cores while the plan is made.
+  const pool = request.dryRun ? undefined : startPackPool(repo, request.workers);
+  try {
+    return await restoreSnapshot(request, deps, { snapshot, subpath, index, problems, started, pool });
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function restoreSnapshot(
+  request: FilesRestoreRequest,
+  deps: { repo: Repository; clock?: Clock; signal?: AbortSignal; onProgress?: (p: RestoreProgress) => void },
+  found: {
+    snapshot: StoredSnapshot;
+    subpath: string;
+    index: MasterIndex;
+    problems: string[];
+    started: number;
+    pool: PackPool | undefined;
+  },
+): Promise<RestoreResult> {
+  const { repo } = deps;
+  const { snapshot, subpath, index, problems, started, pool } = found;
+  const clock = deps.clock ?? systemClock;
   const reader = new BlobReader(repo, index);
   const root = await subtreeAt(reader, snapshot.tree, subpath);
   const plan = await planRestore(reader, root, subpath, {
@@ -110,7 +152,7 @@ export async function restoreFiles(
   for (const list of [plan.dirs, plan.files, plan.others]) for (const e of list) checkName(e.node.name);
   target.prepareRoot();
   try {
-    await restoreInto(target, plan, reader, request, deps, result);
+    await restoreInto(target, plan, reader, pool!, request, deps, result);
   } finally {
     target.close();
   }
@@ -128,11 +170,12 @@ async function restoreInto(
   target: RestoreTarget,
   plan: RestorePlan,
   reader: BlobReader,
+  pool: PackPool,
   request: FilesRestoreRequest,
   deps: { repo: Repository; signal?: AbortSignal; onProgress?: (p: RestoreProgress) => void },
   result: RestoreResult,
 ): Promise<void> {
-  const { repo, signal } = deps;
+  const { signal } = deps;
   const { failed } = result;
   const display = (entry: PlannedEntry) => `/${componentsOf(entry).join('/')}`;
   if (request.overwrite !== 'always' && !target.isEmpty()) checkConflicts(target, plan);
@@ -224,7 +267,7 @@ async function restoreInto(
   });
 
   const progress: RestoreProgress = { bytesDone: 0, totalBytes: plan.totalBytes };
-  const failedBlobs = await writeContent(repo, plan, files, request.workers, signal, (bytes) => {
+  const failedBlobs = await writeContent(pool, plan, files, signal, (bytes) => {
     progress.bytesDone += bytes;
     deps.onProgress?.(progress);
   });
@@ -341,17 +384,15 @@ type FailedBlobs = Map<string, { error: string; targets: { file: number; offset:
  * bounded.
  */
 async function writeContent(
-  repo: Repository,
+  pool: PackPool,
   plan: RestorePlan,
   files: FileAccess,
-  workers: number | undefined,
   signal: AbortSignal | undefined,
   onBytes: (n: number) => void,
 ): Promise<FailedBlobs> {
   const failures: FailedBlobs = new Map();
   if (plan.packs.length === 0) return failures;
-  const pool = new PackPool(repo, workers);
-  const inFlight = pool.size * 2;
+  const inFlight = pool.size * JOBS_PER_WORKER;
   const jobs = new Semaphore(inFlight);
   // The jobs in flight hold at most a quarter of the descriptor limit (at most 1,024) open among them.
   const filesPerJob = Math.max(16, Math.floor(descriptorShare(1 / 4, 64, 1024) / inFlight));
@@ -359,70 +400,86 @@ async function writeContent(
     const known = failures.get(id);
     failures.set(id, { error, targets: [...(known?.targets ?? []), ...targets] });
   };
-  try {
-    await forEachConcurrently(plan.packs, inFlight, async (pack: PackPlan) => {
-      signal?.throwIfAborted();
-      const first = pack.blobs[0]!;
-      const last = pack.blobs[pack.blobs.length - 1]!;
-      const base = first.offset;
-      const length = last.offset + last.length - base;
-      let source: PackSource;
-      try {
-        source = await pool.source(pack.pack, base, length);
-      } catch (e) {
-        if (!(e instanceof StepvaultError) || (e.code !== 'not-found' && e.code !== 'corrupt')) throw e;
-        for (const blob of pack.blobs) fail(blob.id, e.message, blob.targets);
-        return;
-      }
-      const parts = splitByFiles(pack.blobs, filesPerJob);
-      // The source is released once every part's job has settled: until then a worker may be reading it.
-      const settled = await Promise.allSettled(
-        parts.map(async (part) => {
-          await jobs.acquire();
-          try {
-            signal?.throwIfAborted();
-            const job = await openFiles(plan, pack, part, files);
-            if (job.blobs.length === 0) return;
-            const partBase = job.blobs[0]!.offset;
-            const end = job.blobs[job.blobs.length - 1]!.offset + job.blobs[job.blobs.length - 1]!.length;
-            const result = await pool.run({
-              type: 'restore',
-              pack: pack.pack,
-              salt: pack.salt,
-              // Each of several parts gets a view of its bytes (of the shared slot, or copied when the bytes are
-              // not shared); a single job takes them all.
-              source:
-                parts.length > 1 && 'bytes' in source
-                  ? { bytes: source.bytes.subarray(partBase - base, end - base) }
-                  : source,
-              base: parts.length > 1 ? partBase : base,
-              blobs: job.blobs,
-              files: job.files,
-            });
-            // The job has ended: its descriptors are free to close. (Not when it failed: a worker that stopped
-            // fails every job, and other workers may still be writing through theirs.)
-            for (const f of Object.values(job.files)) fs.closeSync(f.fd);
-            onBytes(result.bytes);
-            for (const f of result.failedFiles ?? []) files.finishedBy(f.file, f);
-            for (const f of result.failures) {
-              const blob = job.blobs.find((b) => b.id === f.id);
-              const targets = blob
-                ? blob.targets.filter((t) => f.files.includes(t.file))
-                : f.files.map((file) => ({ file, offset: -1 }));
-              fail(f.id, f.error, targets);
-            }
-          } finally {
-            jobs.release();
+  await forEachConcurrently(plan.packs.flatMap(readSpans), inFlight, async (pack: PackPlan) => {
+    signal?.throwIfAborted();
+    const first = pack.blobs[0]!;
+    const last = pack.blobs[pack.blobs.length - 1]!;
+    const base = first.offset;
+    const length = last.offset + last.length - base;
+    let source: PackSource;
+    try {
+      source = await pool.source(pack.pack, base, length);
+    } catch (e) {
+      if (!(e instanceof StepvaultError) || (e.code !== 'not-found' && e.code !== 'corrupt')) throw e;
+      for (const blob of pack.blobs) fail(blob.id, e.message, blob.targets);
+      return;
+    }
+    const parts = splitByFiles(pack.blobs, filesPerJob);
+    // The source is released once every part's job has settled: until then a worker may be reading it.
+    const settled = await Promise.allSettled(
+      parts.map(async (part) => {
+        await jobs.acquire();
+        try {
+          signal?.throwIfAborted();
+          const job = await openFiles(plan, pack, part, files);
+          if (job.blobs.length === 0) return;
+          const partBase = job.blobs[0]!.offset;
+          const end = job.blobs[job.blobs.length - 1]!.offset + job.blobs[job.blobs.length - 1]!.length;
+          const result = await pool.run({
+            type: 'restore',
+            pack: pack.pack,
+            salt: pack.salt,
+            // Each of several parts gets a view of its bytes (of the shared slot, or copied when the bytes are
+            // not shared); a single job takes them all.
+            source:
+              parts.length > 1 && 'bytes' in source
+                ? { bytes: source.bytes.subarray(partBase - base, end - base) }
+                : source,
+            base: parts.length > 1 ? partBase : base,
+            blobs: job.blobs,
+            files: job.files,
+          });
+          // The job has ended: its descriptors are free to close. (Not when it failed: a worker that stopped
+          // fails every job, and other workers may still be writing through theirs.)
+          for (const f of Object.values(job.files)) fs.closeSync(f.fd);
+          onBytes(result.bytes);
+          for (const f of result.failedFiles ?? []) files.finishedBy(f.file, f);
+          for (const f of result.failures) {
+            const blob = job.blobs.find((b) => b.id === f.id);
+            const targets = blob
+              ? blob.targets.filter((t) => f.files.includes(t.file))
+              : f.files.map((file) => ({ file, offset: -1 }));
+            fail(f.id, f.error, targets);
           }
-        }),
-      );
-      pool.release(source);
-      for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-    });
-  } finally {
-    await pool.close();
-  }
+        } finally {
+          jobs.release();
+        }
+      }),
+    );
+    pool.release(source);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  });
   return failures;
+}
+
+/**
+ * The parts of a pack read at once (each a ranged read into a slot of the pack pool): consecutive blobs spanning
+ * at most READ_SPAN bytes, or one longer blob alone. Reads of a few MiB keep the slots — all of a restore's
+ * buffers for downloads — small, and cost a remote store no more than whole packs would (object stores serve
+ * ranges of this size at full speed).
+ */
+export function readSpans(pack: PackPlan): PackPlan[] {
+  const spans: PackPlan[] = [];
+  let blobs: RestoreBlob[] = [];
+  for (const blob of pack.blobs) {
+    if (blobs.length > 0 && blob.offset + blob.length - blobs[0]!.offset > READ_SPAN) {
+      spans.push({ ...pack, blobs });
+      blobs = [];
+    }
+    blobs.push(blob);
+  }
+  if (blobs.length > 0) spans.push({ ...pack, blobs });
+  return spans;
 }
 
 /** Splits a pack's blobs (in offset order) into parts that each write into at most `limit` files. */

@@ -84,7 +84,7 @@ describe('PackPool fetched packs', () => {
     const packs = [...index.packs()];
     assert.ok(packs.length >= 10, `many more packs than slots (${packs.length})`);
     backend.damaged = packs[packs.length >> 1]!.name;
-    const pool = new PackPool(repo, 2);
+    const pool = new PackPool(repo, { workers: 2 });
     try {
       const problems = await verifyAll(index, pool);
       for (const [name, found] of problems) {
@@ -104,7 +104,7 @@ describe('PackPool fetched packs', () => {
   it('keeps a pack in its slot until it is released, through several jobs one after the other', async () => {
     const backend = new IntoBackend(true);
     const { repo, index } = await repositoryOfPacks(backend);
-    const pool = new PackPool(repo, 1);
+    const pool = new PackPool(repo, { workers: 1 });
     try {
       const problems = await verifyAll(index, pool, 3);
       assert.ok(problems.size >= 10);
@@ -118,7 +118,7 @@ describe('PackPool fetched packs', () => {
   it('transfers the bytes of a backend that reads into buffers of its own', async () => {
     const backend = new IntoBackend(false);
     const { repo, index } = await repositoryOfPacks(backend);
-    const pool = new PackPool(repo, 2);
+    const pool = new PackPool(repo, { workers: 2 });
     try {
       const problems = await verifyAll(index, pool);
       assert.deepEqual([...problems.values()].flat(), []);

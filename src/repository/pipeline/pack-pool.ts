@@ -1,6 +1,6 @@
 // The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first.
 // Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here, into
-// slots: buffers in shared memory, one more than there are workers, that the workers read in place (every job
+// slots: buffers in shared memory (by default one more than there are workers), that the workers read in place (every job
 // over a part of the pack, without copies) and that are used again for the next pack once the caller released
 // it. Memory for fetched packs is then fixed, and a restore of gigabytes allocates no new buffers per pack (each
 // one otherwise ends as garbage outside the V8 heap in the thread that last held it, which frees it only in full
@@ -49,12 +49,23 @@ export class PackPool {
   readonly #freeSlots: Buffer[] = [];
   #slots = 0;
   readonly #slotLimit: number;
+  readonly #slotBytes: number;
   readonly #waitingForSlot: (() => void)[] = [];
   /** Slots holding a fetched pack, by their shared memory, until the caller releases the pack. */
   readonly #lent = new Map<ArrayBufferLike, Buffer>();
 
-  constructor(repo: Repository, workers = os.availableParallelism()) {
+  /**
+   * `readLimit`: the longest part of a pack `source` is asked for (its slots are made that long; a longer part is
+   * still served, by a slot made for it); a whole pack by default. `slots`: how many parts may be held at once
+   * (fetched or being fetched); by default one more than there are workers.
+   */
+  constructor(
+    repo: Repository,
+    options: { workers?: number | undefined; readLimit?: number; slots?: number } = {},
+  ) {
     this.#repo = repo;
+    this.#slotBytes = options.readLimit ?? repo.config.packSize + SLOT_HEADROOM;
+    const workers = options.workers ?? os.availableParallelism();
     exposeGc(); // the workers collect their own garbage (worker-gc.ts)
     for (let i = 0; i < Math.max(1, workers); i++) {
       const worker = startWorker(new URL('./pack-worker.ts', import.meta.url), {
@@ -77,8 +88,8 @@ export class PackPool {
       });
       this.#lanes.push(lane);
     }
-    // one pack in each worker, and the next one being fetched
-    this.#slotLimit = this.#lanes.length + 1;
+    // by default one pack in each worker, and the next one being fetched
+    this.#slotLimit = Math.max(1, options.slots ?? this.#lanes.length + 1);
   }
 
   get size(): number {
@@ -113,7 +124,7 @@ export class PackPool {
       if (fits >= 0) return this.#freeSlots.splice(fits, 1)[0]!;
       if (this.#slots < this.#slotLimit) {
         this.#slots++;
-        const room = Math.max(length, this.#repo.config.packSize + SLOT_HEADROOM);
+        const room = Math.max(length, this.#slotBytes);
         const size = Math.ceil(room / SLOT_ROUNDING) * SLOT_ROUNDING;
         return Buffer.from(new SharedArrayBuffer(size));
       }

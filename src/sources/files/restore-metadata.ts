@@ -14,7 +14,12 @@ export type EntryMetadata = Pick<TreeNode, 'type' | 'mode' | 'uid' | 'gid' | 'mt
 /** Metadata of an open file or directory (owner first: a change of owner clears setuid bits). */
 export function applyMetadataToFd(fd: number, node: EntryMetadata): void {
   const mtime = nsToSeconds(node.mtime);
-  if (IS_ROOT) fs.fchownSync(fd, node.uid, node.gid);
+  if (IS_ROOT) {
+    // (a change of owner is a journaled inode update: skipped when the file already has it, as most files a
+    // restore creates do; before fchmod, which then sets any setuid and setgid bits, which a chown clears)
+    const st = fs.fstatSync(fd);
+    if (st.uid !== node.uid || st.gid !== node.gid) fs.fchownSync(fd, node.uid, node.gid);
+  }
   fs.fchmodSync(fd, node.mode);
   fs.futimesSync(fd, mtime, mtime);
 }
