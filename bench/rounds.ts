@@ -49,6 +49,12 @@ export interface RunnerOptions {
   log: (line: string) => void;
   /** Called just before a step's command starts (after the page cache is dropped). */
   beforeStep?: (tool: string, key: string) => void;
+  /**
+   * Keep restored copies once compared (the caller removes them at the end of the run) instead of removing each at
+   * once: removing tens of thousands of files just before the next restore makes that restore's file creations
+   * slow (ext4 passes over recently freed inodes for a while) — a cost of the benchmark, not of either tool.
+   */
+  keepRestores?: boolean;
   /** Called with a step's measurement once its command succeeded, before it is recorded or printed. */
   afterStep?: (tool: string, key: string, measurement: StepMeasurement) => void;
 }
@@ -160,7 +166,7 @@ export class StepRunner<K extends string, R extends StepResults<K> = StepResults
 
   /**
    * Restores the latest snapshot (backup `lastBackup`) of a tool into the empty directory `target` as the
-   * repeated step `key`, and compares it with `source`; `target` is removed afterwards.
+   * repeated step `key`, and compares it with `source`; `target` is removed afterwards (unless `keepRestores`).
    */
   async restoreAndCompare(
     tool: RunnerTool,
@@ -187,6 +193,6 @@ export class StepRunner<K extends string, R extends StepResults<K> = StepResults
         );
       }
     }
-    fs.rmSync(target, { recursive: true, force: true });
+    if (!this.options.keepRestores) fs.rmSync(target, { recursive: true, force: true });
   }
 }

@@ -85,6 +85,11 @@ function availableMemory(): number {
   return kib ? Number(kib) * 1024 : os.freemem();
 }
 
+/** Where a round's restore of a tool goes: a new directory each time, all removed when the run ends. */
+function restoreTarget(tool: string, round: number): string {
+  return path.join(WORK, 'restore', `round-${round}`, tool);
+}
+
 function bucketOf(tool: S3ToolName, round: number): string {
   return `${tool}-round-${round}`;
 }
@@ -106,7 +111,9 @@ export async function runS3Bench(argv: string[]): Promise<SuiteOutcome> {
   ensurePackages([...options.tools], log);
 
   const s = options.scale;
-  const need = (isDatasetCached(DATASET_CACHE, s) ? 0 : 2.2e9 * s) + 2.2e9 * s + 0.5e9;
+  // the dataset, unless cached, and every round's restored copies (kept until the end: see keepRestores)
+  const restores = options.tools.length * (options.runs + (options.count ? 1 : 0));
+  const need = (isDatasetCached(DATASET_CACHE, s) ? 0 : 2.2e9 * s) + 2.2e9 * s * restores + 0.5e9;
   fs.rmSync(path.dirname(WORK), { recursive: true, force: true });
   const free = checkFreeSpace(BENCH_DIR, need);
   log(
@@ -170,6 +177,7 @@ export async function runS3Bench(argv: string[]): Promise<SuiteOutcome> {
           dropping,
           logDir,
           log,
+          keepRestores: true,
           beforeStep: (tool) => {
             if (counting) counters?.get(tool)?.resetStats();
             gatewayCpu = gateway.cpuSeconds();
@@ -208,7 +216,7 @@ export async function runS3Bench(argv: string[]): Promise<SuiteOutcome> {
         results.repoObjects = usage.objects;
       }
       for (const t of tools)
-        await steps.restoreAndCompare(t, 'restore', path.join(WORK, 'restore', t.name), source, 2, () => {});
+        await steps.restoreAndCompare(t, 'restore', restoreTarget(t.name, round), source, 2, () => {});
       for (const t of tools) await steps.roundStep(t, 'verify', t.verify(), false);
       for (const t of tools) await gateway.removeBucket(bucketOf(t.name as S3ToolName, round));
       const memory = gateway.peakMemory();

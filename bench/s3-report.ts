@@ -284,7 +284,9 @@ export function renderS3Report(run: S3RunInfo): string {
       'a bucket per tool and round, credentials in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, every other setting ' +
       "the tool's default (restic: 5 connections to S3); both tools run as programs, their caches under .bench/",
     `- Steps: ${run.rounds > 1 ? `${run.rounds} rounds (see above) of ` : ''}init (untimed); backup; backup again ` +
-      'without changes; full restore of the latest snapshot into an empty directory; read all data ' +
+      'without changes; full restore of the latest snapshot into a new directory (restored copies are kept until ' +
+      'the run ends: removing one just before the next restore would slow the file creations of that restore); ' +
+      'read all data ' +
       "(`stepvault check --read-data`, `restic check --read-data`). Peak RSS is GNU time's maximum resident set size.",
     counted
       ? '- Counting: in a round of its own after the timed rounds, every tool talks to the gateway through its own ' +
