@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { storageOf } from '../src/devtools/confluence-sim/bodies.ts';
 import type { ConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
 import { startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
 import type {
@@ -432,6 +433,57 @@ describe('Confluence restore: interrupted and resumed, in place, dry run', () =>
     ] as const)
       assert.equal(dry.counts[key], result.counts[key], key);
     assert.ok(result.counts.attachments > 0);
+  });
+
+  it('restores over an earlier restore whose journal is gone: markers kept, no needless versions, changes named', async () => {
+    const target = await start('again');
+    try {
+      target.seedDirectory(5);
+      const options = { targetHost: 'again.atlassian.net' };
+      await restore(repo, snapshot, target, options, { state: stateDir() });
+      const first = target.describe();
+      const inline = [...target.store.contents.values()].filter((c) =>
+        target.store.commentsOf(c.id).some((m) => m.inline !== undefined && m.status === 'current'),
+      );
+      assert.ok(inline.length > 5, 'the restored site has pages with inline comments');
+      const versions = () => [...target.store.contents.values()].reduce((n, c) => n + c.versions.length, 0);
+      const before = { versions: versions(), census: census(target) };
+
+      // The same snapshot again, the journal gone (a new state directory): nothing to do.
+      const again = await restore(repo, snapshot, target, options, { state: stateDir() });
+      assert.deepEqual(again.notRestored, []);
+      assert.equal(again.counts.versionsWritten, 0, 'no page gets a version for nothing');
+      assert.deepEqual(again.changed, []);
+      assert.equal(versions(), before.versions);
+      assert.deepEqual(census(target), before.census, 'no comment twice');
+      assert.deepEqual(target.describe(), first, 'every inline comment still anchored in its page');
+
+      // A later snapshot in which one page with inline comments changed: that page alone gets a version, keeps
+      // its markers, and is named as changed.
+      const page = [...original.store.contents.values()].find(
+        (c) =>
+          c.kind === 'page' &&
+          c.status === 'current' &&
+          original.store.commentsOf(c.id).some((m) => m.inline !== undefined && m.status === 'current'),
+      )!;
+      const storage = storageOf(page.versions.at(-1)!.body);
+      original.edits.editPage(page.id, { storage: `${storage}<p>One more paragraph.</p>` });
+      const later = await backup(original);
+      const restored = await restore(later.repo, later.snapshot, target, options, { state: stateDir() });
+      assert.deepEqual(restored.notRestored, []);
+      assert.equal(restored.counts.versionsWritten, 1);
+      assert.equal(restored.changed.length, 1);
+      assert.match(restored.changed[0]!.item, new RegExp(`"${page.versions.at(-1)!.title}"`));
+      assert.match(restored.changed[0]!.what, /body replaced by the snapshot's/);
+      assert.deepEqual(census(target), before.census, 'no comment twice');
+      assert.deepEqual(
+        restorable(outsideLinksNamed(target.describe(), original, later.ids)),
+        restorable(original.describe()),
+        'the target describes the later snapshot, markers and all',
+      );
+    } finally {
+      await target.close();
+    }
   });
 });
 

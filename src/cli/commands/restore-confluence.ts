@@ -145,6 +145,12 @@ export function registerRestoreConfluence(restore: Command): void {
         for (const w of result.warnings) ctx.out.warn(w);
         for (const f of result.notRestored)
           ctx.out.warn(`space ${f.space}: ${f.item}: ${f.reason}`, { space: f.space, item: f.item });
+        for (const c of result.changed)
+          ctx.out.item(
+            'changed',
+            { space: c.space, item: c.item, what: c.what },
+            `${result.dryRun ? 'would change' : 'changed'}: space ${c.space}: ${c.item}: ${c.what}`,
+          );
         ctx.out.message('summary', {
           snapshot_id: result.snapshotId,
           dry_run: result.dryRun,
@@ -177,6 +183,7 @@ export function registerRestoreConfluence(restore: Command): void {
           warnings: result.warnings,
           errors: result.notRestored.length,
           not_restored: result.notRestored,
+          changed: result.changed.length,
         });
         if (result.dryRun) ctx.out.line('Dry run: what the restore would do');
         for (const s of result.spaces)

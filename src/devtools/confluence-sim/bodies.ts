@@ -1,6 +1,7 @@
 // The representations of a stored body: `storage`, `atlas_doc_format` (ADF as a JSON string) and a rough `view`
 // (HTML) for the formats only single-item GETs offer. Also turns a client's body write into a stored Body.
 
+import { randomUUID } from 'node:crypto';
 import { recipeBlocks } from './body-recipe.ts';
 import { adfToStorage, storageText, storageToAdf } from './convert-bodies.ts';
 import type { Body } from './model.ts';
@@ -79,6 +80,20 @@ export interface BodyWrite {
   wiki?: { value?: unknown };
 }
 
+/**
+ * A storage body as Cloud keeps what it was sent: every macro without an `ac:macro-id` is given a new one, and
+ * `<br>` and `<br/>` are written `<br />` (in tags only: CDATA sections and text stay as sent). So a body read
+ * back is not byte for byte the one written, as on a real site.
+ */
+export function cloudSpelling(storage: string): string {
+  return storage.replace(/<!\[CDATA\[[\s\S]*?\]\]>|<[^<>]*>/g, (tag) => {
+    if (tag.startsWith('<ac:structured-macro') && !/\sac:macro-id="/.test(tag))
+      return tag.replace('<ac:structured-macro', `<ac:structured-macro ac:macro-id="${randomUUID()}"`);
+    if (/^<br\s*\/?>$/.test(tag)) return '<br />';
+    return tag;
+  });
+}
+
 /** The Body a write request asks for, or an error message for a body the API would refuse. */
 export function bodyFromWrite(write: BodyWrite | undefined): Body | string {
   if (write === undefined || write === null) return { kind: 'empty' };
@@ -93,7 +108,7 @@ export function bodyFromWrite(write: BodyWrite | undefined): Body | string {
   if (typeof value !== 'string') return 'body.value must be a string';
   switch (representation) {
     case 'storage':
-      return { kind: 'storage', value };
+      return { kind: 'storage', value: cloudSpelling(value) };
     case 'atlas_doc_format':
       return adfToStorage(value) === undefined
         ? 'body.value is not a valid ADF document'

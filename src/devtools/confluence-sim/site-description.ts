@@ -80,6 +80,7 @@ export function canonicalBody(store: SimStore, storage: string): string {
   };
   const refs = new Map<string, string>();
   return storage
+    .replace(/ ac:macro-id="[^"]*"/g, '') // given by the site on write (bodies.ts: cloudSpelling)
     .replaceAll(`https://${store.siteHost}/wiki`, '{site}/wiki')
     .replace(/\/pages\/(\d+)/g, (_, id: string) => `/pages/${name(id)}`)
     .replace(/ri:content-id="(\d+)"/g, (_, id: string) => `ri:content-id="${name(id)}"`)

@@ -11,6 +11,7 @@ import type {
 } from '../../sources/confluence/client/client-types.ts';
 import type { CommentRecord, ContentRecord } from '../../sources/confluence/layout.ts';
 import { anchorFor } from '../../sources/confluence/restore/inline-anchors.ts';
+import { sameStorage } from '../../sources/confluence/restore/storage-compare.ts';
 import { attempt, documentKind, itemName, rewrite, type SpaceRestore } from './restore-context.ts';
 
 export interface ExistingComment {
@@ -93,7 +94,7 @@ export async function restoreCommentThreads(
   const existing = fresh ? [] : await listExisting(ctx, kind, target);
   const claimed = new Set<string>();
   const match = (record: CommentRecord, body: string, pool: ExistingComment[]): ExistingComment | undefined =>
-    pool.find((c) => !claimed.has(c.id) && (c.id === record.id || c.body === body)) ?? undefined;
+    pool.find((c) => !claimed.has(c.id) && (c.id === record.id || sameStorage(c.body, body))) ?? undefined;
 
   const ensure = async (
     record: CommentRecord,
@@ -148,14 +149,16 @@ export async function restoreCommentThreads(
     await ctx.journal.record({ t: 'done', step });
   };
 
-  // Markers already in the target body: comments that still exist (in place) or that a run before placed.
+  /** Whether a comment already stands in the target: in place, or made by an earlier restore (its body). */
+  const standing = (record: CommentRecord) => {
+    const body = rewrite(ctx, record.body).text;
+    return existing.some((c) => c.id === record.id || sameStorage(c.body, body));
+  };
+  // Markers already in the target body (the body pass kept them): comments that still exist or that a run before
+  // placed.
   for (const top of records) {
     const ref = top.inline?.markerRef;
-    if (
-      inline &&
-      ref !== undefined &&
-      (ctx.journal.state.comments.has(top.id) || existing.some((c) => c.id === top.id))
-    )
+    if (inline && ref !== undefined && (ctx.journal.state.comments.has(top.id) || standing(top)))
       inline.placed.add(ref);
   }
   for (const top of records) {
@@ -164,8 +167,7 @@ export async function restoreCommentThreads(
     let anchor: Parameters<typeof ctx.client.createInlineComment>[2];
     const ref = top.inline?.markerRef;
     if (inline && ref !== undefined && !ctx.journal.state.comments.has(top.id)) {
-      const known = existing.some((c) => c.id === top.id);
-      if (!known) {
+      if (!standing(top)) {
         const outcome = anchorFor(
           inline.withMarkers ?? '',
           ref,

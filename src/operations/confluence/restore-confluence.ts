@@ -19,7 +19,7 @@ import type { RestoreProgress, RestoreSettings, RunState, SpaceRestore } from '.
 import { restoreAttachmentsOfItems, restoreDetails } from './restore-details.ts';
 import { finishRestore } from './restore-finish.ts';
 import { journalPath, RestoreJournal, readJournal, readSiblingIdMaps } from './restore-journal.ts';
-import { type NotRestored, type RestoreCounts, RestoreReport } from './restore-report.ts';
+import { type Changed, type NotRestored, type RestoreCounts, RestoreReport } from './restore-report.ts';
 import { resolveTargetSpace, restoreSpaceSettings, type SpaceMode } from './restore-space.ts';
 import { TargetIndex } from './restore-target-index.ts';
 import { restoreTree } from './restore-tree.ts';
@@ -77,6 +77,8 @@ export interface RestoreConfluenceResult {
   counts: RestoreCounts;
   /** What is not in the target afterwards (non-empty: the restore is partial, exit code 3). */
   notRestored: NotRestored[];
+  /** What the target held that the restore changed (would change, in a dry run). */
+  changed: Changed[];
   /** What was restored but not as it was (archived pages now current, …). */
   warnings: string[];
   durationMs: number;
@@ -319,6 +321,7 @@ export async function restoreConfluence(
     spaces,
     counts: report.counts,
     notRestored: report.notRestored,
+    changed: report.changes,
     warnings: report.warnings(),
     durationMs: clock.now().getTime() - started,
   };

@@ -9,7 +9,7 @@ import type { ConfluenceClient } from '../../sources/confluence/client/client.ts
 import type { BodyWrite, LabelOwnerKind } from '../../sources/confluence/client/client-types.ts';
 import { httpStatusOf } from '../../sources/confluence/client/http-errors.ts';
 import type { ContentRecord, LabelRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
+import { relabelMarkers, unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
 import type { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import { rewriteReferences } from '../../sources/confluence/restore/storage-rewrite.ts';
 import type { RestoreJournal } from './restore-journal.ts';
@@ -118,13 +118,20 @@ export interface DesiredBody {
 export async function desiredBody(
   ctx: SpaceRestore,
   item: ContentRecord,
-  keep: ReadonlySet<string> = new Set(),
+  /** Markers kept in the body written, by the snapshot's ref, with the ref they have in the target. */
+  keep: ReadonlyMap<string, string> = new Map(),
 ): Promise<DesiredBody> {
   const storage = await ctx.reader.body(ctx.source.key, item.id, 'storage');
   if (storage !== undefined) {
     const { text, pending } = rewrite(ctx, storage);
     return {
-      write: { representation: 'storage', value: unwrapMarkers(text, (ref) => !keep.has(ref)) },
+      write: {
+        representation: 'storage',
+        value: relabelMarkers(
+          unwrapMarkers(text, (ref) => !keep.has(ref)),
+          keep,
+        ),
+      },
       withMarkers: text,
       pending,
     };

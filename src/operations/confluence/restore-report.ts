@@ -1,5 +1,6 @@
 // What a Confluence restore did, would do (dry run), could not do, and could not preserve: counters, the list
-// of items that were not restored (the CLI exits 3 when it is not empty) and warnings about what Confluence
+// of items that were not restored (the CLI exits 3 when it is not empty), what it changed of what the target held,
+// and warnings about what Confluence
 // Cloud cannot carry over (they do not make the restore partial).
 
 export interface RestoreCounts {
@@ -59,9 +60,19 @@ export interface NotRestored {
   reason: string;
 }
 
+/** Something the target held before the restore that the restore changed (e.g. a body rolled back). */
+export interface Changed {
+  /** Space key in the snapshot. */
+  space: string;
+  item: string;
+  what: string;
+}
+
 export class RestoreReport {
   readonly counts = emptyCounts();
   readonly notRestored: NotRestored[] = [];
+  /** In a dry run: what would be changed. */
+  readonly changes: Changed[] = [];
   readonly #warnings = new Map<string, number>();
 
   created(type: string): void {
@@ -70,6 +81,10 @@ export class RestoreReport {
 
   failed(space: string, item: string, reason: string): void {
     this.notRestored.push({ space, item, reason });
+  }
+
+  changed(space: string, item: string, what: string): void {
+    this.changes.push({ space, item, what });
   }
 
   /** A warning; repeated ones are counted, not repeated. */

@@ -32,6 +32,17 @@ export function unwrapMarkers(storage: string, unwrap: (ref: string) => boolean 
   return storage.replace(MARKER, (whole, ref: string, inner: string) => (unwrap(ref) ? inner : whole));
 }
 
+/** The body with each marker whose ref `to` maps given that other ref (a marker the target's page already holds). */
+export function relabelMarkers(storage: string, to: ReadonlyMap<string, string>): string {
+  if (to.size === 0) return storage;
+  return storage.replace(MARKER, (whole, ref: string, inner: string) => {
+    const target = to.get(ref);
+    return target === undefined || target === ref
+      ? whole
+      : `<ac:inline-comment-marker ac:ref="${escapeXmlText(target)}">${inner}</ac:inline-comment-marker>`;
+  });
+}
+
 /** Start offsets of `needle` in the text of `storage` (outside tags, not crossing one), overlapping included. */
 export function textOccurrences(storage: string, needle: string): number[] {
   const out: number[] = [];
