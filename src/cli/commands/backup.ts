@@ -54,12 +54,14 @@ export function register(program: Command): void {
         const excludes = [...(opts.exclude ?? []), ...(opts.excludeFile ?? []).flatMap(readExcludeFile)];
         // The scan starts first, quiet or not: besides the totals progress shows, its walk reads the directories'
         // metadata into the kernel's caches while the repository opens (round trips to a remote store, the key's
-        // derivation), which the backup's own walk then finds there.
+        // derivation), which the backup's own walk then finds there. Without progress to show it stops there (a
+        // thread less for the rest of the backup).
         const scan = startScan(paths, excludes, opts.oneFileSystem ?? false);
         const repo = await ctx.openRepository().catch((e: unknown) => {
           scan.stop();
           throw e;
         });
+        if (ctx.out.quiet) scan.stop();
         const started = Date.now();
         let result: Awaited<ReturnType<typeof backupFiles>>;
         try {
