@@ -20,6 +20,11 @@ import { CliSandbox } from './support/cli.ts';
 import { FAST_KDF } from './support/small-repository.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+const STYLED =
+  '<table><colgroup><col style="width: 240.0px;" /><col style="width: 80.0px;" /></colgroup><tbody><tr>' +
+  '<td><p style="text-align: center;">centred</p></td><td><p>plain</p></td></tr></tbody></table>' +
+  '<p><span style="color: rgb(191,38,0);">red text</span></p>';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -49,7 +54,10 @@ describe('export html in a browser', () => {
   let sandbox: CliSandbox;
   let context: BrowserContext;
   let site: string;
+  let styled: { id: string; space: string };
   const offending: string[] = [];
+  /** Console errors of the pages opened: a page that breaks its own Content-Security-Policy says so there. */
+  const consoleErrors: string[] = [];
 
   before(async () => {
     assert.ok(
@@ -59,6 +67,13 @@ describe('export html in a browser', () => {
     sim = await startConfluenceSim({});
     // The size of the round trip (test/confluence-round-trip.test.ts): several spaces, 2,000 pages, 500 attachments.
     sim.generate({ seed: 21, spaces: 4, pages: 2000, attachments: 500, blogPosts: 20, maxVersions: 3 });
+    // A page with the inline styles Confluence writes (column widths, alignment, colour): the export's pages
+    // forbid inline styles, so these must arrive as classes of its style sheet.
+    const styledPage = [...sim.store.contents.values()].find(
+      (c) => c.kind === 'page' && c.status === 'current',
+    )!;
+    sim.edits.editPage(styledPage.id, { storage: `${storageOf(styledPage.versions.at(-1)!.body)}${STYLED}` });
+    styled = { id: styledPage.id, space: sim.store.spaces.get(styledPage.spaceId)!.key };
     sandbox = new CliSandbox('sv-export-browser-');
     const password = fs.readFileSync(sandbox.passwordFile, 'utf8').trim();
     const repo = await Repository.init(new LocalBackend(sandbox.repo), password, { kdf: FAST_KDF });
@@ -102,6 +117,9 @@ describe('export html in a browser', () => {
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
+    });
+    context.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.location().url}: ${m.text()}`);
     });
     context.on('request', (request) => {
       if (!request.url().startsWith('file://')) offending.push(request.url());
@@ -176,6 +194,44 @@ describe('export html in a browser', () => {
     }
     assert.ok(images >= 5, `only ${images} images seen`);
     await page.close();
+  });
+
+  it('inline styles arrive as classes of the style sheet: applied, and no page breaks its own policy', async () => {
+    const file = path.join(site, 'spaces', styled.space, 'pages', `${styled.id}.html`);
+    const html = fs.readFileSync(file, 'utf8');
+    assert.ok(!/<[a-z][^>]*\sstyle=/i.test(html), 'no inline style attribute is left in the page');
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const seen = await page.evaluate(() => {
+      // (the page's DOM, typed as much as this check needs)
+      interface Element {
+        textContent: string | null;
+      }
+      const web = globalThis as unknown as {
+        document: {
+          querySelectorAll(s: string): Iterable<Element>;
+          querySelector(s: string): Element | null;
+        };
+        getComputedStyle(e: Element): { color: string; textAlign: string; width: string };
+      };
+      const find = (selector: string, text: string) =>
+        [...web.document.querySelectorAll(selector)].find((e) => e.textContent === text);
+      const span = find('span', 'red text');
+      const centred = find('p', 'centred');
+      const col = web.document.querySelector('col');
+      return {
+        colour: span ? web.getComputedStyle(span).color : undefined,
+        align: centred ? web.getComputedStyle(centred).textAlign : undefined,
+        width: col ? web.getComputedStyle(col).width : undefined,
+      };
+    });
+    await page.close();
+    assert.deepEqual(seen, { colour: 'rgb(191, 38, 0)', align: 'center', width: '240px' });
+    assert.deepEqual(
+      consoleErrors.filter((e) => /Content Security Policy/i.test(e)),
+      [],
+      'pages that break their own Content-Security-Policy',
+    );
   });
 
   it('the search box finds a page by a word of its title and a word of its body', async () => {

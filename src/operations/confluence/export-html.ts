@@ -16,6 +16,7 @@ import type { AttachmentRecord, SpaceRecord } from '../../sources/confluence/lay
 import { ExportTarget } from './html-export/export-target.ts';
 import { STYLESHEET } from './html-export/html-layout.ts';
 import { siteIndexHtml, spaceIndexHtml } from './html-export/index-html.ts';
+import { InlineStyles } from './html-export/inline-styles.ts';
 import { exportItemPage } from './html-export/item-page-export.ts';
 import {
   SEARCH_INDEX_SCRIPT,
@@ -216,11 +217,13 @@ export async function exportSnapshotHtml(
   progress.phase = 'pages';
   const hosts = [...(options.siteHosts ?? [])];
   const entries: SearchEntry[] = [];
+  const styles = new InlineStyles();
   await forEachConcurrently(items, concurrency, async (item) => {
     signal?.throwIfAborted();
     const page = await exportItemPage(reader, model, item, {
       siteHosts: hosts,
       missingAttachments: missing.get(item) ?? [],
+      styles,
     });
     for (const f of page.failures) failed.push({ item: `${describe(item)}: ${f.what}`, error: f.error });
     await target.writeFile(item.file, page.html);
@@ -238,7 +241,10 @@ export async function exportSnapshotHtml(
   entries.sort((a, b) => a[0].localeCompare(b[0]));
   await target.writeFile(SEARCH_INDEX_SCRIPT, searchIndexScript(entries));
   await target.writeFile('search.html', searchPageHtml(siteName));
-  await target.writeFile(STYLESHEET, SITE_CSS);
+  await target.writeFile(
+    STYLESHEET,
+    `${SITE_CSS}\n/* The inline styles of the bodies (html-export/inline-styles.ts) */\n${styles.css()}`,
+  );
 
   const count = (type: string) => items.filter((i) => i.record.type === type).length;
   const sum = (k: 'trashed' | 'drafts' | 'other') => model.spaces.reduce((n, s) => n + s.excluded[k], 0);

@@ -10,6 +10,7 @@ import type {
 } from '../../../sources/confluence/layout.ts';
 import { renderStorage } from '../../../sources/confluence/render/render-storage.ts';
 import type { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import type { InlineStyles } from './inline-styles.ts';
 import { itemRenderContext, siteHosts } from './item-render-context.ts';
 import { pageHtml } from './page-html.ts';
 import { type SearchEntry, searchEntry } from './search-index.ts';
@@ -24,6 +25,8 @@ export interface ItemPage {
 export interface ItemPageOptions {
   siteHosts: string[];
   missingAttachments: AttachmentRecord[];
+  /** Where the body's inline styles become classes of the export's style sheet (dropped without it). */
+  styles?: InlineStyles;
 }
 
 export async function exportItemPage(
@@ -45,7 +48,13 @@ export async function exportItemPage(
   const id = item.record.id;
   const space = model.space(key)!;
   const hasBody = item.record.type === 'page' || item.record.type === 'blogpost';
-  const ctx = itemRenderContext(model, item, siteHosts(model.site.site, options.siteHosts));
+  const ctx = itemRenderContext(
+    model,
+    item,
+    siteHosts(model.site.site, options.siteHosts),
+    undefined,
+    options.styles,
+  );
 
   let bodyHtml: string | undefined;
   let text = '';

@@ -2,6 +2,7 @@
 // in the export (answered relative to the item's file) and which hosts are the backed-up site.
 
 import type { ExportedAttachment, RenderContext } from '../../../sources/confluence/render/render-context.ts';
+import type { InlineStyles } from './inline-styles.ts';
 import { type ExportAttachment, type ExportItem, relativeHref, type SiteModel } from './site-model.ts';
 
 /** Hosts that count as the backed-up site: the site URL's host plus any aliases given. */
@@ -16,6 +17,7 @@ export function itemRenderContext(
   item: ExportItem,
   hosts: ReadonlySet<string>,
   userNames: ReadonlyMap<string, string> = new Map(),
+  styles?: InlineStyles,
 ): RenderContext {
   const from = item.file;
   const toItem = (target: ExportItem) => ({
@@ -55,5 +57,6 @@ export function itemRenderContext(
     attachments: () => item.attachments.map(toAttachment),
     children: () => item.children.map(toItem),
     userName: (accountId) => userNames.get(accountId),
+    ...(styles ? { styleClass: (declarations: string) => styles.classFor(declarations) } : {}),
   };
 }

@@ -83,16 +83,28 @@ const NUMBER = /^\d{1,4}$/;
 const KEYWORD = /^[A-Za-z-]{1,20}$/;
 const DIRECTION = /^(?:ltr|rtl|auto)$/i;
 
-/** The allowed attributes of an element, serialised (with a leading space each). */
-export function allowedAttributes(element: string, attrs: ReadonlyMap<string, string>): string {
+/**
+ * The allowed attributes of an element, serialised (with a leading space each). A `style` is never written as
+ * one (exported pages forbid inline styles): its harmless declarations go to `styleClass`, whose class the element
+ * gets; without it they are dropped.
+ */
+export function allowedAttributes(
+  element: string,
+  attrs: ReadonlyMap<string, string>,
+  styleClass?: (declarations: string) => string | undefined,
+): string {
   const allowed = ALLOWED.get(element) ?? [];
   let out = '';
   for (const name of allowed) {
     const value = attrs.get(name);
     if (value === undefined) continue;
     let kept: string | undefined = value;
-    if (name === 'style') kept = safeStyle(value);
-    else if (['colspan', 'rowspan', 'start', 'span', 'width'].includes(name))
+    if (name === 'style') {
+      const declarations = safeStyle(value);
+      const cls = declarations === undefined ? undefined : styleClass?.(declarations);
+      if (cls !== undefined) out += ` class="${escapeAttribute(cls)}"`;
+      continue;
+    } else if (['colspan', 'rowspan', 'start', 'span', 'width'].includes(name))
       kept = NUMBER.test(value) ? value : undefined;
     else if (name === 'dir') kept = DIRECTION.test(value) ? value.toLowerCase() : undefined;
     else if (['align', 'valign', 'scope', 'type'].includes(name))

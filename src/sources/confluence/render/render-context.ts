@@ -39,6 +39,11 @@ export interface RenderContext {
   attachments(): ExportedAttachment[];
   children(): ExportedLink[];
   userName(accountId: string): string | undefined;
+  /**
+   * The class of a style-sheet rule with these declarations (inline styles, which exported pages forbid); without
+   * it, inline styles are dropped.
+   */
+  styleClass?(declarations: string): string;
 }
 
 /** A heading of the rendered body, for the table of contents. */

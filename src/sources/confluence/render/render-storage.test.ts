@@ -17,11 +17,17 @@ describe('renderStorage: plain HTML', () => {
     assert.equal(render('<p><blink>hi</blink><script>alert(1)</script><style>p{}</style></p>'), '<p>hi</p>');
   });
 
-  it('keeps only allowed attributes and harmless styles', () => {
-    assert.equal(
-      render('<p onclick="x()" class="c" style="color: red; background: url(http://e.test/x.png)">t</p>'),
-      '<p style="color: red">t</p>',
-    );
+  it('keeps only allowed attributes; harmless styles become a class of the style sheet, never inline', () => {
+    const rules: string[] = [];
+    const styleClass = (declarations: string) => {
+      rules.push(declarations);
+      return `st-${rules.length}`;
+    };
+    const xhtml = '<p onclick="x()" class="c" style="color: red; background: url(http://e.test/x.png)">t</p>';
+    assert.equal(renderStorage(xhtml, { ...testRenderContext(), styleClass }).html, '<p class="st-1">t</p>');
+    assert.deepEqual(rules, ['color: red']);
+    // with no style sheet to carry them, styles are dropped
+    assert.equal(render(xhtml), '<p>t</p>');
     assert.equal(
       render('<table><tbody><tr><td colspan="2" rowspan="x" onmouseover="y">c</td></tr></tbody></table>'),
       '<div class="table-wrap"><table><tbody><tr><td colspan="2">c</td></tr></tbody></table></div>',

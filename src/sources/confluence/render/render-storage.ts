@@ -69,8 +69,11 @@ class BodyWalker implements Walker {
   readonly #headingOf: Map<StorageElement, Heading>;
   readonly #text: string[] = [];
 
+  readonly #styleClass: ((declarations: string) => string) | undefined;
+
   constructor(ctx: RenderContext, headingOf: Map<StorageElement, Heading>) {
     this.ctx = ctx;
+    this.#styleClass = ctx.styleClass ? (d) => ctx.styleClass!(d) : undefined;
     this.#headingOf = headingOf;
     this.headings = [...headingOf.values()];
   }
@@ -103,7 +106,7 @@ class BodyWalker implements Walker {
     if (element === 'p') return this.#paragraph(node);
     const heading = this.#headingOf.get(node);
     const id = heading ? ` id="${heading.id}"` : '';
-    const open = `<${element}${id}${allowedAttributes(element, node.attrs)}>`;
+    const open = `<${element}${id}${allowedAttributes(element, node.attrs, this.#styleClass)}>`;
     if (VOID_ELEMENTS.has(element)) return open;
     const inner = `${open}${this.children(node)}</${element}>`;
     return element === 'table' ? `<div class="table-wrap">${inner}</div>` : inner;
@@ -115,7 +118,7 @@ class BodyWalker implements Walker {
    * that holds a block deeper down (inside a link or emphasis) becomes a `div.paragraph` instead.
    */
   #paragraph(node: StorageElement): string {
-    const attrs = allowedAttributes('p', node.attrs);
+    const attrs = allowedAttributes('p', node.attrs, this.#styleClass);
     const parts = node.children.map((child) => this.node(child));
     if (!parts.some((part) => HOLDS_BLOCK.test(part))) return `<p${attrs}>${parts.join('')}</p>`;
     let out = '';
