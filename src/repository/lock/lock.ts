@@ -63,22 +63,23 @@ export async function listLocks(
 ): Promise<{ locks: StoredLock[]; unreadable: string[] }> {
   const names: string[] = [];
   for await (const info of repo.backend.list('locks')) if (info.name !== skip) names.push(info.name);
-  const read: (StoredLock | 'gone' | 'unreadable')[] = [];
-  await forEachConcurrently([...names.keys()], LOCK_READS, async (i) => {
+  const read = new Map<string, StoredLock | 'gone' | 'unreadable'>();
+  await forEachConcurrently(names, LOCK_READS, async (name) => {
     try {
-      const lock = JSON.parse((await repo.loadObject('locks', names[i]!)).toString('utf8')) as LockInfo;
-      read[i] = { ...lock, id: names[i]! };
+      const lock = JSON.parse((await repo.loadObject('locks', name)).toString('utf8')) as LockInfo;
+      read.set(name, { ...lock, id: name });
     } catch (e) {
       // removed while listing, or not a lock we can read
-      read[i] = e instanceof StepvaultError && e.code === 'not-found' ? 'gone' : 'unreadable';
+      read.set(name, e instanceof StepvaultError && e.code === 'not-found' ? 'gone' : 'unreadable');
     }
   });
   const locks: StoredLock[] = [];
   const unreadable: string[] = [];
-  read.forEach((r, i) => {
-    if (r === 'unreadable') unreadable.push(names[i]!);
+  for (const name of names) {
+    const r = read.get(name)!;
+    if (r === 'unreadable') unreadable.push(name);
     else if (r !== 'gone') locks.push(r);
-  });
+  }
   return { locks, unreadable };
 }
 
