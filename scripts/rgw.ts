@@ -76,10 +76,24 @@ async function main(argv: string[]): Promise<number> {
       credentials: status.owner,
     });
     const name = positionals[1]!;
-    await client.send(
-      new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: values['object-lock'] === true }),
-    );
-    client.destroy();
+    try {
+      await client.send(
+        new CreateBucketCommand({ Bucket: name, ObjectLockEnabledForBucket: values['object-lock'] === true }),
+      );
+    } catch (e) {
+      // the SDK names a refusal it cannot parse "UnknownError": the gateway's code is in the response
+      const err = e as { name?: string; message?: string; Code?: string };
+      const code = err.Code ?? err.name ?? 'error';
+      console.error(
+        `cannot create bucket ${name}: ${code}${err.message && err.message !== code ? ` (${err.message})` : ''}` +
+          (code === 'InvalidBucketName'
+            ? '\n  a bucket name has 3-63 characters: lowercase letters, digits, dots and hyphens'
+            : ''),
+      );
+      return 1;
+    } finally {
+      client.destroy();
+    }
     console.log(`created bucket ${name}${values['object-lock'] ? ' with Object Lock' : ''}`);
     return 0;
   }
