@@ -3,7 +3,6 @@
 // checked: bucket n of t (a stable partition by pack ID), or a random percentage.
 
 import { randomInt } from 'node:crypto';
-import * as os from 'node:os';
 import { forEachConcurrently } from '../../common/concurrency.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { MasterIndex } from '../../repository/index/master-index.ts';
@@ -66,8 +65,7 @@ export async function readData(
   let done = 0;
   // A whole pack in each worker's slot and no more: a pack is fetched while another is verified anyway, and
   // each slot is a pack's size (16 MiB) of memory.
-  const workers = os.availableParallelism();
-  const pool = new PackPool(repo, { workers, slots: workers });
+  const pool = new PackPool(repo, { slotsPerWorker: 1 });
   try {
     await forEachConcurrently(names, pool.size * 2, async (name) => {
       deps.signal?.throwIfAborted();

@@ -14,20 +14,20 @@ import { forEachConcurrently } from '../../common/concurrency.ts';
 import type { ContentRecord } from '../../sources/confluence/layout.ts';
 import { inlineMarkers, unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
 import { sameStorage } from '../../sources/confluence/restore/storage-compare.ts';
+import { type ExistingComment, existingFor } from './restore-comments.ts';
 import {
   attempt,
   desiredBody,
   documentKind,
   itemName,
   restoredStatus,
-  rewrite,
   type SpaceRestore,
 } from './restore-context.ts';
 
 /**
  * The snapshot's inline comments that already stand in the target's page, with the ref of their marker there:
- * matched as the comments pass matches them (by id in place or through this restore's journal, else by body,
- * each target comment once), and only those whose marker is in the target's body.
+ * matched as the comments pass matches them (`existingFor`, each target comment once), and only those whose
+ * marker is in the target's body.
  */
 async function anchoredInTarget(
   ctx: SpaceRestore,
@@ -46,21 +46,18 @@ async function anchoredInTarget(
     (c) => c.kind === 'inline' && c.status === 'current' && c.inline?.markerRef !== undefined,
   );
   if (records.length === 0) return anchored;
-  const existing: { id: string; body: string; ref: string | undefined }[] = [];
+  const existing: ExistingComment[] = [];
   const call = ctx.signal ? { signal: ctx.signal } : {};
   for await (const c of ctx.client.listInlineComments(kind, newId, call))
     existing.push({
       id: c.id,
       body: c.body?.storage?.value ?? '',
+      replies: [],
       ref: c.properties?.inlineMarkerRef ?? undefined,
     });
   const claimed = new Set<string>();
   for (const record of records) {
-    const known = ctx.journal.state.comments.get(record.id) ?? record.id;
-    const body = rewrite(ctx, record.body).text;
-    const found =
-      existing.find((c) => !claimed.has(c.id) && c.id === known) ??
-      existing.find((c) => !claimed.has(c.id) && sameStorage(c.body, body));
+    const found = existingFor(ctx, record, existing, claimed);
     if (!found) continue;
     claimed.add(found.id);
     if (found.ref !== undefined && inTarget.has(found.ref))

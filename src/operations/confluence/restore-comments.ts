@@ -18,6 +18,27 @@ export interface ExistingComment {
   id: string;
   body: string;
   replies: ExistingComment[];
+  /** Inline comments: the ref of their marker in the page's body. */
+  ref?: string | undefined;
+}
+
+/**
+ * The comment of the target that a snapshot comment already stands as: the same id (in place, or the one this
+ * restore's journal recorded), else the same body (made by an earlier restore whose journal is gone). `claimed`:
+ * target comments already matched to another, never matched twice.
+ */
+export function existingFor(
+  ctx: SpaceRestore,
+  record: CommentRecord,
+  pool: readonly ExistingComment[],
+  claimed: ReadonlySet<string> = new Set(),
+): ExistingComment | undefined {
+  const id = ctx.journal.state.comments.get(record.id) ?? record.id;
+  const free = pool.filter((c) => !claimed.has(c.id));
+  const byId = free.find((c) => c.id === id);
+  if (byId) return byId;
+  const body = rewrite(ctx, record.body).text;
+  return free.find((c) => sameStorage(c.body, body));
 }
 
 type Kind = 'footer' | 'inline';
@@ -93,8 +114,6 @@ export async function restoreCommentThreads(
   const fresh = ctx.createdNow.has(item.id);
   const existing = fresh ? [] : await listExisting(ctx, kind, target);
   const claimed = new Set<string>();
-  const match = (record: CommentRecord, body: string, pool: ExistingComment[]): ExistingComment | undefined =>
-    pool.find((c) => !claimed.has(c.id) && (c.id === record.id || sameStorage(c.body, body))) ?? undefined;
 
   const ensure = async (
     record: CommentRecord,
@@ -109,7 +128,7 @@ export async function restoreCommentThreads(
       await resolve(record, journaled, undefined);
       return { id: journaled, replies: pool.find((c) => c.id === journaled)?.replies ?? [] };
     }
-    const found = match(record, body, pool);
+    const found = existingFor(ctx, record, pool, claimed);
     if (found) {
       claimed.add(found.id);
       if (!dry) await ctx.journal.record({ t: 'comment', old: record.id, new: found.id });
@@ -149,11 +168,7 @@ export async function restoreCommentThreads(
     await ctx.journal.record({ t: 'done', step });
   };
 
-  /** Whether a comment already stands in the target: in place, or made by an earlier restore (its body). */
-  const standing = (record: CommentRecord) => {
-    const body = rewrite(ctx, record.body).text;
-    return existing.some((c) => c.id === record.id || sameStorage(c.body, body));
-  };
+  const standing = (record: CommentRecord) => existingFor(ctx, record, existing) !== undefined;
   // Markers already in the target body (the body pass kept them): comments that still exist or that a run before
   // placed.
   for (const top of records) {

@@ -9,7 +9,7 @@ import type { ConfluenceClient } from '../../sources/confluence/client/client.ts
 import type { BodyWrite, LabelOwnerKind } from '../../sources/confluence/client/client-types.ts';
 import { httpStatusOf } from '../../sources/confluence/client/http-errors.ts';
 import type { ContentRecord, LabelRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { relabelMarkers, unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
+import { keepMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
 import type { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
 import { rewriteReferences } from '../../sources/confluence/restore/storage-rewrite.ts';
 import type { RestoreJournal } from './restore-journal.ts';
@@ -125,13 +125,7 @@ export async function desiredBody(
   if (storage !== undefined) {
     const { text, pending } = rewrite(ctx, storage);
     return {
-      write: {
-        representation: 'storage',
-        value: relabelMarkers(
-          unwrapMarkers(text, (ref) => !keep.has(ref)),
-          keep,
-        ),
-      },
+      write: { representation: 'storage', value: keepMarkers(text, keep) },
       withMarkers: text,
       pending,
     };

@@ -1,7 +1,6 @@
 // What a Confluence restore did, would do (dry run), could not do, and could not preserve: counters, the list
 // of items that were not restored (the CLI exits 3 when it is not empty), what it changed of what the target held,
-// and warnings about what Confluence
-// Cloud cannot carry over (they do not make the restore partial).
+// and warnings about what Confluence Cloud cannot carry over (they do not make the restore partial).
 
 export interface RestoreCounts {
   spacesCreated: number;
@@ -71,7 +70,7 @@ export interface Changed {
 export class RestoreReport {
   readonly counts = emptyCounts();
   readonly notRestored: NotRestored[] = [];
-  /** In a dry run: what would be changed. */
+  /** What the restore changed of what the target held (in a dry run: would change). */
   readonly changes: Changed[] = [];
   readonly #warnings = new Map<string, number>();
 

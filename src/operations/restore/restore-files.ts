@@ -4,7 +4,6 @@
 // removed and reported; everything else is still restored (the result is then partial).
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { forEachConcurrently, Semaphore } from '../../common/concurrency.ts';
 import { descriptorShare } from '../../common/descriptor-limit.ts';
@@ -43,11 +42,10 @@ const SPAN_HEADROOM = 2 ** 20;
 
 /** Pack workers for a restore, with a slot for each job in flight: each reads a span, not a whole pack. */
 function startPackPool(repo: Repository, workers: number | undefined): PackPool {
-  const size = Math.max(1, workers ?? os.availableParallelism());
   return new PackPool(repo, {
-    workers: size,
+    workers,
     readLimit: Math.max(READ_SPAN, DEFAULT_CHUNKER.max) + SPAN_HEADROOM,
-    slots: size * JOBS_PER_WORKER,
+    slotsPerWorker: JOBS_PER_WORKER,
   });
 }
 
@@ -468,7 +466,7 @@ async function writeContent(
  * buffers for downloads — small, and cost a remote store no more than whole packs would (object stores serve
  * ranges of this size at full speed).
  */
-export function readSpans(pack: PackPlan): PackPlan[] {
+function readSpans(pack: PackPlan): PackPlan[] {
   const spans: PackPlan[] = [];
   let blobs: RestoreBlob[] = [];
   for (const blob of pack.blobs) {

@@ -1,8 +1,8 @@
 // The main-thread side of pack workers: runs restore and verify jobs on all cores, the least busy worker first.
 // Packs a backend keeps as local files are read by the workers themselves; other packs are fetched here, into
-// slots: buffers in shared memory (by default one more than there are workers), that the workers read in place (every job
-// over a part of the pack, without copies) and that are used again for the next pack once the caller released
-// it. Memory for fetched packs is then fixed, and a restore of gigabytes allocates no new buffers per pack (each
+// slots: buffers in shared memory (by default one more than there are workers) that the workers read in place
+// (every job over a part of the pack, without copies) and that are used again for the next pack once the caller
+// released it. Memory for fetched packs is then fixed, and a restore of gigabytes allocates no new buffers per pack (each
 // one otherwise ends as garbage outside the V8 heap in the thread that last held it, which frees it only in full
 // collections: tens per GB in the main thread). A backend that reads into a buffer of its own (it may ignore
 // `into`) has its bytes transferred (not copied) to the one job that takes them.
@@ -56,12 +56,12 @@ export class PackPool {
 
   /**
    * `readLimit`: the longest part of a pack `source` is asked for (its slots are made that long; a longer part is
-   * still served, by a slot made for it); a whole pack by default. `slots`: how many parts may be held at once
-   * (fetched or being fetched); by default one more than there are workers.
+   * still served, by a slot made for it); a whole pack by default. `slotsPerWorker`: how many parts may be held
+   * at once (fetched or being fetched), per worker; by default one more than there are workers in all.
    */
   constructor(
     repo: Repository,
-    options: { workers?: number | undefined; readLimit?: number; slots?: number } = {},
+    options: { workers?: number | undefined; readLimit?: number; slotsPerWorker?: number } = {},
   ) {
     this.#repo = repo;
     this.#slotBytes = options.readLimit ?? repo.config.packSize + SLOT_HEADROOM;
@@ -89,7 +89,8 @@ export class PackPool {
       this.#lanes.push(lane);
     }
     // by default one pack in each worker, and the next one being fetched
-    this.#slotLimit = Math.max(1, options.slots ?? this.#lanes.length + 1);
+    const lanes = this.#lanes.length;
+    this.#slotLimit = options.slotsPerWorker ? lanes * options.slotsPerWorker : lanes + 1;
   }
 
   get size(): number {

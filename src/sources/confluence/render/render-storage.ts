@@ -69,11 +69,10 @@ class BodyWalker implements Walker {
   readonly #headingOf: Map<StorageElement, Heading>;
   readonly #text: string[] = [];
 
-  readonly #styleClass: ((declarations: string) => string) | undefined;
+  readonly #styleClass = (declarations: string) => this.ctx.styleClass?.(declarations);
 
   constructor(ctx: RenderContext, headingOf: Map<StorageElement, Heading>) {
     this.ctx = ctx;
-    this.#styleClass = ctx.styleClass ? (d) => ctx.styleClass!(d) : undefined;
     this.#headingOf = headingOf;
     this.headings = [...headingOf.values()];
   }

@@ -32,14 +32,17 @@ export function unwrapMarkers(storage: string, unwrap: (ref: string) => boolean 
   return storage.replace(MARKER, (whole, ref: string, inner: string) => (unwrap(ref) ? inner : whole));
 }
 
-/** The body with each marker whose ref `to` maps given that other ref (a marker the target's page already holds). */
-export function relabelMarkers(storage: string, to: ReadonlyMap<string, string>): string {
-  if (to.size === 0) return storage;
+/**
+ * The body with only the markers `keep` names (by ref), each under the ref `keep` gives it (the one it has in the
+ * target's page); the others are unwrapped.
+ */
+export function keepMarkers(storage: string, keep: ReadonlyMap<string, string>): string {
   return storage.replace(MARKER, (whole, ref: string, inner: string) => {
-    const target = to.get(ref);
-    return target === undefined || target === ref
+    const to = keep.get(ref);
+    if (to === undefined) return inner;
+    return to === ref
       ? whole
-      : `<ac:inline-comment-marker ac:ref="${escapeXmlText(target)}">${inner}</ac:inline-comment-marker>`;
+      : `<ac:inline-comment-marker ac:ref="${escapeXmlText(to)}">${inner}</ac:inline-comment-marker>`;
   });
 }
 
