@@ -4,8 +4,8 @@
 
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
-import { SimStats } from '../src/devtools/confluence-sim/stats.ts';
+import { startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
+import { SimStats } from '../devtools/confluence-sim/stats.ts';
 import { expectedIncremental } from './confluence-expected.ts';
 import { categorize, countRequests } from './confluence-measure.ts';
 import { STEPVAULT_BACKUP_OPTIONS } from './confluence-stepvault.ts';

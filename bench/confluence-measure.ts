@@ -3,8 +3,8 @@
 // and the time the rate limit allows for the admitted requests. The categories are decided by endpoint
 // template here, in one place, so every step and both tools are counted the same way.
 
-import { minimumSeconds, type RateLimitConfig } from '../src/devtools/confluence-sim/rate-limiter.ts';
-import type { StatsSnapshot } from '../src/devtools/confluence-sim/stats.ts';
+import { minimumSeconds, type RateLimitConfig } from '../devtools/confluence-sim/rate-limiter.ts';
+import type { StatsSnapshot } from '../devtools/confluence-sim/stats.ts';
 
 export const CATEGORIES = ['listing', 'bodies', 'attachments', 'metadata'] as const;
 export type Category = (typeof CATEGORIES)[number];

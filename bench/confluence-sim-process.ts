@@ -6,8 +6,8 @@
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import type { RateLimitConfig } from '../src/devtools/confluence-sim/rate-limiter.ts';
-import type { StatsSnapshot } from '../src/devtools/confluence-sim/stats.ts';
+import type { RateLimitConfig } from '../devtools/confluence-sim/rate-limiter.ts';
+import type { StatsSnapshot } from '../devtools/confluence-sim/stats.ts';
 
 export interface SimProcessConfig {
   latencyMs: number;
@@ -113,7 +113,7 @@ function nextReply(child: ChildProcess): Promise<Reply> {
 }
 
 async function serve(config: SimProcessConfig): Promise<void> {
-  const { startConfluenceSim } = await import('../src/devtools/confluence-sim/simulator.ts');
+  const { startConfluenceSim } = await import('../devtools/confluence-sim/simulator.ts');
   const sim = await startConfluenceSim({ latencyMs: config.latencyMs, rateLimit: config.rateLimit });
   const started = performance.now();
   const summary = sim.generate(config.dataset);

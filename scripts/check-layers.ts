@@ -1,5 +1,7 @@
 // Enforces the import rules of ARCHITECTURE.md: layers import only downward, adapters never import a sibling
-// adapter, vendor SDKs stay inside their adapter folders, and nothing imports a composition root.
+// adapter, vendor SDKs stay inside their adapter folders, nothing imports a composition root, and the development
+// tools outside src/ (devtools/) stay apart from the program: they import only src/common/, and only the `dev`
+// commands import them.
 // Run by `npm run lint` (and so by `npm test`); prints every violation with file and line.
 
 import * as fs from 'node:fs';
@@ -7,6 +9,9 @@ import * as path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const src = path.join(root, 'src');
+const devtools = path.join(root, 'devtools');
+/** The only modules of src/ that may import devtools/: the `dev` commands that start a development tool. */
+const DEV_COMMAND = /^cli\/commands\/dev-[^/]+\.ts$/;
 
 /** Rank of each top-level folder of src/: a module may import only modules of a lower rank, or its own folder. */
 const RANKS: Record<string, number> = {
@@ -21,7 +26,6 @@ const RANKS: Record<string, number> = {
   workflows: 6,
   operations: 7,
   'workflows/tasks': 8,
-  devtools: 8,
   cli: 9,
   daemon: 9,
   aws: 9,
@@ -96,7 +100,15 @@ for (const file of walk(src)) {
       .split(path.sep)
       .join('/');
     if (target.startsWith('..')) {
-      problems.push(`${where}: imports ${spec} from outside src/`);
+      const outside = path
+        .relative(root, path.resolve(path.dirname(file), spec))
+        .split(path.sep)
+        .join('/');
+      if (!(outside.startsWith('devtools/') && DEV_COMMAND.test(rel))) {
+        problems.push(
+          `${where}: imports ${spec} from outside src/ (only cli/commands/dev-*.ts may, from devtools/)`,
+        );
+      }
       continue;
     }
     const targetLayer = layerOf(target);
@@ -113,6 +125,24 @@ for (const file of walk(src)) {
     if (toAdapter && fromAdapter !== toAdapter && layerOf(target) === layer && !isRegistry(rel)) {
       problems.push(`${where}: ${fromAdapter ?? layer} may not import the sibling adapter ${toAdapter}`);
     }
+  }
+}
+
+// devtools/ is a development tool beside the program: it may use src/common/ and nothing else of src/.
+for (const file of walk(devtools)) {
+  if (file.endsWith('.test.ts')) continue;
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  const text = fs.readFileSync(file, 'utf8');
+  for (const match of text.matchAll(IMPORT)) {
+    const spec = match[1] ?? match[2] ?? match[3]!;
+    if (!spec.startsWith('.')) continue;
+    const target = path
+      .relative(root, path.resolve(path.dirname(file), spec))
+      .split(path.sep)
+      .join('/');
+    if (target.startsWith('devtools/') || target.startsWith('src/common/')) continue;
+    const line = text.slice(0, match.index).split('\n').length;
+    problems.push(`${rel}:${line}: imports ${target} (devtools/ may import only devtools/ and src/common/)`);
   }
 }
 

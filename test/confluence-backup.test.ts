@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { sha256Of } from '../src/devtools/confluence-sim/attachment-bytes.ts';
-import { adfOf, storageOf } from '../src/devtools/confluence-sim/bodies.ts';
-import { labelsOf } from '../src/devtools/confluence-sim/metadata-ops.ts';
-import type { Comment, Content } from '../src/devtools/confluence-sim/model.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
+import { sha256Of } from '../devtools/confluence-sim/attachment-bytes.ts';
+import { adfOf, storageOf } from '../devtools/confluence-sim/bodies.ts';
+import { labelsOf } from '../devtools/confluence-sim/metadata-ops.ts';
+import type { Comment, Content } from '../devtools/confluence-sim/model.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import {
   backupConfluence,
   type ConfluenceBackupRequest,

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { adfOf, storageOf } from '../src/devtools/confluence-sim/bodies.ts';
-import { CQL_TYPES } from '../src/devtools/confluence-sim/cql.ts';
-import type { Content } from '../src/devtools/confluence-sim/model.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
+import { adfOf, storageOf } from '../devtools/confluence-sim/bodies.ts';
+import { CQL_TYPES } from '../devtools/confluence-sim/cql.ts';
+import type { Content } from '../devtools/confluence-sim/model.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';

@@ -18,15 +18,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { storageOf } from '../src/devtools/confluence-sim/bodies.ts';
-import type { ConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
-import { startConfluenceSim } from '../src/devtools/confluence-sim/simulator.ts';
+import { storageOf } from '../devtools/confluence-sim/bodies.ts';
+import type { ConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
+import { startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import type {
   ItemDescription,
   SiteDescription,
   SpaceDescription,
-} from '../src/devtools/confluence-sim/site-description.ts';
-import { canonicalBody } from '../src/devtools/confluence-sim/site-description.ts';
+} from '../devtools/confluence-sim/site-description.ts';
+import { canonicalBody } from '../devtools/confluence-sim/site-description.ts';
 import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
 import {
   type RestoreConfluenceRequest,

@@ -1,7 +1,7 @@
 // Test support: the stepvault.yaml settings of a `type: confluence` source that reads a running simulator, for
 // tests that write a configuration.
 
-import type { ConfluenceSim } from '../../src/devtools/confluence-sim/simulator.ts';
+import type { ConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
 
 /**
  * The source's settings, indented to sit under `sources: <name>:`; `token` is the API token's secret reference

@@ -3,10 +3,10 @@
 // serves until interrupted.
 
 import type { Command } from 'commander';
+import { parseFaultSpec } from '../../../devtools/confluence-sim/fault-spec.ts';
+import type { FaultConfig } from '../../../devtools/confluence-sim/faults.ts';
+import { startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { StepvaultError } from '../../common/errors.ts';
-import { parseFaultSpec } from '../../devtools/confluence-sim/fault-spec.ts';
-import type { FaultConfig } from '../../devtools/confluence-sim/faults.ts';
-import { startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
 import { action } from '../context.ts';
 import { integer } from '../option-parsers.ts';
 

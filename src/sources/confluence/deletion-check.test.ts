@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { siteClient } from './client/client.test-helper.ts';
 import { confirmedDeleted } from './deletion-check.ts';
 

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CQL_TYPES } from '../../devtools/confluence-sim/cql.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../devtools/confluence-sim/simulator.ts';
+import { CQL_TYPES } from '../../../devtools/confluence-sim/cql.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { collect, siteClient } from './client/client.test-helper.ts';
 import { listSpaceInventory } from './space-inventory.ts';
 

@@ -6,9 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ADMIN_ACCOUNT_ID } from '../../../../devtools/confluence-sim/directory.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
-import { ADMIN_ACCOUNT_ID } from '../../../devtools/confluence-sim/directory.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { instantClock, siteClient } from './client.test-helper.ts';
 
 const MINUTE = 60_000;

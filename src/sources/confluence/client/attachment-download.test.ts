@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sha256Of } from '../../../../devtools/confluence-sim/attachment-bytes.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { systemClock } from '../../../common/clock.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
-import { sha256Of } from '../../../devtools/confluence-sim/attachment-bytes.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { collect, instantClock, sha256OfStream, siteClient } from './client.test-helper.ts';
 import { ConfluenceClient } from './client.ts';
 

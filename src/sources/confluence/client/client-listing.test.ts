@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { collect, siteClient } from './client.test-helper.ts';
 import type { ConfluenceClient } from './client.ts';
 import { collectNewest } from './dedupe.ts';

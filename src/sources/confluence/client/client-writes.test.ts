@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { collect, sha256OfStream, siteClient } from './client.test-helper.ts';
 import type { ConfluenceClient } from './client.ts';
 import { httpStatusOf } from './http-errors.ts';

@@ -5,8 +5,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { instantClock, siteClient } from './client.test-helper.ts';
 import type { SiteWait } from './client-options.ts';
 

@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { ManualClock, systemClock } from '../../../common/clock.ts';
-import { startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
 import { collect, siteClient } from './client.test-helper.ts';
 import { type Permit, SharedLimiter } from './shared-limiter.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 // The simulator's model of how Cloud keeps a body it was sent: the comparison must see through exactly that.
-import { cloudSpelling } from '../../../devtools/confluence-sim/bodies.ts';
+import { cloudSpelling } from '../../../../devtools/confluence-sim/bodies.ts';
 import { comparableStorage, sameStorage } from './storage-compare.ts';
 
 const text = fc.stringMatching(/^[a-z &;"=/.0-9-]{0,12}$/);

@@ -5,7 +5,7 @@
 // sit out. Answers carry the quota's structured headers (`RateLimit` with the points left and the seconds to
 // the reset, `RateLimit-Policy` with the quota and the window), as Cloud sends them.
 
-import type { Clock } from '../../common/clock.ts';
+import type { Clock } from '../../src/common/clock.ts';
 
 export interface PointsQuotaConfig {
   /** Points per window. */

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Clock, ManualClock } from '../../common/clock.ts';
+import { type Clock, ManualClock } from '../../src/common/clock.ts';
 import { call } from './sim-client.test-helper.ts';
 import { startConfluenceSim } from './simulator.ts';
 

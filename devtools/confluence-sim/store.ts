@@ -2,7 +2,7 @@
 // by space, attachments and comments by container). Every structural change goes through the methods here so
 // the indexes stay true; the rules of the API (versions, titles, permissions) live in the *-ops modules.
 
-import type { Clock } from '../../common/clock.ts';
+import type { Clock } from '../../src/common/clock.ts';
 import type {
   Attachment,
   Comment,

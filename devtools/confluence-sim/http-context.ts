@@ -3,7 +3,7 @@
 // query parameters (repeated or comma-separated lists, bounded integers, booleans).
 
 import type { Context, Hono } from 'hono';
-import type { Clock } from '../../common/clock.ts';
+import type { Clock } from '../../src/common/clock.ts';
 import type { Actor } from './access.ts';
 import type { CursorCodec } from './cursor.ts';
 import type { FaultInjector } from './faults.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { ManualClock } from '../../common/clock.ts';
+import { ManualClock } from '../../src/common/clock.ts';
 import { MEDIA_URL_TTL_MS } from './media-server.ts';
 import { call, collect } from './sim-client.test-helper.ts';
 import { type ConfluenceSim, startConfluenceSim } from './simulator.ts';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ManualClock } from '../../common/clock.ts';
+import { ManualClock } from '../../src/common/clock.ts';
 import { adfOf, storageOf } from './bodies.ts';
 import { seedBuiltins } from './directory.ts';
 import { type DatasetOptions, generateDataset } from './generate-dataset.ts';

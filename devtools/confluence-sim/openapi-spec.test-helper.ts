@@ -20,7 +20,7 @@ type Schema = Json & {
 
 /** The specs live beside the project (../shared/confluence); CONFLUENCE_OPENAPI_DIR overrides the place. */
 const SPEC_DIR =
-  process.env.CONFLUENCE_OPENAPI_DIR ?? path.resolve(import.meta.dirname, '../../../../shared/confluence');
+  process.env.CONFLUENCE_OPENAPI_DIR ?? path.resolve(import.meta.dirname, '../../../shared/confluence');
 
 export const SPEC_FILES = {
   v2: path.join(SPEC_DIR, 'openapi-v2.json'),

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { type Clock, systemClock } from '../../common/clock.ts';
+import { type Clock, systemClock } from '../../src/common/clock.ts';
 import { CQL_TYPES } from './cql.ts';
 import { CursorCodec } from './cursor.ts';
 import { ADMIN_EMAIL, DEMO_SECRETS, type Directory, seedBuiltins, seedDirectory } from './directory.ts';

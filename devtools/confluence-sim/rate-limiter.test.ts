@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ManualClock } from '../../common/clock.ts';
+import { ManualClock } from '../../src/common/clock.ts';
 import { minimumSeconds, TokenBucket } from './rate-limiter.ts';
 
 test('a full bucket lets the burst through, then refuses until a token returns', () => {

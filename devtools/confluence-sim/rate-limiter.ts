@@ -3,7 +3,7 @@
 // and costs nothing. `minimumSeconds` gives the time this limit allows for a number of requests, which is what a
 // benchmark compares its wall time with.
 
-import type { Clock } from '../../common/clock.ts';
+import type { Clock } from '../../src/common/clock.ts';
 
 export interface RateLimitConfig {
   /** Steady rate at which tokens come back. */

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../common/clock.ts';
+import { ManualClock } from '../../src/common/clock.ts';
 import { PointsQuota } from './points-quota.ts';
 
 describe('PointsQuota', () => {

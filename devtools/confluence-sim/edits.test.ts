@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ManualClock } from '../../common/clock.ts';
+import { ManualClock } from '../../src/common/clock.ts';
 import { storageOf } from './bodies.ts';
 import { seedBuiltins } from './directory.ts';
 import { SimEdits } from './edits.ts';
