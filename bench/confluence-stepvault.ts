@@ -3,7 +3,7 @@
 // listings), with its default options — full (no parent yet), incremental with the sweep skipped (`--no-sweep`),
 // or incremental with the sweep forced (`--sweep`). Returns what the backup reports and the clients' counters.
 
-import { backupConfluence, type SweepPolicy } from '../src/operations/backup/backup-confluence.ts';
+import { backupConfluence, type SweepPolicy } from '../src/operations/confluence/backup/backup-confluence.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
 import type { ClientStats } from '../src/sources/confluence/client/client-types.ts';

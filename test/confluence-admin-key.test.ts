@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_ACCOUNT_ID } from '../devtools/confluence-sim/directory.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
-import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
+import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { instantClock, siteClient } from '../src/sources/confluence/client/client.test-helper.ts';

@@ -14,7 +14,7 @@ import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-s
 import {
   backupConfluence,
   type ConfluenceBackupRequest,
-} from '../src/operations/backup/backup-confluence.ts';
+} from '../src/operations/confluence/backup/backup-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { sha256OfStream, siteClient } from '../src/sources/confluence/client/client.test-helper.ts';

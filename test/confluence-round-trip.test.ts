@@ -27,12 +27,12 @@ import type {
   SpaceDescription,
 } from '../devtools/confluence-sim/site-description.ts';
 import { canonicalBody } from '../devtools/confluence-sim/site-description.ts';
-import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
+import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
 import {
   type RestoreConfluenceRequest,
   type RestoreConfluenceResult,
   restoreConfluence,
-} from '../src/operations/confluence/restore-confluence.ts';
+} from '../src/operations/confluence/restore/restore-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { storageOf } from '../devtools/confluence-sim/bodies.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
-import { backupConfluence } from '../src/operations/backup/backup-confluence.ts';
+import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';

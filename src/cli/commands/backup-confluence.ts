@@ -7,7 +7,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import { shortId } from '../../domain/snapshot.ts';
-import type { SweepPolicy } from '../../operations/backup/backup-confluence.ts';
+import type { SweepPolicy } from '../../operations/confluence/backup/backup-confluence.ts';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -85,7 +85,7 @@ export function registerBackupConfluence(backup: Command): void {
         // Loaded here, not with the command line: a files backup has no use for the Confluence client.
         const [{ ConfluenceClient }, { backupConfluence, DEFAULT_SWEEP_EVERY_MS }] = await Promise.all([
           import('../../sources/confluence/client/client.ts'),
-          import('../../operations/backup/backup-confluence.ts'),
+          import('../../operations/confluence/backup/backup-confluence.ts'),
         ]);
         const sweep = sweepPolicy(opts, DEFAULT_SWEEP_EVERY_MS);
         const waits = new SiteWaitDisplay(ctx.out);

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { shortId } from '../../domain/snapshot.ts';
-import { exportHtml } from '../../operations/confluence/export-html.ts';
+import { exportHtml } from '../../operations/confluence/export/export-html.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';

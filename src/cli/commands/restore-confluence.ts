@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../common/bytes.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import { shortId } from '../../domain/snapshot.ts';
-import type { RestoreProgress } from '../../operations/confluence/restore-context.ts';
-import type { RestoreCounts } from '../../operations/confluence/restore-report.ts';
+import type { RestoreProgress } from '../../operations/confluence/restore/context.ts';
+import type { RestoreCounts } from '../../operations/confluence/restore/report.ts';
 import {
   addConnectionOptions,
   type ConnectionOptions,
@@ -81,7 +81,7 @@ export function registerRestoreConfluence(restore: Command): void {
         // Loaded here, not with the command line: a files restore has no use for the Confluence client.
         const [{ ConfluenceClient }, { restoreConfluence }] = await Promise.all([
           import('../../sources/confluence/client/client.ts'),
-          import('../../operations/confluence/restore-confluence.ts'),
+          import('../../operations/confluence/restore/restore-confluence.ts'),
         ]);
         const waits = new SiteWaitDisplay(ctx.out);
         const client = new ConfluenceClient({ ...clientOptions(opts), onWait: waits.onWait });

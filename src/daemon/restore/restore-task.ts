@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { StepvaultError } from '../../common/errors.ts';
 import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
-import { restoreConfluence } from '../../operations/confluence/restore-confluence.ts';
+import { restoreConfluence } from '../../operations/confluence/restore/restore-confluence.ts';
 import { restoreFiles } from '../../operations/restore/restore-files.ts';
 import type { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient } from '../../sources/confluence/client/client.ts';

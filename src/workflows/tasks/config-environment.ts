@@ -16,7 +16,7 @@ import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
 import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
-import { backupConfluence } from '../../operations/backup/backup-confluence.ts';
+import { backupConfluence } from '../../operations/confluence/backup/backup-confluence.ts';
 import { ClientRecord } from '../../repository/client-record.ts';
 import { Repository } from '../../repository/repository.ts';
 import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../../sources/confluence/client/client.ts';

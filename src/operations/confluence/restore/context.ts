@@ -4,18 +4,18 @@
 // an item: the stored storage body (ADF only when there is none) with references rewritten and the markers of
 // inline comments that will be recreated unwrapped.
 
-import { StepvaultError } from '../../common/errors.ts';
-import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { BodyWrite, LabelOwnerKind } from '../../sources/confluence/client/client-types.ts';
-import { httpStatusOf } from '../../sources/confluence/client/http-errors.ts';
-import type { ContentRecord, LabelRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { keepMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
-import type { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
-import { rewriteReferences } from '../../sources/confluence/restore/storage-rewrite.ts';
-import type { RestoreJournal } from './restore-journal.ts';
-import { describeItem, type RestoreReport } from './restore-report.ts';
-import type { TargetIndex } from './restore-target-index.ts';
-import type { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
+import type { BodyWrite, LabelOwnerKind } from '../../../sources/confluence/client/client-types.ts';
+import { httpStatusOf } from '../../../sources/confluence/client/http-errors.ts';
+import type { ContentRecord, LabelRecord, SpaceRecord } from '../../../sources/confluence/layout.ts';
+import { keepMarkers } from '../../../sources/confluence/restore/inline-anchors.ts';
+import type { InlineResolutionWriter } from '../../../sources/confluence/restore/inline-resolution.ts';
+import { rewriteReferences } from '../../../sources/confluence/restore/storage-rewrite.ts';
+import type { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import type { RestoreJournal } from './journal.ts';
+import { describeItem, type RestoreReport } from './report.ts';
+import type { TargetIndex } from './target-index.ts';
 
 export interface RestoreSettings {
   inPlace: boolean;

@@ -4,15 +4,15 @@
 // resumed restore never duplicates. New items are created parents first and siblings in order, each appended
 // as its parent's last child, so their order needs no move; siblings of different parents are created
 // concurrently. Bodies are written at creation with the ids known at that moment (a later pass rewrites the
-// few with forward references, see restore-bodies.ts). Trashed items are created after the rest (and moved to
+// few with forward references, see bodies.ts). Trashed items are created after the rest (and moved to
 // the trash at the end), so that a current page and a trashed one of the same title never meet.
 
-import { forEachConcurrently, Semaphore } from '../../common/concurrency.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { HierarchyKind, TreeItemKind } from '../../sources/confluence/client/client-types.ts';
-import { httpStatusOf } from '../../sources/confluence/client/http-errors.ts';
-import type { ContentRecord } from '../../sources/confluence/layout.ts';
-import { childrenByParent, reorderMoves } from '../../sources/confluence/restore/tree-order.ts';
+import { forEachConcurrently, Semaphore } from '../../../common/concurrency.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { HierarchyKind, TreeItemKind } from '../../../sources/confluence/client/client-types.ts';
+import { httpStatusOf } from '../../../sources/confluence/client/http-errors.ts';
+import type { ContentRecord } from '../../../sources/confluence/layout.ts';
+import { childrenByParent, reorderMoves } from '../../../sources/confluence/restore/tree-order.ts';
 import {
   attempt,
   desiredBody,
@@ -21,8 +21,8 @@ import {
   itemName,
   restoredStatus,
   type SpaceRestore,
-} from './restore-context.ts';
-import { type TargetItem, targetPage } from './restore-target-index.ts';
+} from './context.ts';
+import { type TargetItem, targetPage } from './target-index.ts';
 
 const ROOT = '\0root';
 

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
+import { StepvaultError } from '../../../common/errors.ts';
 
 export const JOURNAL_FORMAT = 'stepvault-confluence-restore/1';
 const SYNC_INTERVAL_MS = 1000;

@@ -8,11 +8,11 @@
 import type {
   FooterCommentTarget,
   InlineCommentTarget,
-} from '../../sources/confluence/client/client-types.ts';
-import type { CommentRecord, ContentRecord } from '../../sources/confluence/layout.ts';
-import { anchorFor } from '../../sources/confluence/restore/inline-anchors.ts';
-import { sameStorage } from '../../sources/confluence/restore/storage-compare.ts';
-import { attempt, documentKind, itemName, rewrite, type SpaceRestore } from './restore-context.ts';
+} from '../../../sources/confluence/client/client-types.ts';
+import type { CommentRecord, ContentRecord } from '../../../sources/confluence/layout.ts';
+import { anchorFor } from '../../../sources/confluence/restore/inline-anchors.ts';
+import { sameStorage } from '../../../sources/confluence/restore/storage-compare.ts';
+import { attempt, documentKind, itemName, rewrite, type SpaceRestore } from './context.ts';
 
 export interface ExistingComment {
   id: string;

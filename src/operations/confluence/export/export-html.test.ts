@@ -3,18 +3,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isStepvaultError } from '../../common/errors.ts';
-import type { CommentRecord } from '../../sources/confluence/layout.ts';
-import { safeHtmlProblems } from '../../sources/confluence/render/safe-html.test-helper.ts';
+import { isStepvaultError } from '../../../common/errors.ts';
+import type { CommentRecord } from '../../../sources/confluence/layout.ts';
+import { safeHtmlProblems } from '../../../sources/confluence/render/safe-html.test-helper.ts';
 import { exportSnapshotHtml } from './export-html.ts';
-import { runExportSearch } from './html-export/search-page.test-helper.ts';
+import { runExportSearch } from './search-page.test-helper.ts';
 import {
   attachment,
   buildConfluenceSnapshot,
   content,
   type FixtureSpace,
   space,
-} from './html-export/snapshot-fixture.test-helper.ts';
+} from './snapshot-fixture.test-helper.ts';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-export-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));

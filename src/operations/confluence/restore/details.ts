@@ -3,11 +3,11 @@
 // comments anchor to the final text). Items run concurrently; the steps of one item run in order and each is
 // recorded in the journal once done, so a resumed restore skips them.
 
-import { forEachConcurrently } from '../../common/concurrency.ts';
-import type { PropertyOwnerKind } from '../../sources/confluence/client/client-types.ts';
-import type { ContentRecord } from '../../sources/confluence/layout.ts';
-import { restoreAttachments } from './restore-attachments.ts';
-import { restoreComments } from './restore-comments.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import type { PropertyOwnerKind } from '../../../sources/confluence/client/client-types.ts';
+import type { ContentRecord } from '../../../sources/confluence/layout.ts';
+import { restoreAttachments } from './attachments.ts';
+import { restoreComments } from './comments.ts';
 import {
   attempt,
   desiredBody,
@@ -16,7 +16,7 @@ import {
   restoreLabels,
   rewrite,
   type SpaceRestore,
-} from './restore-context.ts';
+} from './context.ts';
 
 function live(ctx: SpaceRestore): { item: ContentRecord; newId: string }[] {
   const out: { item: ContentRecord; newId: string }[] = [];

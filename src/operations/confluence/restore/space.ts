@@ -2,12 +2,12 @@
 // space), then its settings: permissions whose principals exist on the target, properties. Space labels and
 // the archived state cannot be written through the REST API: they are reported as warnings.
 
-import { StepvaultError } from '../../common/errors.ts';
-import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { SpaceMeta, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { attempt, type SpaceRestore, type TargetSpace } from './restore-context.ts';
-import type { RestoreJournal } from './restore-journal.ts';
-import type { RestoreReport } from './restore-report.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
+import type { SpaceMeta, SpaceRecord } from '../../../sources/confluence/layout.ts';
+import { attempt, type SpaceRestore, type TargetSpace } from './context.ts';
+import type { RestoreJournal } from './journal.ts';
+import type { RestoreReport } from './report.ts';
 
 export type SpaceMode =
   /** The space with the same key on the same site: roll back, un-trash, recreate. */

@@ -3,27 +3,27 @@
 // new version, trashed ones brought back, purged ones recreated). Per space the phases are: the space and its
 // settings; the tree (create or find every item, parents first, siblings in order); attachments; bodies
 // rewritten once every new id is known; labels, properties and comments; the trash and restrictions last.
-// A journal in the local state directory (restore-journal.ts) makes an interrupted restore resume without
+// A journal in the local state directory (journal.ts) makes an interrupted restore resume without
 // duplicates; a dry run reads the target, writes nothing and reports what it would do. What Cloud cannot
 // preserve is documented in docs/confluence-restore.md.
 
-import { type Clock, systemClock } from '../../common/clock.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Repository } from '../../repository/repository.ts';
-import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { ContentRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { InlineResolutionWriter } from '../../sources/confluence/restore/inline-resolution.ts';
-import { creationOrder, selectSubtree } from '../../sources/confluence/restore/tree-order.ts';
-import { restoreBodies } from './restore-bodies.ts';
-import type { RestoreProgress, RestoreSettings, RunState, SpaceRestore } from './restore-context.ts';
-import { restoreAttachmentsOfItems, restoreDetails } from './restore-details.ts';
-import { finishRestore } from './restore-finish.ts';
-import { journalPath, RestoreJournal, readJournal, readSiblingIdMaps } from './restore-journal.ts';
-import { type Changed, type NotRestored, type RestoreCounts, RestoreReport } from './restore-report.ts';
-import { resolveTargetSpace, restoreSpaceSettings, type SpaceMode } from './restore-space.ts';
-import { TargetIndex } from './restore-target-index.ts';
-import { restoreTree } from './restore-tree.ts';
-import { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+import { type Clock, systemClock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { Repository } from '../../../repository/repository.ts';
+import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
+import type { ContentRecord, SpaceRecord } from '../../../sources/confluence/layout.ts';
+import { InlineResolutionWriter } from '../../../sources/confluence/restore/inline-resolution.ts';
+import { creationOrder, selectSubtree } from '../../../sources/confluence/restore/tree-order.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import { restoreBodies } from './bodies.ts';
+import type { RestoreProgress, RestoreSettings, RunState, SpaceRestore } from './context.ts';
+import { restoreAttachmentsOfItems, restoreDetails } from './details.ts';
+import { finishRestore } from './finish.ts';
+import { journalPath, RestoreJournal, readJournal, readSiblingIdMaps } from './journal.ts';
+import { type Changed, type NotRestored, type RestoreCounts, RestoreReport } from './report.ts';
+import { resolveTargetSpace, restoreSpaceSettings, type SpaceMode } from './space.ts';
+import { TargetIndex } from './target-index.ts';
+import { restoreTree } from './tree.ts';
 
 export interface RestoreConfluenceRequest {
   /** Snapshot ID, ID prefix or "latest". */

@@ -5,13 +5,13 @@
 // an attachment that still fails is looked up alone: left out as deleted only when the site confirms it.
 
 import { isDeepStrictEqual } from 'node:util';
-import { StepvaultError } from '../../common/errors.ts';
-import type { MissingItem } from '../../domain/snapshot.ts';
-import type { TreeNode } from '../../domain/tree-node.ts';
-import type { ContentWriter, StoredContent } from '../../repository/content-writer.ts';
-import type { NodeTime } from '../../repository/tree/tree-builder.ts';
-import type { Attachment } from '../../sources/confluence/client/records.ts';
-import { confirmedDeleted } from '../../sources/confluence/deletion-check.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { MissingItem } from '../../../domain/snapshot.ts';
+import type { TreeNode } from '../../../domain/tree-node.ts';
+import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
+import type { NodeTime } from '../../../repository/tree/tree-builder.ts';
+import type { Attachment } from '../../../sources/confluence/client/records.ts';
+import { confirmedDeleted } from '../../../sources/confluence/deletion-check.ts';
 import {
   fetchAttachmentComments,
   fetchAttachmentLabels,
@@ -21,7 +21,7 @@ import {
   fetchDraft,
   fetchHistory,
   fetchMeta,
-} from '../../sources/confluence/item-details.ts';
+} from '../../../sources/confluence/item-details.ts';
 import {
   type AttachmentRecord,
   type AttachmentVersionRecord,
@@ -34,15 +34,15 @@ import {
   parseVersionFileName,
   paths,
   versionFileName,
-} from '../../sources/confluence/layout.ts';
-import type { BackupApi } from '../../sources/confluence/read-api.ts';
+} from '../../../sources/confluence/layout.ts';
+import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import {
   type ApiComment,
   attachmentVersionRecord,
   byNumericId,
   commentTree,
   versionRecord,
-} from '../../sources/confluence/record-mapping.ts';
+} from '../../../sources/confluence/record-mapping.ts';
 import { missingAttachmentPath, type ParentState } from './parent-state.ts';
 
 export type Entry =

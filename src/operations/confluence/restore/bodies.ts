@@ -10,11 +10,11 @@
 // Bodies are compared as Cloud spells them (storage-compare.ts): a page that already says what the snapshot
 // says gets no version. Every existing item that does get one is reported as changed.
 
-import { forEachConcurrently } from '../../common/concurrency.ts';
-import type { ContentRecord } from '../../sources/confluence/layout.ts';
-import { inlineMarkers, unwrapMarkers } from '../../sources/confluence/restore/inline-anchors.ts';
-import { sameStorage } from '../../sources/confluence/restore/storage-compare.ts';
-import { type ExistingComment, existingFor } from './restore-comments.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import type { ContentRecord } from '../../../sources/confluence/layout.ts';
+import { inlineMarkers, unwrapMarkers } from '../../../sources/confluence/restore/inline-anchors.ts';
+import { sameStorage } from '../../../sources/confluence/restore/storage-compare.ts';
+import { type ExistingComment, existingFor } from './comments.ts';
 import {
   attempt,
   desiredBody,
@@ -22,7 +22,7 @@ import {
   itemName,
   restoredStatus,
   type SpaceRestore,
-} from './restore-context.ts';
+} from './context.ts';
 
 /**
  * The snapshot's inline comments that already stand in the target's page, with the ref of their marker there:

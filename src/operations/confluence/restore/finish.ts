@@ -4,10 +4,10 @@
 // written; the others are reported. Pages archived in the snapshot come back current (the archive API is an
 // asynchronous, edition-dependent job outside what a restore can rely on) and are reported as a warning.
 
-import { forEachConcurrently } from '../../common/concurrency.ts';
-import type { RestrictionInput } from '../../sources/confluence/client/client-types.ts';
-import type { ContentRecord } from '../../sources/confluence/layout.ts';
-import { attempt, documentKind, itemName, type SpaceRestore } from './restore-context.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import type { RestrictionInput } from '../../../sources/confluence/client/client-types.ts';
+import type { ContentRecord } from '../../../sources/confluence/layout.ts';
+import { attempt, documentKind, itemName, type SpaceRestore } from './context.ts';
 
 /** Whether principals exist on the target, asked once each. */
 class Principals {

@@ -12,23 +12,23 @@
 // Listing failures (a cursor cycle among them) fail the backup: it could not say what it missed. Nothing
 // listed is left out on an assumption: an item a batch read omits is read alone (body-batches.ts).
 
-import { forEachConcurrently } from '../../common/concurrency.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { MissingItem } from '../../domain/snapshot.ts';
-import type { ContentWriter, StoredContent } from '../../repository/content-writer.ts';
-import type { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { TreeBuilder } from '../../repository/tree/tree-builder.ts';
-import { type BodyState, fetchBodies } from '../../sources/confluence/body-batches.ts';
-import { laterOf, scanSince } from '../../sources/confluence/change-scan.ts';
-import { collectNewest, keepNewest } from '../../sources/confluence/client/dedupe.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { MissingItem } from '../../../domain/snapshot.ts';
+import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
+import type { RepositoryWriter } from '../../../repository/repository-writer.ts';
+import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
+import { type BodyState, fetchBodies } from '../../../sources/confluence/body-batches.ts';
+import { laterOf, scanSince } from '../../../sources/confluence/change-scan.ts';
+import { collectNewest, keepNewest } from '../../../sources/confluence/client/dedupe.ts';
 import type {
   Attachment,
   FooterComment,
   InlineComment,
   Space,
-} from '../../sources/confluence/client/records.ts';
-import { confirmedDeleted } from '../../sources/confluence/deletion-check.ts';
-import { fetchMeta } from '../../sources/confluence/item-details.ts';
+} from '../../../sources/confluence/client/records.ts';
+import { confirmedDeleted } from '../../../sources/confluence/deletion-check.ts';
+import { fetchMeta } from '../../../sources/confluence/item-details.ts';
 import {
   type BackupOptionsRecord,
   type ContentRecord,
@@ -40,8 +40,8 @@ import {
   type SiteRecord,
   type SpaceMeta,
   type Watermarks,
-} from '../../sources/confluence/layout.ts';
-import type { BackupApi } from '../../sources/confluence/read-api.ts';
+} from '../../../sources/confluence/layout.ts';
+import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import {
   type ApiComment,
   labelRecords,
@@ -49,12 +49,12 @@ import {
   propertyRecords,
   spaceRecord,
   treeItemRecord,
-} from '../../sources/confluence/record-mapping.ts';
+} from '../../../sources/confluence/record-mapping.ts';
 import {
   listSpaceInventory,
   type SpaceInventory,
   type TreeItemRef,
-} from '../../sources/confluence/space-inventory.ts';
+} from '../../../sources/confluence/space-inventory.ts';
 import {
   archiveItem,
   type DeletedItem,

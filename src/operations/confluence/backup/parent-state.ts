@@ -2,7 +2,7 @@
 // (read once per space), the tree nodes of an item's files (to graft them without reading), and which items
 // and attachments the parent itself could not back up (its `partial.missing`), which are never reused whole.
 
-import type { TreeNode } from '../../domain/tree-node.ts';
+import type { TreeNode } from '../../../domain/tree-node.ts';
 import {
   type AttachmentRecord,
   attachmentRecordSchema,
@@ -12,8 +12,8 @@ import {
   parseRecord,
   paths,
   type SiteRecord,
-} from '../../sources/confluence/layout.ts';
-import type { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+} from '../../../sources/confluence/layout.ts';
+import type { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
 
 /** `space KEY page 123 'Title'` and `…: attachment att456 v2`: how missing items are named. */
 export function missingItemPath(spaceKey: string, item: ContentRecord): string {

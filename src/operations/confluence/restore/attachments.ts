@@ -5,10 +5,10 @@
 // attachment that still exists is left alone when its version matches the snapshot's; otherwise the stored
 // latest version is uploaded as a new version.
 
-import type { Attachment } from '../../sources/confluence/client/records.ts';
-import { type AttachmentRecord, type ContentRecord, paths } from '../../sources/confluence/layout.ts';
-import { restoreCommentThreads } from './restore-comments.ts';
-import { attempt, documentKind, itemName, restoreLabels, type SpaceRestore } from './restore-context.ts';
+import type { Attachment } from '../../../sources/confluence/client/records.ts';
+import { type AttachmentRecord, type ContentRecord, paths } from '../../../sources/confluence/layout.ts';
+import { restoreCommentThreads } from './comments.ts';
+import { attempt, documentKind, itemName, restoreLabels, type SpaceRestore } from './context.ts';
 
 /** Attachments of the snapshot that a restore recreates (trashed ones stay out). */
 export function restorableAttachments(records: AttachmentRecord[]): AttachmentRecord[] {

@@ -3,8 +3,8 @@
 // space, so a page a crashed run created is found again instead of duplicated), and blog posts by title and
 // creation time (a restore back-dates them, so the pair names the one it made).
 
-import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { Page } from '../../sources/confluence/client/records.ts';
+import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
+import type { Page } from '../../../sources/confluence/client/records.ts';
 
 export interface TargetItem {
   id: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TargetIndex, type TargetItem } from './restore-target-index.ts';
+import { TargetIndex, type TargetItem } from './target-index.ts';
 
 function item(over: Partial<TargetItem>): TargetItem {
   return {

@@ -4,34 +4,24 @@
 // rendered from storage format, breadcrumbs, labels, attachments, comments, version info); attachments are
 // copied, streamed; `search.html` searches an index shipped as a script. Nothing refers to the network.
 //
-// Layout of the target (file names from keys and ids only, see html-export/site-model.ts):
+// Layout of the target (file names from keys and ids only, see site-model.ts):
 //   index.html, search.html, assets/site.css, assets/search-index.js,
 //   spaces/<KEY>/index.html, spaces/<KEY>/pages/<id>.html, spaces/<KEY>/attachments/<attId>[.<ext>]
 
-import { type Clock, systemClock } from '../../common/clock.ts';
-import { forEachConcurrently } from '../../common/concurrency.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Repository } from '../../repository/repository.ts';
-import type { AttachmentRecord, SpaceRecord } from '../../sources/confluence/layout.ts';
-import { ExportTarget } from './html-export/export-target.ts';
-import { STYLESHEET } from './html-export/html-layout.ts';
-import { siteIndexHtml, spaceIndexHtml } from './html-export/index-html.ts';
-import { InlineStyles } from './html-export/inline-styles.ts';
-import { exportItemPage } from './html-export/item-page-export.ts';
-import {
-  SEARCH_INDEX_SCRIPT,
-  type SearchEntry,
-  searchIndexScript,
-  searchPageHtml,
-} from './html-export/search-index.ts';
-import { SITE_CSS } from './html-export/site-css.ts';
-import {
-  buildSiteModel,
-  type ExportItem,
-  type ExportSelection,
-  type SpaceInput,
-} from './html-export/site-model.ts';
-import { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+import { type Clock, systemClock } from '../../../common/clock.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { Repository } from '../../../repository/repository.ts';
+import type { AttachmentRecord, SpaceRecord } from '../../../sources/confluence/layout.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import { ExportTarget } from './export-target.ts';
+import { STYLESHEET } from './html-layout.ts';
+import { siteIndexHtml, spaceIndexHtml } from './index-html.ts';
+import { InlineStyles } from './inline-styles.ts';
+import { exportItemPage } from './item-page-export.ts';
+import { SEARCH_INDEX_SCRIPT, type SearchEntry, searchIndexScript, searchPageHtml } from './search-index.ts';
+import { SITE_CSS } from './site-css.ts';
+import { buildSiteModel, type ExportItem, type ExportSelection, type SpaceInput } from './site-model.ts';
 
 export interface ExportHtmlOptions extends ExportSelection {
   /** Snapshot ID, ID prefix or "latest" (the newest Confluence snapshot). */
@@ -243,7 +233,7 @@ export async function exportSnapshotHtml(
   await target.writeFile('search.html', searchPageHtml(siteName));
   await target.writeFile(
     STYLESHEET,
-    `${SITE_CSS}\n/* The inline styles of the bodies (html-export/inline-styles.ts) */\n${styles.css()}`,
+    `${SITE_CSS}\n/* The inline styles of the bodies (inline-styles.ts) */\n${styles.css()}`,
   );
 
   const count = (type: string) => items.filter((i) => i.record.type === type).length;

@@ -3,14 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { isStepvaultError } from '../../common/errors.ts';
-import {
-  hostDirName,
-  journalPath,
-  RestoreJournal,
-  readJournal,
-  readSiblingIdMaps,
-} from './restore-journal.ts';
+import { isStepvaultError } from '../../../common/errors.ts';
+import { hostDirName, journalPath, RestoreJournal, readJournal, readSiblingIdMaps } from './journal.ts';
 
 const header = { snapshot: 'abc123', site: 'https://copy.atlassian.net', space: 'ENG' };
 

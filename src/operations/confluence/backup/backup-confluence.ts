@@ -6,36 +6,36 @@
 // confirmed deleted by the site (read alone: 404 or status `deleted`) are left out and listed in `deleted`.
 
 import * as os from 'node:os';
-import { type Clock, systemClock } from '../../common/clock.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from '../../domain/compression-level.ts';
+import { type Clock, systemClock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../../domain/compression-level.ts';
 import {
   type MissingItem,
   newestFirst,
   type SnapshotSummary,
   type StoredSnapshot,
   sameSet,
-} from '../../domain/snapshot.ts';
-import { BlobReader } from '../../repository/blob-reader.ts';
-import { ContentWriter } from '../../repository/content-writer.ts';
-import { adoptUnindexedPacks } from '../../repository/index/adopt-packs.ts';
-import { loadMasterIndex } from '../../repository/index/index-store.ts';
-import { RepositoryLock } from '../../repository/lock/lock.ts';
-import type { Repository } from '../../repository/repository.ts';
-import { RepositoryWriter } from '../../repository/repository-writer.ts';
-import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import { type BackupOptionsRecord, LAYOUT_FORMAT, type SiteRecord } from '../../sources/confluence/layout.ts';
-import type { BackupApi } from '../../sources/confluence/read-api.ts';
-import { DryRunBackend } from '../../storage/dry-run-backend.ts';
+} from '../../../domain/snapshot.ts';
+import { BlobReader } from '../../../repository/blob-reader.ts';
+import { ContentWriter } from '../../../repository/content-writer.ts';
+import { adoptUnindexedPacks } from '../../../repository/index/adopt-packs.ts';
+import { loadMasterIndex } from '../../../repository/index/index-store.ts';
+import { RepositoryLock } from '../../../repository/lock/lock.ts';
+import type { Repository } from '../../../repository/repository.ts';
+import { RepositoryWriter } from '../../../repository/repository-writer.ts';
+import { listSnapshots, resolveSnapshot } from '../../../repository/snapshot/snapshot-store.ts';
 import {
-  ConfluenceArchiver,
-  type ConfluenceCounts,
-  type ConfluenceProgress,
-} from '../confluence/confluence-archiver.ts';
-import type { DeletedItem } from '../confluence/item-archiver.ts';
-import { ParentState } from '../confluence/parent-state.ts';
-import { ConfluenceSnapshotReader } from '../confluence/snapshot-reader.ts';
-import { commitSnapshot } from './commit-snapshot.ts';
+  type BackupOptionsRecord,
+  LAYOUT_FORMAT,
+  type SiteRecord,
+} from '../../../sources/confluence/layout.ts';
+import type { BackupApi } from '../../../sources/confluence/read-api.ts';
+import { DryRunBackend } from '../../../storage/dry-run-backend.ts';
+import { commitSnapshot } from '../../backup/commit-snapshot.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
+import type { DeletedItem } from './item-archiver.ts';
+import { ParentState } from './parent-state.ts';
 
 /** When the metadata sweep runs: every backup, never (carried over), or when the last one is this old. */
 export type SweepPolicy = { kind: 'always' } | { kind: 'never' } | { kind: 'every'; ms: number };

@@ -6,18 +6,18 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { adfOf, storageOf } from '../../../devtools/confluence-sim/bodies.ts';
-import { CQL_TYPES } from '../../../devtools/confluence-sim/cql.ts';
-import type { Content } from '../../../devtools/confluence-sim/model.ts';
-import { type ConfluenceSim, startConfluenceSim } from '../../../devtools/confluence-sim/simulator.ts';
-import { FAST_KDF } from '../../../test/support/small-repository.ts';
-import { Repository } from '../../repository/repository.ts';
-import { siteClient } from '../../sources/confluence/client/client.test-helper.ts';
-import type { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import type { BackupApi } from '../../sources/confluence/read-api.ts';
-import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
-import { backupConfluence } from '../backup/backup-confluence.ts';
-import { ConfluenceSnapshotReader } from './snapshot-reader.ts';
+import { adfOf, storageOf } from '../../../../devtools/confluence-sim/bodies.ts';
+import { CQL_TYPES } from '../../../../devtools/confluence-sim/cql.ts';
+import type { Content } from '../../../../devtools/confluence-sim/model.ts';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
+import { FAST_KDF } from '../../../../test/support/small-repository.ts';
+import { Repository } from '../../../repository/repository.ts';
+import { siteClient } from '../../../sources/confluence/client/client.test-helper.ts';
+import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
+import type { BackupApi } from '../../../sources/confluence/read-api.ts';
+import { MemoryBackend } from '../../../storage/memory/memory-backend.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import { backupConfluence } from './backup-confluence.ts';
 
 /** The client, with `hooks` run before the calls they name (same arguments). */
 function withHooks(
