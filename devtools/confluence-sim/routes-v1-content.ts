@@ -28,7 +28,13 @@ import {
   setRestrictions,
 } from './metadata-ops.ts';
 import type { Attachment, Content } from './model.ts';
-import { contentV1Json, labelV1Json, restrictionV1Json, versionV1Json } from './serialize-v1.ts';
+import {
+  contentV1Json,
+  labelV1Json,
+  RESTRICTION_LIST_LIMIT,
+  restrictionV1Json,
+  versionV1Json,
+} from './serialize-v1.ts';
 import { badRequest, notFound, SimError } from './sim-error.ts';
 
 const ALL_KINDS = ['page', 'blogpost', 'folder', 'whiteboard', 'database', 'embed'] as const;
@@ -174,7 +180,11 @@ export function registerV1ContentRoutes(app: SimApp, deps: SimDeps): void {
   app.get('/rest/api/content/:id/restriction/byOperation/:op', (c) => {
     const content = restricted(c);
     const op = opParam(c);
-    return sendJson(c, 200, restrictionV1Json(store, content.id, op, content.restrictions[op]));
+    const page = {
+      start: queryInt(c, 'start', 0, 0, Number.MAX_SAFE_INTEGER),
+      limit: queryInt(c, 'limit', RESTRICTION_LIST_LIMIT, 0, Number.MAX_SAFE_INTEGER),
+    };
+    return sendJson(c, 200, restrictionV1Json(store, content.id, op, content.restrictions[op], page));
   });
 
   const principalRoute = (suffix: string, kind: 'users' | 'groups', idOf: (c: Ctx) => string | undefined) => {

@@ -77,6 +77,14 @@ export function spaceV1Json(space: Space): Record<string, unknown> {
   };
 }
 
+/** The most labels an expanded `metadata.labels` lists (the rest are read from the item's label list). */
+const EXPANDED_LABELS_LIMIT = 200;
+
+function labelsPage(labels: Record<string, unknown>[]): Record<string, unknown> {
+  const results = labels.slice(0, EXPANDED_LABELS_LIMIT);
+  return { results, start: 0, limit: EXPANDED_LABELS_LIMIT, size: results.length, _links: {} };
+}
+
 /** A page, blog post or tree item; `expand` names the optional parts to include. */
 export function contentV1Json(
   store: SimStore,
@@ -97,10 +105,18 @@ export function contentV1Json(
       body[format] = { ...bodyIn(latest.body, format), _expandable: { content: '' } };
   }
   if (Object.keys(body).length > 0) out.body = body;
-  if (expand.has('metadata.labels')) {
-    const labels = labelsOf(store, content).map(labelV1Json);
-    out.metadata = { labels: { results: labels, start: 0, limit: 200, size: labels.length, _links: {} } };
+  if (expand.has('metadata.labels'))
+    out.metadata = { labels: labelsPage(labelsOf(store, content).map(labelV1Json)) };
+  const restrictions: Record<string, unknown> = {};
+  for (const op of ['read', 'update'] as const) {
+    const parts = {
+      user: expand.has(`restrictions.${op}.restrictions.user`),
+      group: expand.has(`restrictions.${op}.restrictions.group`),
+    };
+    if (parts.user || parts.group || expand.has(`restrictions.${op}`))
+      restrictions[op] = restrictionV1Json(store, content.id, op, content.restrictions[op], undefined, parts);
   }
+  if (Object.keys(restrictions).length > 0) out.restrictions = restrictions;
   out.extensions = content.kind === 'page' ? { position: content.position ?? 0 } : {};
   out._expandable = {
     container: '',
@@ -132,9 +148,7 @@ export function attachmentV1Json(
   if (expand.has('version')) out.version = versionV1Json(store, v);
   const container = store.contents.get(att.containerId);
   if (expand.has('container') && container) out.container = contentV1Json(store, container, new Set());
-  out.metadata = {
-    labels: { results: labelsOf(store, att).map(labelV1Json), start: 0, limit: 200, size: att.labels.length },
-  };
+  out.metadata = { labels: labelsPage(labelsOf(store, att).map(labelV1Json)) };
   out.extensions = {
     mediaType: v.mediaType,
     fileSize: sizeOf(v.bytes),
@@ -162,21 +176,37 @@ export function attachmentV1Json(
   return out;
 }
 
+/**
+ * Cloud's fixed limit on the users and on the groups one restriction lists per response (`limit` may ask for
+ * fewer, never more): a longer list is read on with `start`.
+ */
+export const RESTRICTION_LIST_LIMIT = 100;
+
+/** One operation's restriction, its users and groups each a page of `start`/`limit` (as Cloud pages them). */
 export function restrictionV1Json(
   store: SimStore,
   contentId: string,
   op: RestrictionOperation,
   principals: Principals,
+  page: { start: number; limit: number } = { start: 0, limit: RESTRICTION_LIST_LIMIT },
+  parts: { user: boolean; group: boolean } = { user: true, group: true },
 ): Record<string, unknown> {
-  const users = principals.users.map((id) => userV1Json(store.users.get(id), id));
-  const groups = principals.groups.map((id) => groupV1Json(store, id));
+  const limit = Math.min(page.limit, RESTRICTION_LIST_LIMIT);
+  const slice = <T>(all: T[]) => all.slice(page.start, page.start + limit);
+  const users = slice(principals.users).map((id) => userV1Json(store.users.get(id), id));
+  const groups = slice(principals.groups).map((id) => groupV1Json(store, id));
+  const restrictions: Record<string, unknown> = {};
+  const expandable: Record<string, string> = {};
+  const self = `/rest/api/content/${contentId}/restriction/byOperation/${op}`;
+  if (parts.user) restrictions.user = { results: users, start: page.start, limit, size: users.length };
+  else expandable.user = `${self}/user`;
+  if (parts.group) restrictions.group = { results: groups, start: page.start, limit, size: groups.length };
+  else expandable.group = `${self}/group`;
+  if (Object.keys(expandable).length > 0) restrictions._expandable = expandable;
   return {
     operation: op,
-    restrictions: {
-      user: { results: users, start: 0, limit: 200, size: users.length },
-      group: { results: groups, start: 0, limit: 200, size: groups.length },
-    },
+    restrictions,
     _expandable: { content: `/rest/api/content/${contentId}` },
-    _links: { self: `/wiki/rest/api/content/${contentId}/restriction/byOperation/${op}` },
+    _links: { self: `/wiki${self}` },
   };
 }

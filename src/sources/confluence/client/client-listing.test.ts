@@ -166,4 +166,47 @@ describe('ConfluenceClient lists', () => {
       sim.faults.clear();
     }
   });
+
+  it('reads a restriction whose users and groups fill several of Cloud’s pages (100 each) in full', async () => {
+    const page = [...sim.store.contents.values()].find((c) => c.kind === 'page' && c.status === 'current')!;
+    const users: string[] = [];
+    const groups: string[] = [];
+    for (let i = 0; i < 230; i++) {
+      const accountId = `restricted-user-${i}`;
+      sim.store.addUser({
+        accountId,
+        email: `r${i}@example.com`,
+        displayName: `R ${i}`,
+        accountType: 'atlassian',
+        siteAdmin: false,
+        groupIds: [],
+      });
+      users.push(accountId);
+    }
+    for (let i = 0; i < 105; i++) {
+      sim.store.addGroup({ id: `restricted-group-${i}`, name: `restricted ${i}` });
+      groups.push(`restricted-group-${i}`);
+    }
+    const saved = page.restrictions;
+    page.restrictions = { read: { users: [], groups: [] }, update: { users, groups } };
+    try {
+      const restrictions = await siteClient(sim).getRestrictions(page.id);
+      const update = restrictions.find((r) => r.operation === 'update')!;
+      assert.deepEqual(update.users, users);
+      assert.deepEqual(
+        update.groups.map((g) => g.id),
+        groups,
+      );
+      assert.deepEqual(
+        restrictions.find((r) => r.operation === 'read'),
+        {
+          operation: 'read',
+          users: [],
+          groups: [],
+        },
+      );
+    } finally {
+      page.restrictions = saved;
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // per operation), footer and inline comments with their replies (storage bodies by default; inline comments
 // carry their anchor in `properties`), and attachments (every status by default) with their metadata.
 
+import { StepvaultError } from '../../../common/errors.ts';
 import { type Api, get, list, SEGMENT } from './api-calls.ts';
 import type {
   CallOptions,
@@ -25,7 +26,12 @@ import {
   type Label,
   labelSchema,
 } from './records.ts';
-import { type Restriction, restrictionsByOperationSchema } from './records-v1.ts';
+import {
+  type Restriction,
+  restrictionPage,
+  restrictionsByOperationSchema,
+  restrictionV1Schema,
+} from './records-v1.ts';
 
 export function listLabels(
   api: Api,
@@ -52,6 +58,10 @@ export function listContentProperties(
   return list(api, `/api/v2/${SEGMENT[kind]}/{id}/properties`, { id }, {}, contentPropertySchema, options);
 }
 
+/**
+ * Who may read and who may update a piece of content: both operations in one request; an operation whose user or
+ * group list fills Cloud's page (at most 100 each) is read on, page by page, so no principal is left out.
+ */
 export async function getRestrictions(
   api: Api,
   contentId: string,
@@ -67,14 +77,61 @@ export async function getRestrictions(
   );
   const out: Restriction[] = [];
   for (const operation of ['read', 'update'] as const) {
-    const entry = byOperation[operation];
-    out.push({
-      operation,
-      users: (entry?.restrictions?.user?.results ?? []).map((u) => u.accountId),
-      groups: (entry?.restrictions?.group?.results ?? []).map((g) => ({ id: g.id, name: g.name })),
-    });
+    const first = restrictionPage(operation, byOperation[operation]);
+    out.push(first.more ? await readRestrictionOn(api, contentId, first, options) : withoutMore(first));
   }
   return out;
+}
+
+/** Pages through one operation's restriction from where `so` far ends (see `restrictionPage`). */
+export async function readRestrictionOn(
+  api: Api,
+  contentId: string,
+  soFar: Restriction & { more: boolean },
+  options: CallOptions,
+): Promise<Restriction> {
+  const users = [...soFar.users];
+  const groups = [...soFar.groups];
+  // Users and groups page together (`start` applies to both): read on from the shorter list's end.
+  let start = Math.min(users.length, groups.length);
+  users.length = start;
+  groups.length = start;
+  for (;;) {
+    const page = restrictionPage(
+      soFar.operation,
+      await get(
+        api,
+        '/rest/api/content/{id}/restriction/byOperation/{operation}',
+        { id: contentId, operation: soFar.operation },
+        {
+          expand: 'restrictions.user,restrictions.group',
+          start: String(start),
+          limit: String(RESTRICTION_PAGE),
+        },
+        restrictionV1Schema,
+        options,
+      ),
+    );
+    const known = new Set(users);
+    if (page.users.length > 0 && page.users.every((u) => known.has(u)))
+      throw new StepvaultError(
+        'io',
+        `the restriction list of content ${contentId} repeated itself at ${start}`,
+      );
+    users.push(...page.users);
+    groups.push(...page.groups);
+    const read = Math.max(page.users.length, page.groups.length);
+    if (!page.more || read === 0) break;
+    start += read;
+  }
+  return { operation: soFar.operation, users, groups };
+}
+
+/** Principals asked for per page of a restriction (Cloud's default and fixed maximum). */
+const RESTRICTION_PAGE = 100;
+
+function withoutMore({ operation, users, groups }: Restriction & { more: boolean }): Restriction {
+  return { operation, users, groups };
 }
 
 export function listFooterComments(

@@ -44,6 +44,30 @@ export interface Restriction {
   groups: { id: string; name: string }[];
 }
 
+/**
+ * One operation's restriction as a response gave it, and whether its lists may go on: a list that filled its
+ * page (`size` = `limit`), or one the response left unexpanded, has to be read on from `start = users.length`.
+ */
+export function restrictionPage(
+  operation: 'read' | 'update',
+  entry: z.infer<typeof restrictionV1Schema> | undefined,
+): Restriction & { more: boolean } {
+  const user = entry?.restrictions?.user;
+  const group = entry?.restrictions?.group;
+  const full = (
+    page:
+      | { results: unknown[]; size?: number | null | undefined; limit?: number | null | undefined }
+      | null
+      | undefined,
+  ) => page == null || (page.limit != null && page.limit > 0 && page.results.length >= page.limit);
+  return {
+    operation,
+    users: (user?.results ?? []).map((u) => u.accountId),
+    groups: (group?.results ?? []).map((g) => ({ id: g.id, name: g.name })),
+    more: entry !== undefined && (full(user) || full(group)),
+  };
+}
+
 const versionV1Schema = z.looseObject({ number: z.number(), message: optStr, when: optStr });
 
 export const attachmentV1Schema = z.looseObject({
