@@ -31,7 +31,7 @@ describe('Confluence backup with the Admin Key past its lifetime', () => {
       .map((c) => c.id)
       .sort();
     assert.ok(hidden.length > 0, 'the dataset has pages the admin reads only with the key');
-    sim.setLatency(MINUTE);
+    sim.setLatency(2 * MINUTE);
   });
   after(() => sim.close());
 
@@ -64,7 +64,7 @@ describe('Confluence backup with the Admin Key past its lifetime', () => {
         backupConfluence({ site: sim.siteUrl, adminKey: true }, { repo, api: client }),
       ),
     );
-    assert.ok(minutes > 90, `the backup ran past the key's 60 minutes (${minutes} minutes)`);
+    assert.ok(minutes > 120, `the backup ran well past the key's 60 minutes (${minutes} minutes)`);
     assert.ok(client.adminKeyRenewals >= 1, 'the key was renewed');
     assert.deepEqual(result.missing, []);
     const ids = new Set(await backedUpPages(repo, result.snapshotId!));
@@ -84,7 +84,7 @@ describe('Confluence backup with the Admin Key past its lifetime', () => {
       const { result, minutes } = await timed(() =>
         backupConfluence({ site: sim.siteUrl, adminKey: true }, { repo, api: client }),
       );
-      assert.ok(minutes > 90);
+      assert.ok(minutes > 120, `the backup ran well past the key's 60 minutes (${minutes} minutes)`);
       const ids = new Set(await backedUpPages(repo, result.snapshotId!));
       assert.ok(
         hidden.some((id) => !ids.has(id)),

@@ -5,6 +5,7 @@
 import { StepvaultError } from '../../common/errors.ts';
 import type { ContentKind } from './client/client-types.ts';
 import { collectNewest } from './client/dedupe.ts';
+import type { MetaHit } from './client/meta-search.ts';
 import type { Attachment, ContentProperty, Label, VersionEntry } from './client/records.ts';
 import type { Restriction } from './client/records-v1.ts';
 import type { CommentRecord, ContentMeta, ContentRecord, DraftRecord, HistoricalVersion } from './layout.ts';
@@ -27,15 +28,49 @@ async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Labels, content properties and restrictions of an item (tree items: properties only). */
-export async function fetchMeta(api: BackupApi, item: ContentRecord, options: Signal): Promise<ContentMeta> {
+/** What a metadata search already told of an item (see `client/meta-search.ts`); the rest is read item by item. */
+export type KnownMeta = Pick<MetaHit, 'labels' | 'restrictions'>;
+
+/**
+ * Labels, content properties and restrictions of an item (tree items: properties only): one request for the
+ * properties (with the labels, for a current item whose labels `known` lacks), and one for the restrictions unless
+ * `known` has them (an operation whose lists go on is read on).
+ */
+export async function fetchMeta(
+  api: BackupApi,
+  item: ContentRecord,
+  options: Signal,
+  known?: KnownMeta,
+): Promise<ContentMeta> {
   if (item.type === 'page' || item.type === 'blogpost') {
-    const [labels, properties, restrictions] = await Promise.all([
-      all<Label>(api.listLabels(item.type, item.id, options)),
-      all<ContentProperty>(api.listContentProperties(item.type, item.id, options)),
-      api.getRestrictions(item.id, options),
-    ]);
-    return contentMeta(labels, properties, restrictions as Restriction[]);
+    const restrictions = async (): Promise<Restriction[]> => {
+      const told = known?.restrictions;
+      if (!told) return api.getRestrictions(item.id, options);
+      return Promise.all(
+        [told.read, told.update].map(async (part) =>
+          part.more
+            ? api.readRestrictionOn(item.id, part, options)
+            : { operation: part.operation, users: part.users, groups: part.groups },
+        ),
+      );
+    };
+    const labelsAndProperties = async (): Promise<{ labels: Label[]; properties: ContentProperty[] }> => {
+      const type = item.type as 'page' | 'blogpost';
+      if (known?.labels)
+        return {
+          labels: known.labels,
+          properties: await all(api.listContentProperties(type, item.id, options)),
+        };
+      // One request for both, where the single read finds the item without a status filter.
+      if (item.status === 'current') return api.getLabelsAndProperties(type, item.id, options);
+      const [labels, properties] = await Promise.all([
+        all<Label>(api.listLabels(type, item.id, options)),
+        all<ContentProperty>(api.listContentProperties(type, item.id, options)),
+      ]);
+      return { labels, properties };
+    };
+    const [{ labels, properties }, restricted] = await Promise.all([labelsAndProperties(), restrictions()]);
+    return contentMeta(labels, properties, restricted);
   }
   if (!isTreeItemType(item.type)) throw new StepvaultError('internal', `unknown content type ${item.type}`);
   const properties = await all<ContentProperty>(api.listContentProperties(item.type, item.id, options));

@@ -1,9 +1,9 @@
 // Builds the tree of one Confluence backup (docs/confluence-layout.md), in phases:
-//   1. listing: spaces, then per space its pages and blog posts (storage bodies with them when there is no
-//      parent), folders/whiteboards/databases/smart links; and, between sweeps, the site-wide attachments and
-//      comments changed since the parent's watermarks;
-//   2. the metadata sweep (when due): space and item metadata, attachment labels, and complete site-wide
-//      listings of attachments and comments — timed and counted apart;
+//   1. listing (listing-phase.ts): spaces, then per space its pages and blog posts (storage bodies with them when
+//      there is no parent), folders/whiteboards/databases/smart links; and, between sweeps, the site-wide
+//      attachments and comments changed since the parent's watermarks;
+//   2. the metadata sweep when due (metadata-sweep.ts): space and item metadata, attachment labels, and complete
+//      site-wide listings of attachments and comments — timed and counted apart;
 //   3. bodies of new and changed pages and blog posts, in batches of 250 ids;
 //   4. items, concurrently: each reused from the parent where its id and version match, fetched otherwise;
 //   5. one more attempt for every item that failed; what still fails is looked up alone: deleted if the site
@@ -13,22 +13,14 @@
 // listed is left out on an assumption: an item a batch read omits is read alone (body-batches.ts).
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
-import { StepvaultError } from '../../../common/errors.ts';
 import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
 import type { RepositoryWriter } from '../../../repository/repository-writer.ts';
 import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
 import { type BodyState, fetchBodies } from '../../../sources/confluence/body-batches.ts';
-import { laterOf, scanSince } from '../../../sources/confluence/change-scan.ts';
-import { collectNewest, keepNewest } from '../../../sources/confluence/client/dedupe.ts';
-import type {
-  Attachment,
-  FooterComment,
-  InlineComment,
-  Space,
-} from '../../../sources/confluence/client/records.ts';
+import { laterOf } from '../../../sources/confluence/change-scan.ts';
+import type { Attachment } from '../../../sources/confluence/client/records.ts';
 import { confirmedDeleted } from '../../../sources/confluence/deletion-check.ts';
-import { fetchMeta } from '../../../sources/confluence/item-details.ts';
 import {
   type BackupOptionsRecord,
   type ContentRecord,
@@ -38,23 +30,12 @@ import {
   type LabelRecord,
   paths,
   type SiteRecord,
-  type SpaceMeta,
   type Watermarks,
 } from '../../../sources/confluence/layout.ts';
 import type { BackupApi } from '../../../sources/confluence/read-api.ts';
-import {
-  type ApiComment,
-  labelRecords,
-  permissionRecords,
-  propertyRecords,
-  spaceRecord,
-  treeItemRecord,
-} from '../../../sources/confluence/record-mapping.ts';
-import {
-  listSpaceInventory,
-  type SpaceInventory,
-  type TreeItemRef,
-} from '../../../sources/confluence/space-inventory.ts';
+import { type ApiComment, spaceRecord } from '../../../sources/confluence/record-mapping.ts';
+import { listSpaceInventory, type TreeItemRef } from '../../../sources/confluence/space-inventory.ts';
+import { type ArchiveRun, CountingContent, type Listed, type SpaceWork } from './archive-run.ts';
 import {
   archiveItem,
   type DeletedItem,
@@ -63,6 +44,8 @@ import {
   type ItemContext,
   type ItemCounters,
 } from './item-archiver.ts';
+import { listSpaces, refusedSearches, scanChanges, treeItems } from './listing-phase.ts';
+import { fetchSpaceMeta, sweepMetadata } from './metadata-sweep.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
 
 export interface ConfluenceArchiveRequest {
@@ -123,34 +106,6 @@ export interface ArchiveDeps {
   onProgress?: ((progress: ConfluenceProgress) => void) | undefined;
 }
 
-interface SpaceWork {
-  space: Space;
-  key: string;
-  items: ContentRecord[];
-  meta?: StoredContent;
-}
-
-/** Counts what goes into the repository. */
-class CountingContent {
-  readonly #inner: ContentWriter;
-  stored = 0;
-  added = 0;
-  constructor(inner: ContentWriter) {
-    this.#inner = inner;
-  }
-  async storeBytes(data: Uint8Array): Promise<StoredContent> {
-    return this.#count(await this.#inner.storeBytes(data));
-  }
-  async storeStream(pieces: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<StoredContent> {
-    return this.#count(await this.#inner.storeStream(pieces));
-  }
-  #count(s: StoredContent): StoredContent {
-    this.stored += s.size;
-    this.added += s.added;
-    return s;
-  }
-}
-
 export class ConfluenceArchiver {
   readonly #deps: ArchiveDeps;
   readonly #request: ConfluenceArchiveRequest;
@@ -170,10 +125,22 @@ export class ConfluenceArchiver {
   #itemsDone = 0;
   #errors = 0;
 
+  readonly #run: ArchiveRun;
+
   constructor(request: ConfluenceArchiveRequest, deps: ArchiveDeps) {
     this.#request = request;
     this.#deps = deps;
     this.#content = new CountingContent(deps.content);
+    this.#run = {
+      api: deps.api,
+      parent: deps.parent,
+      signal: deps.signal,
+      content: this.#content,
+      concurrency: request.concurrency ?? 16,
+      miss: (item) => this.#miss(item),
+      gone: (spaceKey, item, reason) => this.#gone(spaceKey, item, reason),
+      progress: () => this.#progress(),
+    };
   }
 
   async archive(): Promise<ArchiveOutcome> {
@@ -188,7 +155,7 @@ export class ConfluenceArchiver {
     const limitedAtStart = api.stats().rateLimited;
 
     // 1. Listing.
-    const spaces = await this.#listSpaces();
+    const spaces = await listSpaces(this.#run, this.#request.site, options);
     const works: SpaceWork[] = spaces.map((space) => ({ space, key: checkSpaceKey(space.key), items: [] }));
     /** Storage bodies that came with the listing (a full backup), stored at once: never all held in memory. */
     const listedBodies = new Map<string, { stored: StoredContent; version: number }>();
@@ -211,11 +178,11 @@ export class ConfluenceArchiver {
         watermarks[field] = laterOf(watermarks[field], doc.version.createdAt);
       }
       for (const ref of inventory.treeItems) treeRefs.push({ work, ref });
-      if (inventory.refused.length > 0) await this.#refusedSearches(work, inventory, treeRefs);
+      if (inventory.refused.length > 0) await refusedSearches(this.#run, work, inventory, treeRefs);
       this.#progress();
     });
-    const failedTreeItems = await this.#treeItems(treeRefs, sweep);
-    const byId = new Map<string, { work: SpaceWork; item: ContentRecord }>();
+    const failedTreeItems = await treeItems(this.#run, treeRefs, sweep);
+    const byId: Listed = new Map();
     for (const work of works) for (const item of work.items) byId.set(item.id, { work, item });
 
     const comments = {
@@ -225,7 +192,7 @@ export class ConfluenceArchiver {
     };
     const attachments = { complete: sweep, byContainer: new Map<string, Attachment[]>() };
     if (!sweep) {
-      await this.#scanChanges(parent!, byId, comments, attachments, watermarks);
+      await scanChanges(this.#run, parent!, byId, comments, attachments, watermarks);
     }
 
     // 2. The metadata sweep.
@@ -236,7 +203,7 @@ export class ConfluenceArchiver {
       this.#phase = 'sweep';
       const t0 = this.#deps.now().getTime();
       const r0 = api.stats().totalRequests;
-      await this.#sweep(works, byId, comments, attachments, metas, attachmentLabels, watermarks);
+      await sweepMetadata(this.#run, works, byId, comments, attachments, metas, attachmentLabels, watermarks);
       sweepStats.requests = api.stats().totalRequests - r0;
       sweepStats.seconds = (this.#deps.now().getTime() - t0) / 1000;
     }
@@ -369,7 +336,7 @@ export class ConfluenceArchiver {
       if (!meta) {
         const old = parent ? await parent.node(paths.spaceMeta(work.key)) : undefined;
         if (old) this.#builder.graft(paths.spaceMeta(work.key), old);
-        else meta = await this.#content.storeBytes(encodeRecord(await this.#fetchSpaceMeta(work.space)));
+        else meta = await this.#content.storeBytes(encodeRecord(await fetchSpaceMeta(this.#run, work.space)));
       }
       if (meta) this.#builder.addFile(paths.spaceMeta(work.key), meta, backupTime);
       this.#builder.addDir(paths.contentDir(work.key));
@@ -457,291 +424,6 @@ export class ConfluenceArchiver {
     });
   }
 
-  async #listSpaces(): Promise<Space[]> {
-    const { api } = this.#deps;
-    const options = this.#request.options;
-    const keys = options.spaces;
-    const spaces = await collectNewest(
-      api.listSpaces({
-        statuses: options.includeArchivedSpaces ? ['current', 'archived'] : ['current'],
-        ...(keys.length > 0 ? { keys: [...keys] } : {}),
-        descriptionFormat: 'plain',
-        ...(this.#deps.signal ? { signal: this.#deps.signal } : {}),
-      }),
-    );
-    const found = new Set(spaces.map((s) => s.key));
-    const unknown = keys.filter((k) => !found.has(k));
-    if (unknown.length > 0) {
-      throw new StepvaultError(
-        'not-found',
-        `no space with key ${unknown.join(', ')} on ${this.#request.site}`,
-        {
-          hint: 'space keys are case-sensitive; the credentials must be allowed to see the space',
-        },
-      );
-    }
-    return spaces.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  }
-
-  /**
-   * Tree items of types whose search the site refused: missing from the snapshot as a kind (a warning, exit 3),
-   * except those found otherwise (as a page's parent) and those of the parent snapshot, which are read (or
-   * reused) by id as any other.
-   */
-  async #refusedSearches(
-    work: SpaceWork,
-    inventory: SpaceInventory,
-    treeRefs: { work: SpaceWork; ref: TreeItemRef }[],
-  ): Promise<void> {
-    const known = new Set(inventory.treeItems.map((r) => r.id));
-    const parentItems = this.#deps.parent ? await this.#deps.parent.items(work.key) : undefined;
-    for (const { kind, error } of inventory.refused) {
-      this.#miss({
-        path: `space ${work.key} ${TREE_ITEM_PLURALS[kind]}`,
-        error: `the site refused the search (${error}); not backed up`,
-      });
-      for (const old of parentItems?.values() ?? [])
-        if (old.type === kind && !known.has(old.id)) treeRefs.push({ work, ref: { id: old.id, kind } });
-    }
-  }
-
-  /** Metadata of folders, whiteboards, databases and smart links: reused when unchanged, else fetched. */
-  async #treeItems(
-    refs: { work: SpaceWork; ref: TreeItemRef }[],
-    sweep: boolean,
-  ): Promise<{ work: SpaceWork; item: ContentRecord }[]> {
-    const { api, parent } = this.#deps;
-    const failed: { work: SpaceWork; item: ContentRecord }[] = [];
-    const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    await forEachConcurrently(refs, this.#request.concurrency ?? 16, async ({ work, ref }) => {
-      const old = parent ? (await parent.items(work.key)).get(ref.id) : undefined;
-      const unchanged =
-        old !== undefined &&
-        !sweep &&
-        old.type === ref.kind &&
-        (ref.title === undefined || ref.title === old.title) &&
-        (ref.versionNumber === undefined || ref.versionNumber === old.version.number);
-      if (unchanged) {
-        work.items.push(old);
-        return;
-      }
-      try {
-        work.items.push(
-          treeItemRecord(await api.getTreeItem(ref.kind, ref.id, signal), ref.kind, work.space.id),
-        );
-      } catch (error) {
-        this.#deps.signal?.throwIfAborted();
-        const record: ContentRecord = {
-          id: ref.id,
-          type: ref.kind,
-          title: ref.title ?? old?.title ?? '',
-          status: 'current',
-          spaceId: work.space.id,
-          version: { number: ref.versionNumber ?? 0 },
-        };
-        // Its own read by id is the single lookup: a 404 confirms it deleted since it was found.
-        if (error instanceof StepvaultError && error.code === 'not-found')
-          this.#gone(work.key, record, 'read alone after it was found, the site answers 404');
-        else if (old) failed.push({ work, item: old });
-        else this.#miss({ path: missingItemPath(work.key, record), error: errorText(error) });
-      }
-    });
-    return failed;
-  }
-
-  /**
-   * The site-wide listings of attachments, footer comments and inline comments, read newest first down to the
-   * watermarks given (all of them without), concurrently; the newest times they showed go into `watermarks`.
-   * Attachments come one per id, the newest version of each.
-   */
-  async #scanSiteListings(
-    since: Watermarks | undefined,
-    watermarks: Watermarks,
-  ): Promise<{ newestAttachments: Attachment[]; footer: FooterComment[]; inline: InlineComment[] }> {
-    const { api } = this.#deps;
-    const sort = { sort: '-modified-date', ...(this.#deps.signal ? { signal: this.#deps.signal } : {}) };
-    const modified = (x: { version?: { createdAt?: string | null | undefined } | null | undefined }) =>
-      x.version?.createdAt;
-    const [atts, footer, inline] = await Promise.all([
-      scanSince<Attachment>(api.listAllAttachments(sort), modified, since?.attachments),
-      scanSince<FooterComment>(api.listAllFooterComments(sort), modified, since?.footerComments),
-      scanSince<InlineComment>(api.listAllInlineComments(sort), modified, since?.inlineComments),
-    ]);
-    watermarks.attachments = atts.newest;
-    watermarks.footerComments = footer.newest;
-    watermarks.inlineComments = inline.newest;
-    const newest = new Map<string, Attachment>();
-    for (const att of atts.items) keepNewest(newest, att);
-    return { newestAttachments: [...newest.values()], footer: footer.items, inline: inline.items };
-  }
-
-  /** Between sweeps: attachments and comments changed since the parent's watermarks. */
-  async #scanChanges(
-    parent: ParentState,
-    byId: Map<string, { work: SpaceWork; item: ContentRecord }>,
-    comments: ItemContext['comments'],
-    attachments: ItemContext['attachments'],
-    watermarks: Watermarks,
-  ): Promise<void> {
-    const { api } = this.#deps;
-    const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    const { newestAttachments, footer, inline } = await this.#scanSiteListings(
-      parent.site.watermarks,
-      watermarks,
-    );
-    for (const att of newestAttachments) {
-      const containerId = att.pageId ?? att.blogPostId;
-      const container = containerId ? byId.get(containerId) : undefined;
-      if (!container) continue;
-      const old = await parent.attachment(container.work.key, container.item.id, att.id);
-      if (old && old.version.number === att.version?.number && old.status === att.status) continue;
-      const list = attachments.byContainer.get(container.item.id) ?? [];
-      list.push(att);
-      attachments.byContainer.set(container.item.id, list);
-    }
-
-    const scanned: ApiComment[] = [
-      ...footer.map((c) => ({ ...c, kind: 'footer' as const })),
-      ...inline.map((c) => ({ ...c, kind: 'inline' as const })),
-    ];
-    const storedVersions = new Map<string, Map<string, number>>();
-    const known = async (
-      containerKey: string,
-      load: () => Promise<{ id: string; version: { number: number }; replies: unknown[] }[] | undefined>,
-    ) => {
-      let map = storedVersions.get(containerKey);
-      if (!map) {
-        map = new Map();
-        const walk = (list: { id: string; version: { number: number }; replies: unknown[] }[]) => {
-          for (const c of list) {
-            map!.set(c.id, c.version.number);
-            walk(c.replies as typeof list);
-          }
-        };
-        walk((await load()) ?? []);
-        storedVersions.set(containerKey, map);
-      }
-      return map;
-    };
-    for (const c of scanned) {
-      const pageId = c.pageId ?? c.blogPostId;
-      if (pageId) {
-        const container = byId.get(pageId);
-        if (!container) continue;
-        const versions = await known(pageId, () => parent.comments(container.work.key, pageId));
-        if (versions.get(c.id) !== c.version?.number) comments.affected.add(pageId);
-        continue;
-      }
-      const attachmentId = attachmentOf(c);
-      if (attachmentId) {
-        // The attachment's page is not in the comment: ask for it (rare: comments on attachments).
-        let att: Attachment;
-        try {
-          att = await api.getAttachment(attachmentId, signal);
-        } catch (error) {
-          this.#deps.signal?.throwIfAborted();
-          // Gone (404): its comments went with it. Otherwise the change cannot be placed: named, not dropped.
-          if (!(error instanceof StepvaultError && error.code === 'not-found'))
-            this.#miss({
-              path: `comment ${c.id} on attachment ${attachmentId}`,
-              error: `${errorText(error)}; the next metadata sweep reads it again`,
-            });
-          continue;
-        }
-        const containerId = att.pageId ?? att.blogPostId;
-        const container = containerId ? byId.get(containerId) : undefined;
-        if (!container) continue;
-        const stored = await parent.attachment(container.work.key, container.item.id, att.id);
-        const versions = await known(att.id, async () => stored?.comments);
-        if (versions.get(c.id) !== c.version?.number) {
-          comments.affected.add(att.id);
-          comments.affected.add(container.item.id);
-        }
-      }
-    }
-  }
-
-  async #sweep(
-    works: SpaceWork[],
-    byId: Map<string, { work: SpaceWork; item: ContentRecord }>,
-    comments: ItemContext['comments'],
-    attachments: ItemContext['attachments'],
-    metas: Map<string, StoredContent>,
-    attachmentLabels: Map<string, LabelRecord[]>,
-    watermarks: Watermarks,
-  ): Promise<void> {
-    const { api } = this.#deps;
-    const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    const [{ newestAttachments, footer, inline }] = await Promise.all([
-      this.#scanSiteListings(undefined, watermarks),
-      forEachConcurrently(works, 4, async (work) => {
-        work.meta = await this.#content.storeBytes(encodeRecord(await this.#fetchSpaceMeta(work.space)));
-      }),
-    ]);
-    for (const att of newestAttachments) {
-      const containerId = att.pageId ?? att.blogPostId;
-      if (!containerId || !byId.has(containerId)) continue;
-      const list = attachments.byContainer.get(containerId) ?? [];
-      list.push(att);
-      attachments.byContainer.set(containerId, list);
-    }
-    const seenComments = new Map<string, ApiComment>();
-    for (const c of [
-      ...footer.map((x) => ({ ...x, kind: 'footer' as const })),
-      ...inline.map((x) => ({ ...x, kind: 'inline' as const })),
-    ])
-      keepNewest(seenComments, c);
-    for (const c of seenComments.values()) {
-      const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
-      if (!containerId) continue;
-      const list = comments.byContainer.get(containerId) ?? [];
-      list.push(c);
-      comments.byContainer.set(containerId, list);
-    }
-
-    // Per item and per attachment: what has no change feed. Failures are left to the item phase.
-    const items = [...byId.values()];
-    const concurrency = this.#request.concurrency ?? 16;
-    await forEachConcurrently(items, concurrency, async ({ item }) => {
-      try {
-        metas.set(item.id, await this.#content.storeBytes(encodeRecord(await fetchMeta(api, item, signal))));
-      } catch {
-        this.#deps.signal?.throwIfAborted();
-      }
-      this.#progress();
-    });
-    const all = [...attachments.byContainer.values()].flat().filter((a) => a.status !== 'trashed');
-    await forEachConcurrently(all, concurrency, async (att) => {
-      try {
-        const labels = [];
-        for await (const label of api.listLabels('attachment', att.id, signal)) labels.push(label);
-        attachmentLabels.set(att.id, labelRecords(labels));
-      } catch {
-        this.#deps.signal?.throwIfAborted();
-      }
-    });
-  }
-
-  async #fetchSpaceMeta(space: Space): Promise<SpaceMeta> {
-    const { api } = this.#deps;
-    const signal = this.#deps.signal ? { signal: this.#deps.signal } : {};
-    const all = async <T>(items: AsyncIterable<T>) => {
-      const out: T[] = [];
-      for await (const x of items) out.push(x);
-      return out;
-    };
-    const [labels, properties, permissions] = await Promise.all([
-      all(api.listSpaceLabels(space.id, signal)),
-      all(api.listSpaceProperties(space.id, signal)),
-      all(api.listSpacePermissions(space.id, signal)),
-    ]);
-    return {
-      labels: labelRecords(labels),
-      properties: propertyRecords(properties),
-      permissions: permissionRecords(permissions),
-    };
-  }
-
   async #fetchBodies(
     states: Map<string, BodyState>,
     bodies: ItemContext['bodies'],
@@ -767,17 +449,4 @@ export class ConfluenceArchiver {
       this.#deps.signal,
     );
   }
-}
-
-const TREE_ITEM_PLURALS = {
-  folder: 'folders',
-  whiteboard: 'whiteboards',
-  database: 'databases',
-  embed: 'smart links',
-} as const;
-
-/** The attachment a (footer) comment is on, if it is on one. */
-function attachmentOf(comment: ApiComment): string | undefined {
-  const id = (comment as { attachmentId?: unknown }).attachmentId;
-  return typeof id === 'string' ? id : undefined;
 }

@@ -60,6 +60,7 @@ import * as writes from './content-writes.ts';
 import * as directory from './directory-calls.ts';
 import { endpoint } from './endpoint.ts';
 import { HttpTransport } from './http-transport.ts';
+import { type MetaHit, type RestrictionPart, searchWithMeta } from './meta-search.ts';
 import * as metadata from './metadata-writes.ts';
 import type {
   AdminKey,
@@ -293,6 +294,14 @@ export class ConfluenceClient {
   ): AsyncIterable<Label> {
     return parts.listLabels(this.#api, kind, id, options);
   }
+  /** A current page's or blog post's labels and content properties, in one request when there are few. */
+  getLabelsAndProperties(
+    kind: 'page' | 'blogpost',
+    id: string,
+    options: CallOptions = {},
+  ): Promise<{ labels: Label[]; properties: ContentProperty[] }> {
+    return parts.getLabelsAndProperties(this.#api, kind, id, options);
+  }
   listContentProperties(
     kind: PropertyOwnerKind,
     id: string,
@@ -391,6 +400,18 @@ export class ConfluenceClient {
   /** CQL search (v1); note that CQL ignores the Admin Key. */
   searchContent(cql: string, options: CallOptions = {}): AsyncIterable<SearchHit> {
     return directory.searchContent(this.#api, cql, options);
+  }
+  /** CQL search whose hits carry their labels (and restrictions): many items' metadata per request. */
+  searchWithMeta(cql: string, options: CallOptions & { restrictions: boolean }): AsyncIterable<MetaHit> {
+    return searchWithMeta(this.#api, cql, options);
+  }
+  /** The rest of a restriction a search hit (or a first page) began: every user and group of the operation. */
+  readRestrictionOn(
+    contentId: string,
+    soFar: RestrictionPart,
+    options: CallOptions = {},
+  ): Promise<Restriction> {
+    return parts.readRestrictionOn(this.#api, contentId, soFar, options);
   }
 
   // ---- Writes (restore) ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // per operation), footer and inline comments with their replies (storage bodies by default; inline comments
 // carry their anchor in `properties`), and attachments (every status by default) with their metadata.
 
+import { z } from 'zod';
 import { StepvaultError } from '../../../common/errors.ts';
 import { type Api, get, list, SEGMENT } from './api-calls.ts';
 import type {
@@ -56,6 +57,51 @@ export function listContentProperties(
   options: CallOptions,
 ): AsyncIterable<ContentProperty> {
   return list(api, `/api/v2/${SEGMENT[kind]}/{id}/properties`, { id }, {}, contentPropertySchema, options);
+}
+
+const includedSchema = <T extends z.ZodType>(item: T) =>
+  z
+    .looseObject({
+      results: z.array(item),
+      meta: z.looseObject({ hasMore: z.boolean().nullish() }).nullish(),
+    })
+    .nullish();
+
+const labelsAndPropertiesSchema = z.looseObject({
+  labels: includedSchema(labelSchema),
+  properties: includedSchema(contentPropertySchema),
+});
+
+/**
+ * A current page's or blog post's labels and content properties in one request (`include-labels`,
+ * `include-properties`: at most 50 of each come along; a longer list is read from its own endpoint).
+ */
+export async function getLabelsAndProperties(
+  api: Api,
+  kind: 'page' | 'blogpost',
+  id: string,
+  options: CallOptions,
+): Promise<{ labels: Label[]; properties: ContentProperty[] }> {
+  const got = await get(
+    api,
+    `/api/v2/${SEGMENT[kind]}/{id}`,
+    { id },
+    { 'include-labels': 'true', 'include-properties': 'true', 'include-version': 'false' },
+    labelsAndPropertiesSchema,
+    options,
+  );
+  const all = async <T>(items: AsyncIterable<T>) => {
+    const out: T[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  };
+  const [labels, properties] = await Promise.all([
+    got.labels && !got.labels.meta?.hasMore ? got.labels.results : all(listLabels(api, kind, id, options)),
+    got.properties && !got.properties.meta?.hasMore
+      ? got.properties.results
+      : all(listContentProperties(api, kind, id, options)),
+  ]);
+  return { labels, properties };
 }
 
 /**

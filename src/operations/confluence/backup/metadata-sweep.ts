@@ -1,0 +1,123 @@
+// The metadata sweep of a Confluence backup: what has no change feed (labels, properties, restrictions, space
+// permissions, comments and attachments that may have been deleted) read for the whole site. Labels and
+// restrictions come many items per request from CQL searches with expansions; only what those do not tell in full
+// is read item by item, so the sweep costs about one request per item (the properties) plus a few per space.
+
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import type { StoredContent } from '../../../repository/content-writer.ts';
+import { keepNewest } from '../../../sources/confluence/client/dedupe.ts';
+import type { Label, Space } from '../../../sources/confluence/client/records.ts';
+import { fetchMeta, type KnownMeta } from '../../../sources/confluence/item-details.ts';
+import {
+  encodeRecord,
+  type LabelRecord,
+  type SpaceMeta,
+  type Watermarks,
+} from '../../../sources/confluence/layout.ts';
+import { searchSpaceMeta } from '../../../sources/confluence/meta-sweep-search.ts';
+import {
+  type ApiComment,
+  labelRecords,
+  permissionRecords,
+  propertyRecords,
+} from '../../../sources/confluence/record-mapping.ts';
+import type { ArchiveRun, Listed, SpaceWork } from './archive-run.ts';
+import type { ItemContext } from './item-archiver.ts';
+import { attachmentOf, scanSiteListings } from './listing-phase.ts';
+
+/**
+ * The metadata sweep: every space's labels, properties and permissions; complete site-wide listings of attachments
+ * and comments (placed by container into `comments` and `attachments`); every item's labels, properties and
+ * restrictions into `metas`, and every attachment's labels into `attachmentLabels`. An item whose metadata cannot
+ * be read is left out of `metas`: the item phase reads it again.
+ */
+export async function sweepMetadata(
+  run: ArchiveRun,
+  works: SpaceWork[],
+  byId: Listed,
+  comments: ItemContext['comments'],
+  attachments: ItemContext['attachments'],
+  metas: Map<string, StoredContent>,
+  attachmentLabels: Map<string, LabelRecord[]>,
+  watermarks: Watermarks,
+): Promise<void> {
+  const { api } = run;
+  const signal = run.signal ? { signal: run.signal } : {};
+  // Labels and restrictions of many items per request; what the searches do not tell is read item by item.
+  const known = new Map<string, KnownMeta>();
+  const knownAttachmentLabels = new Map<string, Label[]>();
+  const [{ newestAttachments, footer, inline }] = await Promise.all([
+    scanSiteListings(run, undefined, watermarks),
+    forEachConcurrently(works, 4, async (work) => {
+      work.meta = await run.content.storeBytes(encodeRecord(await fetchSpaceMeta(run, work.space)));
+      const found = await searchSpaceMeta(api, work.space.key, signal);
+      for (const [id, meta] of found.items) known.set(id, meta);
+      for (const [id, labels] of found.attachmentLabels) knownAttachmentLabels.set(id, labels);
+    }),
+  ]);
+  for (const att of newestAttachments) {
+    const containerId = att.pageId ?? att.blogPostId;
+    if (!containerId || !byId.has(containerId)) continue;
+    const list = attachments.byContainer.get(containerId) ?? [];
+    list.push(att);
+    attachments.byContainer.set(containerId, list);
+  }
+  const seenComments = new Map<string, ApiComment>();
+  for (const c of [
+    ...footer.map((x) => ({ ...x, kind: 'footer' as const })),
+    ...inline.map((x) => ({ ...x, kind: 'inline' as const })),
+  ])
+    keepNewest(seenComments, c);
+  for (const c of seenComments.values()) {
+    const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
+    if (!containerId) continue;
+    const list = comments.byContainer.get(containerId) ?? [];
+    list.push(c);
+    comments.byContainer.set(containerId, list);
+  }
+
+  // Per item and per attachment: what has no change feed. Failures are left to the item phase.
+  const items = [...byId.values()];
+  const concurrency = run.concurrency;
+  await forEachConcurrently(items, concurrency, async ({ item }) => {
+    try {
+      const meta = await fetchMeta(api, item, signal, known.get(item.id));
+      metas.set(item.id, await run.content.storeBytes(encodeRecord(meta)));
+    } catch {
+      run.signal?.throwIfAborted();
+    }
+    run.progress();
+  });
+  const all = [...attachments.byContainer.values()].flat().filter((a) => a.status !== 'trashed');
+  await forEachConcurrently(all, concurrency, async (att) => {
+    try {
+      const labels = knownAttachmentLabels.get(att.id) ?? [];
+      if (!knownAttachmentLabels.has(att.id))
+        for await (const label of api.listLabels('attachment', att.id, signal)) labels.push(label);
+      attachmentLabels.set(att.id, labelRecords(labels));
+    } catch {
+      run.signal?.throwIfAborted();
+    }
+  });
+}
+
+/** A space's labels, properties and permissions. */
+export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<SpaceMeta> {
+  const { api } = run;
+  const signal = run.signal ? { signal: run.signal } : {};
+  const all = async <T>(items: AsyncIterable<T>) => {
+    const out: T[] = [];
+    for await (const x of items) out.push(x);
+    return out;
+  };
+  const [labels, properties, permissions] = await Promise.all([
+    all(api.listSpaceLabels(space.id, signal)),
+    all(api.listSpaceProperties(space.id, signal)),
+    all(api.listSpacePermissions(space.id, signal)),
+  ]);
+  return {
+    labels: labelRecords(labels),
+    properties: propertyRecords(properties),
+    permissions: permissionRecords(permissions),
+  };
+}
