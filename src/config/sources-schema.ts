@@ -63,6 +63,15 @@ const confluenceSourceSchema = strictObject(
         .describe('attachment versions: the latest or all'),
     }).default({ versions: 'latest' }),
     metadataSweep: elapsedDurationSchema('how often to re-read metadata of unchanged pages').default('24h'),
+    metadataSweepSlices: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe(
+        'rolling sweep instead: every backup re-reads the metadata of the next 1/n of the items (the whole site every n backups)',
+      ),
     adminKey: z.boolean().default(false).describe('read restricted content with the admin key'),
     maxWait: elapsedDurationSchema(
       "longest wait for the site's rate limit (Retry-After, a spent points quota) that is sat out; a longer one ends the backup partial",

@@ -26,6 +26,7 @@ interface BackupConfluenceOptions extends ConnectionOptions {
   drafts?: boolean;
   sweep?: boolean;
   sweepEvery?: string;
+  sweepSlices?: number;
   concurrency?: number;
   tag?: string[];
   host?: string;
@@ -58,6 +59,11 @@ export function registerBackupConfluence(backup: Command): void {
     .option('--sweep', 're-read labels, properties, restrictions and permissions now')
     .option('--no-sweep', 'carry metadata over from the parent snapshot')
     .option('--sweep-every <duration>', 're-read metadata when the last sweep is this old (default 24h)')
+    .option(
+      '--sweep-slices <n>',
+      'rolling sweep: every backup re-reads the metadata of the next 1/n of the items (the whole site every n backups)',
+      integer('--sweep-slices', 1, 10_000),
+    )
     .option('--concurrency <n>', 'items processed at once (default 16)', integer('--concurrency', 1, 256))
     .option('--tag <tag>', 'add a tag to the snapshot (repeatable)', collect)
     .option('--host <name>', "record this host name instead of the machine's")
@@ -205,6 +211,17 @@ export function registerBackupConfluence(backup: Command): void {
 function sweepPolicy(opts: BackupConfluenceOptions, defaultEveryMs: number): SweepPolicy {
   if (opts.sweepEvery !== undefined && opts.sweep !== undefined)
     throw new StepvaultError('usage', '--sweep-every cannot be combined with --sweep or --no-sweep');
+  if (opts.sweepSlices !== undefined) {
+    if (opts.sweepEvery !== undefined || opts.sweep !== undefined)
+      throw new StepvaultError(
+        'usage',
+        '--sweep-slices cannot be combined with --sweep, --no-sweep or --sweep-every',
+        {
+          hint: 'a rolling sweep re-reads a slice in every backup; --sweep forces a whole sweep once',
+        },
+      );
+    return { kind: 'rolling', slices: opts.sweepSlices };
+  }
   if (opts.sweep === true) return { kind: 'always' };
   if (opts.sweep === false) return { kind: 'never' };
   return {

@@ -155,8 +155,13 @@ export const siteRecordSchema = z.object({
   watermarks: watermarksSchema,
   /** When the metadata sweep last ran (this backup or one carried over from a parent). */
   lastSweep: iso.optional(),
-  /** Whether this backup ran the sweep itself. */
+  /** Whether this backup ran the sweep itself (whole, or one slice of a rolling sweep). */
   swept: z.boolean(),
+  /** The slice of a rolling sweep this backup swept: the items whose id falls in slice `index` of `of`. */
+  sweepSlice: z
+    .object({ index: z.number().int().nonnegative(), of: z.number().int().positive() })
+    .refine((s) => s.index < s.of, 'index must be below of')
+    .optional(),
 });
 export type SiteRecord = z.infer<typeof siteRecordSchema>;
 

@@ -165,7 +165,10 @@ export class ConfigEnvironment implements PlanEnvironment {
             history: config.history,
             attachmentVersions: config.attachments.versions,
             adminKey: config.adminKey,
-            sweep: { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+            sweep:
+              config.metadataSweepSlices !== undefined
+                ? { kind: 'rolling', slices: config.metadataSweepSlices }
+                : { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
             tags: request.tags,
             host: request.host ?? this.host,
             ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),

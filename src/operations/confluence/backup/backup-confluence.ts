@@ -36,9 +36,18 @@ import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
 import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { ParentState } from './parent-state.ts';
+import { nextSlice, SWEEP_ALL, type SweepScope } from './sweep-scope.ts';
 
-/** When the metadata sweep runs: every backup, never (carried over), or when the last one is this old. */
-export type SweepPolicy = { kind: 'always' } | { kind: 'never' } | { kind: 'every'; ms: number };
+/**
+ * When the metadata sweep runs: every backup, never (carried over), when the last one is this old, or rolling:
+ * every backup sweeps the next of `slices` slices of the items (by id), so the whole site is swept every `slices`
+ * backups at a fraction of a whole sweep's requests each time.
+ */
+export type SweepPolicy =
+  | { kind: 'always' }
+  | { kind: 'never' }
+  | { kind: 'every'; ms: number }
+  | { kind: 'rolling'; slices: number };
 
 export const DEFAULT_SWEEP_EVERY_MS = 24 * 3600 * 1000;
 
@@ -173,7 +182,11 @@ export async function backupConfluence(
     const parent = parentSnapshot
       ? await ParentState.open(ConfluenceSnapshotReader.from(blobs, parentSnapshot))
       : undefined;
-    const sweep = sweepDue(request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS }, parent, started);
+    const sweep = sweepScopeOf(
+      request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS },
+      parent,
+      started,
+    );
 
     const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
@@ -243,13 +256,23 @@ export async function backupConfluence(
   }
 }
 
-/** Whether the metadata sweep runs in this backup (always without a parent: nothing to carry over). */
-export function sweepDue(policy: SweepPolicy, parent: ParentState | undefined, now: Date): boolean {
-  if (!parent) return true;
-  if (policy.kind === 'always') return true;
-  if (policy.kind === 'never') return false;
-  const last = parent.site.lastSweep;
-  return last === undefined || now.getTime() - Date.parse(last) >= policy.ms;
+/** What the metadata sweep covers in this backup (the whole site without a parent: nothing to carry over). */
+export function sweepScopeOf(policy: SweepPolicy, parent: ParentState | undefined, now: Date): SweepScope {
+  if (!parent) return SWEEP_ALL;
+  switch (policy.kind) {
+    case 'always':
+      return SWEEP_ALL;
+    case 'never':
+      return { kind: 'none' };
+    case 'rolling':
+      return nextSlice(parent.site, policy.slices);
+    case 'every': {
+      const last = parent.site.lastSweep;
+      return last === undefined || now.getTime() - Date.parse(last) >= policy.ms
+        ? SWEEP_ALL
+        : { kind: 'none' };
+    }
+  }
 }
 
 /** The site URL without credentials, query, fragment or a trailing `/wiki` or `/`. */

@@ -47,13 +47,14 @@ import {
 import { listSpaces, refusedSearches, scanChanges, treeItems } from './listing-phase.ts';
 import { fetchSpaceMeta, sweepMetadata } from './metadata-sweep.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
+import { SWEEP_ALL, type SweepScope, sweeps, sweepsListings } from './sweep-scope.ts';
 
 export interface ConfluenceArchiveRequest {
   site: string;
   cloudId?: string | undefined;
   options: BackupOptionsRecord;
-  /** Run the metadata sweep (forced true without a parent). */
-  sweep: boolean;
+  /** What the metadata sweep covers (the whole site without a parent, whatever this says). */
+  sweep: SweepScope;
   /** Items processed at once. @default 16 */
   concurrency?: number | undefined;
 }
@@ -148,7 +149,9 @@ export class ConfluenceArchiver {
     const options = this.#request.options;
     const started = this.#deps.now();
     const backupTime = started.toISOString();
-    const sweep = this.#request.sweep || !parent;
+    const scope: SweepScope = parent ? this.#request.sweep : SWEEP_ALL;
+    const complete = sweepsListings(scope);
+    const swept = (id: string) => sweeps(scope, id);
     const signal = this.#signal();
     const requestsAtStart = api.stats().totalRequests;
     const retriesAtStart = api.stats().retries;
@@ -181,29 +184,39 @@ export class ConfluenceArchiver {
       if (inventory.refused.length > 0) await refusedSearches(this.#run, work, inventory, treeRefs);
       this.#progress();
     });
-    const failedTreeItems = await treeItems(this.#run, treeRefs, sweep);
+    const failedTreeItems = await treeItems(this.#run, treeRefs, swept);
     const byId: Listed = new Map();
     for (const work of works) for (const item of work.items) byId.set(item.id, { work, item });
 
     const comments = {
-      complete: sweep,
+      complete,
       byContainer: new Map<string, ApiComment[]>(),
       affected: new Set<string>(),
     };
-    const attachments = { complete: sweep, byContainer: new Map<string, Attachment[]>() };
-    if (!sweep) {
+    const attachments = { complete, byContainer: new Map<string, Attachment[]>() };
+    if (!complete) {
       await scanChanges(this.#run, parent!, byId, comments, attachments, watermarks);
     }
 
     // 2. The metadata sweep.
     const metas = new Map<string, StoredContent>();
     const attachmentLabels = new Map<string, LabelRecord[]>();
-    const sweepStats = { ran: sweep, requests: 0, seconds: 0 };
-    if (sweep) {
+    const sweepStats = { ran: scope.kind !== 'none', requests: 0, seconds: 0 };
+    if (sweepStats.ran) {
       this.#phase = 'sweep';
       const t0 = this.#deps.now().getTime();
       const r0 = api.stats().totalRequests;
-      await sweepMetadata(this.#run, works, byId, comments, attachments, metas, attachmentLabels, watermarks);
+      await sweepMetadata(
+        this.#run,
+        scope,
+        works,
+        byId,
+        comments,
+        attachments,
+        metas,
+        attachmentLabels,
+        watermarks,
+      );
       sweepStats.requests = api.stats().totalRequests - r0;
       sweepStats.seconds = (this.#deps.now().getTime() - t0) / 1000;
     }
@@ -249,7 +262,7 @@ export class ConfluenceArchiver {
       history: options.history,
       attachmentVersions: options.attachmentVersions,
       drafts: options.drafts,
-      sweep,
+      sweeps: swept,
       backupTime,
       signal,
       bodies,
@@ -353,12 +366,14 @@ export class ConfluenceArchiver {
       time: backupTime,
       options,
       watermarks: finalWatermarks,
-      ...(sweep
+      // A rolling sweep has swept the whole site when its last slice is done.
+      ...(scope.kind === 'all' || (scope.kind === 'slice' && scope.index === scope.of - 1)
         ? { lastSweep: backupTime }
         : parent?.site.lastSweep
           ? { lastSweep: parent.site.lastSweep }
           : {}),
-      swept: sweep,
+      swept: scope.kind !== 'none',
+      ...(scope.kind === 'slice' ? { sweepSlice: { index: scope.index, of: scope.of } } : {}),
     };
     this.#builder.addFile(paths.site(), await this.#content.storeBytes(encodeRecord(site)), backupTime);
     const tree = await this.#builder.write(this.#deps.writer);

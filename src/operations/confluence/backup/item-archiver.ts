@@ -72,8 +72,8 @@ export interface ItemContext {
   attachmentVersions: 'latest' | 'all';
   /** Keep pending drafts of published pages and blog posts. */
   drafts: boolean;
-  /** Metadata is fetched (or was, by the sweep phase) rather than carried over. */
-  sweep: boolean;
+  /** Whether the metadata of the item (or of a container's attachments) with this id is re-read, not carried over. */
+  sweeps: (id: string) => boolean;
   backupTime: string;
   signal: AbortSignal | undefined;
   /** Bodies fetched for items whose version is not the parent's, by id. */
@@ -143,7 +143,7 @@ export async function archiveItem(
   // Nothing about the item changed: the whole directory is the parent's.
   if (
     sameVersion &&
-    !ctx.sweep &&
+    !ctx.sweeps(id) &&
     isDeepStrictEqual(parentRecord, record) &&
     !ctx.comments.complete &&
     !ctx.comments.affected.has(id) &&
@@ -198,7 +198,7 @@ export async function archiveItem(
     (async () => {
       const swept = ctx.metas.get(id);
       if (swept) await file(NAMES.meta, swept);
-      else if (ctx.sweep || !graft(NAMES.meta))
+      else if (ctx.sweeps(id) || !graft(NAMES.meta))
         await file(NAMES.meta, encodeRecord(await fetchMeta(ctx.api, item, signal)));
     })(),
   );
@@ -233,7 +233,7 @@ export async function archiveItem(
       tasks.push(
         (async () => {
           // Between sweeps an unchanged item keeps its stored draft (or none): drafts have no change feed.
-          if (reuse && !ctx.sweep) {
+          if (reuse && !ctx.sweeps(id)) {
             graft(NAMES.draft);
             return;
           }
@@ -404,7 +404,7 @@ async function archiveAttachment(
   const trashed = att.status === 'trashed';
   const labels =
     ctx.attachmentLabels.get(att.id) ??
-    ((!ctx.sweep || trashed) && parentRecord
+    ((!ctx.sweeps(item.id) || trashed) && parentRecord
       ? parentRecord.labels
       : trashed
         ? []
@@ -421,7 +421,7 @@ async function archiveAttachment(
     // Confluence serves no bytes of a trashed attachment: keep those stored before, if any.
     versions = (parentRecord?.versions ?? []).filter((v) => parentFiles.has(versionFileName(v.number)));
   } else if (ctx.attachmentVersions === 'latest') versions = [latest];
-  else if (sameVersion && !ctx.sweep) versions = parentRecord!.versions;
+  else if (sameVersion && !ctx.sweeps(item.id)) versions = parentRecord!.versions;
   else {
     const entriesList = await fetchAttachmentVersionNumbers(ctx.api, att, signal);
     const known = new Map(parentRecord?.versions.map((v) => [v.number, v]));

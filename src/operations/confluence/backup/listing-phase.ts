@@ -73,7 +73,7 @@ export async function refusedSearches(
 export async function treeItems(
   run: ArchiveRun,
   refs: { work: SpaceWork; ref: TreeItemRef }[],
-  sweep: boolean,
+  sweeps: (id: string) => boolean,
 ): Promise<{ work: SpaceWork; item: ContentRecord }[]> {
   const { api, parent } = run;
   const failed: { work: SpaceWork; item: ContentRecord }[] = [];
@@ -82,7 +82,7 @@ export async function treeItems(
     const old = parent ? (await parent.items(work.key)).get(ref.id) : undefined;
     const unchanged =
       old !== undefined &&
-      !sweep &&
+      !sweeps(ref.id) &&
       old.type === ref.kind &&
       (ref.title === undefined || ref.title === old.title) &&
       (ref.versionNumber === undefined || ref.versionNumber === old.version.number);

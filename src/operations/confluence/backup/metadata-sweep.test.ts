@@ -1,7 +1,8 @@
 // The metadata sweep on the simulator: it costs at most 1.5 requests per item it sweeps (labels and
 // restrictions come many items per request from CQL searches), and what it stores is exactly what reading every
 // item alone stores — for pages only the Admin Key shows (CQL ignores the key), a restriction of 230 users and
-// 105 groups, a page with more labels than a search lists, and attachments' labels.
+// 105 groups, a page with more labels than a search lists, and attachments' labels. A rolling sweep re-reads the
+// next slice of the items in each backup and has swept the whole site after n backups.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -14,7 +15,7 @@ import type { ConfluenceClient } from '../../../sources/confluence/client/client
 import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import { MemoryBackend } from '../../../storage/memory/memory-backend.ts';
 import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
-import { backupConfluence } from './backup-confluence.ts';
+import { backupConfluence, type SweepPolicy } from './backup-confluence.ts';
 
 /** The client with CQL metadata searches refused: the sweep then reads every item alone. */
 function withoutMetaSearch(client: ConfluenceClient): BackupApi {
@@ -126,5 +127,50 @@ describe('the metadata sweep', () => {
     assert.ok(metas.some((m) => m.includes('sweep-user-229') && m.includes('sweep-group-104')));
     assert.ok(metas.some((m) => m.includes('tag-209')));
     assert.ok(metas.some((m) => m.includes('"secret"')));
+  });
+
+  it('rolls: each backup re-reads the next slice of the items, and the whole site is swept every n backups', async () => {
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const client = siteClient(sim, { adminKey: true });
+    const run = (sweep: SweepPolicy) =>
+      client.withAdminKey(() =>
+        backupConfluence({ site: sim.siteUrl, adminKey: true, sweep }, { repo, api: client }),
+      );
+    const whole = await run({ kind: 'always' });
+    const pages = [...sim.store.contents.values()].filter((c) => c.kind === 'page' && c.status === 'current');
+    await client.withAdminKey(async () => {
+      for (const page of pages) await client.addLabels(page.id, [{ prefix: 'global', name: 'rolled' }]);
+    });
+    const labelled = async (snapshotId: string) => {
+      const reader = await ConfluenceSnapshotReader.open(repo, snapshotId);
+      const ids: string[] = [];
+      for (const space of await reader.spaces())
+        for (const item of await reader.items(space.key))
+          if ((await reader.meta(space.key, item.id)).labels.some((l) => l.name === 'rolled'))
+            ids.push(item.id);
+      return ids.sort();
+    };
+    const expectedAfter = (slices: number[]) =>
+      pages
+        .filter((p) => slices.includes(Number(p.id) % 3))
+        .map((p) => p.id)
+        .sort();
+    const swept: number[] = [];
+    let lastSweep = whole.site.time;
+    for (const [i, slice] of [1, 2, 0].entries()) {
+      const result = await run({ kind: 'rolling', slices: 3 });
+      assert.deepEqual(result.missing, []);
+      assert.deepEqual(result.site.sweepSlice, { index: slice, of: 3 });
+      assert.deepEqual(await labelled(result.snapshotId!), expectedAfter([1, 2, 0].slice(0, i + 1)));
+      // The whole site counts as swept when the last slice is done.
+      if (slice === 2) lastSweep = result.site.time;
+      assert.equal(result.site.lastSweep, lastSweep);
+      swept.push(result.summary.confluence.sweep.requests);
+    }
+    const wholeRequests = whole.summary.confluence.sweep.requests;
+    assert.ok(
+      swept[0]! < wholeRequests / 2 && swept[1]! < wholeRequests / 2,
+      `a slice costs a fraction of a whole sweep (${swept.join(', ')} of ${wholeRequests})`,
+    );
   });
 });

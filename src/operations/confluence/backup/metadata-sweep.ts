@@ -24,15 +24,19 @@ import {
 import type { ArchiveRun, Listed, SpaceWork } from './archive-run.ts';
 import type { ItemContext } from './item-archiver.ts';
 import { attachmentOf, scanSiteListings } from './listing-phase.ts';
+import { type SweepScope, sweeps, sweepsListings } from './sweep-scope.ts';
 
 /**
- * The metadata sweep: every space's labels, properties and permissions; complete site-wide listings of attachments
- * and comments (placed by container into `comments` and `attachments`); every item's labels, properties and
- * restrictions into `metas`, and every attachment's labels into `attachmentLabels`. An item whose metadata cannot
- * be read is left out of `metas`: the item phase reads it again.
+ * The metadata sweep over `scope`: labels, properties and restrictions of every item it covers into `metas`, and
+ * the labels of attachments (those its searches found, and every listed attachment of a covered container) into
+ * `attachmentLabels`; when it covers the listings (a whole sweep, the first slice of a rolling one), also every
+ * space's labels, properties and permissions and the complete site-wide listings of attachments and comments
+ * (placed by container into `comments` and `attachments`). An item whose metadata cannot be read is left out of
+ * `metas`: the item phase reads it again.
  */
 export async function sweepMetadata(
   run: ArchiveRun,
+  scope: SweepScope,
   works: SpaceWork[],
   byId: Listed,
   comments: ItemContext['comments'],
@@ -46,15 +50,54 @@ export async function sweepMetadata(
   // Labels and restrictions of many items per request; what the searches do not tell is read item by item.
   const known = new Map<string, KnownMeta>();
   const knownAttachmentLabels = new Map<string, Label[]>();
-  const [{ newestAttachments, footer, inline }] = await Promise.all([
-    scanSiteListings(run, undefined, watermarks),
+  const listings = sweepsListings(scope);
+  const [listed] = await Promise.all([
+    listings ? scanSiteListings(run, undefined, watermarks) : undefined,
     forEachConcurrently(works, 4, async (work) => {
-      work.meta = await run.content.storeBytes(encodeRecord(await fetchSpaceMeta(run, work.space)));
+      if (listings)
+        work.meta = await run.content.storeBytes(encodeRecord(await fetchSpaceMeta(run, work.space)));
       const found = await searchSpaceMeta(api, work.space.key, signal);
-      for (const [id, meta] of found.items) known.set(id, meta);
+      for (const [id, meta] of found.items) if (sweeps(scope, id)) known.set(id, meta);
       for (const [id, labels] of found.attachmentLabels) knownAttachmentLabels.set(id, labels);
     }),
   ]);
+  for (const [id, labels] of knownAttachmentLabels) attachmentLabels.set(id, labelRecords(labels));
+  if (listed) placeListings(listed, byId, comments, attachments);
+
+  // Per item and per attachment: what has no change feed. Failures are left to the item phase.
+  const items = [...byId.values()].filter(({ item }) => sweeps(scope, item.id));
+  const concurrency = run.concurrency;
+  await forEachConcurrently(items, concurrency, async ({ item }) => {
+    try {
+      const meta = await fetchMeta(api, item, signal, known.get(item.id));
+      metas.set(item.id, await run.content.storeBytes(encodeRecord(meta)));
+    } catch {
+      run.signal?.throwIfAborted();
+    }
+    run.progress();
+  });
+  const all = [...attachments.byContainer]
+    .filter(([containerId]) => sweeps(scope, containerId))
+    .flatMap(([, list]) => list)
+    .filter((a) => a.status !== 'trashed' && !attachmentLabels.has(a.id));
+  await forEachConcurrently(all, concurrency, async (att) => {
+    try {
+      const labels = [];
+      for await (const label of api.listLabels('attachment', att.id, signal)) labels.push(label);
+      attachmentLabels.set(att.id, labelRecords(labels));
+    } catch {
+      run.signal?.throwIfAborted();
+    }
+  });
+}
+
+/** Places the complete site-wide listings by container: attachments (of listed items) and comments. */
+function placeListings(
+  { newestAttachments, footer, inline }: Awaited<ReturnType<typeof scanSiteListings>>,
+  byId: Listed,
+  comments: ItemContext['comments'],
+  attachments: ItemContext['attachments'],
+): void {
   for (const att of newestAttachments) {
     const containerId = att.pageId ?? att.blogPostId;
     if (!containerId || !byId.has(containerId)) continue;
@@ -75,30 +118,6 @@ export async function sweepMetadata(
     list.push(c);
     comments.byContainer.set(containerId, list);
   }
-
-  // Per item and per attachment: what has no change feed. Failures are left to the item phase.
-  const items = [...byId.values()];
-  const concurrency = run.concurrency;
-  await forEachConcurrently(items, concurrency, async ({ item }) => {
-    try {
-      const meta = await fetchMeta(api, item, signal, known.get(item.id));
-      metas.set(item.id, await run.content.storeBytes(encodeRecord(meta)));
-    } catch {
-      run.signal?.throwIfAborted();
-    }
-    run.progress();
-  });
-  const all = [...attachments.byContainer.values()].flat().filter((a) => a.status !== 'trashed');
-  await forEachConcurrently(all, concurrency, async (att) => {
-    try {
-      const labels = knownAttachmentLabels.get(att.id) ?? [];
-      if (!knownAttachmentLabels.has(att.id))
-        for await (const label of api.listLabels('attachment', att.id, signal)) labels.push(label);
-      attachmentLabels.set(att.id, labelRecords(labels));
-    } catch {
-      run.signal?.throwIfAborted();
-    }
-  });
 }
 
 /** A space's labels, properties and permissions. */
