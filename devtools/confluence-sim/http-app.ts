@@ -105,9 +105,20 @@ function gate(deps: SimDeps): MiddlewareHandler<SimEnv> {
       );
     }
     c.set('actor', auth.actor);
+    await refuseOversizedJson(c, deps);
     await next();
     for (const [name, value] of Object.entries(extra)) c.res.headers.set(name, value);
   };
+}
+
+/** A JSON write larger than the site takes is refused (413) before any route sees it, as Cloud's edge does. */
+async function refuseOversizedJson(c: Ctx, deps: SimDeps): Promise<void> {
+  if (!WRITE_METHODS.has(c.req.method) || !(c.req.header('content-type') ?? '').includes('json')) return;
+  const limit = deps.settings.limits.jsonBytes;
+  const declared = Number(c.req.header('content-length') ?? Number.NaN);
+  const size = Number.isFinite(declared) ? declared : Buffer.byteLength(await c.req.text());
+  if (size > limit)
+    throw new SimError(413, `Request entity too large: ${size} bytes, the site takes at most ${limit}`);
 }
 
 function onError(error: Error, c: Ctx): Response {

@@ -28,7 +28,19 @@ export interface SimSettings {
   cqlTypes: readonly string[];
   /** The points quota of the site requests (long Retry-After waits); none when absent. */
   quota: PointsQuota | undefined;
+  /** Sizes past which a write is refused with 413, as Cloud refuses them. */
+  limits: WriteLimits;
 }
+
+/** Cloud refuses a JSON request (a page or comment body among them) or an attached file beyond these. */
+export interface WriteLimits {
+  /** Bytes of a JSON request body. */
+  jsonBytes: number;
+  /** Bytes of one uploaded file (Cloud's default attachment size limit; admins may change it). */
+  attachmentBytes: number;
+}
+
+export const DEFAULT_WRITE_LIMITS: WriteLimits = { jsonBytes: 5 * 2 ** 20, attachmentBytes: 100 * 2 ** 20 };
 
 export interface SimDeps {
   store: SimStore;

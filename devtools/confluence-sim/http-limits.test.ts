@@ -1,6 +1,7 @@
 // Rate limit, latency and counters over HTTP, with a manual clock: the burst passes and the next request gets
 // 429 with Retry-After and the X-RateLimit headers; every request waits the configured latency; every request
-// is counted per endpoint with its status and bytes, also through /__sim/stats.
+// is counted per endpoint with its status and bytes, also through /__sim/stats; a JSON write or an attached file
+// beyond the site's size limits is refused with 413.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -90,6 +91,43 @@ test('requests are counted per endpoint with statuses and bytes, also at /__sim/
     assert.equal(served.requests, 5);
     await fetch(`${sim.siteUrl}/__sim/stats/reset`, { method: 'POST' });
     assert.equal(sim.stats.snapshot().requests, 0);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('a JSON write or an attached file larger than the site takes is refused with 413, and nothing is written', async () => {
+  const sim = await startConfluenceSim({ limits: { jsonBytes: 64 * 1024, attachmentBytes: 1000 } });
+  try {
+    sim.generate({ seed: 4, spaces: 1, pages: 3 });
+    const space = [...sim.store.spaces.values()][0]!;
+    const page = (value: string) => ({
+      spaceId: space.id,
+      title: `Big ${value.length}`,
+      body: { representation: 'storage', value },
+    });
+    const pagesBefore = sim.store.contents.size;
+    const big = await call(sim, 'POST', '/wiki/api/v2/pages', { body: page(`<p>${'x'.repeat(70_000)}</p>`) });
+    assert.equal(big.status, 413);
+    assert.match(JSON.stringify(big.json), /at most 65536/);
+    assert.equal(sim.store.contents.size, pagesBefore);
+    assert.equal((await call(sim, 'POST', '/wiki/api/v2/pages', { body: page('<p>small</p>') })).status, 200);
+
+    const target = [...sim.store.contents.values()].find((c) => c.kind === 'page')!;
+    const upload = (bytes: number) => {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(bytes)]), `f${bytes}.bin`);
+      return call(sim, 'POST', `/wiki/rest/api/content/${target.id}/child/attachment`, {
+        form,
+        headers: { 'x-atlassian-token': 'nocheck' },
+      });
+    };
+    const attachmentsBefore = sim.store.attachments.size;
+    const tooBig = await upload(1001);
+    assert.equal(tooBig.status, 413);
+    assert.match(JSON.stringify(tooBig.json), /f1001\.bin is 1001 bytes/);
+    assert.equal(sim.store.attachments.size, attachmentsBefore);
+    assert.equal((await upload(1000)).status, 200);
   } finally {
     await sim.close();
   }

@@ -31,7 +31,7 @@ function requireXsrfToken(c: Ctx): void {
   if (token !== 'nocheck' && token !== 'no-check') throw new SimError(403, 'XSRF check failed');
 }
 
-async function uploads(c: Ctx): Promise<{ files: Upload[]; minorEdit: boolean }> {
+async function uploads(c: Ctx, maxFileBytes: number): Promise<{ files: Upload[]; minorEdit: boolean }> {
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('multipart/form-data')) throw badRequest('Expected multipart/form-data');
   let form: Record<string, unknown>;
@@ -49,6 +49,11 @@ async function uploads(c: Ctx): Promise<{ files: Upload[]; minorEdit: boolean }>
   const texts = await Promise.all(comments);
   const out: Upload[] = [];
   for (const [i, file] of files.entries()) {
+    if (file.size > maxFileBytes)
+      throw new SimError(
+        413,
+        `The file ${file.name} is ${file.size} bytes: attachments may be at most ${maxFileBytes}`,
+      );
     const upload: Upload = {
       filename: file.name,
       bytes: Buffer.from(await file.arrayBuffer()),
@@ -116,7 +121,7 @@ export function registerV1AttachmentRoutes(app: SimApp, deps: SimDeps): void {
       requireXsrfToken(c);
       const content = container(c);
       requireWritable(c, store, content);
-      const { files, minorEdit } = await uploads(c);
+      const { files, minorEdit } = await uploads(c, deps.settings.limits.attachmentBytes);
       const authorId = actorOf(c).user.accountId;
       if (createOnly) {
         for (const f of files)
@@ -156,7 +161,7 @@ export function registerV1AttachmentRoutes(app: SimApp, deps: SimDeps): void {
     requireWritable(c, store, content);
     const att = readableAttachment(c, store, c.req.param('attachmentId'), ['current', 'archived', 'trashed']);
     if (att.containerId !== content.id) throw notFound(`Attachment ${att.id}`);
-    const { files, minorEdit } = await uploads(c);
+    const { files, minorEdit } = await uploads(c, deps.settings.limits.attachmentBytes);
     const f = files[0]!;
     addAttachmentVersion(store, att, {
       filename: f.filename,

@@ -15,7 +15,7 @@ import { SimEdits } from './edits.ts';
 import { type FaultConfig, FaultInjector } from './faults.ts';
 import { type DatasetOptions, type DatasetSummary, generateDataset } from './generate-dataset.ts';
 import { createSiteApp } from './http-app.ts';
-import type { SimDeps, SimSettings } from './http-context.ts';
+import { DEFAULT_WRITE_LIMITS, type SimDeps, type SimSettings, type WriteLimits } from './http-context.ts';
 import { MediaSigner, startMediaServer, startRogueServer } from './media-server.ts';
 import { PointsQuota, type PointsQuotaConfig } from './points-quota.ts';
 import { hash32, pseudoUuid } from './prng.ts';
@@ -45,6 +45,8 @@ export interface ConfluenceSimOptions {
   /** Content types the site's CQL knows: a search naming another is a 400, as on a Cloud site without, say,
    * databases. @default every type the simulator has */
   cqlTypes?: readonly string[];
+  /** Sizes past which writes are refused with 413 (Cloud's: 5 MiB of JSON, 100 MiB per attached file). */
+  limits?: Partial<WriteLimits>;
   /**
    * First content id. By default it depends on the site name and on how many simulators this process started
    * before, so an original and its restore target never hand out the same ids (which would hide a client that
@@ -87,6 +89,8 @@ export interface ConfluenceSim {
   /** The content types the site's CQL knows from now on (`cqlTypes`). */
   setCqlTypes(types: readonly string[]): void;
   setPointsQuota(config: PointsQuotaConfig | undefined): void;
+  /** Sizes past which writes are refused with 413 from now on (unnamed ones keep their value). */
+  setLimits(limits: Partial<WriteLimits>): void;
   /** Seconds the current rate limit needs at least for `requests` requests (0 without a limit). */
   minimumSecondsFor(requests: number): number;
   /** A canonical, id-free description of the site's content, for comparing two sites. */
@@ -122,6 +126,7 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     limiter: options.rateLimit ? new TokenBucket(options.rateLimit, clock) : undefined,
     cqlTypes: options.cqlTypes ?? CQL_TYPES,
     quota: options.pointsQuota ? new PointsQuota(options.pointsQuota, clock) : undefined,
+    limits: { ...DEFAULT_WRITE_LIMITS, ...options.limits },
   };
   let rateLimit = options.rateLimit;
   const edits = new SimEdits(store);
@@ -185,6 +190,9 @@ export async function startConfluenceSim(options: ConfluenceSimOptions = {}): Pr
     },
     setPointsQuota: (config) => {
       settings.quota = config ? new PointsQuota(config, clock) : undefined;
+    },
+    setLimits: (limits) => {
+      settings.limits = { ...settings.limits, ...limits };
     },
     minimumSecondsFor: (requests) => (rateLimit ? minimumSeconds(requests, rateLimit) : 0),
     describe: (describeOptions) => describeSite(store, describeOptions),

@@ -9,7 +9,11 @@
 
 import { forEachConcurrently, Semaphore } from '../../../common/concurrency.ts';
 import { StepvaultError } from '../../../common/errors.ts';
-import type { HierarchyKind, TreeItemKind } from '../../../sources/confluence/client/client-types.ts';
+import type {
+  BodyWrite,
+  HierarchyKind,
+  TreeItemKind,
+} from '../../../sources/confluence/client/client-types.ts';
 import { httpStatusOf } from '../../../sources/confluence/client/http-errors.ts';
 import type { ContentRecord } from '../../../sources/confluence/layout.ts';
 import { childrenByParent, reorderMoves } from '../../../sources/confluence/restore/tree-order.ts';
@@ -219,34 +223,46 @@ class TreeRestore {
     if (item.type === 'page' || item.type === 'blogpost') {
       const body = await desiredBody(ctx, item);
       final = !body.pending;
-      if (item.type === 'blogpost') {
-        const post = await client.createBlogPost(
-          {
-            spaceId,
-            title: item.title,
-            body: body.write,
-            status,
-            ...(item.createdAt !== undefined ? { createdAt: item.createdAt } : {}),
-          },
-          this.call,
-        );
-        newId = post.id;
-      } else {
-        try {
-          const page = await client.createPage(
+      const post = async (write: BodyWrite): Promise<string> => {
+        if (item.type === 'blogpost') {
+          const made = await client.createBlogPost(
             {
               spaceId,
               title: item.title,
-              body: body.write,
+              body: write,
               status,
-              ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
-              ...(place.rootLevel ? { rootLevel: true } : {}),
+              ...(item.createdAt !== undefined ? { createdAt: item.createdAt } : {}),
             },
             this.call,
           );
-          newId = page.id;
-        } catch (error) {
-          const existing = httpStatusOf(error) === 400 ? await this.pageNamed(item.title) : undefined;
+          return made.id;
+        }
+        const made = await client.createPage(
+          {
+            spaceId,
+            title: item.title,
+            body: write,
+            status,
+            ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
+            ...(place.rootLevel ? { rootLevel: true } : {}),
+          },
+          this.call,
+        );
+        return made.id;
+      };
+      try {
+        newId = await post(body.write);
+      } catch (error) {
+        if (httpStatusOf(error) === 413) {
+          // The site refuses a body this large: the item is made without it, so that its children, attachments
+          // and comments keep their place, and the body pass tries again and names what the site refused.
+          newId = await post({ representation: 'storage', value: '' });
+          final = false;
+        } else {
+          const existing =
+            item.type === 'page' && httpStatusOf(error) === 400
+              ? await this.pageNamed(item.title)
+              : undefined;
           if (!existing || item.status === 'trashed') throw error;
           // Created by a run that stopped before its journal write, or by someone meanwhile: take it.
           ctx.report.counts.itemsCreated[item.type]! -= 1;

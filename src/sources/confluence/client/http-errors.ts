@@ -57,6 +57,11 @@ function hintFor(status: number, endpoint: string): string | undefined {
     return 'the account lacks the permission for this operation (site or space admin rights?)';
   if (status === 429)
     return 'the site keeps refusing requests (rate limit); try again later or lower the concurrency';
+  if (status === 413)
+    return (
+      'the site refuses content this large: a Confluence admin can raise the attachment size limit ' +
+      '(Settings > Attachments); a page body beyond the site’s limit cannot be written'
+    );
   if (status >= 500) return 'Confluence failed on its side; it may work again later';
   if (status === 400 && endpoint.startsWith('GET'))
     return 'the request was malformed; this is a bug in stepvault';
