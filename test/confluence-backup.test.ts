@@ -220,6 +220,12 @@ describe('Confluence backup', () => {
       assert.equal(counts.sweep.ran, false);
       assert.equal(counts.itemsFetched, 2, 'only the edited pages are fetched');
       assert.equal(counts.attachmentsDownloaded, 1);
+      let stored = 0;
+      const snapshot = await ConfluenceSnapshotReader.open(repo, incremental.snapshotId!);
+      for (const space of await snapshot.spaces())
+        for (const item of await snapshot.items(space.key))
+          stored += (await snapshot.attachments(space.key, item.id)).length;
+      assert.equal(counts.attachmentsReused, stored - 1, 'every attachment not downloaded counts as reused');
       const endpoints = site.stats.snapshot().endpoints;
       const calls = (key: string) => endpoints[key]?.requests ?? 0;
       assert.equal(calls('GET /wiki/rest/api/content/:id/child/attachment/:attachmentId/download'), 1);

@@ -185,8 +185,7 @@ export function registerBackupConfluence(backup: Command): void {
           `Items:       ${c.items} (${c.itemsNew} new, ${Math.max(0, c.itemsFetched - c.itemsNew)} changed, ${c.itemsReused} unchanged)`,
         );
         ctx.out.line(
-          // Attachments of unchanged items are grafted with their item, uncounted: only those looked at count.
-          `Attachments: ${c.attachmentsDownloaded} downloaded (${formatBytes(c.bytesDownloaded)})${c.attachmentsReused ? `, ${c.attachmentsReused} of changed items reused` : ''}`,
+          `Attachments: ${c.attachmentsDownloaded} downloaded (${formatBytes(c.bytesDownloaded)})${c.attachmentsReused ? `, ${c.attachmentsReused} reused` : ''}`,
         );
         ctx.out.line(
           `Requests:    ${c.requests} (${c.retries} retried, ${c.rateLimited} rate-limited)${c.sweep.ran ? `; metadata sweep ${c.sweep.requests} requests in ${formatDuration(c.sweep.seconds * 1000)}` : '; no metadata sweep'}`,

@@ -58,7 +58,9 @@ export interface DeletedItem {
 export interface ItemCounters {
   itemsFetched: number;
   itemsReused: number;
+  /** Attachment files (versions) downloaded. */
   attachmentsDownloaded: number;
+  /** Attachments kept whole from the parent snapshot: nothing of them downloaded. */
   attachmentsReused: number;
   bytesDownloaded: number;
 }
@@ -153,6 +155,8 @@ export async function archiveItem(
     const node = await ctx.parent!.node(itemDir);
     if (node) {
       ctx.counters.itemsReused++;
+      // Its attachments come along unread: counted as reused all the same.
+      ctx.counters.attachmentsReused += (await ctx.parent!.files(paths.attachmentsDir(spaceKey, id))).size;
       return { entries: [{ path: itemDir, graft: node }], missing, deleted, counters: ctx.counters };
     }
   }
@@ -327,6 +331,7 @@ async function archiveAttachments(
     const affected = [...parentAtts.keys()].filter((attId) => ctx.comments.affected.has(attId));
     if (listed.length === 0 && affected.length === 0) {
       graftIfPresent(parentFiles, NAMES.attachments, dir, entries);
+      ctx.counters.attachmentsReused += parentAtts.size;
       return;
     }
     const changed = new Set(listed.map((a) => a.id));
@@ -342,6 +347,7 @@ async function archiveAttachments(
     listed = await fetchAttachments(ctx.api, item.type as 'page' | 'blogpost', item.id, signal);
   }
   for (const node of unchanged) entries.push({ path: `${dir}/${node.name}`, graft: node });
+  ctx.counters.attachmentsReused += unchanged.length;
   const sorted = [...listed].sort((a, b) => byNumericId(a.id, b.id));
   const results = await Promise.allSettled(
     sorted.map((att) => archiveAttachment(ctx, spaceKey, item, att, entries)),
@@ -437,15 +443,16 @@ async function archiveAttachment(
     versions.push(latest);
   }
 
+  let downloads = 0;
   for (const v of versions) {
     const name = versionFileName(v.number);
     const old = parentFiles.get(name);
     // An attachment version's bytes never change: a stored one is reused.
     if (old && (v.number < current || sameVersion || trashed)) {
       own.push({ path: `${dir}/${name}`, graft: old });
-      ctx.counters.attachmentsReused++;
       continue;
     }
+    downloads++;
     const download = await ctx.api.downloadAttachment(item.id, att.id, {
       ...signal,
       ...(v.number === current ? {} : { version: v.number }),
@@ -461,6 +468,7 @@ async function archiveAttachment(
     ctx.counters.bytesDownloaded += stored.size;
     own.push({ path: `${dir}/${name}`, file: stored, mtime: v.createdAt ?? ctx.backupTime });
   }
+  if (downloads === 0) ctx.counters.attachmentsReused++;
 
   const record: AttachmentRecord = {
     id: att.id,
