@@ -10,8 +10,7 @@
 // - the CLI: `stepvault restore confluence` with --json, exit 3 listing what could not be restored.
 //
 // What Cloud cannot restore is normalised in `restorable()` below and documented in docs/confluence-restore.md:
-// the archived state of spaces and pages (no API the restore can rely on archives) and space labels (no API
-// writes them). Nothing else differs.
+// the archived state of spaces and pages (no API the restore can rely on archives). Nothing else differs.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -104,7 +103,7 @@ async function restore(
 /**
  * What a restore into Confluence Cloud can reproduce: spaces and pages that were archived come back current
  * (archiving is an asynchronous, edition-dependent job no restore can rely on, and the simulator does not
- * offer it), and space labels are gone (the REST API has no way to write them). See docs/confluence-restore.md.
+ * offer it). See docs/confluence-restore.md.
  */
 function restorable(site: SiteDescription): SiteDescription {
   const item = (i: ItemDescription): ItemDescription => ({
@@ -115,7 +114,6 @@ function restorable(site: SiteDescription): SiteDescription {
   const space = (s: SpaceDescription): SpaceDescription => ({
     ...s,
     status: 'current',
-    labels: [],
     tree: s.tree.map(item),
     blogPosts: s.blogPosts.map(item),
   });

@@ -405,6 +405,14 @@ test('write endpoints answer as the specs describe', async () => {
     })
   ).json;
   await check('DELETE', `${R}/space/${v1Space.key}/permission/${perm.id}`, 204);
+  await check('POST', `${R}/space/${v1Space.key}/label`, 200, {
+    body: [
+      { prefix: 'global', name: 'handbook' },
+      { prefix: 'team', name: 'ops' },
+    ],
+  });
+  await check('GET', `${R}/space/${v1Space.key}/label`, 200);
+  await check('DELETE', `${R}/space/${v1Space.key}/label?name=handbook`, 204);
   await propertyCrud(`${P}/attachments/${uploaded.results[0].id}`);
   await check('DELETE', `${P}/attachments/${uploaded.results[0].id}`, 204);
   await check('POST', `${P}/admin-key`, 200, { body: { durationInMinutes: 5 } });

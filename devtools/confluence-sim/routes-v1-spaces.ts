@@ -1,10 +1,11 @@
 // v1 spaces, users and groups: create a space (with its homepage), read one, add and remove space permissions
-// (writes exist only in v1), look up users by account id and groups by id, list groups and their members.
+// and space labels (writes exist only in v1), look up users by account id and groups by id, list groups and their members.
 
 import { canAdministerSpace } from './access.ts';
 import {
   actorOf,
   jsonBody,
+  jsonValue,
   queryInt,
   type SimApp,
   type SimDeps,
@@ -12,7 +13,8 @@ import {
   sendJson,
 } from './http-context.ts';
 import { readableSpaceByKey } from './lookup.ts';
-import { groupV1Json, spaceV1Json, userV1Json } from './serialize-v1.ts';
+import { addLabels, labelsOf, removeLabel } from './metadata-ops.ts';
+import { groupV1Json, labelV1Json, spaceV1Json, userV1Json } from './serialize-v1.ts';
 import { badRequest, notFound, SimError } from './sim-error.ts';
 import { addSpacePermission, createSpace, removeSpacePermission } from './space-ops.ts';
 
@@ -38,6 +40,41 @@ export function registerV1SpaceRoutes(app: SimApp, deps: SimDeps): void {
   app.get('/rest/api/space/:spaceKey', (c) =>
     sendJson(c, 200, spaceV1Json(readableSpaceByKey(c, store, c.req.param('spaceKey')))),
   );
+
+  // Space labels: v1 only (v2 reads them but cannot write them); writing takes space admin rights.
+  const labelArray = (labels: ReturnType<typeof labelsOf>, start = 0, limit = labels.length) => ({
+    results: labels.slice(start, start + limit).map(labelV1Json),
+    start,
+    limit,
+    size: Math.max(0, Math.min(limit, labels.length - start)),
+    _links: {},
+  });
+  app.get('/rest/api/space/:spaceKey/label', (c) => {
+    const space = readableSpaceByKey(c, store, c.req.param('spaceKey'));
+    const prefix = c.req.query('prefix');
+    const labels = labelsOf(store, space).filter((l) => prefix === undefined || l.prefix === prefix);
+    const start = queryInt(c, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
+    return sendJson(c, 200, labelArray(labels, start, queryInt(c, 'limit', 200, 1, 1000)));
+  });
+  app.post('/rest/api/space/:spaceKey/label', async (c) => {
+    const space = readableSpaceByKey(c, store, c.req.param('spaceKey'));
+    if (!canAdministerSpace(space, actorOf(c))) throw new SimError(403, 'You may not administer this space');
+    const body = await jsonValue(c);
+    if (!Array.isArray(body)) throw badRequest('Expected an array of labels');
+    return sendJson(
+      c,
+      200,
+      labelArray(addLabels(store, space, body as { prefix?: unknown; name?: unknown }[])),
+    );
+  });
+  app.delete('/rest/api/space/:spaceKey/label', (c) => {
+    const space = readableSpaceByKey(c, store, c.req.param('spaceKey'));
+    if (!canAdministerSpace(space, actorOf(c))) throw new SimError(403, 'You may not administer this space');
+    const name = c.req.query('name');
+    if (name === undefined || name === '') throw badRequest('Label name is required');
+    removeLabel(store, space, name);
+    return sendEmpty(204);
+  });
 
   app.post('/rest/api/space/:spaceKey/permission', async (c) => {
     const space = readableSpaceByKey(c, store, c.req.param('spaceKey'));

@@ -1,6 +1,6 @@
 // The space of a restore: find or create the target space (same key by default, a new key, or an existing
-// space), then its settings: permissions whose principals exist on the target, properties. Space labels and
-// the archived state cannot be written through the REST API: they are reported as warnings.
+// space), then its settings: permissions whose principals exist on the target, properties, labels (v1). The
+// archived state cannot be written through the REST API: it is reported as a warning.
 
 import { StepvaultError } from '../../../common/errors.ts';
 import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
@@ -91,20 +91,19 @@ function permissionKey(type: string, id: string, operation: string, target: stri
 export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): Promise<void> {
   const { client, journal, report, target } = ctx;
   const space = ctx.source.key;
-  // A space the restore creates is current and has no labels; an existing one keeps its own.
+  // A space the restore creates is current.
   if (target.fresh && ctx.source.status === 'archived')
     report.warn(`space ${space} was archived; it is restored as a current space (archive it in Confluence)`);
-  if (target.fresh && meta.labels.length > 0)
-    report.warn(
-      `space ${space} has ${meta.labels.length} labels, which the REST API cannot set: add them in Confluence`,
-    );
   if (journal.state.done.has('space-settings')) return;
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const dry = ctx.settings.dryRun;
 
   const have = new Set<string>();
   const properties = new Map<string, unknown>();
+  const labels = new Set<string>();
   if (target.id !== '') {
+    for await (const l of client.listSpaceLabels(target.id, call))
+      labels.add(`${l.prefix ?? 'global'}:${l.name}`);
     for await (const p of client.listSpacePermissions(target.id, call))
       have.add(
         permissionKey(p.principal.type, p.principal.id ?? '', p.operation.key, p.operation.targetType),
@@ -143,5 +142,16 @@ export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): 
       client.createSpaceProperty(target.id, { key: p.key, value: p.value }, call),
     );
   }
+  // Labels the space lacks (it keeps its own); `system` labels are Confluence's to set.
+  const missing = meta.labels.filter((l) => l.prefix !== 'system' && !labels.has(`${l.prefix}:${l.name}`));
+  report.counts.labels += missing.length;
+  if (missing.length > 0 && !dry)
+    await attempt(ctx, `space ${space}: labels`, () =>
+      client.addSpaceLabels(
+        target.key,
+        missing.map((l) => ({ name: l.name, prefix: l.prefix as 'global' | 'my' | 'team' })),
+        call,
+      ),
+    );
   if (!dry) await journal.record({ t: 'done', step: 'space-settings' });
 }

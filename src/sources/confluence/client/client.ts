@@ -434,6 +434,10 @@ export class ConfluenceClient {
   ): Promise<void> {
     return spaces.addSpacePermission(this.#api, spaceKey, input, options);
   }
+  /** v1 `POST /space/{key}/label`: adds labels to a space. */
+  addSpaceLabels(spaceKey: string, labels: readonly LabelInput[], options: WriteOptions = {}): Promise<void> {
+    return metadata.addSpaceLabels(this.#api, spaceKey, labels, options);
+  }
   createPage(input: CreatePageInput, options: WriteOptions = {}): Promise<Page> {
     return writes.createPage(this.#api, input, options);
   }

@@ -35,6 +35,18 @@ export async function addLabels(
   await writeNoContent(api, 'POST', '/rest/api/content/{id}/label', { id: contentId }, {}, body, options);
 }
 
+/** Adds labels to a space (v1 only: v2 reads space labels but cannot write them); adding one it has is a no-op. */
+export async function addSpaceLabels(
+  api: Api,
+  spaceKey: string,
+  labels: readonly LabelInput[],
+  options: WriteOptions,
+): Promise<void> {
+  if (labels.length === 0) return;
+  const body = labels.map((l) => ({ prefix: l.prefix ?? 'global', name: l.name }));
+  await writeNoContent(api, 'POST', '/rest/api/space/{key}/label', { key: spaceKey }, {}, body, options);
+}
+
 export function createContentProperty(
   api: Api,
   kind: PropertyOwnerKind,
