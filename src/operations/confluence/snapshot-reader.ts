@@ -34,6 +34,8 @@ import {
   siteRecordSchema,
   spaceMetaSchema,
   spaceRecordSchema,
+  type UsersFile,
+  usersFileSchema,
 } from '../../sources/confluence/layout.ts';
 
 const READ_CONCURRENCY = 16;
@@ -70,6 +72,12 @@ export class ConfluenceSnapshotReader {
 
   async site(): Promise<SiteRecord> {
     return this.#record(paths.site(), siteRecordSchema);
+  }
+
+  /** The users directory: account ids with their names (empty for a snapshot made before there was one). */
+  async users(): Promise<UsersFile['users']> {
+    if (!(await this.lookup(paths.users()))) return [];
+    return (await this.#record(paths.users(), usersFileSchema)).users;
   }
 
   /** Every space in the snapshot, by key. */

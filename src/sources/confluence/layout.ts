@@ -14,6 +14,7 @@ export const LAYOUT_FORMAT = 'stepvault-confluence/1';
 /** Names of the fixed files and directories. */
 export const NAMES = {
   site: 'site.json',
+  users: 'users.json',
   spaces: 'spaces',
   space: 'space.json',
   spaceMeta: 'space-meta.json',
@@ -57,6 +58,7 @@ export function checkAttachmentId(id: string): string {
 /** Paths inside the snapshot tree (absolute, "/"-separated). */
 export const paths = {
   site: () => `/${NAMES.site}`,
+  users: () => `/${NAMES.users}`,
   spaces: () => `/${NAMES.spaces}`,
   spaceDir: (key: string) => `/${NAMES.spaces}/${checkSpaceKey(key)}`,
   space: (key: string) => `${paths.spaceDir(key)}/${NAMES.space}`,
@@ -164,6 +166,21 @@ export const siteRecordSchema = z.object({
     .optional(),
 });
 export type SiteRecord = z.infer<typeof siteRecordSchema>;
+
+/**
+ * `users.json`: the account ids the snapshot names (authors, owners, restrictions, permissions, mentions) with
+ * the names the site gave them, sorted by id; an account the site no longer knows has no `displayName`.
+ */
+export const usersFileSchema = z.object({
+  users: z.array(
+    z.object({
+      accountId: z.string(),
+      displayName: z.string().optional(),
+      accountType: z.string().optional(),
+    }),
+  ),
+});
+export type UsersFile = z.infer<typeof usersFileSchema>;
 
 export const spaceRecordSchema = z.object({
   id: z.string(),

@@ -33,6 +33,7 @@ export type BackupApi = Pick<
   | 'downloadAttachment'
   | 'searchContent'
   | 'searchWithMeta'
+  | 'getUsers'
   | 'listAllAttachments'
   | 'listAllFooterComments'
   | 'listAllInlineComments'

@@ -4,6 +4,7 @@
 
 import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
+import type { AccountIds } from '../../../sources/confluence/account-ids.ts';
 import type { Space } from '../../../sources/confluence/client/records.ts';
 import type { ContentRecord } from '../../../sources/confluence/layout.ts';
 import type { BackupApi } from '../../../sources/confluence/read-api.ts';
@@ -25,6 +26,8 @@ export interface ArchiveRun {
   parent: ParentState | undefined;
   signal: AbortSignal | undefined;
   content: CountingContent;
+  /** The account ids of what this backup stores (for users.json). */
+  accounts: AccountIds;
   /** Items read at once. */
   concurrency: number;
   /** Names an item the snapshot will lack (the backup is then partial). */

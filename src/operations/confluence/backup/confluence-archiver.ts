@@ -17,6 +17,7 @@ import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
 import type { RepositoryWriter } from '../../../repository/repository-writer.ts';
 import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
+import { AccountIds } from '../../../sources/confluence/account-ids.ts';
 import { type BodyState, fetchBodies } from '../../../sources/confluence/body-batches.ts';
 import { laterOf } from '../../../sources/confluence/change-scan.ts';
 import type { Attachment } from '../../../sources/confluence/client/records.ts';
@@ -48,6 +49,7 @@ import { listSpaces, refusedSearches, scanChanges, treeItems } from './listing-p
 import { fetchSpaceMeta, sweepMetadata } from './metadata-sweep.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
 import { SWEEP_ALL, type SweepScope, sweeps, sweepsListings } from './sweep-scope.ts';
+import { usersDirectory } from './users-directory.ts';
 
 export interface ConfluenceArchiveRequest {
   site: string;
@@ -137,6 +139,7 @@ export class ConfluenceArchiver {
       parent: deps.parent,
       signal: deps.signal,
       content: this.#content,
+      accounts: new AccountIds(),
       concurrency: request.concurrency ?? 16,
       miss: (item) => this.#miss(item),
       gone: (spaceKey, item, reason) => this.#gone(spaceKey, item, reason),
@@ -174,6 +177,7 @@ export class ConfluenceArchiver {
         const value = inventory.bodies.get(doc.id);
         if (value !== undefined) {
           inventory.bodies.delete(doc.id);
+          this.#run.accounts.seeBody(value);
           const stored = await this.#content.storeBytes(Buffer.from(value));
           listedBodies.set(doc.id, { stored, version: doc.version.number });
         }
@@ -257,6 +261,7 @@ export class ConfluenceArchiver {
     this.#phase = 'items';
     const ctx: ItemContext = {
       api,
+      accounts: this.#run.accounts,
       content: this.#content as unknown as ContentWriter,
       parent,
       history: options.history,
@@ -349,7 +354,10 @@ export class ConfluenceArchiver {
       if (!meta) {
         const old = parent ? await parent.node(paths.spaceMeta(work.key)) : undefined;
         if (old) this.#builder.graft(paths.spaceMeta(work.key), old);
-        else meta = await this.#content.storeBytes(encodeRecord(await fetchSpaceMeta(this.#run, work.space)));
+        else
+          meta = await this.#content.storeBytes(
+            encodeRecord(this.#run.accounts.see(await fetchSpaceMeta(this.#run, work.space))),
+          );
       }
       if (meta) this.#builder.addFile(paths.spaceMeta(work.key), meta, backupTime);
       this.#builder.addDir(paths.contentDir(work.key));
@@ -376,6 +384,8 @@ export class ConfluenceArchiver {
       ...(scope.kind === 'slice' ? { sweepSlice: { index: scope.index, of: scope.of } } : {}),
     };
     this.#builder.addFile(paths.site(), await this.#content.storeBytes(encodeRecord(site)), backupTime);
+    const users = await usersDirectory(this.#run, complete);
+    this.#builder.addFile(paths.users(), await this.#content.storeBytes(encodeRecord(users)), backupTime);
     const tree = await this.#builder.write(this.#deps.writer);
     const stats = api.stats();
     let itemsNew = 0;
@@ -452,6 +462,7 @@ export class ConfluenceArchiver {
       {
         body: async (id, format, value, record) => {
           const held = bodies.get(id) ?? {};
+          if (format === 'storage') this.#run.accounts.seeBody(value);
           const stored = await this.#content.storeBytes(Buffer.from(value));
           if (format === 'storage') held.storage = stored;
           else held.adf = stored;

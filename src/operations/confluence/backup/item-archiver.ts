@@ -10,6 +10,7 @@ import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { TreeNode } from '../../../domain/tree-node.ts';
 import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
 import type { NodeTime } from '../../../repository/tree/tree-builder.ts';
+import type { AccountIds } from '../../../sources/confluence/account-ids.ts';
 import type { Attachment } from '../../../sources/confluence/client/records.ts';
 import { confirmedDeleted } from '../../../sources/confluence/deletion-check.ts';
 import {
@@ -68,6 +69,8 @@ export interface ItemCounters {
 /** What the phases before the items learnt, shared by every item. */
 export interface ItemContext {
   api: BackupApi;
+  /** Notes the account ids of every record stored (for users.json). */
+  accounts: AccountIds;
   content: ContentWriter;
   parent: ParentState | undefined;
   history: 'latest' | 'all';
@@ -193,7 +196,7 @@ export async function archiveItem(
     }
   } else if (reuse) ctx.counters.itemsReused++;
   else ctx.counters.itemsFetched++;
-  await file(NAMES.item, encodeRecord(item), item.version.createdAt ?? mtime);
+  await file(NAMES.item, encodeRecord(ctx.accounts.see(item)), item.version.createdAt ?? mtime);
 
   const tasks: Promise<void>[] = [];
 
@@ -203,7 +206,7 @@ export async function archiveItem(
       const swept = ctx.metas.get(id);
       if (swept) await file(NAMES.meta, swept);
       else if (ctx.sweeps(id) || !graft(NAMES.meta))
-        await file(NAMES.meta, encodeRecord(await fetchMeta(ctx.api, item, signal)));
+        await file(NAMES.meta, encodeRecord(ctx.accounts.see(await fetchMeta(ctx.api, item, signal))));
     })(),
   );
 
@@ -216,7 +219,7 @@ export async function archiveItem(
           comments = commentTree(ctx.comments.byContainer.get(id) ?? []);
         else if (!ctx.comments.affected.has(id) && parentRecord && graft(NAMES.comments)) return;
         else comments = await fetchComments(ctx.api, kind, id, signal);
-        await file(NAMES.comments, encodeRecord(comments));
+        await file(NAMES.comments, encodeRecord(ctx.accounts.see(comments)));
       })(),
     );
     tasks.push(
@@ -244,7 +247,8 @@ export async function archiveItem(
           const draft = await fetchDraft(ctx.api, kind, id, signal);
           if (!draft) return;
           const time = draft.record.version.createdAt ?? mtime;
-          await file(`${NAMES.draft}/${NAMES.item}`, encodeRecord(draft.record), time);
+          await file(`${NAMES.draft}/${NAMES.item}`, encodeRecord(ctx.accounts.see(draft.record)), time);
+          ctx.accounts.seeBody(draft.storage);
           await file(`${NAMES.draft}/${NAMES.storage}`, Buffer.from(draft.storage), time);
         })(),
       );
@@ -289,7 +293,7 @@ async function archiveHistory(
     };
     entries.push({
       path: paths.history(spaceKey, item.id, p),
-      file: await ctx.content.storeBytes(encodeRecord(old)),
+      file: await ctx.content.storeBytes(encodeRecord(ctx.accounts.see(old))),
       mtime: old.version.createdAt ?? ctx.backupTime,
     });
     known.add(p);
@@ -298,7 +302,7 @@ async function archiveHistory(
   for (const h of fetched) {
     entries.push({
       path: paths.history(spaceKey, item.id, h.version.number),
-      file: await ctx.content.storeBytes(encodeRecord(h)),
+      file: await ctx.content.storeBytes(encodeRecord(ctx.accounts.see(h))),
       mtime: h.version.createdAt ?? ctx.backupTime,
     });
   }
@@ -486,7 +490,7 @@ async function archiveAttachment(
   };
   own.push({
     path: `${dir}/${NAMES.attachment}`,
-    file: await ctx.content.storeBytes(encodeRecord(record)),
+    file: await ctx.content.storeBytes(encodeRecord(ctx.accounts.see(record))),
     mtime: att.version?.createdAt ?? ctx.backupTime,
   });
   entries.push(...own);

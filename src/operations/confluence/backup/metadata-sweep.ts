@@ -55,7 +55,9 @@ export async function sweepMetadata(
     listings ? scanSiteListings(run, undefined, watermarks) : undefined,
     forEachConcurrently(works, 4, async (work) => {
       if (listings)
-        work.meta = await run.content.storeBytes(encodeRecord(await fetchSpaceMeta(run, work.space)));
+        work.meta = await run.content.storeBytes(
+          encodeRecord(run.accounts.see(await fetchSpaceMeta(run, work.space))),
+        );
       const found = await searchSpaceMeta(api, work.space.key, signal);
       for (const [id, meta] of found.items) if (sweeps(scope, id)) known.set(id, meta);
       for (const [id, labels] of found.attachmentLabels) knownAttachmentLabels.set(id, labels);
@@ -70,7 +72,7 @@ export async function sweepMetadata(
   await forEachConcurrently(items, concurrency, async ({ item }) => {
     try {
       const meta = await fetchMeta(api, item, signal, known.get(item.id));
-      metas.set(item.id, await run.content.storeBytes(encodeRecord(meta)));
+      metas.set(item.id, await run.content.storeBytes(encodeRecord(run.accounts.see(meta))));
     } catch {
       run.signal?.throwIfAborted();
     }

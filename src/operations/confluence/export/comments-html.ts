@@ -24,7 +24,7 @@ function commentHtml(comment: CommentRecord, ctx: RenderContext, depth: number):
   const body = renderStorage(comment.body, ctx).html;
   const replies = repliesHtml(comment.replies, ctx, depth + 1);
   return (
-    `<li class="comment comment-${comment.kind}"><div class="comment-meta">${versionHtml(comment.version)}${resolution}</div>` +
+    `<li class="comment comment-${comment.kind}"><div class="comment-meta">${versionHtml(comment.version, (id) => ctx.userName(id))}${resolution}</div>` +
     `${quote}<div class="comment-body">${body}</div>${replies}</li>`
   );
 }

@@ -208,12 +208,15 @@ export async function exportSnapshotHtml(
   const hosts = [...(options.siteHosts ?? [])];
   const entries: SearchEntry[] = [];
   const styles = new InlineStyles();
+  const userNames = new Map<string, string>();
+  for (const user of await reader.users()) if (user.displayName) userNames.set(user.accountId, user.displayName);
   await forEachConcurrently(items, concurrency, async (item) => {
     signal?.throwIfAborted();
     const page = await exportItemPage(reader, model, item, {
       siteHosts: hosts,
       missingAttachments: missing.get(item) ?? [],
       styles,
+      userNames,
     });
     for (const f of page.failures) failed.push({ item: `${describe(item)}: ${f.what}`, error: f.error });
     await target.writeFile(item.file, page.html);

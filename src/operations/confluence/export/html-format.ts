@@ -17,11 +17,22 @@ export function sizeText(bytes: number | undefined): string {
   return bytes === undefined ? '' : formatBytes(bytes);
 }
 
-/** "version 3, 2026-01-02 14:05 UTC, by 5b10…: message" */
-export function versionHtml(version: VersionRecord): string {
+/** Names an account id (from the snapshot's users directory). */
+export type UserNames = (accountId: string) => string | undefined;
+
+/** An account: its name when the snapshot's directory has one (the id in the tooltip), else its id. */
+export function accountHtml(accountId: string, userName: UserNames): string {
+  const name = userName(accountId);
+  return name
+    ? `<span class="account" title="${escapeAttribute(accountId)}"><bdi>${escapeText(name)}</bdi></span>`
+    : `<span class="account">${escapeText(accountId)}</span>`;
+}
+
+/** "version 3, 2026-01-02 14:05 UTC, by Ada Lovelace: message" */
+export function versionHtml(version: VersionRecord, userName: UserNames): string {
   const parts = [`version ${version.number}`];
   if (version.createdAt) parts.push(timeHtml(version.createdAt));
-  if (version.authorId) parts.push(`by <span class="account">${escapeText(version.authorId)}</span>`);
+  if (version.authorId) parts.push(`by ${accountHtml(version.authorId, userName)}`);
   const message = version.message ? `: <q>${escapeText(version.message)}</q>` : '';
   return `${parts.join(', ')}${version.minorEdit ? ' (minor edit)' : ''}${message}`;
 }

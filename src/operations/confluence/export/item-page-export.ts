@@ -27,6 +27,8 @@ export interface ItemPageOptions {
   missingAttachments: AttachmentRecord[];
   /** Where the body's inline styles become classes of the export's style sheet (dropped without it). */
   styles?: InlineStyles;
+  /** Account id -> name, from the snapshot's users directory. */
+  userNames?: ReadonlyMap<string, string>;
 }
 
 export async function exportItemPage(
@@ -52,7 +54,7 @@ export async function exportItemPage(
     model,
     item,
     siteHosts(model.site.site, options.siteHosts),
-    undefined,
+    options.userNames,
     options.styles,
   );
 

@@ -12,7 +12,15 @@ import { escapeAttribute, escapeText } from '../../../sources/confluence/render/
 import type { RenderContext } from '../../../sources/confluence/render/render-context.ts';
 import { classifyUrl } from '../../../sources/confluence/render/safe-url.ts';
 import { commentsHtml } from './comments-html.ts';
-import { sizeText, statusBadge, timeHtml, typeLabel, versionHtml } from './html-format.ts';
+import {
+  accountHtml,
+  sizeText,
+  statusBadge,
+  timeHtml,
+  typeLabel,
+  type UserNames,
+  versionHtml,
+} from './html-format.ts';
 import { bdi, type Crumb, layoutHtml, link } from './html-layout.ts';
 import { ancestorsOf, type ExportItem, type ExportSpace, relativeHref } from './site-model.ts';
 
@@ -77,7 +85,7 @@ function attachmentsHtml(p: PageParts): string {
     return (
       `<tr><td>${link(relativeHref(p.item.file, a.file), bdi(r.title))}${statusBadge(r.status)}</td>` +
       `<td>${escapeText(r.mediaType ?? '')}</td><td class="num">${sizeText(r.fileSize)}</td>` +
-      `<td>${versionHtml(r.version)}</td><td>${escapeText(r.comment ?? '')}</td></tr>`
+      `<td>${versionHtml(r.version, (id) => p.ctx.userName(id))}</td><td>${escapeText(r.comment ?? '')}</td></tr>`
     );
   });
   const missing = p.missingAttachments.map(
@@ -116,11 +124,11 @@ function labelsHtml(meta: ContentMeta | undefined): string {
   return section('labels-section', 'Labels', `<ul class="labels">${items.join('')}</ul>`);
 }
 
-function historyHtml(history: HistoricalVersion[]): string {
+function historyHtml(history: HistoricalVersion[], names: UserNames): string {
   if (history.length === 0) return '';
   const items = [...history]
     .reverse()
-    .map((h) => `<li>${versionHtml(h.version)} — <bdi>${escapeText(h.title)}</bdi></li>`);
+    .map((h) => `<li>${versionHtml(h.version, names)} — <bdi>${escapeText(h.title)}</bdi></li>`);
   return section('history', 'Older versions in the backup', `<ul>${items.join('')}</ul>`);
 }
 
@@ -128,7 +136,7 @@ export function pageHtml(p: PageParts): string {
   const r = p.item.record;
   const root = rootOf(p.item.file);
   const created = r.createdAt
-    ? `<p class="created">Created ${timeHtml(r.createdAt)}${r.authorId ? ` by <span class="account">${escapeText(r.authorId)}</span>` : ''}</p>`
+    ? `<p class="created">Created ${timeHtml(r.createdAt)}${r.authorId ? ` by ${accountHtml(r.authorId, (id) => p.ctx.userName(id))}` : ''}</p>`
     : '';
   const body =
     r.type === 'page' || r.type === 'blogpost'
@@ -138,7 +146,7 @@ export function pageHtml(p: PageParts): string {
     `<article class="content content-${escapeAttribute(r.type)}">` +
     `<h1 dir="auto">${escapeText(r.title || '(untitled)')}</h1>` +
     `<p class="badges"><span class="badge badge-type">${escapeText(typeLabel(r.type))}</span>${statusBadge(r.status)}</p>` +
-    `<p class="version">Last updated: ${versionHtml(r.version)}</p>${created}` +
+    `<p class="version">Last updated: ${versionHtml(r.version, (id) => p.ctx.userName(id))}</p>${created}` +
     p.problems
       .map(
         (what) =>
@@ -154,7 +162,7 @@ export function pageHtml(p: PageParts): string {
       p.ctx,
       p.item.attachments.map((a) => ({ title: a.record.title, comments: a.record.comments })),
     ) +
-    historyHtml(p.history) +
+    historyHtml(p.history, (id) => p.ctx.userName(id)) +
     '</article>';
   return layoutHtml({
     title: `${r.title} · ${p.space.record.name || p.space.key}`,

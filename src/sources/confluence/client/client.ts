@@ -390,6 +390,10 @@ export class ConfluenceClient {
   getUser(accountId: string, options: CallOptions = {}): Promise<User | undefined> {
     return directory.getUser(this.#api, accountId, options);
   }
+  /** Users by account id, in bulk (ids the site does not know are left out). */
+  getUsers(accountIds: readonly string[], options: CallOptions = {}): Promise<User[]> {
+    return directory.getUsers(this.#api, accountIds, options);
+  }
   getCurrentUser(options: CallOptions = {}): Promise<User> {
     return directory.getCurrentUser(this.#api, options);
   }
