@@ -35,6 +35,8 @@ export interface CommentDescription {
 
 export interface ItemDescription {
   kind: string;
+  /** `live` for a live doc. */
+  subtype?: string;
   title: string;
   status: string;
   body?: string;
@@ -110,6 +112,7 @@ function describeItem(store: SimStore, content: Content, options: DescribeOption
   const own = store.commentsOf(content.id);
   const out: ItemDescription = {
     kind: content.kind,
+    ...(content.subtype ? { subtype: content.subtype } : {}),
     title: latest.title,
     status: content.status,
     labels: labelsOf(store, content)

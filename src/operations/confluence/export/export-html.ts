@@ -209,7 +209,8 @@ export async function exportSnapshotHtml(
   const entries: SearchEntry[] = [];
   const styles = new InlineStyles();
   const userNames = new Map<string, string>();
-  for (const user of await reader.users()) if (user.displayName) userNames.set(user.accountId, user.displayName);
+  for (const user of await reader.users())
+    if (user.displayName) userNames.set(user.accountId, user.displayName);
   await forEachConcurrently(items, concurrency, async (item) => {
     signal?.throwIfAborted();
     const page = await exportItemPage(reader, model, item, {

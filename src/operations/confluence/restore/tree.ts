@@ -245,6 +245,7 @@ class TreeRestore {
             status,
             ...(place.parentId !== undefined ? { parentId: place.parentId } : {}),
             ...(place.rootLevel ? { rootLevel: true } : {}),
+            ...(item.subtype === 'live' ? { subtype: 'live' as const } : {}),
           },
           this.call,
         );

@@ -136,6 +136,8 @@ export interface CreatePageInput {
   rootLevel?: boolean;
   /** @default 'current' */
   status?: 'current' | 'draft';
+  /** `live`: a live doc (edited together, published as it is typed) instead of a page. */
+  subtype?: 'live';
 }
 
 export interface CreateBlogPostInput {

@@ -23,6 +23,7 @@ export function createPage(api: Api, input: CreatePageInput, options: WriteOptio
     title: input.title,
     body: input.body,
     ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+    ...(input.subtype !== undefined ? { subtype: input.subtype } : {}),
   };
   const query = { 'root-level': input.rootLevel && input.parentId === undefined ? true : undefined };
   return write(api, 'POST', '/api/v2/pages', {}, query, body, pageSchema, options);
