@@ -29,7 +29,9 @@ export async function forEachConcurrently<T>(
 /** A counting semaphore: `acquire` waits while `limit` holders are inside. */
 export class Semaphore {
   #free: number;
-  readonly #waiting: (() => void)[] = [];
+  /** Waiters in arrival order from `#head` on (a queue without `shift`, which is linear in its length). */
+  #waiting: (() => void)[] = [];
+  #head = 0;
 
   constructor(limit: number) {
     this.#free = limit;
@@ -44,9 +46,14 @@ export class Semaphore {
   }
 
   release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#free++;
+    if (this.#head < this.#waiting.length) {
+      const next = this.#waiting[this.#head++]!;
+      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+        this.#waiting = this.#waiting.slice(this.#head);
+        this.#head = 0;
+      }
+      next();
+    } else this.#free++;
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {

@@ -55,6 +55,8 @@ class TreeRestore {
   /** New id -> old id. */
   readonly oldOf = new Map<string, string>();
   readonly #listings = new Map<string, Promise<{ id: string; type: string; title: string }[]>>();
+  /** Creations in flight per parent (new id, or ROOT). */
+  readonly #creating = new Map<string, number>();
   done = 0;
 
   constructor(ctx: SpaceRestore) {
@@ -206,6 +208,20 @@ class TreeRestore {
   }
 
   async create(item: ContentRecord, place: Placement): Promise<void> {
+    const key = place.parentId ?? ROOT;
+    const siblingsInFlight = this.#creating.get(key) ?? 0;
+    // Cloud appends a new item as its parent's last child when it handles the request: siblings created at
+    // overlapping times may land in another order, checked afterwards.
+    if (siblingsInFlight > 0 && item.type !== 'blogpost') this.orderCheck.add(key);
+    this.#creating.set(key, siblingsInFlight + 1);
+    try {
+      await this.#create(item, place);
+    } finally {
+      this.#creating.set(key, this.#creating.get(key)! - 1);
+    }
+  }
+
+  async #create(item: ContentRecord, place: Placement): Promise<void> {
     const { ctx } = this;
     const { client } = ctx;
     ctx.report.created(item.type);
@@ -344,21 +360,29 @@ export async function restoreTree(ctx: SpaceRestore): Promise<void> {
   const gate = new Semaphore(ctx.settings.concurrency);
   const running: Promise<void>[] = [];
   let stop: unknown;
-  // Siblings one after the other (each is appended after the previous one), different parents concurrently.
-  const group = async (list: ContentRecord[]): Promise<void> => {
-    for (const item of list) {
-      if (stop !== undefined) return;
-      try {
-        await gate.run(() => tree.ensure(item));
-      } catch (error) {
-        stop ??= error;
-        return;
-      }
-      const kids = children.get(item.id);
-      if (kids) running.push(group(kids));
+  // Every item as soon as its parent stands, siblings too, within the gate (whose queue keeps the snapshot's
+  // order, so Cloud mostly appends them in it); a parent whose children were created at overlapping times has
+  // its order checked, and repaired with the fewest moves, afterwards. The items at the root of the space go one
+  // after the other: the API lists the root's pages but not its folders, so their order could not be checked.
+  const one = async (item: ContentRecord): Promise<void> => {
+    if (stop !== undefined) return;
+    try {
+      await gate.run(() => tree.ensure(item));
+    } catch (error) {
+      stop ??= error;
+      return;
     }
+    const kids = children.get(item.id);
+    if (kids) running.push(group(kids));
   };
-  running.push(group(children.get(undefined) ?? []));
+  const group = async (list: ContentRecord[]): Promise<void> => {
+    await Promise.all(list.map(one));
+  };
+  running.push(
+    (async () => {
+      for (const item of children.get(undefined) ?? []) await one(item);
+    })(),
+  );
   for (let i = 0; i < running.length; i++) await running[i];
   if (stop !== undefined) throw stop;
 

@@ -136,3 +136,29 @@ test('property: reorder moves produce the wanted relative order and leave others
     ),
   );
 });
+
+test('property: reorder moves are as few as can do it (all but a longest run already in order)', () => {
+  const longestRun = (values: number[]): number => {
+    const best = values.map(() => 1);
+    for (let i = 0; i < values.length; i++)
+      for (let j = 0; j < i; j++) if (values[j]! < values[i]!) best[i] = Math.max(best[i]!, best[j]! + 1);
+    return Math.max(0, ...best);
+  };
+  fc.assert(
+    fc.property(
+      fc
+        .uniqueArray(fc.nat(40), { minLength: 1, maxLength: 30 })
+        .chain((ids) =>
+          fc.tuple(
+            fc.shuffledSubarray(ids.map(String), { minLength: ids.length, maxLength: ids.length }),
+            fc.shuffledSubarray(ids.map(String)),
+          ),
+        ),
+      ([current, wanted]) => {
+        const at = new Map(current.map((id, i) => [id, i]));
+        const moves = reorderMoves(current, wanted);
+        assert.equal(moves.length, wanted.length - longestRun(wanted.map((id) => at.get(id)!)));
+      },
+    ),
+  );
+});

@@ -104,29 +104,41 @@ export interface Move {
 /**
  * Moves (v1 `move/{before|after}/{target}`) that put the ids of `wanted` into that relative order among the
  * siblings `current` (the target's order, which may hold other items: they keep their places). Ids of `wanted`
- * missing from `current` are ignored. An order that is already right needs no move.
+ * missing from `current` are ignored. As few moves as can do it: the longest run of `wanted` already in order
+ * stays, every other id is moved next to its predecessor in `wanted` (or before the first that stays), in
+ * `wanted` order. O(n log n), for the tens of thousands of siblings of a flat space.
  */
 export function reorderMoves(current: readonly string[], wanted: readonly string[]): Move[] {
-  const present = new Set(current);
-  const want = wanted.filter((id) => present.has(id));
-  const wantedSet = new Set(want);
-  const order = [...current];
+  const at = new Map<string, number>();
+  current.forEach((id, i) => at.set(id, i));
+  const want = wanted.filter((id) => at.has(id));
+  const stays = longestIncreasing(want.map((id) => at.get(id)!));
   const moves: Move[] = [];
-  const move = (id: string, position: 'before' | 'after', targetId: string) => {
-    order.splice(order.indexOf(id), 1);
-    order.splice(order.indexOf(targetId) + (position === 'after' ? 1 : 0), 0, id);
-    moves.push({ id, position, targetId });
-  };
+  const firstStaying = want.find((_, i) => stays.has(i));
   for (let i = 0; i < want.length; i++) {
-    const id = want[i]!;
-    if (i === 0) {
-      const first = order.find((x) => wantedSet.has(x))!;
-      if (first !== id) move(id, 'before', first);
-      continue;
-    }
-    const previous = want[i - 1]!;
-    const after = order.slice(order.indexOf(previous) + 1).find((x) => wantedSet.has(x));
-    if (after !== id) move(id, 'after', previous);
+    if (stays.has(i)) continue;
+    if (i === 0) moves.push({ id: want[0]!, position: 'before', targetId: firstStaying! });
+    else moves.push({ id: want[i]!, position: 'after', targetId: want[i - 1]! });
   }
   return moves;
+}
+
+/** Indexes of a longest strictly increasing subsequence of `values` (patience sorting). */
+function longestIncreasing(values: readonly number[]): Set<number> {
+  const tails: number[] = []; // tails[k]: index of the smallest tail of an increasing run of length k + 1
+  const previous = new Array<number>(values.length).fill(-1);
+  for (let i = 0; i < values.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[tails[mid]!]! < values[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) previous[i] = tails[lo - 1]!;
+    tails[lo] = i;
+  }
+  const out = new Set<number>();
+  for (let i = tails.length > 0 ? tails[tails.length - 1]! : -1; i >= 0; i = previous[i]!) out.add(i);
+  return out;
 }
