@@ -109,8 +109,7 @@ export interface Move {
  * `wanted` order. O(n log n), for the tens of thousands of siblings of a flat space.
  */
 export function reorderMoves(current: readonly string[], wanted: readonly string[]): Move[] {
-  const at = new Map<string, number>();
-  current.forEach((id, i) => at.set(id, i));
+  const at = new Map(current.map((id, i) => [id, i]));
   const want = wanted.filter((id) => at.has(id));
   const stays = longestIncreasing(want.map((id) => at.get(id)!));
   const moves: Move[] = [];
