@@ -24,6 +24,9 @@ import { runStepProcess, type StepRequest } from './confluence-step.ts';
 import { BENCH_PASSWORD, STEPVAULT_BACKUP_OPTIONS } from './confluence-stepvault.ts';
 import { machineInfo } from './repository-setup.ts';
 
+/** The steps this suite measures: backups and the naive exporter. */
+type BackupStepRequest = Exclude<StepRequest, { tool: 'export' }>;
+
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.bench', 'confluence');
 const LATENCY_MS = 30;
@@ -81,7 +84,7 @@ export async function runConfluenceBench(): Promise<string> {
       apiToken: info.apiToken,
       rateLimit: RATE_LIMIT,
     };
-    const measure = async (id: MeasuredStep['id'], request: StepRequest) => {
+    const measure = async (id: MeasuredStep['id'], request: BackupStepRequest) => {
       // A full bucket at the start of every step, as `minimumSeconds` assumes.
       await sleep((RATE_LIMIT.burst / RATE_LIMIT.requestsPerSecond) * 1000 + 500);
       await sim.resetStats();
@@ -100,7 +103,7 @@ export async function runConfluenceBench(): Promise<string> {
       );
       steps.push(step);
     };
-    const stepvault = (mode: 'full' | 'incremental' | 'sweep'): StepRequest => ({
+    const stepvault = (mode: 'full' | 'incremental' | 'sweep'): BackupStepRequest => ({
       tool: 'stepvault',
       site,
       backup: { repoPath, mode },

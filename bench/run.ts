@@ -1,5 +1,6 @@
 // Entry point of `npm run bench [-- suite] [options]`: runs one benchmark suite and writes its section of
-// docs/benchmarks.md. Suites: repository (the default), s3, workflow, confluence.
+// docs/benchmarks.md. Suites: repository (the default), s3, workflow, confluence,
+// confluence-scale.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +20,7 @@ const OPTION_SUITES: Record<string, (argv: string[]) => Promise<SuiteOutcome>> =
 const MODULE_SUITES: Record<string, { file: string; exported: string }> = {
   workflow: { file: 'workflow.ts', exported: 'runWorkflowBench' },
   confluence: { file: 'confluence.ts', exported: 'runConfluenceBench' },
+  'confluence-scale': { file: 'confluence-scale.ts', exported: 'runConfluenceScaleBench' },
 };
 const SUITES = [...Object.keys(OPTION_SUITES), ...Object.keys(MODULE_SUITES)];
 

@@ -86,6 +86,34 @@ describe('TreeBuilder', () => {
     );
   });
 
+  it('gives the same root when directories are sealed as they complete, and refuses additions inside them', async () => {
+    const { writer } = await smallRepository();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.stringMatching(/^[a-c]{1,2}(\/[a-c]{1,2}){1,2}$/), { minLength: 1, maxLength: 12 }),
+        fc.subarray(['a', 'b', 'c', 'aa', 'a/b', 'b/a', 'c/cc']),
+        async (rawPaths, sealed) => {
+          const paths = rawPaths.filter((p) => !rawPaths.some((q) => q !== p && q.startsWith(`${p}/`)));
+          const build = async (seal: boolean) => {
+            const b = new TreeBuilder();
+            for (const p of paths) b.addFile(`/${p}`, { content: [], size: 0, added: 0 }, p.length * 1000);
+            if (seal)
+              for (const dir of sealed)
+                if (paths.some((p) => p.startsWith(`${dir}/`))) await b.seal(`/${dir}`, writer);
+            return b.write(writer);
+          };
+          assert.equal(await build(true), await build(false));
+        },
+      ),
+      { numRuns: 50 },
+    );
+    const b = new TreeBuilder();
+    b.addFile('/item/1/item.json', { content: [], size: 0, added: 0 }, 1000);
+    await b.seal('/item/1', writer);
+    await b.seal('/item/1', writer); // already one node: nothing to do
+    assert.throws(() => b.addFile('/item/1/meta.json', { content: [], size: 0, added: 0 }, 1000));
+  });
+
   it('converts times to nanoseconds exactly', () => {
     assert.equal(nanoseconds(1), 1_000_000n);
     assert.equal(nanoseconds('1970-01-01T00:00:01.000Z'), 1_000_000_000n);

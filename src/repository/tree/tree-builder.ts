@@ -89,6 +89,39 @@ export class TreeBuilder {
     return true;
   }
 
+  /**
+   * Stores the directory at `path` and everything below it now, and keeps only its node, as if grafted: a source
+   * seals each part of the tree as it completes, so the builder holds one node per part, not every file. Nothing
+   * can be added inside it afterwards. A path that is already a single node, or inside one (grafted, or sealed),
+   * or holds nothing, is left as it is.
+   */
+  async seal(path: string, writer: RepositoryWriter): Promise<void> {
+    const names = splitPath(path);
+    const name = names.pop();
+    if (name === undefined) throw new StepvaultError('internal', 'tree builder: the root cannot be sealed');
+    let parent = this.#root;
+    for (const n of names) {
+      const next = parent.children.get(n);
+      if (!next || next.kind === 'leaf') return; // nothing there, or inside a node sealed or grafted whole
+      parent = next;
+    }
+    const entry = parent.children.get(name);
+    if (!entry || entry.kind === 'leaf') return;
+    const sub = await this.#writeDir(entry, writer);
+    parent.children.set(name, {
+      kind: 'leaf',
+      node: {
+        name,
+        type: 'dir',
+        mode: DIR_MODE,
+        uid: 0,
+        gid: 0,
+        mtime: (entry.mtime ?? sub.newest).toString(),
+        subtree: sub.id,
+      },
+    });
+  }
+
   /** Stores every directory, deepest first, and returns the root's tree ID. */
   async write(writer: RepositoryWriter): Promise<string> {
     return (await this.#writeDir(this.#root, writer)).id;

@@ -288,15 +288,19 @@ export class ConfluenceArchiver {
     const failed: { work: SpaceWork; item: ContentRecord }[] = [];
     const concurrency = this.#request.concurrency ?? 16;
     await forEachConcurrently(all, concurrency, async (entry) => {
+      let committed = false;
       try {
         if (bodyFailures.has(entry.item.id)) throw bodyFailures.get(entry.item.id);
         const result = await archiveItem(ctx, entry.work.key, entry.item, false);
         this.#commit(result.entries, result.counters);
+        committed = true;
         this.#itemsDone++;
       } catch (_error) {
         this.#deps.signal?.throwIfAborted();
         failed.push(entry);
       }
+      // Outside the try: a repository that cannot store the item's tree fails the backup, it is not retried.
+      if (committed) await this.#sealItem(entry.work.key, entry.item.id, bodies, metas);
       this.#progress();
     });
 
@@ -304,6 +308,7 @@ export class ConfluenceArchiver {
     this.#phase = 'retry';
     for (const { work, item } of failedTreeItems) failed.push({ work, item });
     await forEachConcurrently(failed, Math.min(4, concurrency), async ({ work, item }) => {
+      let committed = false;
       try {
         if (bodyFailures.has(item.id)) {
           bodyFailures.delete(item.id);
@@ -320,6 +325,7 @@ export class ConfluenceArchiver {
         }
         const result = await archiveItem(ctx, work.key, item, true);
         this.#commit(result.entries, result.counters);
+        committed = true;
         for (const m of result.missing) this.#miss(m);
         for (const d of result.deleted) this.#deleted.push(d);
       } catch (error) {
@@ -337,6 +343,7 @@ export class ConfluenceArchiver {
         if (old && !this.#builder.has(paths.itemDir(work.key, item.id)))
           this.#builder.graft(paths.itemDir(work.key, item.id), old);
       }
+      if (committed) await this.#sealItem(work.key, item.id, bodies, metas);
       this.#itemsDone++;
       this.#progress();
     });
@@ -426,6 +433,21 @@ export class ConfluenceArchiver {
   /** Records an item the site confirmed deleted after it was listed. */
   #gone(spaceKey: string, item: ContentRecord, reason: string): void {
     this.#deleted.push({ path: missingItemPath(spaceKey, item), reason });
+  }
+
+  /**
+   * Writes an item's directory as soon as it is complete, keeping one node of it in the tree builder, and drops
+   * what the earlier phases held for it: the memory a backup keeps per item stays small, however many there are.
+   */
+  async #sealItem(
+    spaceKey: string,
+    id: string,
+    bodies: ItemContext['bodies'],
+    metas: ItemContext['metas'],
+  ): Promise<void> {
+    bodies.delete(id);
+    metas.delete(id);
+    await this.#builder.seal(paths.itemDir(spaceKey, id), this.#deps.writer);
   }
 
   #commit(entries: Entry[], counters: ItemCounters): void {
