@@ -20,8 +20,14 @@ import {
 } from './record-mapping.ts';
 
 export interface InventoryOptions {
-  /** List bodies in this format along with the items (a full backup: no batch fetch needed afterwards). */
-  bodyFormat?: BodyFormat | undefined;
+  /**
+   * List bodies in this format along with the items (a full backup: no batch fetch needed afterwards), each
+   * handed to `onBody` as it arrives (with its item's id and version) and not kept: a space's bodies are never
+   * all in memory. An item listed twice under concurrent edits gives two bodies: the newer version's counts.
+   */
+  bodies?:
+    | { format: BodyFormat; onBody: (id: string, version: number, value: string) => Promise<void> }
+    | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -37,8 +43,6 @@ export interface TreeItemRef {
 export interface SpaceInventory {
   /** Pages and blog posts, newest listed version of each. */
   documents: ContentRecord[];
-  /** Bodies listed with the items (`bodyFormat`), by id, of the version in `documents`. */
-  bodies: Map<string, string>;
   treeItems: TreeItemRef[];
   /** Types of tree item whose CQL search the site refused, with its answer (`400 Could not parse cql: …`). */
   refused: RefusedSearch[];
@@ -58,31 +62,25 @@ export async function listSpaceInventory(
   options: InventoryOptions,
 ): Promise<SpaceInventory> {
   const signal = options.signal ? { signal: options.signal } : {};
-  const body = options.bodyFormat ? { bodyFormat: options.bodyFormat } : {};
+  const body = options.bodies ? { bodyFormat: options.bodies.format } : {};
   const [pages, posts, search] = await Promise.all([
-    newest<Page>(api.listPagesInSpace(space.id, { statuses: [...PAGE_STATUSES], ...body, ...signal })),
+    newest<Page>(
+      api.listPagesInSpace(space.id, { statuses: [...PAGE_STATUSES], ...body, ...signal }),
+      options.bodies,
+    ),
     newest<BlogPost>(
       api.listBlogPostsInSpace(space.id, {
         statuses: [...BLOG_POST_STATUSES],
         ...body,
         ...signal,
       }),
+      options.bodies,
     ),
     searchTreeItems(api, space.key, options.signal),
   ]);
-  const bodies = new Map<string, string>();
   const documents: ContentRecord[] = [];
-  const format = options.bodyFormat;
-  for (const page of pages) {
-    documents.push(pageRecord(page));
-    const value = format ? page.body?.[format]?.value : undefined;
-    if (value !== undefined && value !== null) bodies.set(page.id, value);
-  }
-  for (const post of posts) {
-    documents.push(blogPostRecord(post));
-    const value = format ? post.body?.[format]?.value : undefined;
-    if (value !== undefined && value !== null) bodies.set(post.id, value);
-  }
+  for (const page of pages) documents.push(pageRecord(page));
+  for (const post of posts) documents.push(blogPostRecord(post));
   const treeItems = new Map<string, TreeItemRef>(search.hits.map((h) => [h.id, h]));
   const documentIds = new Set(documents.map((d) => d.id));
   for (const page of pages) {
@@ -90,14 +88,31 @@ export async function listSpaceInventory(
     if (parent && isTreeItemType(page.parentType) && !treeItems.has(parent) && !documentIds.has(parent))
       treeItems.set(parent, { id: parent, kind: page.parentType });
   }
-  return { documents, bodies, treeItems: [...treeItems.values()], refused: search.refused };
+  return { documents, treeItems: [...treeItems.values()], refused: search.refused };
 }
 
-async function newest<T extends { id: string; version?: { number: number } | null | undefined }>(
+type Listed = {
+  id: string;
+  version?: { number: number } | null | undefined;
+  body?:
+    | Partial<Record<BodyFormat, { value?: string | null | undefined } | null | undefined>>
+    | null
+    | undefined;
+};
+
+/** The newest listed version of each item, its body handed on and dropped. */
+async function newest<T extends Listed>(
   items: AsyncIterable<T>,
+  bodies: InventoryOptions['bodies'],
 ): Promise<T[]> {
   const map = new Map<string, T>();
-  for await (const item of items) keepNewest(map, item);
+  for await (const item of items) {
+    const value = bodies ? item.body?.[bodies.format]?.value : undefined;
+    if (item.body !== undefined) item.body = undefined;
+    if (bodies && value !== undefined && value !== null)
+      await bodies.onBody(item.id, item.version?.number ?? 0, value);
+    keepNewest(map, item);
+  }
   return [...map.values()];
 }
 

@@ -167,20 +167,22 @@ export class ConfluenceArchiver {
     const listedBodies = new Map<string, { stored: StoredContent; version: number }>();
     const treeRefs: { work: SpaceWork; ref: TreeItemRef }[] = [];
     const watermarks: Watermarks = {};
+    const onBody = async (id: string, version: number, value: string) => {
+      this.#run.accounts.seeBody(value);
+      const stored = await this.#content.storeBytes(Buffer.from(value));
+      const held = listedBodies.get(id);
+      if (!held || held.version <= version) listedBodies.set(id, { stored, version });
+    };
     await forEachConcurrently(works, 4, async (work) => {
       const inventory = await listSpaceInventory(api, work.space, {
-        bodyFormat: parent ? undefined : 'storage',
+        bodies: parent ? undefined : { format: 'storage', onBody },
         signal: this.#deps.signal,
       });
       work.items.push(...inventory.documents);
       for (const doc of inventory.documents) {
-        const value = inventory.bodies.get(doc.id);
-        if (value !== undefined) {
-          inventory.bodies.delete(doc.id);
-          this.#run.accounts.seeBody(value);
-          const stored = await this.#content.storeBytes(Buffer.from(value));
-          listedBodies.set(doc.id, { stored, version: doc.version.number });
-        }
+        // A body listed for another version than the newest listed one is fetched again with the rest.
+        const listed = listedBodies.get(doc.id);
+        if (listed && listed.version !== doc.version.number) listedBodies.delete(doc.id);
         const field = doc.type === 'page' ? 'pages' : 'blogposts';
         watermarks[field] = laterOf(watermarks[field], doc.version.createdAt);
       }
