@@ -27,6 +27,11 @@ test('finds authors, owners, restriction users, user principals and mentions, at
     storage: '<p><ac:link><ri:user ri:account-id="a-old-mention" /></ac:link></p>',
   });
   ids.seeBody('<ac:link><ri:user ri:account-id = "a-mention"/></ac:link><ri:user ri:userkey="legacy"/>');
+  // An app's property value is its own JSON, and an id must look like one.
+  ids.see({
+    properties: [{ key: 'app.data', value: { accountId: 'a-from-an-app', users: ['a-app-user'] } }],
+  });
+  ids.see({ authorId: 'not an id <script>' });
   assert.deepEqual(ids.ids(), [
     'a-admin',
     'a-author',

@@ -4,6 +4,8 @@
 
 const ACCOUNT_KEYS = new Set(['authorId', 'ownerId', 'accountId']);
 const MENTION = /ri:account-id\s*=\s*"([^"]+)"/g;
+/** What Atlassian account ids look like (`557058:…`, `712020:<uuid>`, 24 hex digits): nothing else is taken. */
+const ACCOUNT_ID = /^[A-Za-z0-9][A-Za-z0-9:_-]{0,127}$/;
 
 export class AccountIds {
   readonly #ids = new Set<string>();
@@ -16,7 +18,11 @@ export class AccountIds {
 
   /** Notes every user a storage body mentions. */
   seeBody(storage: string): void {
-    for (const m of storage.matchAll(MENTION)) this.#ids.add(m[1]!);
+    for (const m of storage.matchAll(MENTION)) this.#note(m[1]!);
+  }
+
+  #note(id: string): void {
+    if (ACCOUNT_ID.test(id)) this.#ids.add(id);
   }
 
   add(ids: Iterable<string>): void {
@@ -40,14 +46,16 @@ export class AccountIds {
     }
     const record = value as Record<string, unknown>;
     for (const [key, v] of Object.entries(record)) {
+      // A content property's value is an app's own JSON: its "accountId" keys are not ours to believe.
+      if (key === 'value') continue;
       if (typeof v === 'string') {
-        if (ACCOUNT_KEYS.has(key) && v !== '') this.#ids.add(v);
+        if (ACCOUNT_KEYS.has(key)) this.#note(v);
         else if (key === 'storage') this.seeBody(v);
       } else if (key === 'users' && Array.isArray(v)) {
-        for (const u of v) if (typeof u === 'string' && u !== '') this.#ids.add(u);
+        for (const u of v) if (typeof u === 'string') this.#note(u);
       } else if (key === 'principal' && v && typeof v === 'object') {
         const p = v as { type?: unknown; id?: unknown };
-        if (p.type === 'user' && typeof p.id === 'string' && p.id !== '') this.#ids.add(p.id);
+        if (p.type === 'user' && typeof p.id === 'string') this.#note(p.id);
       } else this.#walk(v, depth + 1);
     }
   }

@@ -390,7 +390,12 @@ export class ConfluenceArchiver {
           ? { lastSweep: parent.site.lastSweep }
           : {}),
       swept: scope.kind !== 'none',
-      ...(scope.kind === 'slice' ? { sweepSlice: { index: scope.index, of: scope.of } } : {}),
+      // A backup without a sweep keeps the rolling sweep's place, so the next slice follows the last one swept.
+      ...(scope.kind === 'slice'
+        ? { sweepSlice: { index: scope.index, of: scope.of } }
+        : scope.kind === 'none' && parent?.site.sweepSlice
+          ? { sweepSlice: parent.site.sweepSlice }
+          : {}),
     };
     this.#builder.addFile(paths.site(), await this.#content.storeBytes(encodeRecord(site)), backupTime);
     const users = await usersDirectory(this.#run, complete);

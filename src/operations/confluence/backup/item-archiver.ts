@@ -327,13 +327,15 @@ async function archiveAttachments(
   if (ctx.attachments.complete && item.status !== 'trashed') {
     listed = ctx.attachments.byContainer.get(item.id) ?? [];
   } else if (parentRecord && !parentIncomplete && !ctx.attachments.complete) {
-    // Incremental: the parent's attachments, except those the scan saw change or whose comments changed.
+    // Incremental: the parent's attachments, except those the scan saw change or whose comments changed, and
+    // those of a container a rolling sweep covers now (their labels and versions are read again).
     listed = [...(ctx.attachments.byContainer.get(item.id) ?? [])];
     const parentAtts = parentFiles.has(NAMES.attachments)
       ? await ctx.parent!.files(dir)
       : new Map<string, TreeNode>();
+    const swept = ctx.sweeps(item.id);
     const affected = [...parentAtts.keys()].filter((attId) => ctx.comments.affected.has(attId));
-    if (listed.length === 0 && affected.length === 0) {
+    if (listed.length === 0 && affected.length === 0 && !swept) {
       graftIfPresent(parentFiles, NAMES.attachments, dir, entries);
       ctx.counters.attachmentsReused += parentAtts.size;
       return;
@@ -341,9 +343,10 @@ async function archiveAttachments(
     const changed = new Set(listed.map((a) => a.id));
     for (const [attId, node] of parentAtts) {
       if (changed.has(attId)) continue;
-      const record = ctx.comments.affected.has(attId)
-        ? await ctx.parent!.attachment(spaceKey, item.id, attId)
-        : undefined;
+      const record =
+        swept || ctx.comments.affected.has(attId)
+          ? await ctx.parent!.attachment(spaceKey, item.id, attId)
+          : undefined;
       if (record) listed.push(attachmentFromRecord(record, item));
       else unchanged.push(node);
     }

@@ -141,6 +141,21 @@ describe('the metadata sweep', () => {
     await client.withAdminKey(async () => {
       for (const page of pages) await client.addLabels(page.id, [{ prefix: 'global', name: 'rolled' }]);
     });
+    // An attachment's label, on a page of the first slice swept (1): its attachments are read again then.
+    const attachment = [...sim.store.attachments.values()].find(
+      (a) =>
+        a.status === 'current' &&
+        Number(a.containerId) % 3 === 1 &&
+        pages.some((p) => p.id === a.containerId),
+    )!;
+    attachment.labels.push(sim.store.label('global', 'rolled-file').id);
+    const attachmentLabels = async (snapshotId: string) => {
+      const reader = await ConfluenceSnapshotReader.open(repo, snapshotId);
+      const container = sim.store.contents.get(attachment.containerId)!;
+      const key = sim.store.spaces.get(container.spaceId)!.key;
+      const stored = (await reader.attachments(key, container.id)).find((a) => a.id === attachment.id)!;
+      return stored.labels.map((l) => l.name);
+    };
     const labelled = async (snapshotId: string) => {
       const reader = await ConfluenceSnapshotReader.open(repo, snapshotId);
       const ids: string[] = [];
@@ -162,6 +177,10 @@ describe('the metadata sweep', () => {
       assert.deepEqual(result.missing, []);
       assert.deepEqual(result.site.sweepSlice, { index: slice, of: 3 });
       assert.deepEqual(await labelled(result.snapshotId!), expectedAfter([1, 2, 0].slice(0, i + 1)));
+      assert.ok(
+        (await attachmentLabels(result.snapshotId!)).includes('rolled-file'),
+        'the attachment was swept',
+      );
       // The whole site counts as swept when the last slice is done.
       if (slice === 2) lastSweep = result.site.time;
       assert.equal(result.site.lastSweep, lastSweep);

@@ -29,8 +29,9 @@ export function sliceOf(id: string, of: number): number {
 }
 
 /**
- * The slice a rolling sweep of `of` slices covers after the parent's backup: the one after the parent's, or the
- * second after a whole sweep (which covered the first as well), or the first.
+ * The slice a rolling sweep of `of` slices covers after the parent's backup: the one after the last one swept
+ * (backups without a sweep carry it forward), or the second after a whole sweep (which covered the first as
+ * well), or the first.
  */
 export function nextSlice(parentSite: SiteRecord, of: number): SweepScope {
   const last = parentSite.sweepSlice;

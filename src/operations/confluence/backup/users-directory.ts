@@ -15,7 +15,8 @@ export async function usersDirectory(run: ArchiveRun, refresh: boolean): Promise
   for (const entry of run.parent ? await run.parent.reader.users() : []) known.set(entry.accountId, entry);
   run.accounts.add(known.keys());
   const ids = run.accounts.ids();
-  const ask = refresh ? ids : ids.filter((id) => !known.has(id));
+  // Accounts the parent could not name are asked for again.
+  const ask = refresh ? ids : ids.filter((id) => known.get(id)?.displayName === undefined);
   if (ask.length > 0) {
     try {
       const answered = new Map<string, DirectoryEntry>();

@@ -55,8 +55,8 @@ class TreeRestore {
   /** New id -> old id. */
   readonly oldOf = new Map<string, string>();
   readonly #listings = new Map<string, Promise<{ id: string; type: string; title: string }[]>>();
-  /** Creations in flight per parent (new id, or ROOT). */
-  readonly #creating = new Map<string, number>();
+  /** Children being looked for or created, per parent (new id, or ROOT). */
+  readonly #working = new Map<string, number>();
   done = 0;
 
   constructor(ctx: SpaceRestore) {
@@ -179,10 +179,9 @@ class TreeRestore {
     this.map(item.id, found.id);
     if (!found.journaled)
       await ctx.journal.record({ t: 'item', old: item.id, new: found.id, created: false });
-    if (!found.createdEarlier) {
-      ctx.report.counts.itemsFound++;
-      this.orderCheck.add(place.parentId ?? ROOT);
-    }
+    if (!found.createdEarlier) ctx.report.counts.itemsFound++;
+    // Found, or made by an earlier run that may have stopped before it checked the order: checked again.
+    this.orderCheck.add(place.parentId ?? ROOT);
     const target = found.target;
     const doc = documentKind(item);
     const wanted = restoredStatus(item);
@@ -208,20 +207,6 @@ class TreeRestore {
   }
 
   async create(item: ContentRecord, place: Placement): Promise<void> {
-    const key = place.parentId ?? ROOT;
-    const siblingsInFlight = this.#creating.get(key) ?? 0;
-    // Cloud appends a new item as its parent's last child when it handles the request: siblings created at
-    // overlapping times may land in another order, checked afterwards.
-    if (siblingsInFlight > 0 && item.type !== 'blogpost') this.orderCheck.add(key);
-    this.#creating.set(key, siblingsInFlight + 1);
-    try {
-      await this.#create(item, place);
-    } finally {
-      this.#creating.set(key, this.#creating.get(key)! - 1);
-    }
-  }
-
-  async #create(item: ContentRecord, place: Placement): Promise<void> {
     const { ctx } = this;
     const { client } = ctx;
     ctx.report.created(item.type);
@@ -336,9 +321,19 @@ class TreeRestore {
     }
     try {
       const place = this.placement(item);
-      const found = await this.find(item, place);
-      if (found) await this.adopt(item, found, place);
-      else await this.create(item, place);
+      const key = place.parentId ?? ROOT;
+      const siblingsInFlight = this.#working.get(key) ?? 0;
+      // Cloud appends a new item as its parent's last child when it handles the request: siblings worked on
+      // at overlapping times (looked for, then created) may land in another order, checked afterwards.
+      if (siblingsInFlight > 0 && item.type !== 'blogpost') this.orderCheck.add(key);
+      this.#working.set(key, siblingsInFlight + 1);
+      try {
+        const found = await this.find(item, place);
+        if (found) await this.adopt(item, found, place);
+        else await this.create(item, place);
+      } finally {
+        this.#working.set(key, this.#working.get(key)! - 1);
+      }
     } catch (error) {
       if (isFatal(error, ctx.signal)) throw error;
       ctx.failed.add(item.id);

@@ -158,8 +158,11 @@ export async function readRestrictionOn(
         options,
       ),
     );
-    const known = new Set(users);
-    if (page.users.length > 0 && page.users.every((u) => known.has(u)))
+    const knownUsers = new Set(users);
+    const knownGroups = new Set(groups.map((g) => g.id));
+    const adds =
+      page.users.some((u) => !knownUsers.has(u)) || page.groups.some((g) => !knownGroups.has(g.id));
+    if (page.users.length + page.groups.length > 0 && !adds)
       throw new StepvaultError(
         'io',
         `the restriction list of content ${contentId} repeated itself at ${start}`,

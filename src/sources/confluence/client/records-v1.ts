@@ -21,7 +21,13 @@ export const groupV1Schema = z.looseObject({ id: z.string(), name: z.string(), t
 export type Group = z.infer<typeof groupV1Schema>;
 
 const principalsPage = <T extends z.ZodType>(item: T) =>
-  z.looseObject({ results: z.array(item), size: z.number().nullish(), limit: z.number().nullish() });
+  z.looseObject({
+    results: z.array(item),
+    size: z.number().nullish(),
+    limit: z.number().nullish(),
+    totalSize: z.number().nullish(),
+    _links: z.looseObject({ next: z.string().nullish() }).nullish(),
+  });
 
 export const restrictionV1Schema = z.looseObject({
   operation: z.string(),
@@ -54,12 +60,23 @@ export function restrictionPage(
 ): Restriction & { more: boolean } {
   const user = entry?.restrictions?.user;
   const group = entry?.restrictions?.group;
+  // A list goes on when it says so (a next link, a total beyond it) or fills its page; an unexpanded one (absent)
+  // is read from the start.
   const full = (
     page:
-      | { results: unknown[]; size?: number | null | undefined; limit?: number | null | undefined }
+      | {
+          results: unknown[];
+          limit?: number | null | undefined;
+          totalSize?: number | null | undefined;
+          _links?: { next?: string | null | undefined } | null | undefined;
+        }
       | null
       | undefined,
-  ) => page == null || (page.limit != null && page.limit > 0 && page.results.length >= page.limit);
+  ) =>
+    page == null ||
+    Boolean(page._links?.next) ||
+    (page.totalSize != null && page.totalSize > page.results.length) ||
+    (page.limit != null && page.limit > 0 && page.results.length >= page.limit);
   return {
     operation,
     users: (user?.results ?? []).map((u) => u.accountId),
