@@ -99,3 +99,20 @@ test('a type the site does not know is an error, as on Cloud', () => {
     /Unknown content type database/,
   );
 });
+
+test('a query bound to spaces and types by its top-level and says so, so a search can skip the rest', () => {
+  const bounds = (cql: string) => {
+    const b = parseCql(cql, 0).bounds;
+    return { spaceKeys: b.spaceKeys && [...b.spaceKeys].sort(), types: b.types && [...b.types].sort() };
+  };
+  assert.deepEqual(bounds('space = "eng" and type in (page, blogpost)'), {
+    spaceKeys: ['ENG'],
+    types: ['blogpost', 'page'],
+  });
+  assert.deepEqual(bounds('space in (ENG, OPS) and title ~ "x" and space = ops'), {
+    spaceKeys: ['OPS'],
+    types: undefined,
+  });
+  assert.deepEqual(bounds('space = ENG or type = page'), { spaceKeys: undefined, types: undefined });
+  assert.deepEqual(bounds('not space = ENG and type != page'), { spaceKeys: undefined, types: undefined });
+});

@@ -28,6 +28,26 @@ type Node =
 export interface CqlQuery {
   matches: (item: CqlItem) => boolean;
   order: { field: 'id' | 'created' | 'lastmodified' | 'title'; descending: boolean };
+  /**
+   * What every match must have, from `field = v` / `field in (…)` clauses joined by `and` at the top: the space
+   * keys (upper case) and the types it may be in, so a search can skip the rest of the site unread. Undefined:
+   * no such bound.
+   */
+  bounds: { spaceKeys?: ReadonlySet<string>; types?: ReadonlySet<string> };
+}
+
+/** The values a top-level conjunct requires of `fields` (intersected across conjuncts), if any requires. */
+function required(node: Node, fields: readonly string[], upper: boolean): Set<string> | undefined {
+  if (node.op === 'and') {
+    const left = required(node.left, fields, upper);
+    const right = required(node.right, fields, upper);
+    if (!left) return right;
+    if (!right) return left;
+    return new Set([...left].filter((v) => right.has(v)));
+  }
+  if (node.op === 'cmp' && fields.includes(node.field) && (node.cmp === '=' || node.cmp === 'in'))
+    return new Set(node.values.map((v) => (upper ? String(v).toUpperCase() : String(v).toLowerCase())));
+  return undefined;
 }
 
 const FIELDS = new Set([
@@ -288,5 +308,11 @@ export function parseCql(cql: string, now: number, types: Iterable<string> = CQL
   const root = parser.expr();
   if (!parser.done()) throw new Error('Unexpected text after the query');
   const order = parser.order();
-  return { matches: (item) => evaluate(root, item), order };
+  const spaceKeys = required(root, ['space', 'space.key'], true);
+  const typeBound = required(root, ['type'], false);
+  return {
+    matches: (item) => evaluate(root, item),
+    order,
+    bounds: { ...(spaceKeys ? { spaceKeys } : {}), ...(typeBound ? { types: typeBound } : {}) },
+  };
 }

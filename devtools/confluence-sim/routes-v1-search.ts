@@ -5,7 +5,7 @@
 import { readChecker } from './access.ts';
 import { storageOf } from './bodies.ts';
 import { storageText } from './convert-bodies.ts';
-import { type CqlItem, parseCql } from './cql.ts';
+import { type CqlItem, type CqlQuery, parseCql } from './cql.ts';
 import { pageAfter, type SortSpec } from './cursor.ts';
 import {
   actorOf,
@@ -18,7 +18,7 @@ import {
   wikiPath,
 } from './http-context.ts';
 import { labelsOf } from './metadata-ops.ts';
-import type { Comment } from './model.ts';
+import type { Comment, Content } from './model.ts';
 import { cursorParam, queryWithCursor } from './paging.ts';
 import { attachmentV1Json, contentV1Json } from './serialize-v1.ts';
 import { badRequest } from './sim-error.ts';
@@ -42,15 +42,33 @@ function commentV1Json(store: SimStore, comment: Comment): Record<string, unknow
   };
 }
 
-function* searchable(c: Ctx, store: SimStore, expand: Set<string>): Generator<Hit> {
+/** The contents a query may match: those of the spaces it is bound to, or all. */
+function* candidates(store: SimStore, bounds: CqlQuery['bounds']): Generator<Content> {
+  if (!bounds.spaceKeys) {
+    yield* store.contents.values();
+    return;
+  }
+  for (const key of bounds.spaceKeys) {
+    const space = store.spaceByKey(key);
+    if (space) yield* store.contentInSpace(space.id);
+  }
+}
+
+function* searchable(
+  c: Ctx,
+  store: SimStore,
+  expand: Set<string>,
+  bounds: CqlQuery['bounds'],
+): Generator<Hit> {
+  const wants = (type: string) => !bounds.types || bounds.types.has(type);
   // Search ignores the Admin Key: judge as the same user without it.
   const check = readChecker(store, { ...actorOf(c), adminKey: false });
   const canRead = (id: string): boolean => {
     const content = store.contents.get(id);
     return content !== undefined && check(content);
   };
-  for (const content of store.contents.values()) {
-    if (content.status !== 'current' || !canRead(content.id)) continue;
+  for (const content of candidates(store, bounds)) {
+    if (!wants(content.kind) || content.status !== 'current' || !canRead(content.id)) continue;
     const latest = content.versions.at(-1)!;
     const ancestors = store.ancestorsOf(content);
     yield {
@@ -71,7 +89,12 @@ function* searchable(c: Ctx, store: SimStore, expand: Set<string>): Generator<Hi
       json: () => contentV1Json(store, content, expand),
     };
   }
-  for (const att of store.attachments.values()) {
+  const attachments = !wants('attachment')
+    ? []
+    : bounds.spaceKeys
+      ? [...candidates(store, bounds)].flatMap((content) => store.attachmentsOf(content.id))
+      : store.attachments.values();
+  for (const att of attachments) {
     if (att.status !== 'current' || !canRead(att.containerId)) continue;
     const container = store.contents.get(att.containerId)!;
     const latest = att.versions.at(-1)!;
@@ -93,7 +116,7 @@ function* searchable(c: Ctx, store: SimStore, expand: Set<string>): Generator<Hi
       json: () => attachmentV1Json(store, att, expand),
     };
   }
-  for (const comment of store.comments.values()) {
+  for (const comment of wants('comment') ? store.comments.values() : []) {
     const containerId = store.attachments.get(comment.containerId)?.containerId ?? comment.containerId;
     if (comment.status !== 'current' || !canRead(containerId)) continue;
     const container = store.contents.get(containerId)!;
@@ -146,7 +169,7 @@ export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
       descending,
     };
     const { after, raw } = cursorParam(c, deps, spec.name);
-    const hits = [...searchable(c, store, expand)].filter((h) => query.matches(h.item));
+    const hits = [...searchable(c, store, expand, query.bounds)].filter((h) => query.matches(h.item));
     const page = pageAfter(hits, spec, after, limit);
     const links: Record<string, string> = {
       base: `${deps.siteOrigin()}/wiki`,
