@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Content } from '../../../../devtools/confluence-sim/model.ts';
+import { addPrincipals } from '../../../../devtools/confluence-sim/principals.test-helper.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { FAST_KDF } from '../../../../test/support/small-repository.ts';
 import { Repository } from '../../../repository/repository.ts';
@@ -59,24 +60,7 @@ describe('the metadata sweep', () => {
     assert.ok(hidden.length >= 3, 'the site has pages only the Admin Key shows');
     // A restriction longer than one page of principals, and more labels than a search lists with a hit.
     const [crowded, labelled] = pages.filter((p) => visible.has(p.id));
-    const users: string[] = [];
-    for (let i = 0; i < 230; i++) {
-      const accountId = `sweep-user-${i}`;
-      sim.store.addUser({
-        accountId,
-        email: `s${i}@example.com`,
-        displayName: `S ${i}`,
-        accountType: 'atlassian',
-        siteAdmin: false,
-        groupIds: [],
-      });
-      users.push(accountId);
-    }
-    const groups: string[] = [];
-    for (let i = 0; i < 105; i++) {
-      sim.store.addGroup({ id: `sweep-group-${i}`, name: `sweep ${i}` });
-      groups.push(`sweep-group-${i}`);
-    }
+    const { users, groups } = addPrincipals(sim.store, 'sweep', { users: 230, groups: 105 });
     crowded!.restrictions.update = { users, groups };
     const tags = Array.from({ length: 210 }, (_, i) => ({ prefix: 'global' as const, name: `tag-${i}` }));
     const admin = siteClient(sim, { adminKey: true });

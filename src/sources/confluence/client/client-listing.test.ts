@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { addPrincipals } from '../../../../devtools/confluence-sim/principals.test-helper.ts';
 import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
 import { isStepvaultError } from '../../../common/errors.ts';
 import { collect, siteClient } from './client.test-helper.ts';
@@ -169,24 +170,7 @@ describe('ConfluenceClient lists', () => {
 
   it('reads a restriction whose users and groups fill several of Cloud’s pages (100 each) in full', async () => {
     const page = [...sim.store.contents.values()].find((c) => c.kind === 'page' && c.status === 'current')!;
-    const users: string[] = [];
-    const groups: string[] = [];
-    for (let i = 0; i < 230; i++) {
-      const accountId = `restricted-user-${i}`;
-      sim.store.addUser({
-        accountId,
-        email: `r${i}@example.com`,
-        displayName: `R ${i}`,
-        accountType: 'atlassian',
-        siteAdmin: false,
-        groupIds: [],
-      });
-      users.push(accountId);
-    }
-    for (let i = 0; i < 105; i++) {
-      sim.store.addGroup({ id: `restricted-group-${i}`, name: `restricted ${i}` });
-      groups.push(`restricted-group-${i}`);
-    }
+    const { users, groups } = addPrincipals(sim.store, 'restricted', { users: 230, groups: 105 });
     const saved = page.restrictions;
     page.restrictions = { read: { users: [], groups: [] }, update: { users, groups } };
     try {
