@@ -21,19 +21,21 @@ export const groupV1Schema = z.looseObject({ id: z.string(), name: z.string(), t
 export type Group = z.infer<typeof groupV1Schema>;
 
 const principalsPage = <T extends z.ZodType>(item: T) =>
-  z.looseObject({
-    results: z.array(item),
-    size: z.number().nullish(),
-    limit: z.number().nullish(),
-    totalSize: z.number().nullish(),
-    _links: z.looseObject({ next: z.string().nullish() }).nullish(),
-  });
+  z.looseObject({ results: z.array(item), size: z.number().nullish(), limit: z.number().nullish() });
+/** The spec's UserArray also says when it goes on (GroupArray does not). */
+const usersPage = z.looseObject({
+  results: z.array(userV1Schema),
+  size: z.number().nullish(),
+  limit: z.number().nullish(),
+  totalSize: z.number().nullish(),
+  _links: z.looseObject({ next: z.string().nullish() }).nullish(),
+});
 
 export const restrictionV1Schema = z.looseObject({
   operation: z.string(),
   restrictions: z
     .looseObject({
-      user: principalsPage(userV1Schema).nullish(),
+      user: usersPage.nullish(),
       group: principalsPage(groupV1Schema).nullish(),
     })
     .nullish(),
