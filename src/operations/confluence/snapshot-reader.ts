@@ -207,6 +207,11 @@ export class ConfluenceSnapshotReader {
     return [...(await this.#dir(tree)).values()];
   }
 
+  /** The entries of a directory node, by name, read from its subtree without walking from the root. */
+  async entries(dir: TreeNode): Promise<Map<string, TreeNode>> {
+    return dir.type === 'dir' && dir.subtree ? this.#dir(dir.subtree) : new Map();
+  }
+
   /** A file's whole content (records and bodies: small). */
   async readFile(node: TreeNode): Promise<Buffer> {
     const parts: Buffer[] = [];

@@ -47,11 +47,7 @@ export async function fetchMeta(
       const told = known?.restrictions;
       if (!told) return api.getRestrictions(item.id, options);
       return Promise.all(
-        [told.read, told.update].map(async (part) =>
-          part.more
-            ? api.readRestrictionOn(item.id, part, options)
-            : { operation: part.operation, users: part.users, groups: part.groups },
-        ),
+        [told.read, told.update].map((part) => api.readRestrictionOn(item.id, part, options)),
       );
     };
     const labelsAndProperties = async (): Promise<{ labels: Label[]; properties: ContentProperty[] }> => {

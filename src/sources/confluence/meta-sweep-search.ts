@@ -3,7 +3,9 @@
 // does not tell in full — an item only an admin may see (CQL ignores the Admin Key), one indexed late, a list
 // that goes on, a search the site refuses or fails — is simply absent here, and the sweep reads it item by item.
 
+import type { MetaHit } from './client/meta-search.ts';
 import type { Label } from './client/records.ts';
+import { cqlString } from './cql-string.ts';
 import type { KnownMeta } from './item-details.ts';
 import type { BackupApi } from './read-api.ts';
 
@@ -16,11 +18,6 @@ export interface SpaceMetaFound {
   fallbacks: string[];
 }
 
-/** A CQL string literal. */
-function cqlString(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
 export async function searchSpaceMeta(
   api: BackupApi,
   spaceKey: string,
@@ -28,12 +25,7 @@ export async function searchSpaceMeta(
 ): Promise<SpaceMetaFound> {
   const found: SpaceMetaFound = { items: new Map(), attachmentLabels: new Map(), fallbacks: [] };
   const space = `space = ${cqlString(spaceKey)}`;
-  const search = async (
-    what: string,
-    cql: string,
-    restrictions: boolean,
-    take: (hit: KnownMetaHit) => void,
-  ) => {
+  const search = async (what: string, cql: string, restrictions: boolean, take: (hit: MetaHit) => void) => {
     try {
       for await (const hit of api.searchWithMeta(cql, { ...options, restrictions })) take(hit);
     } catch (error) {
@@ -57,5 +49,3 @@ export async function searchSpaceMeta(
   ]);
   return found;
 }
-
-type KnownMetaHit = KnownMeta & { id: string; type: string };

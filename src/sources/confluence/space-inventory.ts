@@ -9,6 +9,7 @@ import type { BodyFormat } from './client/client-types.ts';
 import { keepNewest } from './client/dedupe.ts';
 import { httpStatusOf } from './client/http-errors.ts';
 import type { BlogPost, Page, Space } from './client/records.ts';
+import { cqlString } from './cql-string.ts';
 import type { ContentRecord } from './layout.ts';
 import type { BackupApi } from './read-api.ts';
 import {
@@ -151,7 +152,7 @@ async function searchTypes(
   kinds: readonly TreeItemType[],
   signal: AbortSignal | undefined,
 ): Promise<TreeItemRef[]> {
-  const cql = `space = "${spaceKey.replaceAll('"', '\\"')}" and type in (${kinds.join(', ')})`;
+  const cql = `space = ${cqlString(spaceKey)} and type in (${kinds.join(', ')})`;
   const out = new Map<string, TreeItemRef>();
   for await (const hit of api.searchContent(cql, signal ? { signal } : {})) {
     if (!isTreeItemType(hit.type)) continue;

@@ -158,8 +158,9 @@ export async function archiveItem(
     const node = await ctx.parent!.node(itemDir);
     if (node) {
       ctx.counters.itemsReused++;
-      // Its attachments come along unread: counted as reused all the same.
-      ctx.counters.attachmentsReused += (await ctx.parent!.files(paths.attachmentsDir(spaceKey, id))).size;
+      // Its attachments come along unread: counted as reused all the same (from the grafted node, not the root).
+      const attachments = (await ctx.parent!.reader.entries(node)).get(NAMES.attachments);
+      if (attachments) ctx.counters.attachmentsReused += (await ctx.parent!.reader.entries(attachments)).size;
       return { entries: [{ path: itemDir, graft: node }], missing, deleted, counters: ctx.counters };
     }
   }

@@ -15,6 +15,7 @@ import type {
   TreeItemKind,
 } from '../../../sources/confluence/client/client-types.ts';
 import { httpStatusOf } from '../../../sources/confluence/client/http-errors.ts';
+import { cqlString } from '../../../sources/confluence/cql-string.ts';
 import type { ContentRecord } from '../../../sources/confluence/layout.ts';
 import { childrenByParent, reorderMoves } from '../../../sources/confluence/restore/tree-order.ts';
 import {
@@ -103,8 +104,7 @@ class TreeRestore {
   }
 
   async searchRoot(item: ContentRecord): Promise<{ id: string; type: string; title: string }[]> {
-    const quote = (text: string) => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-    const cql = `type = ${item.type} and space = ${quote(this.ctx.target.key)} and title = ${quote(item.title)}`;
+    const cql = `type = ${item.type} and space = ${cqlString(this.ctx.target.key)} and title = ${cqlString(item.title)}`;
     const out: { id: string; type: string; title: string }[] = [];
     for await (const hit of this.ctx.client.searchContent(cql, this.call))
       out.push({ id: hit.id, type: hit.type, title: hit.title ?? '' });

@@ -409,7 +409,10 @@ export class ConfluenceClient {
   searchWithMeta(cql: string, options: CallOptions & { restrictions: boolean }): AsyncIterable<MetaHit> {
     return searchWithMeta(this.#api, cql, options);
   }
-  /** The rest of a restriction a search hit (or a first page) began: every user and group of the operation. */
+  /**
+   * One operation's whole restriction from what a search hit (or a first page) told: no request when that was
+   * all of it.
+   */
   readRestrictionOn(
     contentId: string,
     soFar: RestrictionPart,

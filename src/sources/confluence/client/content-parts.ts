@@ -90,16 +90,13 @@ export async function getLabelsAndProperties(
     labelsAndPropertiesSchema,
     options,
   );
-  const all = async <T>(items: AsyncIterable<T>) => {
-    const out: T[] = [];
-    for await (const item of items) out.push(item);
-    return out;
-  };
   const [labels, properties] = await Promise.all([
-    got.labels && !got.labels.meta?.hasMore ? got.labels.results : all(listLabels(api, kind, id, options)),
+    got.labels && !got.labels.meta?.hasMore
+      ? got.labels.results
+      : Array.fromAsync(listLabels(api, kind, id, options)),
     got.properties && !got.properties.meta?.hasMore
       ? got.properties.results
-      : all(listContentProperties(api, kind, id, options)),
+      : Array.fromAsync(listContentProperties(api, kind, id, options)),
   ]);
   return { labels, properties };
 }
@@ -122,20 +119,24 @@ export async function getRestrictions(
     options,
   );
   const out: Restriction[] = [];
-  for (const operation of ['read', 'update'] as const) {
-    const first = restrictionPage(operation, byOperation[operation]);
-    out.push(first.more ? await readRestrictionOn(api, contentId, first, options) : withoutMore(first));
-  }
+  for (const operation of ['read', 'update'] as const)
+    out.push(
+      await readRestrictionOn(api, contentId, restrictionPage(operation, byOperation[operation]), options),
+    );
   return out;
 }
 
-/** Pages through one operation's restriction from where `so` far ends (see `restrictionPage`). */
+/**
+ * One operation's whole restriction: `soFar` itself when its lists end there, otherwise paged on from where they
+ * end (see `restrictionPage`).
+ */
 export async function readRestrictionOn(
   api: Api,
   contentId: string,
   soFar: Restriction & { more: boolean },
   options: CallOptions,
 ): Promise<Restriction> {
+  if (!soFar.more) return { operation: soFar.operation, users: soFar.users, groups: soFar.groups };
   const users = [...soFar.users];
   const groups = [...soFar.groups];
   // Users and groups page together (`start` applies to both): read on from the shorter list's end.
@@ -178,10 +179,6 @@ export async function readRestrictionOn(
 
 /** Principals asked for per page of a restriction (Cloud's default and fixed maximum). */
 const RESTRICTION_PAGE = 100;
-
-function withoutMore({ operation, users, groups }: Restriction & { more: boolean }): Restriction {
-  return { operation, users, groups };
-}
 
 export function listFooterComments(
   api: Api,
