@@ -7,6 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { prepareRuntime } from '../bin/runtime.js';
+import { startHeapBudget } from '../src/common/heap-budget.ts';
 import { exportHtml } from '../src/operations/confluence/export/export-html.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { ConfluenceClient } from '../src/sources/confluence/client/client.ts';
@@ -76,6 +77,7 @@ async function main(request: StepRequest): Promise<StepOutcome> {
 
 if (process.argv[1] === import.meta.filename) {
   prepareRuntime();
+  startHeapBudget(); // as src/cli/main.ts does for every command
   const outcome = await main(JSON.parse(process.argv[2]!) as StepRequest);
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   process.exit(0); // idle keep-alive sockets would hold the process open
