@@ -22,8 +22,23 @@ export async function scanSince<T>(
   since: string | undefined,
   overlapMs = WATERMARK_OVERLAP_MS,
 ): Promise<ScanResult<T>> {
-  const stopBefore = since === undefined ? undefined : Date.parse(since) - overlapMs;
   const out: T[] = [];
+  const newest = await walkSince(items, modified, since, (item) => out.push(item), overlapMs);
+  return { items: out, newest };
+}
+
+/**
+ * As `scanSince`, handing each item to `take` as it comes instead of collecting them (a complete listing of a
+ * large site is never held at once); returns the next watermark.
+ */
+export async function walkSince<T>(
+  items: AsyncIterable<T>,
+  modified: (item: T) => string | null | undefined,
+  since: string | undefined,
+  take: (item: T) => void,
+  overlapMs = WATERMARK_OVERLAP_MS,
+): Promise<string | undefined> {
+  const stopBefore = since === undefined ? undefined : Date.parse(since) - overlapMs;
   let newest = since === undefined ? undefined : Date.parse(since);
   for await (const item of items) {
     const at = modified(item);
@@ -32,9 +47,9 @@ export async function scanSince<T>(
       if (stopBefore !== undefined && time < stopBefore) break;
       if (newest === undefined || time > newest) newest = time;
     }
-    out.push(item);
+    take(item);
   }
-  return { items: out, newest: newest === undefined ? undefined : new Date(newest).toISOString() };
+  return newest === undefined ? undefined : new Date(newest).toISOString();
 }
 
 /** The later of two ISO 8601 times (either may be absent). */

@@ -13,6 +13,7 @@
 // listed is left out on an assumption: an item a batch read omits is read alone (body-batches.ts).
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
+import { DiskSpool } from '../../../common/disk-spool.ts';
 import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { ContentWriter, StoredContent } from '../../../repository/content-writer.ts';
 import type { RepositoryWriter } from '../../../repository/repository-writer.ts';
@@ -194,11 +195,9 @@ export class ConfluenceArchiver {
     const byId: Listed = new Map();
     for (const work of works) for (const item of work.items) byId.set(item.id, { work, item });
 
-    const comments = {
-      complete,
-      byContainer: new Map<string, ApiComment[]>(),
-      affected: new Set<string>(),
-    };
+    // Every comment of the site, when the sweep lists them all, waits on disk for its container's turn.
+    using commentSpool = new DiskSpool<ApiComment>();
+    const comments = { complete, byContainer: commentSpool, affected: new Set<string>() };
     const attachments = { complete, byContainer: new Map<string, Attachment[]>() };
     if (!complete) {
       await scanChanges(this.#run, parent!, byId, comments, attachments, watermarks);

@@ -5,6 +5,7 @@
 // an attachment that still fails is looked up alone: left out as deleted only when the site confirms it.
 
 import { isDeepStrictEqual } from 'node:util';
+import type { DiskSpool } from '../../../common/disk-spool.ts';
 import { StepvaultError } from '../../../common/errors.ts';
 import type { MissingItem } from '../../../domain/snapshot.ts';
 import type { TreeNode } from '../../../domain/tree-node.ts';
@@ -90,7 +91,8 @@ export interface ItemContext {
   comments: {
     /** Lists of every comment of every (non-trashed) container: no per-item listing needed. */
     complete: boolean;
-    byContainer: Map<string, ApiComment[]>;
+    /** When complete: the comments by container id (a page, blog post or attachment), on disk. */
+    byContainer: Pick<DiskSpool<ApiComment>, 'put' | 'group'>;
     /** Incremental: containers (pages, blog posts, attachments) with new or edited comments. */
     affected: Set<string>;
   };
@@ -217,7 +219,7 @@ export async function archiveItem(
       (async () => {
         let comments: CommentRecord[] | undefined;
         if (ctx.comments.complete && item.status !== 'trashed')
-          comments = commentTree(ctx.comments.byContainer.get(id) ?? []);
+          comments = commentTree(ctx.comments.byContainer.group(id));
         else if (!ctx.comments.affected.has(id) && parentRecord && graft(NAMES.comments)) return;
         else comments = await fetchComments(ctx.api, kind, id, signal);
         await file(NAMES.comments, encodeRecord(ctx.accounts.see(comments)));
@@ -424,7 +426,7 @@ async function archiveAttachment(
         ? []
         : await fetchAttachmentLabels(ctx.api, att.id, signal));
   let comments: CommentRecord[];
-  if (ctx.comments.complete && !trashed) comments = commentTree(ctx.comments.byContainer.get(att.id) ?? []);
+  if (ctx.comments.complete && !trashed) comments = commentTree(ctx.comments.byContainer.group(att.id));
   else if (parentRecord && (trashed || !ctx.comments.affected.has(att.id))) comments = parentRecord.comments;
   else if (trashed) comments = [];
   else comments = await fetchAttachmentComments(ctx.api, att.id, signal);

@@ -5,7 +5,7 @@
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
 import { StepvaultError } from '../../../common/errors.ts';
-import { scanSince } from '../../../sources/confluence/change-scan.ts';
+import { scanSince, walkSince } from '../../../sources/confluence/change-scan.ts';
 import { collectNewest, keepNewest } from '../../../sources/confluence/client/dedupe.ts';
 import type {
   Attachment,
@@ -117,28 +117,34 @@ export async function treeItems(
 /**
  * The site-wide listings of attachments, footer comments and inline comments, read newest first down to the
  * watermarks given (all of them without), concurrently; the newest times they showed go into `watermarks`.
- * Attachments come one per id, the newest version of each.
+ * Attachments come one per id, the newest version of each; comments are handed to `comment` as they come
+ * (a comment edited during the listing may come twice: whoever keeps them keeps the newest).
  */
 export async function scanSiteListings(
   run: ArchiveRun,
   since: Watermarks | undefined,
   watermarks: Watermarks,
-): Promise<{ newestAttachments: Attachment[]; footer: FooterComment[]; inline: InlineComment[] }> {
+  comment: (c: ApiComment) => void,
+): Promise<Attachment[]> {
   const { api } = run;
   const sort = { sort: '-modified-date', ...(run.signal ? { signal: run.signal } : {}) };
   const modified = (x: { version?: { createdAt?: string | null | undefined } | null | undefined }) =>
     x.version?.createdAt;
   const [atts, footer, inline] = await Promise.all([
     scanSince<Attachment>(api.listAllAttachments(sort), modified, since?.attachments),
-    scanSince<FooterComment>(api.listAllFooterComments(sort), modified, since?.footerComments),
-    scanSince<InlineComment>(api.listAllInlineComments(sort), modified, since?.inlineComments),
+    walkSince<FooterComment>(api.listAllFooterComments(sort), modified, since?.footerComments, (c) =>
+      comment({ ...c, kind: 'footer' }),
+    ),
+    walkSince<InlineComment>(api.listAllInlineComments(sort), modified, since?.inlineComments, (c) =>
+      comment({ ...c, kind: 'inline' }),
+    ),
   ]);
   watermarks.attachments = atts.newest;
-  watermarks.footerComments = footer.newest;
-  watermarks.inlineComments = inline.newest;
+  watermarks.footerComments = footer;
+  watermarks.inlineComments = inline;
   const newest = new Map<string, Attachment>();
   for (const att of atts.items) keepNewest(newest, att);
-  return { newestAttachments: [...newest.values()], footer: footer.items, inline: inline.items };
+  return [...newest.values()];
 }
 
 /** Between sweeps: attachments and comments changed since the parent's watermarks. */
@@ -152,10 +158,9 @@ export async function scanChanges(
 ): Promise<void> {
   const { api } = run;
   const signal = run.signal ? { signal: run.signal } : {};
-  const { newestAttachments, footer, inline } = await scanSiteListings(
-    run,
-    parent.site.watermarks,
-    watermarks,
+  const scanned: ApiComment[] = [];
+  const newestAttachments = await scanSiteListings(run, parent.site.watermarks, watermarks, (c) =>
+    scanned.push(c),
   );
   for (const att of newestAttachments) {
     const containerId = att.pageId ?? att.blogPostId;
@@ -168,10 +173,6 @@ export async function scanChanges(
     attachments.byContainer.set(container.item.id, list);
   }
 
-  const scanned: ApiComment[] = [
-    ...footer.map((c) => ({ ...c, kind: 'footer' as const })),
-    ...inline.map((c) => ({ ...c, kind: 'inline' as const })),
-  ];
   const storedVersions = new Map<string, Map<string, number>>();
   const known = async (
     containerKey: string,

@@ -5,8 +5,8 @@
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
 import type { StoredContent } from '../../../repository/content-writer.ts';
-import { keepNewest } from '../../../sources/confluence/client/dedupe.ts';
-import type { Label, Space } from '../../../sources/confluence/client/records.ts';
+import { versionOf } from '../../../sources/confluence/client/dedupe.ts';
+import type { Attachment, Label, Space } from '../../../sources/confluence/client/records.ts';
 import { fetchMeta, type KnownMeta } from '../../../sources/confluence/item-details.ts';
 import {
   encodeRecord,
@@ -52,7 +52,7 @@ export async function sweepMetadata(
   const knownAttachmentLabels = new Map<string, Label[]>();
   const listings = sweepsListings(scope);
   const [listed] = await Promise.all([
-    listings ? scanSiteListings(run, undefined, watermarks) : undefined,
+    listings ? scanSiteListings(run, undefined, watermarks, (c) => placeComment(comments, c)) : undefined,
     forEachConcurrently(works, 4, async (work) => {
       if (listings)
         work.meta = await run.content.storeBytes(
@@ -64,7 +64,7 @@ export async function sweepMetadata(
     }),
   ]);
   for (const [id, labels] of knownAttachmentLabels) attachmentLabels.set(id, labelRecords(labels));
-  if (listed) placeListings(listed, byId, comments, attachments);
+  if (listed) placeAttachments(listed, byId, attachments);
 
   // Per item and per attachment: what has no change feed. Failures are left to the item phase.
   const items = [...byId.values()].filter(({ item }) => sweeps(scope, item.id));
@@ -93,11 +93,10 @@ export async function sweepMetadata(
   });
 }
 
-/** Places the complete site-wide listings by container: attachments (of listed items) and comments. */
-function placeListings(
-  { newestAttachments, footer, inline }: Awaited<ReturnType<typeof scanSiteListings>>,
+/** Places the complete site-wide listing of attachments by container (of listed items). */
+function placeAttachments(
+  newestAttachments: Attachment[],
   byId: Listed,
-  comments: ItemContext['comments'],
   attachments: ItemContext['attachments'],
 ): void {
   for (const att of newestAttachments) {
@@ -107,19 +106,12 @@ function placeListings(
     list.push(att);
     attachments.byContainer.set(containerId, list);
   }
-  const seenComments = new Map<string, ApiComment>();
-  for (const c of [
-    ...footer.map((x) => ({ ...x, kind: 'footer' as const })),
-    ...inline.map((x) => ({ ...x, kind: 'inline' as const })),
-  ])
-    keepNewest(seenComments, c);
-  for (const c of seenComments.values()) {
-    const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
-    if (!containerId) continue;
-    const list = comments.byContainer.get(containerId) ?? [];
-    list.push(c);
-    comments.byContainer.set(containerId, list);
-  }
+}
+
+/** Files a comment of the complete site-wide listings under its container (page, blog post or attachment). */
+function placeComment(comments: ItemContext['comments'], c: ApiComment): void {
+  const containerId = c.pageId ?? c.blogPostId ?? attachmentOf(c);
+  if (containerId) comments.byContainer.put(c.id, containerId, versionOf(c), c);
 }
 
 /** A space's labels, properties and permissions. */
