@@ -26,6 +26,7 @@ export class MasterIndex {
     }
     if (this.#packs.has(pack.name)) return;
     this.#packs.set(pack.name, pack);
+    shareIdBuffer(pack.entries);
     pack.entries.forEach((entry, position) => {
       const key = entry.id.toString('hex');
       const location: BlobLocation = { pack, position, entry };
@@ -89,5 +90,22 @@ export class MasterIndex {
 
   get packCount(): number {
     return this.#packs.size;
+  }
+}
+
+/**
+ * Moves the ids of a pack's entries side by side into one buffer of the pack's own (each entry's `id` becomes a
+ * view of it, equal in value). An id that came from a worker thread or was hashed alone has an ArrayBuffer of its
+ * own, ~300 bytes of bookkeeping around 32 bytes of id: half the index's memory for a large repository.
+ */
+function shareIdBuffer(entries: PackEntry[]): void {
+  let size = 0;
+  for (const entry of entries) size += entry.id.length;
+  const ids = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const entry of entries) {
+    const length = entry.id.copy(ids, at);
+    entry.id = ids.subarray(at, at + length);
+    at += length;
   }
 }
