@@ -7,7 +7,7 @@ import { isStepvaultError } from '../../../common/errors.ts';
 import type { CommentRecord } from '../../../sources/confluence/layout.ts';
 import { safeHtmlProblems } from '../../../sources/confluence/render/safe-html.test-helper.ts';
 import { exportSnapshotHtml } from './export-html.ts';
-import { runExportSearch } from './search-page.test-helper.ts';
+import { searchExport } from './search-page.test-helper.ts';
 import {
   attachment,
   buildConfluenceSnapshot,
@@ -176,7 +176,11 @@ describe('exportSnapshotHtml', () => {
       /<a href="..\/index.html"><bdi>Engineering<\/bdi><\/a>.*<a href="10.html"><bdi>Home<\/bdi><\/a>/s,
     );
 
-    const index = read(target, 'assets/search-index.js');
+    assert.match(
+      read(target, 'assets/search-index.js'),
+      /^window\.STEPVAULT_SEARCH_INDEX = \{"pages":7,"shards":\["assets\/search\/0\.js"\]\};/,
+    );
+    const index = read(target, 'assets/search/0.js');
     assert.match(
       index,
       /"spaces\/ENG\/pages\/11.html","Runbook","Engineering","runbook zebrafish procedure"/,
@@ -282,10 +286,10 @@ describe('exportSnapshotHtml', () => {
       target,
     });
     const html = read(target, 'search.html');
-    const index = read(target, 'assets/search-index.js');
+    const file = (rel: string) => (fs.existsSync(path.join(target, rel)) ? read(target, rel) : undefined);
     for (const query of ['OPS-1234', '2026-12-01', 'rotate.sh', '#2999', 'budget_v2.xlsx'])
-      assert.deepEqual(runExportSearch(html, index, query), ['spaces/S/pages/1.html'], query);
-    assert.deepEqual(runExportSearch(html, index, 'rotate').sort(), [
+      assert.deepEqual(searchExport(html, file, query).hrefs, ['spaces/S/pages/1.html'], query);
+    assert.deepEqual(searchExport(html, file, 'rotate').hrefs.sort(), [
       'spaces/S/pages/1.html',
       'spaces/S/pages/2.html',
     ]);

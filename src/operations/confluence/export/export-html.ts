@@ -19,7 +19,8 @@ import { STYLESHEET } from './html-layout.ts';
 import { siteIndexHtml, spaceIndexHtml } from './index-html.ts';
 import { InlineStyles } from './inline-styles.ts';
 import { exportItemPage } from './item-page-export.ts';
-import { SEARCH_INDEX_SCRIPT, type SearchEntry, searchIndexScript, searchPageHtml } from './search-index.ts';
+import { searchPageHtml } from './search-index.ts';
+import { SearchIndexWriter } from './search-index-writer.ts';
 import { SITE_CSS } from './site-css.ts';
 import { buildSiteModel, type ExportItem, type ExportSelection, type SpaceInput } from './site-model.ts';
 
@@ -206,7 +207,8 @@ export async function exportSnapshotHtml(
   // 3. One page per item; search entries collected on the way.
   progress.phase = 'pages';
   const hosts = [...(options.siteHosts ?? [])];
-  const entries: SearchEntry[] = [];
+  using search = new SearchIndexWriter();
+  const positions = new Map(items.map((item, at) => [item, at]));
   const styles = new InlineStyles();
   const userNames = new Map<string, string>();
   for (const user of await reader.users())
@@ -221,7 +223,7 @@ export async function exportSnapshotHtml(
     });
     for (const f of page.failures) failed.push({ item: `${describe(item)}: ${f.what}`, error: f.error });
     await target.writeFile(item.file, page.html);
-    if (page.search) entries.push(page.search);
+    if (page.search) search.add(positions.get(item)!, page.search);
     progress.itemsDone++;
     report();
   });
@@ -232,8 +234,7 @@ export async function exportSnapshotHtml(
   const siteName = siteNameOf(site.site);
   await target.writeFile('index.html', siteIndexHtml(model, reader.snapshot, siteName, selection));
   for (const space of model.spaces) await target.writeFile(space.file, spaceIndexHtml(space, siteName));
-  entries.sort((a, b) => a[0].localeCompare(b[0]));
-  await target.writeFile(SEARCH_INDEX_SCRIPT, searchIndexScript(entries));
+  await search.write(target);
   await target.writeFile('search.html', searchPageHtml(siteName));
   await target.writeFile(
     STYLESHEET,

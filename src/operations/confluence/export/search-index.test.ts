@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vm from 'node:vm';
 import fc from 'fast-check';
-import { searchEntry, searchIndexScript, searchPageHtml, searchTokens } from './search-index.ts';
-import { runExportSearch } from './search-page.test-helper.ts';
+import {
+  SEARCH_SHARD_ENTRIES,
+  type SearchEntry,
+  searchEntry,
+  searchIndexFiles,
+  searchPageHtml,
+  searchTokens,
+} from './search-index.ts';
+import { searchExport } from './search-page.test-helper.ts';
 
 const BODY = 'Ticket OPS-1234 is due 2026-12-01: run rotate.sh and close #2999. 東京タワー';
 
@@ -13,7 +20,12 @@ function search(query: string): string[] {
     searchEntry('b.html', 'Other', 'Ops', 'ops 1234 stops 12345 2026 12 01 rotate sh 2999x'),
     searchEntry('c.html', 'Files', 'Ops', 'see the attachments', ['Q4 budget_v2.xlsx', 'архив-2026.zip']),
   ];
-  return runExportSearch(searchPageHtml('site'), searchIndexScript(entries), query);
+  return hrefs(entries, query);
+}
+
+function hrefs(entries: SearchEntry[], query: string): string[] {
+  const files = searchIndexFiles(entries);
+  return searchExport(searchPageHtml('site'), (f) => files.get(f), query).hrefs;
 }
 
 describe('export search', () => {
@@ -66,12 +78,38 @@ describe('export search', () => {
         fc.string({ unit: fc.constantFrom('a', 'Z', '7', '-', '.', '#', ' ', 'ö', '東'), minLength: 1 }),
         (text) => {
           const html = searchPageHtml('site');
-          const index = searchIndexScript([searchEntry('p.html', 'T', 'S', text)]);
+          const files = searchIndexFiles([searchEntry('p.html', 'T', 'S', text)]);
           for (const token of searchTokens(text))
-            assert.deepEqual(runExportSearch(html, index, token), ['p.html']);
+            assert.deepEqual(searchExport(html, (f) => files.get(f), token).hrefs, ['p.html']);
         },
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('loads the shards only for a query, searches them all, and says so when one is missing', () => {
+    const entries = Array.from({ length: SEARCH_SHARD_ENTRIES * 2 + 5 }, (_, i) =>
+      searchEntry(`p${i}.html`, `Page ${i}`, 'S', i % 1000 === 7 ? 'a rare word: zanzibar' : 'common text'),
+    );
+    const files = searchIndexFiles(entries);
+    assert.equal(files.size, 4, 'three shards and the manifest');
+    const html = searchPageHtml('site');
+    const loaded: string[] = [];
+    const reader = (f: string) => {
+      loaded.push(f);
+      return files.get(f);
+    };
+    assert.match(searchExport(html, reader, '').status, /^4005 pages in the index/);
+    assert.deepEqual(loaded, ['assets/search-index.js'], 'no query: the manifest only');
+    const found = searchExport(html, reader, 'zanzibar');
+    assert.deepEqual(found.hrefs.sort(), ['p1007.html', 'p2007.html', 'p3007.html', 'p7.html']);
+    assert.equal(found.status, '4 pages found.');
+    const partial = searchExport(
+      html,
+      (f) => (f === 'assets/search/1.js' ? undefined : files.get(f)),
+      'zanzibar',
+    );
+    assert.deepEqual(partial.hrefs.sort(), ['p1007.html', 'p7.html']);
+    assert.match(partial.status, /^2 pages found\. 1 of 3 parts of the index could not be loaded/);
   });
 });

@@ -1,13 +1,23 @@
 // The export's client-side search. Every page contributes its title, space, a snippet and the distinct search
-// tokens of its title, body and attachment file names to an index written as a script (`assets/search-index.js`),
-// since browsers refuse fetch() on file:// but load a <script src>. `search.html` loads it and runs a small inline
-// script that splits the query with the same tokenizer (`searchTokens`, shipped as its own source text) and
-// matches every token against titles and words (substrings, so prefixes and runs of CJK text match too), then
-// lists the hits with DOM text nodes only: a hostile title can never become markup.
+// tokens of its title, body and attachment file names to an index written as scripts, since browsers refuse
+// fetch() on file:// but load a <script src>: shards of at most SEARCH_SHARD_ENTRIES pages
+// (`assets/search/<n>.js`) and a small manifest (`assets/search-index.js`) naming them. `search.html` loads the
+// manifest only; when there is a query, its small inline script loads the shards one after another (a page
+// without a query loads none, and no single string holds the whole site's index), splits the query with the same
+// tokenizer (`searchTokens`, shipped as its own source text), matches every token against titles and words
+// (substrings, so prefixes and runs of CJK text match too), then lists the hits with DOM text nodes only: a
+// hostile title can never become markup. A shard that fails to load is said so on the page.
 
 import { layoutHtml, SEARCH_PAGE } from './html-layout.ts';
 
 export const SEARCH_INDEX_SCRIPT = 'assets/search-index.js';
+/** Pages per shard of the index: ~1–3 MB of script each for typical pages. */
+export const SEARCH_SHARD_ENTRIES = 2000;
+
+/** Where shard `n` of the index is written, from the export's root. */
+export function searchShardFile(n: number): string {
+  return `assets/search/${n}.js`;
+}
 
 /** One page in the index: [href from the root, title, space name, words, snippet]. */
 export type SearchEntry = [string, string, string, string, string];
@@ -62,18 +72,36 @@ export function searchEntry(
   return [href, title, space, searchWords(`${title}\n${text}\n${attachmentNames.join('\n')}`), snippet];
 }
 
-/** The index as a script; `<` and line separators are escaped so the JSON cannot end the script early. */
-export function searchIndexScript(entries: SearchEntry[]): string {
-  const json = JSON.stringify(entries).replace(
+/** JSON that cannot end a script early: `<` and line separators escaped. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(
     /[<\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
-  return `window.STEPVAULT_SEARCH_INDEX = ${json};\n`;
+}
+
+/** The manifest script: how many pages the index holds and its shards' files, in order. */
+export function searchManifestScript(pages: number, shards: readonly string[]): string {
+  return `window.STEPVAULT_SEARCH_INDEX = ${scriptJson({ pages, shards })};\n`;
+}
+
+/** One shard as a script that hands its entries to the search page. */
+export function searchShardScript(entries: readonly SearchEntry[]): string {
+  return `window.STEPVAULT_SEARCH_SHARD(${scriptJson(entries)});\n`;
+}
+
+/** The index of `entries` as files by path (manifest and shards), for callers that hold all entries at once. */
+export function searchIndexFiles(entries: readonly SearchEntry[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (let at = 0; at < entries.length; at += SEARCH_SHARD_ENTRIES)
+    files.set(searchShardFile(files.size), searchShardScript(entries.slice(at, at + SEARCH_SHARD_ENTRIES)));
+  files.set(SEARCH_INDEX_SCRIPT, searchManifestScript(entries.length, [...files.keys()]));
+  return files;
 }
 
 const SEARCH_SCRIPT = `(function () {
   var searchTokens = ${searchTokens.toString()};
-  var index = window.STEPVAULT_SEARCH_INDEX || [];
+  var manifest = window.STEPVAULT_SEARCH_INDEX || { pages: 0, shards: [] };
   var query = new URLSearchParams(location.search).get('q') || '';
   var input = document.getElementById('search-query');
   var status = document.getElementById('search-status');
@@ -81,40 +109,57 @@ const SEARCH_SCRIPT = `(function () {
   input.value = query;
   var terms = searchTokens(query).filter(function (term, at, all) { return all.indexOf(term) === at; });
   if (terms.length === 0) {
-    status.textContent = index.length + ' pages in the index. Type words to search.';
+    status.textContent = manifest.pages + ' pages in the index. Type words to search.';
     return;
   }
   var hits = [];
-  for (var i = 0; i < index.length; i++) {
-    var e = index[i];
-    var title = e[1].normalize('NFKC').toLowerCase();
-    var score = 0;
-    for (var t = 0; t < terms.length; t++) {
-      if (title.indexOf(terms[t]) >= 0) score += 10;
-      else if (e[3].indexOf(terms[t]) >= 0) score += 1;
-      else { score = -1; break; }
+  var failed = 0;
+  var next = 0;
+  window.STEPVAULT_SEARCH_SHARD = function (index) {
+    for (var i = 0; i < index.length; i++) {
+      var e = index[i];
+      var title = e[1].normalize('NFKC').toLowerCase();
+      var score = 0;
+      for (var t = 0; t < terms.length; t++) {
+        if (title.indexOf(terms[t]) >= 0) score += 10;
+        else if (e[3].indexOf(terms[t]) >= 0) score += 1;
+        else { score = -1; break; }
+      }
+      if (score > 0) hits.push({ entry: e, score: score });
     }
-    if (score > 0) hits.push({ entry: e, score: score });
+  };
+  function load() {
+    if (next >= manifest.shards.length) return show();
+    var script = document.createElement('script');
+    script.src = manifest.shards[next++];
+    script.onload = load;
+    script.onerror = function () { failed++; load(); };
+    document.body.appendChild(script);
   }
-  hits.sort(function (a, b) { return b.score - a.score || a.entry[1].localeCompare(b.entry[1]); });
-  status.textContent = hits.length === 1 ? '1 page found.' : hits.length + ' pages found.';
-  for (var h = 0; h < hits.length && h < 500; h++) {
-    var entry = hits[h].entry;
-    var li = document.createElement('li');
-    var a = document.createElement('a');
-    a.href = entry[0];
-    a.textContent = entry[1];
-    var space = document.createElement('span');
-    space.className = 'result-space';
-    space.textContent = ' · ' + entry[2];
-    var snippet = document.createElement('p');
-    snippet.className = 'result-snippet';
-    snippet.textContent = entry[4];
-    li.appendChild(a);
-    li.appendChild(space);
-    li.appendChild(snippet);
-    results.appendChild(li);
+  function show() {
+    hits.sort(function (a, b) { return b.score - a.score || a.entry[1].localeCompare(b.entry[1]); });
+    status.textContent = (hits.length === 1 ? '1 page found.' : hits.length + ' pages found.') +
+      (failed > 0 ? ' ' + failed + ' of ' + manifest.shards.length + ' parts of the index could not be loaded: some pages may be missing.' : '');
+    for (var h = 0; h < hits.length && h < 500; h++) {
+      var entry = hits[h].entry;
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = entry[0];
+      a.textContent = entry[1];
+      var space = document.createElement('span');
+      space.className = 'result-space';
+      space.textContent = ' · ' + entry[2];
+      var snippet = document.createElement('p');
+      snippet.className = 'result-snippet';
+      snippet.textContent = entry[4];
+      li.appendChild(a);
+      li.appendChild(space);
+      li.appendChild(snippet);
+      results.appendChild(li);
+    }
   }
+  status.textContent = 'Searching…';
+  load();
 })();`;
 
 export function searchPageHtml(siteName: string): string {
