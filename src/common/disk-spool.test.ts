@@ -27,6 +27,8 @@ test('a spool keeps the newest version of each id, in the group it came with las
     { v: 1, text: 'three' },
   ]);
   assert.deepEqual(spool.group('nothing'), []);
+  assert.deepEqual(spool.get('2'), { v: 2, text: 'two, moved' });
+  assert.equal(spool.get('4'), undefined);
   assert.deepEqual(spool.group('a'), [{ v: 3, text: 'one, edited' }], 'reading a group leaves it in place');
 });
 
@@ -73,6 +75,8 @@ test('a spool gives back what a map of newest values by id would hold (property)
           // JSON round trip: -0 becomes 0, as it would in any JSON the source sent.
           assert.deepEqual(spool.group(group), JSON.parse(JSON.stringify(expected)));
         }
+        for (const [id, held] of model)
+          assert.deepEqual(spool.get(id), JSON.parse(JSON.stringify(held.value)));
         fs.rmSync(dir, { recursive: true, force: true });
       },
     ),

@@ -1,8 +1,8 @@
-// Per-run state that grows with what a source holds (every comment of a Confluence site, say), kept on disk
-// instead of in the heap: JSON values by id, grouped by a key, the newest version of each id kept. The spool is a
-// SQLite file in a private temporary directory; every value in it is sealed with AES-256-GCM under a key that
-// exists only in this process, so what a crash leaves behind is unreadable, and `close` deletes it. SQLite's page
-// cache is its only memory (~2 MiB), whatever the spool holds.
+// Per-run state that grows with what a source holds (every comment of a Confluence site, the records of a parent
+// snapshot), kept on disk instead of in the heap: JSON values by id, grouped by a key, the newest version of each
+// id kept, read back by id or by group. The spool is a SQLite file in a private temporary directory; every value
+// in it is sealed with AES-256-GCM under a key that exists only in this process, so what a crash leaves behind is
+// unreadable, and `close` deletes it. SQLite's page cache is its only memory (~2 MiB), whatever the spool holds.
 
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,12 +17,14 @@ interface SpoolFile {
   dir: string;
   db: DatabaseSync;
   put: StatementSync;
+  get: StatementSync;
   group: StatementSync;
 }
 
 export class DiskSpool<T> {
   readonly #parent: string;
-  readonly #key = crypto.randomBytes(32);
+  /** A KeyObject made once: making one from bytes for every value costs more than sealing it. */
+  readonly #key = crypto.createSecretKey(crypto.randomBytes(32));
   #file: SpoolFile | undefined;
   #pending = 0;
   #closed = false;
@@ -46,6 +48,14 @@ export class DiskSpool<T> {
       file.db.exec('COMMIT');
       this.#pending = 0;
     }
+  }
+
+  /** The value held for `id`, if any. */
+  get(id: string): T | undefined {
+    this.#checkOpen();
+    if (!this.#file) return undefined;
+    const row = this.#file.get.get(id) as { sealed: Uint8Array } | undefined;
+    return row ? this.#unseal(id, row.sealed) : undefined;
   }
 
   /** The values filed under `group`, in the order their ids first came. */
@@ -93,8 +103,9 @@ export class DiskSpool<T> {
          ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, version = excluded.version, sealed = excluded.sealed
          WHERE excluded.version >= v.version`,
       );
+      const get = db.prepare('SELECT sealed FROM v WHERE id = ?');
       const group = db.prepare('SELECT id, sealed FROM v WHERE grp = ? ORDER BY rowid');
-      return { dir, db, put, group };
+      return { dir, db, put, get, group };
     } catch (error) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw error;

@@ -92,11 +92,15 @@ export class ConfluenceSnapshotReader {
 
   /** Every content item of the space (all types and statuses), in id order. */
   async items(spaceKey: string): Promise<ContentRecord[]> {
-    const ids = (await this.list(paths.contentDir(spaceKey)))
+    return this.#mapConcurrently(await this.itemIds(spaceKey), (id) => this.item(spaceKey, id));
+  }
+
+  /** The ids of every content item of the space, in id order. */
+  async itemIds(spaceKey: string): Promise<string[]> {
+    return (await this.list(paths.contentDir(spaceKey)))
       .filter((n) => n.type === 'dir')
       .map((n) => n.name)
       .sort(byNumber);
-    return this.#mapConcurrently(ids, (id) => this.item(spaceKey, id));
   }
 
   async item(spaceKey: string, id: string): Promise<ContentRecord> {

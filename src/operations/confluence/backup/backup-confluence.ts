@@ -33,7 +33,12 @@ import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import { DryRunBackend } from '../../../storage/dry-run-backend.ts';
 import { commitSnapshot } from '../../backup/commit-snapshot.ts';
 import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
-import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
+import {
+  type ArchiveOutcome,
+  ConfluenceArchiver,
+  type ConfluenceCounts,
+  type ConfluenceProgress,
+} from './confluence-archiver.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { ParentState } from './parent-state.ts';
 import { nextSlice, SWEEP_ALL, type SweepScope } from './sweep-scope.ts';
@@ -203,7 +208,12 @@ export async function backupConfluence(
         onProgress: deps.onProgress,
       },
     );
-    const outcome = await archiver.archive();
+    let outcome: ArchiveOutcome;
+    try {
+      outcome = await archiver.archive();
+    } finally {
+      parent?.close();
+    }
     deps.signal?.throwIfAborted();
     await writer.flush();
     const c = outcome.counts;

@@ -235,10 +235,10 @@ export class ConfluenceArchiver {
     const deleted = new Map<string, string>();
     const states = new Map<string, BodyState>();
     for (const work of works) {
-      const parentItems = parent ? await parent.items(work.key) : new Map<string, ContentRecord>();
+      const parentItems = parent ? await parent.items(work.key) : undefined;
       for (const item of work.items) {
         if (item.type !== 'page' && item.type !== 'blogpost') continue;
-        const old = parentItems.get(item.id);
+        const old = parentItems?.get(item.id);
         if (
           old &&
           old.version.number === item.version.number &&
@@ -403,8 +403,8 @@ export class ConfluenceArchiver {
     const stats = api.stats();
     let itemsNew = 0;
     for (const work of works) {
-      const parentItems = parent ? await parent.items(work.key) : new Map();
-      for (const item of work.items) if (!parentItems.has(item.id)) itemsNew++;
+      const parentItems = parent ? await parent.items(work.key) : undefined;
+      for (const item of work.items) if (!parentItems?.has(item.id)) itemsNew++;
     }
     return {
       tree,

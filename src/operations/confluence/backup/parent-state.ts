@@ -1,7 +1,10 @@
 // What an incremental Confluence backup needs of its parent snapshot: the stored records of each space's items
-// (read once per space), the tree nodes of an item's files (to graft them without reading), and which items
+// (read once per space into a sealed on-disk spool, then one at a time: a large site's records are never all in
+// the heap), the tree nodes of an item's files (to graft them without reading), and which items
 // and attachments the parent itself could not back up (its `partial.missing`), which are never reused whole.
 
+import { forEachConcurrently } from '../../../common/concurrency.ts';
+import { DiskSpool } from '../../../common/disk-spool.ts';
 import type { TreeNode } from '../../../domain/tree-node.ts';
 import {
   type AttachmentRecord,
@@ -31,12 +34,24 @@ export function missingAttachmentPath(
 
 const MISSING = /^space (\S+) [a-z]+ ([0-9]+) /;
 
+/** Records read from the parent at once while its items are spooled. */
+const READ_CONCURRENCY = 16;
+
+/** The parent's item records of one space, by id. */
+export interface ParentItems {
+  get(id: string): ContentRecord | undefined;
+  has(id: string): boolean;
+  /** All of them. */
+  values(): ContentRecord[];
+}
+
 export class ParentState {
   readonly reader: ConfluenceSnapshotReader;
   readonly site: SiteRecord;
   /** Ids of items the parent recorded as (partly) missing. */
   readonly incomplete: ReadonlySet<string>;
-  readonly #items = new Map<string, Promise<Map<string, ContentRecord>>>();
+  readonly #items = new Map<string, Promise<ParentItems>>();
+  readonly #records = new DiskSpool<ContentRecord>();
 
   constructor(reader: ConfluenceSnapshotReader, site: SiteRecord) {
     this.reader = reader;
@@ -57,16 +72,33 @@ export class ParentState {
     return (await this.reader.lookup(paths.spaceDir(key))) !== undefined;
   }
 
-  /** The parent's item records of a space, by id (empty if the space was not in the parent). */
-  items(key: string): Promise<Map<string, ContentRecord>> {
+  /** The parent's item records of a space, by id (none if the space was not in the parent). */
+  items(key: string): Promise<ParentItems> {
     let items = this.#items.get(key);
     if (!items) {
-      items = this.hasSpace(key).then(async (has) =>
-        has ? new Map((await this.reader.items(key)).map((r) => [r.id, r])) : new Map(),
-      );
+      items = this.#spoolItems(key);
       this.#items.set(key, items);
     }
     return items;
+  }
+
+  /** Deletes the spooled records. */
+  close(): void {
+    this.#records.close();
+  }
+
+  async #spoolItems(key: string): Promise<ParentItems> {
+    const records = this.#records;
+    const at = (id: string) => `${key}/${id}`;
+    const ids = (await this.hasSpace(key)) ? await this.reader.itemIds(key) : [];
+    await forEachConcurrently(ids, READ_CONCURRENCY, async (id) => {
+      records.put(at(id), key, 0, await this.reader.item(key, id));
+    });
+    return {
+      get: (id) => records.get(at(id)),
+      has: (id) => records.get(at(id)) !== undefined,
+      values: () => records.group(key),
+    };
   }
 
   async node(path: string): Promise<TreeNode | undefined> {
