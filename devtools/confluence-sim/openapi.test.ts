@@ -185,6 +185,11 @@ test('read endpoints answer as the v2 and v1 specs describe', async () => {
   await check('GET', `${R}/user/current`, 200);
   await check('GET', `${R}/group?limit=5`, 200);
   await check('GET', `${R}/group/by-id?id=${[...sim.store.groups.keys()][0]}`, 200);
+  await check(
+    'GET',
+    `${R}/group/by-name?name=${encodeURIComponent([...sim.store.groups.values()][0]!.name)}`,
+    200,
+  );
   await check('GET', `${R}/group/${[...sim.store.groups.keys()][0]}/membersByGroupId`, 200);
   await check('GET', `${R}/content/${att.containerId}/child/attachment/${att.id}/download`, 302);
   assert.deepEqual(problems, []);

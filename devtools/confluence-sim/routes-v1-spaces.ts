@@ -122,6 +122,13 @@ export function registerV1SpaceRoutes(app: SimApp, deps: SimDeps): void {
     return sendJson(c, 200, groupV1Json(store, id));
   });
 
+  app.get('/rest/api/group/by-name', (c) => {
+    const name = c.req.query('name');
+    const group = name ? store.groupByName(name) : undefined;
+    if (!group) throw notFound(`Group ${String(name)}`);
+    return sendJson(c, 200, groupV1Json(store, group.id));
+  });
+
   app.get('/rest/api/group/:groupId/membersByGroupId', (c) => {
     const id = c.req.param('groupId');
     if (!store.groups.has(id)) throw notFound(`Group ${id}`);

@@ -222,6 +222,8 @@ export const spaceMetaSchema = z.object({
   labels: z.array(labelRecordSchema),
   properties: z.array(propertyRecordSchema),
   permissions: z.array(spacePermissionRecordSchema),
+  /** Names of the groups the permissions name, by id (a restore into another site finds groups by name). */
+  groupNames: z.record(z.string(), z.string()).optional(),
 });
 export type SpaceMeta = z.infer<typeof spaceMetaSchema>;
 

@@ -34,6 +34,7 @@ export type BackupApi = Pick<
   | 'searchContent'
   | 'searchWithMeta'
   | 'getUsers'
+  | 'getGroup'
   | 'listAllAttachments'
   | 'listAllFooterComments'
   | 'listAllInlineComments'

@@ -128,9 +128,19 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     all(api.listSpaceProperties(space.id, signal)),
     all(api.listSpacePermissions(space.id, signal)),
   ]);
+  // The names of the groups permissions name: group ids differ between sites, names let a restore find them.
+  const groupNames: Record<string, string> = {};
+  const groupIds = new Set<string>();
+  for (const p of permissions)
+    if (p.principal.type === 'group' && p.principal.id) groupIds.add(p.principal.id);
+  for (const id of [...groupIds].sort()) {
+    const group = await api.getGroup(id, signal);
+    if (group) groupNames[id] = group.name;
+  }
   return {
     labels: labelRecords(labels),
     properties: propertyRecords(properties),
     permissions: permissionRecords(permissions),
+    ...(groupIds.size > 0 ? { groupNames } : {}),
   };
 }

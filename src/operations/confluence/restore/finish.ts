@@ -1,46 +1,15 @@
 // The last writes of a restore: items that were in the trash go back there, and restrictions are set, children
 // before parents (a read restriction is inherited down the tree: set on a parent first, it could hide the
 // children from the restoring user before theirs are written). Only principals that exist on the target are
-// written; the others are reported. Pages archived in the snapshot come back current (the archive API is an
+// written (principals.ts: a group the target lacks by id is looked up by its recorded name); the others are
+// reported. Pages archived in the snapshot come back current (the archive API is an
 // asynchronous, edition-dependent job outside what a restore can rely on) and are reported as a warning.
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
 import type { RestrictionInput } from '../../../sources/confluence/client/client-types.ts';
 import type { ContentRecord } from '../../../sources/confluence/layout.ts';
 import { attempt, documentKind, itemName, type SpaceRestore } from './context.ts';
-
-/** Whether principals exist on the target, asked once each. */
-class Principals {
-  readonly #users = new Map<string, Promise<boolean>>();
-  readonly #groups = new Map<string, Promise<boolean>>();
-  readonly #ctx: SpaceRestore;
-
-  constructor(ctx: SpaceRestore) {
-    this.#ctx = ctx;
-  }
-
-  user(id: string): Promise<boolean> {
-    let known = this.#users.get(id);
-    if (!known) {
-      known = this.#ctx.client.getUser(id, this.#call()).then((u) => u !== undefined);
-      this.#users.set(id, known);
-    }
-    return known;
-  }
-
-  group(id: string): Promise<boolean> {
-    let known = this.#groups.get(id);
-    if (!known) {
-      known = this.#ctx.client.getGroup(id, this.#call()).then((g) => g !== undefined);
-      this.#groups.set(id, known);
-    }
-    return known;
-  }
-
-  #call() {
-    return this.#ctx.signal ? { signal: this.#ctx.signal } : {};
-  }
-}
+import { Principals } from './principals.ts';
 
 export async function finishRestore(ctx: SpaceRestore): Promise<void> {
   const { report, journal } = ctx;
@@ -122,8 +91,10 @@ async function restoreRestrictions(
         );
     }
     for (const group of list.groups) {
-      if (await principals.group(group)) out.groups.push(group);
-      else
+      const found = await principals.group(group, meta.groupNames[group]);
+      if (found !== undefined) {
+        if (!out.groups.includes(found)) out.groups.push(found);
+      } else
         ctx.report.failed(
           ctx.source.key,
           `${name}: ${operation} restriction for group ${meta.groupNames[group] ?? group}`,

@@ -7,6 +7,7 @@ import type { ConfluenceClient } from '../../../sources/confluence/client/client
 import type { SpaceMeta, SpaceRecord } from '../../../sources/confluence/layout.ts';
 import { attempt, type SpaceRestore, type TargetSpace } from './context.ts';
 import type { RestoreJournal } from './journal.ts';
+import { Principals } from './principals.ts';
 import type { RestoreReport } from './report.ts';
 
 export type SpaceMode =
@@ -110,11 +111,28 @@ export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): 
       );
     for await (const p of client.listSpaceProperties(target.id, call)) properties.set(p.key, p.value);
   }
+  const principals = new Principals(ctx);
   for (const p of meta.permissions) {
-    const { type, id } = p.principal;
+    const { type } = p.principal;
+    let id = p.principal.id;
     if ((type !== 'user' && type !== 'group') || id === undefined) {
       report.warn(`space ${space}: permissions of ${type} principals cannot be restored`);
       continue;
+    }
+    // A group whose name the backup recorded is found by id or by that name; one without (an older backup)
+    // is written by id, and the target says whether it knows it.
+    const groupName = type === 'group' ? meta.groupNames?.[id] : undefined;
+    if (groupName !== undefined) {
+      const found = await principals.group(id, groupName);
+      if (found === undefined) {
+        report.failed(
+          space,
+          `space ${space}: permission ${p.operation.key} ${p.operation.targetType} for group ${groupName}`,
+          'no such group on the target',
+        );
+        continue;
+      }
+      id = found;
     }
     if (have.has(permissionKey(type, id, p.operation.key, p.operation.targetType))) continue;
     report.counts.spacePermissions++;

@@ -401,6 +401,10 @@ export class ConfluenceClient {
   getGroup(groupId: string, options: CallOptions = {}): Promise<Group | undefined> {
     return directory.getGroup(this.#api, groupId, options);
   }
+  /** The group of this name, or undefined when this site has none. */
+  getGroupByName(name: string, options: CallOptions = {}): Promise<Group | undefined> {
+    return directory.getGroupByName(this.#api, name, options);
+  }
   /** CQL search (v1); note that CQL ignores the Admin Key. */
   searchContent(cql: string, options: CallOptions = {}): AsyncIterable<SearchHit> {
     return directory.searchContent(this.#api, cql, options);

@@ -36,6 +36,11 @@ export function getGroup(api: Api, groupId: string, options: CallOptions): Promi
   return orUndefined(get(api, '/rest/api/group/by-id', {}, { id: groupId }, groupV1Schema, options));
 }
 
+/** The group of this name (v1 `group/by-name`), or undefined when the site has none. */
+export function getGroupByName(api: Api, name: string, options: CallOptions): Promise<Group | undefined> {
+  return orUndefined(get(api, '/rest/api/group/by-name', {}, { name }, groupV1Schema, options));
+}
+
 export function searchContent(api: Api, cql: string, options: CallOptions): AsyncIterable<SearchHit> {
   return list(api, '/rest/api/content/search', {}, { cql }, contentV1Schema, options);
 }
