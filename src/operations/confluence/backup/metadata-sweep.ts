@@ -133,9 +133,15 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
   const groupIds = new Set<string>();
   for (const p of permissions)
     if (p.principal.type === 'group' && p.principal.id) groupIds.add(p.principal.id);
+  // A name only helps a restore elsewhere: a group the site will not describe (a token without the groups scope)
+  // keeps its permission by id, as older snapshots do.
   for (const id of [...groupIds].sort()) {
-    const group = await api.getGroup(id, signal);
-    if (group) groupNames[id] = group.name;
+    try {
+      const group = await api.getGroup(id, signal);
+      if (group) groupNames[id] = group.name;
+    } catch {
+      run.signal?.throwIfAborted();
+    }
   }
   return {
     labels: labelRecords(labels),
