@@ -93,7 +93,9 @@ describe('Confluence restore into a site whose groups have other ids', () => {
     assert.equal(aboutGroups.length, 2, refused.join('\n'));
     for (const what of [/permission read space/, /update restriction/])
       assert.ok(
-        aboutGroups.some((r) => what.test(r) && r.includes(absent.name) && /no such group on the target/.test(r)),
+        aboutGroups.some(
+          (r) => what.test(r) && r.includes(absent.name) && /no such group on the target/.test(r),
+        ),
         refused.join('\n'),
       );
   });

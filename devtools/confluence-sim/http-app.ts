@@ -13,6 +13,7 @@ import { registerV1AttachmentRoutes } from './routes-v1-attachments.ts';
 import { registerV1ContentRoutes } from './routes-v1-content.ts';
 import { registerV1SearchRoutes } from './routes-v1-search.ts';
 import { registerV1SpaceRoutes } from './routes-v1-spaces.ts';
+import { registerV1TemplateRoutes } from './routes-v1-templates.ts';
 import { registerAttachmentRoutes } from './routes-v2-attachments.ts';
 import { registerCommentRoutes } from './routes-v2-comments.ts';
 import { registerContentRoutes } from './routes-v2-content.ts';
@@ -143,6 +144,7 @@ export function createSiteApp(deps: SimDeps): Hono<SimEnv> {
   registerV1ContentRoutes(wiki, deps);
   registerV1AttachmentRoutes(wiki, deps);
   registerV1SpaceRoutes(wiki, deps);
+  registerV1TemplateRoutes(wiki, deps);
   wiki.onError(onError);
 
   const app = new Hono<SimEnv>();

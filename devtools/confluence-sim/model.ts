@@ -180,6 +180,17 @@ export interface Group {
   name: string;
 }
 
+/** A page template (v1 `/template`): of a space, or global when `spaceKey` is undefined. */
+export interface Template {
+  id: string;
+  spaceKey: string | undefined;
+  name: string;
+  description: string;
+  labels: { prefix: string; name: string }[];
+  /** The body in storage format. */
+  storage: string;
+}
+
 /**
  * How a client authenticates: `classic` API tokens work with Basic on the site URL only; `scoped` API tokens with
  * Basic and `bearer` tokens (OAuth 2.0, service accounts) work on the api.atlassian.com gateway path only.

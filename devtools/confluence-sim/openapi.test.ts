@@ -212,6 +212,21 @@ test('write endpoints answer as the specs describe', async () => {
       },
     })
   ).json;
+  const template = (
+    await check('POST', `${R}/template`, 200, {
+      body: {
+        name: 'Spec template',
+        templateType: 'page',
+        description: 'd',
+        labels: [{ prefix: 'global', name: 'spec' }],
+        body: { storage: { value: '<p>t</p>', representation: 'storage' } },
+        space: { key: space.key },
+      },
+    })
+  ).json;
+  await check('GET', `${R}/template/page?spaceKey=${space.key}&expand=body`, 200);
+  await check('GET', `${R}/template/page?spaceKey=${space.key}`, 200);
+  await check('GET', `${R}/template/${template.templateId}`, 200);
   await check('PUT', `${P}/pages/${created.id}`, 200, {
     body: {
       id: created.id,

@@ -13,6 +13,7 @@ import type {
   Principals,
   Restrictions,
   Space,
+  Template,
   User,
 } from './model.ts';
 
@@ -65,6 +66,7 @@ export class SimStore {
   readonly labels = new Map<string, Label>();
   readonly users = new Map<string, User>();
   readonly groups = new Map<string, Group>();
+  readonly templates = new Map<string, Template>();
   readonly credentials = new Map<string, Credential>();
   /** Admin Keys in force: account id -> expiry (epoch ms). */
   readonly adminKeys = new Map<string, number>();

@@ -218,12 +218,24 @@ export const spacePermissionRecordSchema = z.object({
 });
 export type SpacePermissionRecord = z.infer<typeof spacePermissionRecordSchema>;
 
+export const templateRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  labels: z.array(z.object({ prefix: z.string(), name: z.string() })),
+  /** The body in storage format. */
+  storage: z.string(),
+});
+export type TemplateRecord = z.infer<typeof templateRecordSchema>;
+
 export const spaceMetaSchema = z.object({
   labels: z.array(labelRecordSchema),
   properties: z.array(propertyRecordSchema),
   permissions: z.array(spacePermissionRecordSchema),
   /** Names of the groups the permissions name, by id (a restore into another site finds groups by name). */
   groupNames: z.record(z.string(), z.string()).optional(),
+  /** The space's page templates, by id (absent in snapshots made before templates were backed up). */
+  templates: z.array(templateRecordSchema).optional(),
 });
 export type SpaceMeta = z.infer<typeof spaceMetaSchema>;
 

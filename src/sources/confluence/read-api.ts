@@ -35,6 +35,8 @@ export type BackupApi = Pick<
   | 'searchWithMeta'
   | 'getUsers'
   | 'getGroup'
+  | 'listSpaceTemplates'
+  | 'getTemplate'
   | 'listAllAttachments'
   | 'listAllFooterComments'
   | 'listAllInlineComments'

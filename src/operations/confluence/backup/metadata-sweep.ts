@@ -12,6 +12,7 @@ import {
   encodeRecord,
   type LabelRecord,
   type SpaceMeta,
+  type TemplateRecord,
   type Watermarks,
 } from '../../../sources/confluence/layout.ts';
 import { searchSpaceMeta } from '../../../sources/confluence/meta-sweep-search.ts';
@@ -148,5 +149,25 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     properties: propertyRecords(properties),
     permissions: permissionRecords(permissions),
     ...(groupIds.size > 0 ? { groupNames } : {}),
+    templates: await spaceTemplates(run, space.key),
   };
+}
+
+/** A space's page templates with their bodies (one read alone when the listing left its body out), by id. */
+async function spaceTemplates(run: ArchiveRun, spaceKey: string): Promise<TemplateRecord[]> {
+  const signal = run.signal ? { signal: run.signal } : {};
+  const out: TemplateRecord[] = [];
+  for await (let t of run.api.listSpaceTemplates(spaceKey, signal)) {
+    if (typeof t.body?.storage?.value !== 'string') t = await run.api.getTemplate(t.templateId, signal);
+    out.push({
+      id: t.templateId,
+      name: t.name,
+      description: t.description ?? '',
+      labels: (t.labels ?? [])
+        .map((l) => ({ prefix: l.prefix ?? 'global', name: l.name }))
+        .sort((a, b) => (a.prefix + a.name < b.prefix + b.name ? -1 : 1)),
+      storage: t.body?.storage?.value ?? '',
+    });
+  }
+  return out.sort((a, b) => Number(a.id) - Number(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

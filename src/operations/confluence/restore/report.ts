@@ -25,6 +25,8 @@ export interface RestoreCounts {
   restrictions: number;
   spacePermissions: number;
   spaceProperties: number;
+  /** Page templates created in the target spaces. */
+  templates: number;
 }
 
 export function emptyCounts(): RestoreCounts {
@@ -47,6 +49,7 @@ export function emptyCounts(): RestoreCounts {
     restrictions: 0,
     spacePermissions: 0,
     spaceProperties: 0,
+    templates: 0,
   };
 }
 

@@ -1,6 +1,6 @@
 // The space of a restore: find or create the target space (same key by default, a new key, or an existing
-// space), then its settings: permissions whose principals exist on the target, properties, labels (v1). The
-// archived state cannot be written through the REST API: it is reported as a warning.
+// space), then its settings: permissions whose principals exist on the target, properties, labels (v1), page
+// templates (v1). The archived state cannot be written through the REST API: it is reported as a warning.
 
 import { StepvaultError } from '../../../common/errors.ts';
 import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
@@ -171,5 +171,35 @@ export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): 
         call,
       ),
     );
+  await restoreTemplates(ctx, meta);
   if (!dry) await journal.record({ t: 'done', step: 'space-settings' });
+}
+
+/**
+ * The space's page templates: each one the target space lacks by name is created (a template of the same name
+ * there is kept as it is, and reported when its body differs). Template ids are new on the target.
+ */
+async function restoreTemplates(ctx: SpaceRestore, meta: SpaceMeta): Promise<void> {
+  const { client, report, target } = ctx;
+  const space = ctx.source.key;
+  if (!meta.templates || meta.templates.length === 0) return;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const have = new Map<string, string>();
+  if (target.id !== '')
+    for await (const t of client.listSpaceTemplates(target.key, call))
+      have.set(t.name, t.body?.storage?.value ?? '');
+  for (const t of meta.templates) {
+    const held = have.get(t.name);
+    if (held !== undefined) {
+      if (held !== t.storage)
+        report.failed(space, `template "${t.name}"`, 'the target space has another template of this name');
+      continue;
+    }
+    report.counts.templates++;
+    if (ctx.settings.dryRun) continue;
+    await attempt(ctx, `space ${space}: template "${t.name}"`, async () => {
+      await client.createSpaceTemplate(target.key, t, call);
+      have.set(t.name, t.storage);
+    });
+  }
 }

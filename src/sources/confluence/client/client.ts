@@ -85,6 +85,7 @@ import { DEFAULT_RETRY } from './retry-policy.ts';
 import { SharedLimiter } from './shared-limiter.ts';
 import { SiteUrls } from './site-urls.ts';
 import * as spaces from './space-calls.ts';
+import * as templates from './template-calls.ts';
 import * as tree from './tree-calls.ts';
 
 export const DEFAULT_MEDIA_HOSTS: readonly string[] = ['api.media.atlassian.com'];
@@ -400,6 +401,21 @@ export class ConfluenceClient {
   /** The group, or undefined when it does not exist on this site. */
   getGroup(groupId: string, options: CallOptions = {}): Promise<Group | undefined> {
     return directory.getGroup(this.#api, groupId, options);
+  }
+  /** The page templates of a space, with their bodies (v1). */
+  listSpaceTemplates(spaceKey: string, options: CallOptions = {}): AsyncIterable<templates.Template> {
+    return templates.listSpaceTemplates(this.#api, spaceKey, options);
+  }
+  getTemplate(templateId: string, options: CallOptions = {}): Promise<templates.Template> {
+    return templates.getTemplate(this.#api, templateId, options);
+  }
+  /** Creates a page template in the space (v1; not idempotent: check names first). */
+  createSpaceTemplate(
+    spaceKey: string,
+    input: templates.TemplateInput,
+    options: WriteOptions = {},
+  ): Promise<templates.Template> {
+    return templates.createSpaceTemplate(this.#api, spaceKey, input, options);
   }
   /** The group of this name, or undefined when this site has none. */
   getGroupByName(name: string, options: CallOptions = {}): Promise<Group | undefined> {

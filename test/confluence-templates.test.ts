@@ -1,0 +1,96 @@
+// Page templates (v1 `/template`): a backup keeps each space's templates with their bodies, labels and
+// descriptions (more than one listing page of them), and a restore creates those the target space lacks by
+// name — once, however often it runs — and names a template the target holds with another body.
+
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
+import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
+import { restoreConfluence } from '../src/operations/confluence/restore/restore-confluence.ts';
+import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
+import { Repository } from '../src/repository/repository.ts';
+import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
+import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
+import { FAST_KDF } from './support/small-repository.ts';
+
+describe('Confluence page templates', () => {
+  let original: ConfluenceSim;
+  let target: ConfluenceSim;
+  let state: string;
+
+  before(async () => {
+    original = await startConfluenceSim({ siteName: 'acme' });
+    target = await startConfluenceSim({ siteName: 'other' });
+    state = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-templates-'));
+    original.generate({ seed: 3, spaces: 1, pages: 4, attachments: 0 });
+    target.seedDirectory(3);
+  });
+  after(async () => {
+    await Promise.all([original?.close(), target?.close()]);
+    fs.rmSync(state, { recursive: true, force: true });
+  });
+
+  it('backs up every template of a space and restores the missing ones once', async () => {
+    const space = [...original.store.spaces.values()][0]!;
+    const client = siteClient(original);
+    const made: { name: string; storage: string }[] = [];
+    // More than one page of the listing (25 per page).
+    for (let i = 0; i < 27; i++) {
+      const t = {
+        name: `Template ${i} — Ünïcode`,
+        description: `For reports of kind ${i}`,
+        labels: [{ prefix: 'global', name: `kind-${i}` }],
+        storage: `<h1>Report ${i}</h1><p><ac:placeholder>Write here</ac:placeholder></p>`,
+      };
+      await client.createSpaceTemplate(space.key, t);
+      made.push(t);
+    }
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const backup = await backupConfluence({ site: original.siteUrl }, { repo, api: siteClient(original) });
+    assert.deepEqual(backup.missing, []);
+    const reader = await ConfluenceSnapshotReader.open(repo, backup.snapshotId!);
+    const meta = await reader.spaceMeta(space.key);
+    assert.deepEqual(
+      meta.templates
+        ?.map((t) => ({ name: t.name, storage: t.storage }))
+        .sort((a, b) => (a.name < b.name ? -1 : 1)),
+      [...made].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => ({ name: t.name, storage: t.storage })),
+    );
+    assert.deepEqual(meta.templates?.find((t) => t.name === made[4]!.name)?.labels, [
+      { prefix: 'global', name: 'kind-4' },
+    ]);
+
+    // The target already holds one template of the same name and body, and one of the same name with another body.
+    const restoreTo = async () =>
+      restoreConfluence(
+        { snapshot: backup.snapshotId!, sourceHosts: ['acme.atlassian.net'] },
+        { repo, client: siteClient(target), targetSite: target.siteUrl, stateDir: state },
+      );
+    const first = await restoreTo();
+    const targetSpace = [...target.store.spaces.values()].find((s) => s.key === space.key)!;
+    const templates = () =>
+      [...target.store.templates.values()].filter((t) => t.spaceKey === targetSpace.key);
+    assert.equal(first.counts.templates, 27);
+    assert.deepEqual(
+      templates()
+        .map((t) => `${t.name}|${t.storage}|${t.description}|${t.labels.map((l) => l.name)}`)
+        .sort(),
+      made.map((t, i) => `${t.name}|${t.storage}|For reports of kind ${i}|kind-${i}`).sort(),
+    );
+
+    const edited = templates().find((t) => t.name === made[0]!.name)!;
+    edited.storage = '<p>changed on the target</p>';
+    fs.rmSync(state, { recursive: true, force: true });
+    fs.mkdirSync(state);
+    const again = await restoreTo();
+    assert.equal(again.counts.templates, 0, 'nothing created twice');
+    assert.equal(templates().length, 27);
+    assert.deepEqual(
+      again.notRestored.filter((n) => /template/.test(n.item)).map((n) => `${n.item}: ${n.reason}`),
+      [`template "${made[0]!.name}": the target space has another template of this name`],
+    );
+  });
+});
