@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
+import { StepvaultError } from '../src/common/errors.ts';
 import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
 import { restoreConfluence } from '../src/operations/confluence/restore/restore-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
@@ -92,5 +93,29 @@ describe('Confluence page templates', () => {
       again.notRestored.filter((n) => /template/.test(n.item)).map((n) => `${n.item}: ${n.reason}`),
       [`template "${made[0]!.name}": the target space has another template of this name`],
     );
+  });
+
+  it('names the templates of a space the site will not list, and the backup is partial, not failed', async () => {
+    const api = siteClient(original);
+    const refusing = new Proxy(api, {
+      get(target, name, receiver) {
+        if (name === 'listSpaceTemplates')
+          // biome-ignore lint/correctness/useYield: it refuses before the first template
+          return async function* () {
+            throw new StepvaultError('io', 'Confluence answered 403: not allowed to read templates');
+          };
+        const value = Reflect.get(target, name, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+    const backup = await backupConfluence({ site: original.siteUrl }, { repo, api: refusing });
+    const space = [...original.store.spaces.values()][0]!;
+    assert.deepEqual(
+      backup.missing.map((m) => `${m.path}: ${m.error}`),
+      [`space ${space.key} page templates: Confluence answered 403: not allowed to read templates`],
+    );
+    const meta = await (await ConfluenceSnapshotReader.open(repo, backup.snapshotId!)).spaceMeta(space.key);
+    assert.equal(meta.templates, undefined);
   });
 });

@@ -23,7 +23,7 @@ import {
   propertyRecords,
 } from '../../../sources/confluence/record-mapping.ts';
 import type { ArchiveRun, Listed, SpaceWork } from './archive-run.ts';
-import type { ItemContext } from './item-archiver.ts';
+import { errorText, type ItemContext } from './item-archiver.ts';
 import { attachmentOf, scanSiteListings } from './listing-phase.ts';
 import { type SweepScope, sweeps, sweepsListings } from './sweep-scope.ts';
 
@@ -149,12 +149,25 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     properties: propertyRecords(properties),
     permissions: permissionRecords(permissions),
     ...(groupIds.size > 0 ? { groupNames } : {}),
-    templates: await spaceTemplates(run, space.key),
+    ...(await spaceTemplates(run, space.key)),
   };
 }
 
-/** A space's page templates with their bodies (one read alone when the listing left its body out), by id. */
-async function spaceTemplates(run: ArchiveRun, spaceKey: string): Promise<TemplateRecord[]> {
+/**
+ * A space's page templates with their bodies (one read alone when the listing left its body out), by id. Templates
+ * the site will not list are a named gap (the snapshot is partial), not a failed backup.
+ */
+async function spaceTemplates(run: ArchiveRun, spaceKey: string): Promise<{ templates?: TemplateRecord[] }> {
+  try {
+    return { templates: await readTemplates(run, spaceKey) };
+  } catch (error) {
+    run.signal?.throwIfAborted();
+    run.miss({ path: `space ${spaceKey} page templates`, error: errorText(error) });
+    return {};
+  }
+}
+
+async function readTemplates(run: ArchiveRun, spaceKey: string): Promise<TemplateRecord[]> {
   const signal = run.signal ? { signal: run.signal } : {};
   const out: TemplateRecord[] = [];
   for await (let t of run.api.listSpaceTemplates(spaceKey, signal)) {
