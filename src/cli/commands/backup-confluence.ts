@@ -166,7 +166,12 @@ export function registerBackupConfluence(backup: Command): void {
           requests: c.requests,
           retries: c.retries,
           rate_limited: c.rateLimited,
-          sweep: { ran: c.sweep.ran, requests: c.sweep.requests, seconds: c.sweep.seconds },
+          sweep: {
+            ran: c.sweep.ran,
+            requests: c.sweep.requests,
+            seconds: c.sweep.seconds,
+            fallbacks: c.sweep.fallbacks,
+          },
           data_added: s.dataAdded,
           data_added_packed: s.dataAddedPacked,
           tree_blobs: s.treeBlobs,
@@ -190,6 +195,8 @@ export function registerBackupConfluence(backup: Command): void {
         ctx.out.line(
           `Requests:    ${c.requests} (${c.retries} retried, ${c.rateLimited} rate-limited)${c.sweep.ran ? `; metadata sweep ${c.sweep.requests} requests in ${formatDuration(c.sweep.seconds * 1000)}` : '; no metadata sweep'}`,
         );
+        for (const f of c.sweep.fallbacks)
+          ctx.out.line(`Sweep:       a batched search failed, its items were read one by one: ${f}`);
         ctx.out.line(
           `Added to the repository: ${formatBytes(s.dataAdded)} (${formatBytes(s.dataAddedPacked)} stored) in ${formatDuration(seconds * 1000)}`,
         );

@@ -83,7 +83,8 @@ export interface ConfluenceCounts extends ItemCounters {
   requests: number;
   retries: number;
   rateLimited: number;
-  sweep: { ran: boolean; requests: number; seconds: number };
+  /** `fallbacks`: batched searches that failed, so their items were read one by one (slower, not less). */
+  sweep: { ran: boolean; requests: number; seconds: number; fallbacks: string[] };
   /** Items and attachments listed, then confirmed deleted by the site when read alone: not in the snapshot. */
   deletedDuringBackup: number;
   /** Bytes of content stored (before deduplication) and of new chunks. */
@@ -206,12 +207,12 @@ export class ConfluenceArchiver {
     // 2. The metadata sweep.
     const metas = new Map<string, StoredContent>();
     const attachmentLabels = new Map<string, LabelRecord[]>();
-    const sweepStats = { ran: scope.kind !== 'none', requests: 0, seconds: 0 };
+    const sweepStats = { ran: scope.kind !== 'none', requests: 0, seconds: 0, fallbacks: [] as string[] };
     if (sweepStats.ran) {
       this.#phase = 'sweep';
       const t0 = this.#deps.now().getTime();
       const r0 = api.stats().totalRequests;
-      await sweepMetadata(
+      const { fallbacks } = await sweepMetadata(
         this.#run,
         scope,
         works,
@@ -222,6 +223,7 @@ export class ConfluenceArchiver {
         attachmentLabels,
         watermarks,
       );
+      sweepStats.fallbacks = fallbacks;
       sweepStats.requests = api.stats().totalRequests - r0;
       sweepStats.seconds = (this.#deps.now().getTime() - t0) / 1000;
     }

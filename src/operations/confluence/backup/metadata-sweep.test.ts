@@ -96,6 +96,15 @@ describe('the metadata sweep', () => {
       perItem <= 1.5,
       `${counts.sweep.requests} sweep requests for ${swept} items (${perItem.toFixed(2)})`,
     );
+    assert.deepEqual(counts.sweep.fallbacks, [], 'no search failed');
+    const fallbacks = alone.result.summary.confluence.sweep.fallbacks;
+    assert.ok(fallbacks.length > 0, 'each failed search is reported');
+    assert.ok(
+      fallbacks.every((f) =>
+        /^labels (and restrictions )?of .* of space \S+: 400 refused by the test$/.test(f),
+      ),
+      fallbacks.join('\n'),
+    );
     const perItemAlone = alone.result.summary.confluence.sweep.requests / swept;
     assert.ok(
       perItemAlone > perItem,

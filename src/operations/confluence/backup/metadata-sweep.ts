@@ -45,8 +45,9 @@ export async function sweepMetadata(
   metas: Map<string, StoredContent>,
   attachmentLabels: Map<string, LabelRecord[]>,
   watermarks: Watermarks,
-): Promise<void> {
+): Promise<{ fallbacks: string[] }> {
   const { api } = run;
+  const fallbacks: string[] = [];
   const signal = run.signal ? { signal: run.signal } : {};
   // Labels and restrictions of many items per request; what the searches do not tell is read item by item.
   const known = new Map<string, KnownMeta>();
@@ -60,6 +61,7 @@ export async function sweepMetadata(
           encodeRecord(run.accounts.see(await fetchSpaceMeta(run, work.space))),
         );
       const found = await searchSpaceMeta(api, work.space.key, signal);
+      fallbacks.push(...found.fallbacks);
       for (const [id, meta] of found.items) if (sweeps(scope, id)) known.set(id, meta);
       for (const [id, labels] of found.attachmentLabels) knownAttachmentLabels.set(id, labels);
     }),
@@ -92,6 +94,7 @@ export async function sweepMetadata(
       run.signal?.throwIfAborted();
     }
   });
+  return { fallbacks: fallbacks.sort() };
 }
 
 /** Places the complete site-wide listing of attachments by container (of listed items). */
