@@ -12,6 +12,7 @@ import type { RateDecision } from './rate-limiter.ts';
 import { registerV1AttachmentRoutes } from './routes-v1-attachments.ts';
 import { registerV1ContentRoutes } from './routes-v1-content.ts';
 import { registerV1SearchRoutes } from './routes-v1-search.ts';
+import { registerV1SpaceLookRoutes } from './routes-v1-space-look.ts';
 import { registerV1SpaceRoutes } from './routes-v1-spaces.ts';
 import { registerV1TemplateRoutes } from './routes-v1-templates.ts';
 import { registerAttachmentRoutes } from './routes-v2-attachments.ts';
@@ -145,6 +146,7 @@ export function createSiteApp(deps: SimDeps): Hono<SimEnv> {
   registerV1AttachmentRoutes(wiki, deps);
   registerV1SpaceRoutes(wiki, deps);
   registerV1TemplateRoutes(wiki, deps);
+  registerV1SpaceLookRoutes(wiki, deps);
   wiki.onError(onError);
 
   const app = new Hono<SimEnv>();

@@ -163,6 +163,8 @@ export interface Space {
   labels: string[];
   properties: SpaceProperty[];
   permissions: SpacePermission[];
+  /** v1 space settings, look and feel and theme; unset: Cloud's defaults. */
+  look?: SpaceLook;
 }
 
 export interface User {
@@ -178,6 +180,14 @@ export interface User {
 export interface Group {
   id: string;
   name: string;
+}
+
+/** How a space looks (v1): its settings, its theme and which look and feel it uses (its custom one, if any). */
+export interface SpaceLook {
+  routeOverrideEnabled?: boolean;
+  themeKey?: string;
+  selected?: 'global' | 'custom' | 'theme';
+  custom?: Record<string, unknown>;
 }
 
 /** A page template (v1 `/template`): of a space, or global when `spaceKey` is undefined. */

@@ -227,6 +227,21 @@ test('write endpoints answer as the specs describe', async () => {
   await check('GET', `${R}/template/page?spaceKey=${space.key}&expand=body`, 200);
   await check('GET', `${R}/template/page?spaceKey=${space.key}`, 200);
   await check('GET', `${R}/template/${template.templateId}`, 200);
+  await check('GET', `${R}/space/${space.key}/settings`, 200);
+  await check('PUT', `${R}/space/${space.key}/settings`, 200, { body: { routeOverrideEnabled: true } });
+  await check('GET', `${R}/space/${space.key}/theme`, 404);
+  await check('PUT', `${R}/space/${space.key}/theme`, 200, {
+    body: { themeKey: 'com.example.themes.documentation' },
+  });
+  await check('GET', `${R}/space/${space.key}/theme`, 200);
+  await check('DELETE', `${R}/space/${space.key}/theme`, 204);
+  const look = (await check('GET', `${R}/settings/lookandfeel?spaceKey=${space.key}`, 200)).json;
+  await check('POST', `${R}/settings/lookandfeel/custom?spaceKey=${space.key}`, 200, {
+    body: { ...look.global, links: { color: '#FF0000' } },
+  });
+  await check('PUT', `${R}/settings/lookandfeel`, 200, {
+    body: { spaceKey: space.key, lookAndFeelType: 'custom' },
+  });
   await check('PUT', `${P}/pages/${created.id}`, 200, {
     body: {
       id: created.id,

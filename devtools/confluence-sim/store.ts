@@ -67,6 +67,11 @@ export class SimStore {
   readonly users = new Map<string, User>();
   readonly groups = new Map<string, Group>();
   readonly templates = new Map<string, Template>();
+  /** Installed themes: key -> name. */
+  readonly themes = new Map<string, string>([
+    ['com.example.themes.documentation', 'Documentation'],
+    ['com.example.themes.dark', 'Dark'],
+  ]);
   readonly credentials = new Map<string, Credential>();
   /** Admin Keys in force: account id -> expiry (epoch ms). */
   readonly adminKeys = new Map<string, number>();

@@ -179,6 +179,7 @@ export function registerRestoreConfluence(restore: Command): void {
           space_permissions: c.spacePermissions,
           space_properties: c.spaceProperties,
           templates: c.templates,
+          space_settings: c.spaceSettings,
           requests: stats.totalRequests,
           total_duration: result.durationMs / 1000,
           warnings: result.warnings,
@@ -199,7 +200,7 @@ export function registerRestoreConfluence(restore: Command): void {
           `Attachments: ${c.attachments} files, ${c.attachmentVersions} versions, ${formatBytes(c.attachmentBytes)}`,
         );
         ctx.out.line(
-          `Metadata:    ${c.footerComments} footer and ${c.inlineComments} inline comments, ${c.labels} labels, ${c.properties} properties, ${c.restrictions} restrictions, ${c.spacePermissions} space permissions, ${c.templates} templates${c.pendingDrafts > 0 ? `, ${c.pendingDrafts} pending drafts` : ''}`,
+          `Metadata:    ${c.footerComments} footer and ${c.inlineComments} inline comments, ${c.labels} labels, ${c.properties} properties, ${c.restrictions} restrictions, ${c.spacePermissions} space permissions, ${c.spaceSettings} space settings, ${c.templates} templates${c.pendingDrafts > 0 ? `, ${c.pendingDrafts} pending drafts` : ''}`,
         );
         if (result.dryRun)
           ctx.out.line(`dry run: nothing was changed (${stats.totalRequests} requests to read the target)`);

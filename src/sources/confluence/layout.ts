@@ -228,6 +228,17 @@ export const templateRecordSchema = z.object({
 });
 export type TemplateRecord = z.infer<typeof templateRecordSchema>;
 
+export const spaceLookSchema = z.object({
+  routeOverrideEnabled: z.boolean(),
+  /** Absent: the space uses no theme. */
+  themeKey: z.string().optional(),
+  /** Which look and feel the space uses. */
+  selected: z.enum(['global', 'custom', 'theme']),
+  /** The space's own look and feel (v1 LookAndFeel, as the site sent it), when it uses it. */
+  custom: z.record(z.string(), z.unknown()).optional(),
+});
+export type SpaceLook = z.infer<typeof spaceLookSchema>;
+
 export const spaceMetaSchema = z.object({
   labels: z.array(labelRecordSchema),
   properties: z.array(propertyRecordSchema),
@@ -236,6 +247,8 @@ export const spaceMetaSchema = z.object({
   groupNames: z.record(z.string(), z.string()).optional(),
   /** The space's page templates, by id (absent in snapshots made before templates were backed up). */
   templates: z.array(templateRecordSchema).optional(),
+  /** Settings, theme and look and feel (absent in snapshots made before they were backed up). */
+  look: spaceLookSchema.optional(),
 });
 export type SpaceMeta = z.infer<typeof spaceMetaSchema>;
 

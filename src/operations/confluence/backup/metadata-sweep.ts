@@ -11,6 +11,7 @@ import { fetchMeta, type KnownMeta } from '../../../sources/confluence/item-deta
 import {
   encodeRecord,
   type LabelRecord,
+  type SpaceLook,
   type SpaceMeta,
   type TemplateRecord,
   type Watermarks,
@@ -153,7 +154,35 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     permissions: permissionRecords(permissions),
     ...(groupIds.size > 0 ? { groupNames } : {}),
     ...(await spaceTemplates(run, space.key)),
+    ...(await spaceLook(run, space.key)),
   };
+}
+
+/** A space's settings, theme and look and feel; what the site will not tell is a named gap. */
+async function spaceLook(run: ArchiveRun, spaceKey: string): Promise<{ look?: SpaceLook }> {
+  const signal = run.signal ? { signal: run.signal } : {};
+  try {
+    const [settings, themeKey, lookAndFeel] = await Promise.all([
+      run.api.getSpaceSettings(spaceKey, signal),
+      run.api.getSpaceTheme(spaceKey, signal),
+      run.api.getLookAndFeel(spaceKey, signal),
+    ]);
+    const selected = lookAndFeel.selected;
+    if (selected !== 'global' && selected !== 'custom' && selected !== 'theme')
+      throw new Error(`the site names a look and feel stepvault does not know: ${selected}`);
+    return {
+      look: {
+        routeOverrideEnabled: settings.routeOverrideEnabled,
+        ...(themeKey !== undefined ? { themeKey } : {}),
+        selected,
+        ...(selected === 'custom' && lookAndFeel.custom ? { custom: lookAndFeel.custom } : {}),
+      },
+    };
+  } catch (error) {
+    run.signal?.throwIfAborted();
+    run.miss({ path: `space ${spaceKey} settings and look and feel`, error: errorText(error) });
+    return {};
+  }
 }
 
 /**

@@ -27,6 +27,8 @@ export interface RestoreCounts {
   spaceProperties: number;
   /** Page templates created in the target spaces. */
   templates: number;
+  /** Space settings, themes and looks and feel written. */
+  spaceSettings: number;
 }
 
 export function emptyCounts(): RestoreCounts {
@@ -50,6 +52,7 @@ export function emptyCounts(): RestoreCounts {
     spacePermissions: 0,
     spaceProperties: 0,
     templates: 0,
+    spaceSettings: 0,
   };
 }
 

@@ -1,10 +1,11 @@
 // The space of a restore: find or create the target space (same key by default, a new key, or an existing
 // space), then its settings: permissions whose principals exist on the target, properties, labels (v1), page
-// templates (v1). The archived state cannot be written through the REST API: it is reported as a warning.
+// templates, settings, theme and look and feel (v1). The archived state cannot be written through the REST API: it is reported as a warning.
 
+import { isDeepStrictEqual } from 'node:util';
 import { StepvaultError } from '../../../common/errors.ts';
 import type { ConfluenceClient } from '../../../sources/confluence/client/client.ts';
-import type { SpaceMeta, SpaceRecord } from '../../../sources/confluence/layout.ts';
+import type { SpaceLook, SpaceMeta, SpaceRecord } from '../../../sources/confluence/layout.ts';
 import { attempt, type SpaceRestore, type TargetSpace } from './context.ts';
 import type { RestoreJournal } from './journal.ts';
 import { Principals } from './principals.ts';
@@ -172,7 +173,51 @@ export async function restoreSpaceSettings(ctx: SpaceRestore, meta: SpaceMeta): 
       ),
     );
   await restoreTemplates(ctx, meta);
+  if (meta.look) await restoreLook(ctx, meta.look);
   if (!dry) await journal.record({ t: 'done', step: 'space-settings' });
+}
+
+/**
+ * The space's settings, theme and look and feel, each written only where the target differs. A theme the target
+ * does not have installed is reported (and a look and feel that uses it is left as it is).
+ */
+async function restoreLook(ctx: SpaceRestore, look: SpaceLook): Promise<void> {
+  const { client, report, target } = ctx;
+  const space = ctx.source.key;
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const dry = ctx.settings.dryRun;
+  const fresh = target.id === '';
+  const [settings, themeKey, current] = fresh
+    ? [undefined, undefined, undefined]
+    : await Promise.all([
+        client.getSpaceSettings(target.key, call),
+        client.getSpaceTheme(target.key, call),
+        client.getLookAndFeel(target.key, call),
+      ]);
+  const change = async (what: string, write: () => Promise<void>): Promise<boolean> => {
+    report.counts.spaceSettings++;
+    if (dry) return true;
+    const done = await attempt(ctx, `space ${space}: ${what}`, async () => {
+      await write();
+      return true;
+    });
+    return done === true;
+  };
+  if (settings?.routeOverrideEnabled !== look.routeOverrideEnabled)
+    await change('settings', () => client.updateSpaceSettings(target.key, look.routeOverrideEnabled, call));
+  let themed = themeKey !== undefined && themeKey === look.themeKey;
+  if (look.themeKey !== undefined && !themed)
+    themed = await change(`theme ${look.themeKey}`, () =>
+      client.setSpaceTheme(target.key, look.themeKey!, call),
+    );
+  const custom = look.selected === 'custom' ? look.custom : undefined;
+  if (custom && !isDeepStrictEqual(current?.custom ?? undefined, custom))
+    await change('custom look and feel', () => client.setCustomLookAndFeel(target.key, custom, call));
+  if (look.selected === 'theme' && !themed) return;
+  if (current?.selected !== look.selected)
+    await change(`look and feel (${look.selected})`, () =>
+      client.selectLookAndFeel(target.key, look.selected, call),
+    );
 }
 
 /**

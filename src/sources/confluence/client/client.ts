@@ -85,6 +85,7 @@ import { DEFAULT_RETRY } from './retry-policy.ts';
 import { SharedLimiter } from './shared-limiter.ts';
 import { SiteUrls } from './site-urls.ts';
 import * as spaces from './space-calls.ts';
+import * as look from './space-look-calls.ts';
 import * as templates from './template-calls.ts';
 import * as tree from './tree-calls.ts';
 
@@ -401,6 +402,41 @@ export class ConfluenceClient {
   /** The group, or undefined when it does not exist on this site. */
   getGroup(groupId: string, options: CallOptions = {}): Promise<Group | undefined> {
     return directory.getGroup(this.#api, groupId, options);
+  }
+  /** The space's v1 settings (`routeOverrideEnabled`). */
+  getSpaceSettings(spaceKey: string, options: CallOptions = {}): Promise<{ routeOverrideEnabled: boolean }> {
+    return look.getSpaceSettings(this.#api, spaceKey, options);
+  }
+  updateSpaceSettings(
+    spaceKey: string,
+    routeOverrideEnabled: boolean,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    return look.updateSpaceSettings(this.#api, spaceKey, routeOverrideEnabled, options);
+  }
+  /** The space's theme key, or undefined when it uses none. */
+  getSpaceTheme(spaceKey: string, options: CallOptions = {}): Promise<string | undefined> {
+    return look.getSpaceTheme(this.#api, spaceKey, options);
+  }
+  setSpaceTheme(spaceKey: string, themeKey: string, options: WriteOptions = {}): Promise<void> {
+    return look.setSpaceTheme(this.#api, spaceKey, themeKey, options);
+  }
+  /** Which look and feel the space uses, and its custom one. */
+  getLookAndFeel(
+    spaceKey: string,
+    options: CallOptions = {},
+  ): Promise<{ selected: string; custom?: Record<string, unknown> | null | undefined }> {
+    return look.getLookAndFeel(this.#api, spaceKey, options);
+  }
+  setCustomLookAndFeel(
+    spaceKey: string,
+    custom: Record<string, unknown>,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    return look.setCustomLookAndFeel(this.#api, spaceKey, custom, options);
+  }
+  selectLookAndFeel(spaceKey: string, type: look.LookAndFeelType, options: WriteOptions = {}): Promise<void> {
+    return look.selectLookAndFeel(this.#api, spaceKey, type, options);
   }
   /** The page templates of a space, with their bodies (v1). */
   listSpaceTemplates(spaceKey: string, options: CallOptions = {}): AsyncIterable<templates.Template> {
