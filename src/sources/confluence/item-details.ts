@@ -38,7 +38,7 @@ export type KnownMeta = Pick<MetaHit, 'labels' | 'restrictions'>;
  */
 export async function fetchMeta(
   api: BackupApi,
-  item: ContentRecord,
+  item: Pick<ContentRecord, 'id' | 'type' | 'status'>,
   options: Signal,
   known?: KnownMeta,
 ): Promise<ContentMeta> {

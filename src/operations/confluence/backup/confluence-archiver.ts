@@ -37,7 +37,15 @@ import {
 import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import { type ApiComment, spaceRecord } from '../../../sources/confluence/record-mapping.ts';
 import { listSpaceInventory, type TreeItemRef } from '../../../sources/confluence/space-inventory.ts';
-import { type ArchiveRun, CountingContent, type Listed, type SpaceWork } from './archive-run.ts';
+import {
+  type ArchiveRun,
+  addListed,
+  CountingContent,
+  type Listed,
+  type ListedItem,
+  listedRecord,
+  type SpaceWork,
+} from './archive-run.ts';
 import {
   archiveItem,
   type DeletedItem,
@@ -131,6 +139,8 @@ export class ConfluenceArchiver {
   #errors = 0;
 
   readonly #run: ArchiveRun;
+  /** The listed items' records (closed by `archive`). */
+  readonly #records = new DiskSpool<ContentRecord>();
 
   constructor(request: ConfluenceArchiveRequest, deps: ArchiveDeps) {
     this.#request = request;
@@ -142,6 +152,7 @@ export class ConfluenceArchiver {
       signal: deps.signal,
       content: this.#content,
       accounts: new AccountIds(),
+      records: this.#records,
       concurrency: request.concurrency ?? 16,
       miss: (item) => this.#miss(item),
       gone: (spaceKey, item, reason) => this.#gone(spaceKey, item, reason),
@@ -150,6 +161,14 @@ export class ConfluenceArchiver {
   }
 
   async archive(): Promise<ArchiveOutcome> {
+    try {
+      return await this.#archive();
+    } finally {
+      this.#records.close();
+    }
+  }
+
+  async #archive(): Promise<ArchiveOutcome> {
     const { api, parent } = this.#deps;
     const options = this.#request.options;
     const started = this.#deps.now();
@@ -180,8 +199,8 @@ export class ConfluenceArchiver {
         bodies: parent ? undefined : { format: 'storage', onBody },
         signal: this.#deps.signal,
       });
-      work.items.push(...inventory.documents);
       for (const doc of inventory.documents) {
+        addListed(this.#run, work, doc);
         // A body listed for another version than the newest listed one is fetched again with the rest.
         const listed = listedBodies.get(doc.id);
         if (listed && listed.version !== doc.version.number) listedBodies.delete(doc.id);
@@ -280,7 +299,7 @@ export class ConfluenceArchiver {
       attachments,
       counters: this.#counters,
     };
-    const all: { work: SpaceWork; item: ContentRecord }[] = [];
+    const all: { work: SpaceWork; item: ListedItem }[] = [];
     for (const work of works) {
       for (const item of work.items)
         if (deleted.has(item.id)) this.#gone(work.key, item, deleted.get(item.id)!);
@@ -288,13 +307,13 @@ export class ConfluenceArchiver {
       for (const item of work.items) all.push({ work, item });
     }
     this.#itemsTotal = all.length;
-    const failed: { work: SpaceWork; item: ContentRecord }[] = [];
+    const failed: { work: SpaceWork; item: ListedItem }[] = [];
     const concurrency = this.#request.concurrency ?? 16;
     await forEachConcurrently(all, concurrency, async (entry) => {
       let committed = false;
       try {
         if (bodyFailures.has(entry.item.id)) throw bodyFailures.get(entry.item.id);
-        const result = await archiveItem(ctx, entry.work.key, entry.item, false);
+        const result = await archiveItem(ctx, entry.work.key, listedRecord(this.#run, entry.item), false);
         this.#commit(result.entries, result.counters);
         committed = true;
         this.#itemsDone++;
@@ -326,7 +345,7 @@ export class ConfluenceArchiver {
           }
           if (bodyFailures.has(item.id)) throw bodyFailures.get(item.id);
         }
-        const result = await archiveItem(ctx, work.key, item, true);
+        const result = await archiveItem(ctx, work.key, listedRecord(this.#run, item), true);
         this.#commit(result.entries, result.counters);
         committed = true;
         for (const m of result.missing) this.#miss(m);
@@ -439,7 +458,7 @@ export class ConfluenceArchiver {
   }
 
   /** Records an item the site confirmed deleted after it was listed. */
-  #gone(spaceKey: string, item: ContentRecord, reason: string): void {
+  #gone(spaceKey: string, item: ListedItem, reason: string): void {
     this.#deleted.push({ path: missingItemPath(spaceKey, item), reason });
   }
 

@@ -16,7 +16,14 @@ import type {
 import type { BackupOptionsRecord, ContentRecord, Watermarks } from '../../../sources/confluence/layout.ts';
 import { type ApiComment, treeItemRecord } from '../../../sources/confluence/record-mapping.ts';
 import type { SpaceInventory, TreeItemRef } from '../../../sources/confluence/space-inventory.ts';
-import type { ArchiveRun, Listed, SpaceWork } from './archive-run.ts';
+import {
+  type ArchiveRun,
+  addListed,
+  keepRecord,
+  type Listed,
+  type ListedItem,
+  type SpaceWork,
+} from './archive-run.ts';
 import { errorText, type ItemContext } from './item-archiver.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
 
@@ -74,9 +81,9 @@ export async function treeItems(
   run: ArchiveRun,
   refs: { work: SpaceWork; ref: TreeItemRef }[],
   sweeps: (id: string) => boolean,
-): Promise<{ work: SpaceWork; item: ContentRecord }[]> {
+): Promise<{ work: SpaceWork; item: ListedItem }[]> {
   const { api, parent } = run;
-  const failed: { work: SpaceWork; item: ContentRecord }[] = [];
+  const failed: { work: SpaceWork; item: ListedItem }[] = [];
   const signal = run.signal ? { signal: run.signal } : {};
   await forEachConcurrently(refs, run.concurrency, async ({ work, ref }) => {
     const old = parent ? (await parent.items(work.key)).get(ref.id) : undefined;
@@ -87,11 +94,13 @@ export async function treeItems(
       (ref.title === undefined || ref.title === old.title) &&
       (ref.versionNumber === undefined || ref.versionNumber === old.version.number);
     if (unchanged) {
-      work.items.push(old);
+      addListed(run, work, old);
       return;
     }
     try {
-      work.items.push(
+      addListed(
+        run,
+        work,
         treeItemRecord(await api.getTreeItem(ref.kind, ref.id, signal), ref.kind, work.space.id),
       );
     } catch (error) {
@@ -107,7 +116,7 @@ export async function treeItems(
       // Its own read by id is the single lookup: a 404 confirms it deleted since it was found.
       if (error instanceof StepvaultError && error.code === 'not-found')
         run.gone(work.key, record, 'read alone after it was found, the site answers 404');
-      else if (old) failed.push({ work, item: old });
+      else if (old) failed.push({ work, item: keepRecord(run, work, old) });
       else run.miss({ path: missingItemPath(work.key, record), error: errorText(error) });
     }
   });

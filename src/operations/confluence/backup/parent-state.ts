@@ -19,13 +19,16 @@ import {
 import type { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
 
 /** `space KEY page 123 'Title'` and `…: attachment att456 v2`: how missing items are named. */
-export function missingItemPath(spaceKey: string, item: ContentRecord): string {
+export function missingItemPath(
+  spaceKey: string,
+  item: Pick<ContentRecord, 'type' | 'id' | 'title'>,
+): string {
   return `space ${spaceKey} ${item.type} ${item.id} '${item.title}'`;
 }
 
 export function missingAttachmentPath(
   spaceKey: string,
-  item: ContentRecord,
+  item: Pick<ContentRecord, 'type' | 'id' | 'title'>,
   attachmentId: string,
   version: number,
 ): string {
