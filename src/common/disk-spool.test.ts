@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -82,4 +83,24 @@ test('a spool gives back what a map of newest values by id would hold (property)
     ),
     { numRuns: 60 },
   );
+});
+
+test('a new spool removes the spools of processes that no longer run, and only those', () => {
+  const dir = scratch();
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+  const stale = path.join(dir, `stepvault-spool-${dead}-x1y2z3`);
+  const live = path.join(dir, `stepvault-spool-${process.ppid}-a1b2c3`);
+  const other = path.join(dir, 'stepvault-spool-notapid');
+  for (const d of [stale, live, other]) {
+    fs.mkdirSync(d);
+    fs.writeFileSync(path.join(d, 'spool.db'), 'sealed bytes');
+  }
+  using spool = new DiskSpool<number>(dir);
+  assert.ok(fs.existsSync(stale), 'nothing happens before the first put');
+  spool.put('1', 'g', 1, 1);
+  assert.equal(fs.existsSync(stale), false, 'the dead process spool is gone');
+  assert.ok(fs.existsSync(live) && fs.existsSync(other));
+  const own = fs.readdirSync(dir).filter((n) => n.startsWith(`stepvault-spool-${process.pid}-`));
+  assert.equal(own.length, 1);
+  assert.deepEqual(fs.readdirSync(path.join(dir, own[0]!)), ['spool.db'], 'no journal file beside the spool');
 });

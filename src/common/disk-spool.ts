@@ -12,6 +12,39 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 /** Puts between commits: one transaction per batch keeps writes cheap without holding them in memory. */
 const BATCH = 1000;
+/** Spool directories are `<PREFIX><pid>-<random>`: a later run tells a dead process's from a live one's. */
+const PREFIX = 'stepvault-spool-';
+
+/**
+ * Deletes the spools that processes which no longer run left behind (killed before `close`): sealed, so
+ * unreadable, but they would fill the disk. A spool whose process still runs (or belongs to another user) stays.
+ */
+export function removeStaleSpools(parent: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^stepvault-spool-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    try {
+      fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+    } catch {
+      // another user's, or already going: not ours to clean
+    }
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
 
 interface SpoolFile {
   dir: string;
@@ -88,10 +121,12 @@ export class DiskSpool<T> {
   }
 
   #create(): SpoolFile {
-    const dir = fs.mkdtempSync(path.join(this.#parent, 'stepvault-spool-'));
+    removeStaleSpools(this.#parent);
+    const dir = fs.mkdtempSync(path.join(this.#parent, `${PREFIX}${process.pid}-`));
     try {
       const db = new DatabaseSync(path.join(dir, 'spool.db'));
-      db.exec('PRAGMA journal_mode=OFF');
+      // Scratch data: no rollback journal on disk (node:sqlite's defensive mode refuses journal_mode=OFF), no syncs.
+      db.exec('PRAGMA journal_mode=MEMORY');
       db.exec('PRAGMA synchronous=OFF');
       db.exec(
         'CREATE TABLE v (id TEXT PRIMARY KEY, grp TEXT NOT NULL, version INTEGER NOT NULL, sealed BLOB NOT NULL)',

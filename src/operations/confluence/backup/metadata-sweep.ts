@@ -119,7 +119,7 @@ function placeComment(comments: ItemContext['comments'], c: ApiComment): void {
   if (containerId) comments.byContainer.put(c.id, containerId, versionOf(c), c);
 }
 
-/** A space's labels, properties and permissions. */
+/** A space's labels, properties, permissions (with its groups' names), page templates, settings and look. */
 export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<SpaceMeta> {
   const { api } = run;
   const signal = run.signal ? { signal: run.signal } : {};

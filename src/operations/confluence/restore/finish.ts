@@ -2,8 +2,8 @@
 // before parents (a read restriction is inherited down the tree: set on a parent first, it could hide the
 // children from the restoring user before theirs are written). Only principals that exist on the target are
 // written (principals.ts: a group the target lacks by id is looked up by its recorded name); the others are
-// reported. Pages archived in the snapshot come back current (the archive API is an
-// asynchronous, edition-dependent job outside what a restore can rely on) and are reported as a warning.
+// reported. Pages archived in the snapshot come back current (the archive API is an asynchronous,
+// edition-dependent job outside what a restore can rely on) and are reported as a warning.
 
 import { forEachConcurrently } from '../../../common/concurrency.ts';
 import type { RestrictionInput } from '../../../sources/confluence/client/client-types.ts';

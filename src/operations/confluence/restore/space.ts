@@ -1,6 +1,7 @@
 // The space of a restore: find or create the target space (same key by default, a new key, or an existing
 // space), then its settings: permissions whose principals exist on the target, properties, labels (v1), page
-// templates, settings, theme and look and feel (v1). The archived state cannot be written through the REST API: it is reported as a warning.
+// templates, settings, theme and look and feel (v1). The archived state cannot be written through the REST API:
+// it is reported as a warning.
 
 import { isDeepStrictEqual } from 'node:util';
 import { StepvaultError } from '../../../common/errors.ts';
