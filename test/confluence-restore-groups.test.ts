@@ -3,34 +3,21 @@
 // reported (exit 3 territory), and a group the target knows by the same id stays as it is.
 
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
-import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
-import { restoreConfluence } from '../src/operations/confluence/restore/restore-confluence.ts';
-import { Repository } from '../src/repository/repository.ts';
+import type { ConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
-import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
-import { FAST_KDF } from './support/small-repository.ts';
+import { startTwoSites, type TwoSites } from './support/two-sites.ts';
 
 describe('Confluence restore into a site whose groups have other ids', () => {
+  let sites: TwoSites;
   let original: ConfluenceSim;
   let target: ConfluenceSim;
-  let state: string;
 
   before(async () => {
-    original = await startConfluenceSim({ siteName: 'acme' });
-    target = await startConfluenceSim({ siteName: 'other' });
-    state = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-restore-groups-'));
-    original.generate({ seed: 8, spaces: 1, pages: 6, attachments: 0 });
-    target.seedDirectory(8);
+    sites = await startTwoSites({ seed: 8, spaces: 1, pages: 6 });
+    ({ original, target } = sites);
   });
-  after(async () => {
-    await Promise.all([original?.close(), target?.close()]);
-    fs.rmSync(state, { recursive: true, force: true });
-  });
+  after(() => sites?.close());
 
   it('maps groups by name, says so, and reports the groups the target lacks', async () => {
     const groups = [...original.store.groups.values()].filter((g) => target.store.groups.has(g.id));
@@ -59,13 +46,9 @@ describe('Confluence restore into a site whose groups have other ids', () => {
       { operation: 'update', users: [], groups: [renumbered.id, kept.id, absent.id] },
     ]);
 
-    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
-    const made = await backupConfluence({ site: original.siteUrl }, { repo, api: siteClient(original) });
+    const { repo, result: made } = await sites.backup();
     assert.deepEqual(made.missing, []);
-    const result = await restoreConfluence(
-      { snapshot: made.snapshotId!, sourceHosts: ['acme.atlassian.net'] },
-      { repo, client: siteClient(target), targetSite: target.siteUrl, stateDir: state },
-    );
+    const result = await sites.restore(repo, made.snapshotId!);
 
     const title = page.versions.at(-1)!.title;
     const restored = [...target.store.contents.values()].find((c) => c.versions.at(-1)?.title === title)!;

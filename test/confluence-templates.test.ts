@@ -3,36 +3,23 @@
 // name — once, however often it runs — and names a template the target holds with another body.
 
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
+import type { ConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import { StepvaultError } from '../src/common/errors.ts';
-import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
-import { restoreConfluence } from '../src/operations/confluence/restore/restore-confluence.ts';
 import { ConfluenceSnapshotReader } from '../src/operations/confluence/snapshot-reader.ts';
-import { Repository } from '../src/repository/repository.ts';
 import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
-import { MemoryBackend } from '../src/storage/memory/memory-backend.ts';
-import { FAST_KDF } from './support/small-repository.ts';
+import { startTwoSites, type TwoSites } from './support/two-sites.ts';
 
 describe('Confluence page templates', () => {
+  let sites: TwoSites;
   let original: ConfluenceSim;
   let target: ConfluenceSim;
-  let state: string;
 
   before(async () => {
-    original = await startConfluenceSim({ siteName: 'acme' });
-    target = await startConfluenceSim({ siteName: 'other' });
-    state = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-templates-'));
-    original.generate({ seed: 3, spaces: 1, pages: 4, attachments: 0 });
-    target.seedDirectory(3);
+    sites = await startTwoSites({ seed: 3, spaces: 1, pages: 4 });
+    ({ original, target } = sites);
   });
-  after(async () => {
-    await Promise.all([original?.close(), target?.close()]);
-    fs.rmSync(state, { recursive: true, force: true });
-  });
+  after(() => sites?.close());
 
   it('backs up every template of a space and restores the missing ones once', async () => {
     const space = [...original.store.spaces.values()][0]!;
@@ -49,8 +36,7 @@ describe('Confluence page templates', () => {
       await client.createSpaceTemplate(space.key, t);
       made.push(t);
     }
-    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
-    const backup = await backupConfluence({ site: original.siteUrl }, { repo, api: siteClient(original) });
+    const { repo, result: backup } = await sites.backup();
     assert.deepEqual(backup.missing, []);
     const reader = await ConfluenceSnapshotReader.open(repo, backup.snapshotId!);
     const meta = await reader.spaceMeta(space.key);
@@ -64,12 +50,7 @@ describe('Confluence page templates', () => {
       { prefix: 'global', name: 'kind-4' },
     ]);
 
-    // The target already holds one template of the same name and body, and one of the same name with another body.
-    const restoreTo = async () =>
-      restoreConfluence(
-        { snapshot: backup.snapshotId!, sourceHosts: ['acme.atlassian.net'] },
-        { repo, client: siteClient(target), targetSite: target.siteUrl, stateDir: state },
-      );
+    const restoreTo = () => sites.restore(repo, backup.snapshotId!);
     const first = await restoreTo();
     const targetSpace = [...target.store.spaces.values()].find((s) => s.key === space.key)!;
     const templates = () =>
@@ -84,8 +65,6 @@ describe('Confluence page templates', () => {
 
     const edited = templates().find((t) => t.name === made[0]!.name)!;
     edited.storage = '<p>changed on the target</p>';
-    fs.rmSync(state, { recursive: true, force: true });
-    fs.mkdirSync(state);
     const again = await restoreTo();
     assert.equal(again.counts.templates, 0, 'nothing created twice');
     assert.equal(templates().length, 27);
@@ -108,8 +87,7 @@ describe('Confluence page templates', () => {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    const repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
-    const backup = await backupConfluence({ site: original.siteUrl }, { repo, api: refusing });
+    const { repo, result: backup } = await sites.backup(refusing);
     const space = [...original.store.spaces.values()][0]!;
     assert.deepEqual(
       backup.missing.map((m) => `${m.path}: ${m.error}`),
