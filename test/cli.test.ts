@@ -1,7 +1,7 @@
 // The stepvault CLI end to end, as a user runs it: every command, the exit codes, the --json contract.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -88,6 +88,22 @@ describe('stepvault CLI', () => {
     const r = sb.ok(['dump', 'latest', `${data}/docs/a.txt`]);
     assert.equal(r.stdout, fs.readFileSync(path.join(data, 'docs', 'a.txt'), 'utf8'));
     assert.equal(sb.run(['dump', 'latest', `${data}/docs`]).code, 2);
+  });
+
+  it('stops quietly when the reader of its output goes away (`| head`), with exit code 141', async () => {
+    // 3 MiB of output: far more than a pipe holds, so the command is still writing when the reader leaves.
+    const child = spawn(NODE, [MAIN, 'dump', 'latest', `${data}/docs/deep/er/c.bin`], {
+      env: sb.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 141, stderr);
+    assert.equal(stderr, '', 'nothing is said about it');
   });
 
   it('restores a snapshot identically, and never over existing files unless told to', () => {

@@ -55,9 +55,17 @@ export function cacheDirectory(options: GlobalOptions, env = process.env): strin
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'stepvault');
 }
 
-export function createContext(command: Command, signal: AbortSignal): CommandContext {
+export function createContext(
+  command: Command,
+  signal: AbortSignal,
+  onOutputClosed?: () => void,
+): CommandContext {
   const options = command.optsWithGlobals() as GlobalOptions;
-  const out = new Output({ json: options.json ?? false, quiet: options.quiet ?? false });
+  const out = new Output({
+    json: options.json ?? false,
+    quiet: options.quiet ?? false,
+    ...(onOutputClosed ? { onClosed: onOutputClosed } : {}),
+  });
   const location = () => options.repo ?? process.env.STEPVAULT_REPOSITORY ?? defaultRepository();
   const context: CommandContext = {
     options,
@@ -116,11 +124,18 @@ export function action<T extends unknown[]>(
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const ctx = createContext(command, controller.signal);
+    // The reader of stdout went away (`stepvault ls | head`): stop as for an interrupt, and quietly.
+    const ctx = createContext(command, controller.signal, () =>
+      controller.abort(new StepvaultError('interrupted', 'stdout was closed')),
+    );
     try {
       const code = await fn(ctx, ...(args.slice(0, -1) as T));
-      process.exitCode = code ?? EXIT.ok;
+      process.exitCode = ctx.out.closed ? EXIT.outputClosed : (code ?? EXIT.ok);
     } catch (e) {
+      if (ctx.out.closed) {
+        process.exitCode = EXIT.outputClosed;
+        return;
+      }
       const error = controller.signal.aborted
         ? new StepvaultError('interrupted', 'interrupted')
         : asStepvaultError(e);

@@ -11,6 +11,8 @@ export const EXIT = {
   locked: 11,
   wrongPassword: 12,
   interrupted: 130,
+  /** Stdout's reader went away (`| head`): stopped quietly, as a process ended by SIGPIPE reports. */
+  outputClosed: 141,
 } as const;
 
 const BY_CODE: Record<ErrorCode, number> = {

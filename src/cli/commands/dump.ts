@@ -32,10 +32,22 @@ export function register(program: Command): void {
         for (const id of node.content ?? []) {
           ctx.signal.throwIfAborted();
           const data = await opened.reader.read(id);
-          if (!process.stdout.write(data))
-            await new Promise((resolve) => process.stdout.once('drain', resolve));
+          if (!process.stdout.write(data)) await drained(ctx.signal);
         }
         return 0;
       }),
     );
+}
+
+/** Waits until stdout takes more, or the command is stopped (its reader went away: EPIPE, or an interrupt). */
+function drained(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    process.stdout.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -7,6 +7,11 @@ import type { StepvaultError } from '../../common/errors.ts';
 export interface OutputOptions {
   json: boolean;
   quiet: boolean;
+  /**
+   * Called once when stdout's reader goes away (EPIPE: `stepvault ls | head`). From then on nothing more is
+   * written to that stream, and nothing is said about it.
+   */
+  onClosed?: () => void;
   /** Progress interval when stderr is not a terminal (ms). @default 10000 */
   plainInterval?: number;
   stdout?: NodeJS.WriteStream;
@@ -29,6 +34,8 @@ export class Output {
   readonly #plainInterval: number;
   #lastStatus = 0;
   #statusShown = false;
+  #outClosed = false;
+  #errClosed = false;
 
   constructor(options: OutputOptions) {
     this.json = options.json;
@@ -37,6 +44,16 @@ export class Output {
     this.#err = options.stderr ?? process.stderr;
     this.#tty = this.#err.isTTY === true;
     this.#plainInterval = options.plainInterval ?? 10_000;
+    this.#out.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      if (this.#outClosed) return;
+      this.#outClosed = true;
+      options.onClosed?.();
+    });
+    this.#err.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      this.#errClosed = true;
+    });
     // Piped, the first progress line comes only after one interval: short commands print none.
     if (!this.json && !this.#tty) this.#lastStatus = Date.now();
   }
@@ -45,13 +62,13 @@ export class Output {
   line(text = ''): void {
     if (this.json) return;
     this.#clearStatus();
-    this.#out.write(`${text}\n`);
+    this.#write(`${text}\n`);
   }
 
   /** A JSON Lines message (only in --json mode). */
   message(type: string, fields: Record<string, unknown>): void {
     if (!this.json) return;
-    this.#out.write(`${JSON.stringify({ message_type: type, ...fields })}\n`);
+    this.#write(`${JSON.stringify({ message_type: type, ...fields })}\n`);
   }
 
   /** Data that both modes print: text for people, a JSON message for programs. */
@@ -71,9 +88,9 @@ export class Output {
     if (this.json) this.message('status', status.fields);
     else if (this.#tty) {
       const width = this.#err.columns ?? 100;
-      this.#err.write(`\r\x1b[K${status.text.slice(0, width - 1)}`);
+      this.#writeErr(`\r\x1b[K${status.text.slice(0, width - 1)}`);
       this.#statusShown = true;
-    } else this.#err.write(`${status.text}\n`);
+    } else this.#writeErr(`${status.text}\n`);
   }
 
   /** A warning for people on stderr, or an "error" message (not fatal) in --json mode. */
@@ -83,7 +100,7 @@ export class Output {
       return;
     }
     this.#clearStatus();
-    this.#err.write(`warning: ${text}\n`);
+    this.#writeErr(`warning: ${text}\n`);
   }
 
   /** The fatal error that ends the command. */
@@ -98,7 +115,7 @@ export class Output {
       return;
     }
     this.#clearStatus();
-    this.#err.write(`stepvault: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+    this.#writeErr(`stepvault: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
   }
 
   done(): void {
@@ -107,8 +124,21 @@ export class Output {
 
   #clearStatus(): void {
     if (this.#statusShown) {
-      this.#err.write('\r\x1b[K');
+      this.#writeErr('\r\x1b[K');
       this.#statusShown = false;
     }
+  }
+
+  /** Whether stdout's reader went away. */
+  get closed(): boolean {
+    return this.#outClosed;
+  }
+
+  #write(text: string): void {
+    if (!this.#outClosed) this.#out.write(text);
+  }
+
+  #writeErr(text: string): void {
+    if (!this.#errClosed) this.#err.write(text);
   }
 }
