@@ -344,6 +344,12 @@ function checkTypeSpecific(
           at,
           `Wait state '${name}' needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath (has ${given.length})`,
         );
+      if (typeof state.Seconds === 'number' && (state.Seconds < 0 || state.Seconds > 99_999_999))
+        d.error(
+          'SCHEMA_VALIDATION_FAILED',
+          `${at}/Seconds`,
+          `Wait state '${name}' waits ${state.Seconds} seconds; AWS accepts 0 to 99999999`,
+        );
       break;
     }
     case 'Fail':

@@ -32,6 +32,7 @@ test('unknown state types, missing fields and bad transitions name the state and
       B: { Type: 'Pass' },
       C: { Type: 'Pass', Next: 'Nowhere' },
       D: { Type: 'Wait', End: true },
+      E: { Type: 'Wait', Seconds: 100_000_000, End: true },
     },
   });
   const text = found.join('\n');
@@ -39,6 +40,10 @@ test('unknown state types, missing fields and bad transitions name the state and
   assert.match(text, /\/States\/B: State 'B' has neither Next nor "End": true/);
   assert.match(text, /\/States\/C\/Next: State 'C' goes to 'Nowhere', which is not a state of this block/);
   assert.match(text, /\/States\/D: Wait state 'D' needs exactly one of Seconds/);
+  assert.match(
+    text,
+    /\/States\/E\/Seconds: Wait state 'E' waits 100000000 seconds; AWS accepts 0 to 99999999/,
+  );
   assert.match(text, /\/States\/B: State 'B' is not reachable/);
   assert.match(errors({ States: {} }).join(), /required: \[StartAt\]/);
 });

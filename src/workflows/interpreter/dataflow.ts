@@ -88,6 +88,10 @@ export async function jsonataField(
 }
 
 /** Reads a positive integer from a JSONPath field such as `TimeoutSecondsPath`. */
+/**
+ * An integer field given by path (`MaxConcurrencyPath`, `ToleratedFailureCountPath`, `MaxItemsPath`, ...). As on
+ * AWS, a string that holds an integer (`"3"`) is taken as that integer; anything else that is not one fails.
+ */
 export function integerAtPath(path: string, env: IntrinsicEnv, field: string, min: number): number {
   const r = evaluateJsonPath(path, env.roots);
   if (!r.found) {
@@ -96,7 +100,10 @@ export function integerAtPath(path: string, env: IntrinsicEnv, field: string, mi
       `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(env.roots.input)}'`,
     );
   }
-  return requireInteger(r.value, field, min);
+  const value = r.value;
+  if (typeof value === 'string' && /^[+-]?\d+$/.test(value) && Number.isSafeInteger(Number(value)))
+    return requireInteger(Number(value), field, min);
+  return requireInteger(value, field, min);
 }
 
 export function requireInteger(value: Json, field: string, min: number): number {

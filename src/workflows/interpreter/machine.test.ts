@@ -290,3 +290,57 @@ test('the history limit ends the execution with States.Runtime', async () => {
   assert.equal(m.header.error, 'States.Runtime');
   assert.equal(m.header.eventCount, 50);
 });
+
+test('integer fields given by path take a string that holds an integer, as AWS does; other values fail', async () => {
+  const map = (field: Record<string, string>): StateMachineDefinition => ({
+    StartAt: 'M',
+    States: {
+      M: {
+        Type: 'Map',
+        ItemsPath: '$.items',
+        ...field,
+        ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+        End: true,
+      },
+    },
+  });
+  for (const field of [{ MaxConcurrencyPath: '$.n' }, { ToleratedFailureCountPath: '$.n' }]) {
+    for (const n of ['3', '+2', 4]) {
+      const { events } = await run(map(field), { items: [1, 2], n });
+      assert.equal(
+        last(events).type,
+        'ExecutionSucceeded',
+        `${JSON.stringify(field)} with ${JSON.stringify(n)}`,
+      );
+    }
+    for (const n of ['3.5', 'three', '', ' 3', 2.5, -1, '-1']) {
+      const { events } = await run(map(field), { items: [1, 2], n });
+      const end = last(events);
+      assert.equal(end.type, 'ExecutionFailed', `${JSON.stringify(field)} with ${JSON.stringify(n)}`);
+      assert.equal(end.details?.error, 'States.Runtime');
+    }
+  }
+});
+
+test('a Wait longer than AWS allows fails with States.Runtime instead of waiting for decades', async () => {
+  const wait = (field: Record<string, unknown>, ql?: 'JSONata'): StateMachineDefinition => ({
+    ...(ql ? { QueryLanguage: ql } : {}),
+    StartAt: 'W',
+    States: { W: { Type: 'Wait', ...field, End: true } },
+  });
+  const tooLong = [
+    wait({ SecondsPath: '$.s' }),
+    wait({ TimestampPath: '$.t' }),
+    wait({ Seconds: '{% $states.input.s %}' }, 'JSONata'),
+  ];
+  for (const def of tooLong) {
+    const { events } = await run(def, { s: 100_000_000, t: '2100-01-01T00:00:00Z' });
+    const end = last(events);
+    assert.equal(end.type, 'ExecutionFailed', JSON.stringify(def));
+    assert.equal(end.details?.error, 'States.Runtime');
+    assert.match(String(end.details?.cause), /Wait state delay is too long/);
+  }
+  // The longest wait AWS accepts is waited out.
+  const { events } = await run(wait({ SecondsPath: '$.s' }), { s: 99_999_999 });
+  assert.equal(last(events).type, 'ExecutionSucceeded');
+});

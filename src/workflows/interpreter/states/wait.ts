@@ -1,5 +1,6 @@
 // The Wait state: a persisted timer until `Seconds` from now or until `Timestamp` (or their Path/JSONata
-// forms). A timestamp in the past continues at once.
+// forms). A timestamp in the past continues at once; a delay beyond AWS's maximum (99,999,999 s) fails with
+// States.Runtime, as on AWS.
 
 import type { State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
@@ -20,6 +21,19 @@ import { exitState } from '../flow.ts';
 import type { ExecutionMachine } from '../machine.ts';
 import type { Scope } from '../model.ts';
 import { jsonataEnv, pathEnv } from '../scope-env.ts';
+
+/** The longest wait AWS accepts (the `Seconds` field's maximum), in seconds. */
+export const MAX_WAIT_SECONDS = 99_999_999;
+
+/** A wait longer than AWS allows fails as it does on AWS, instead of sleeping for decades. */
+function checkDelay(dueAt: number, now: number): void {
+  const seconds = Math.ceil((dueAt - now) / 1000);
+  if (seconds > MAX_WAIT_SECONDS)
+    throw new AslError(
+      StatesErrors.Runtime,
+      `Wait state delay is too long: ${seconds} seconds, at most ${MAX_WAIT_SECONDS} are allowed.`,
+    );
+}
 
 export async function runWait(m: ExecutionMachine, scope: Scope, state: State): Promise<void> {
   let dueAt: number;
@@ -78,6 +92,7 @@ export async function runWait(m: ExecutionMachine, scope: Scope, state: State): 
     output = outputPath(state, effective, env);
     assign = assignJsonPath(state.Assign, effEnv);
   }
+  checkDelay(dueAt, m.now);
   if (dueAt <= m.now) {
     await exitState(m, scope, state, output, assign);
     return;
