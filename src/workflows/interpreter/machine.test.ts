@@ -344,3 +344,49 @@ test('a Wait longer than AWS allows fails with States.Runtime instead of waiting
   const { events } = await run(wait({ SecondsPath: '$.s' }), { s: 99_999_999 });
   assert.equal(last(events).type, 'ExecutionSucceeded');
 });
+
+test('an ItemReader MaxItemsPath that is no item count fails the map run after it started, as on AWS', async () => {
+  const def: StateMachineDefinition = {
+    StartAt: 'M',
+    States: {
+      M: {
+        Type: 'Map',
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'JSON', MaxItemsPath: '$.n' },
+          Parameters: { Bucket: 'b', Key: 'k' },
+        },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', End: true } },
+        },
+        End: true,
+      },
+    },
+  };
+  // AWS's recording for -1 (test_map_item_reader_csv_max_items_paths[-1]); a non-integer fails the same way.
+  for (const [n, cause] of [
+    [-1, 'field MaxItems must be positive'],
+    [1.5, 'field MaxItems must be an integer, got 1.5'],
+  ] as const) {
+    const { events, types } = await run(def, { n });
+    assert.deepEqual(types, [
+      'ExecutionStarted',
+      'MapStateEntered',
+      'MapStateStarted',
+      'MapRunStarted',
+      'MapRunFailed',
+      'MapStateFailed',
+      'ExecutionFailed',
+    ]);
+    assert.deepEqual(events[2]!.details, { length: 0 });
+    assert.deepEqual(events[4]!.details, { error: 'States.ItemReaderFailed', cause });
+    assert.equal(last(events).details?.error, 'States.ItemReaderFailed');
+  }
+  // A string that holds an integer is that integer: the reader is asked for 2 items.
+  const m = ExecutionMachine.start(new CompiledDefinition(def), header({ n: '2' }), 1_000);
+  await m.runReady(1_000);
+  const read = m.takeChanges().commands.find((c) => c.kind === 'read-items');
+  assert.equal((read as { config: { MaxItems?: number } } | undefined)?.config.MaxItems, 2);
+});

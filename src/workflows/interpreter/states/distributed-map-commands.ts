@@ -5,6 +5,7 @@ import type { State } from '../../asl/definition.ts';
 import { queryLanguageOf } from '../../asl/definition.ts';
 import type { Json, JsonObject } from '../../asl/json.ts';
 import { evaluateJsonataTemplate } from '../../asl/jsonata.ts';
+import { evaluateJsonPath } from '../../asl/jsonpath.ts';
 import { evaluatePayloadTemplate } from '../../asl/payload-template.ts';
 import { resultKey } from '../children.ts';
 import { processorKey } from '../compiled.ts';
@@ -34,8 +35,8 @@ export async function readCommand(m: ExecutionMachine, scope: Scope, state: Stat
   }
   const env = pathEnv(m, scope, inputPath(state, scope.input, pathEnv(m, scope, scope.input)));
   const config: JsonObject = { ...((reader.ReaderConfig ?? {}) as JsonObject) };
-  if (reader.ReaderConfig?.MaxItemsPath)
-    config.MaxItems = integerAtPath(reader.ReaderConfig.MaxItemsPath, env, 'MaxItemsPath', 0);
+  const maxItems = maxItemsOf(m, scope, state);
+  if (typeof maxItems === 'number') config.MaxItems = maxItems;
   return {
     kind: 'read-items',
     scopeId: scope.id,
@@ -43,6 +44,32 @@ export async function readCommand(m: ExecutionMachine, scope: Scope, state: Stat
     parameters: evaluatePayloadTemplate(reader.Parameters ?? {}, env),
     config,
   };
+}
+
+/**
+ * The ItemReader's `MaxItemsPath` value: a number, a string that names the reader's complaint about it (as AWS
+ * fails the map run with it after the run started), or undefined when there is none.
+ */
+export function maxItemsOf(
+  m: ExecutionMachine,
+  scope: Scope,
+  state: State,
+): number | { problem: string } | undefined {
+  const path = state.ItemReader?.ReaderConfig?.MaxItemsPath;
+  if (!path || queryLanguageOf(state, m.def.queryLanguage) === 'JSONata') return undefined;
+  const env = pathEnv(m, scope, inputPath(state, scope.input, pathEnv(m, scope, scope.input)));
+  try {
+    return integerAtPath(path, env, 'MaxItemsPath', 0);
+  } catch (error) {
+    const value = evaluateJsonPath(path, env.roots);
+    if (!value.found) throw error; // a path that finds nothing fails the state, before the run
+    return {
+      problem:
+        typeof value.value === 'number' && value.value < 0
+          ? 'field MaxItems must be positive'
+          : `field MaxItems must be an integer, got ${JSON.stringify(value.value)}`,
+    };
+  }
 }
 
 export function startCommand(

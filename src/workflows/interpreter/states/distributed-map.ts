@@ -18,6 +18,7 @@ import { nextUuid } from '../random.ts';
 import { jsonataEnv, pathEnv } from '../scope-env.ts';
 import {
   failedKey,
+  maxItemsOf,
   readCommand,
   runResults,
   startCommand,
@@ -63,6 +64,18 @@ export async function runDistributedMap(m: ExecutionMachine, scope: Scope, state
   scope.phase = phase;
   m.touch(scope);
   if (state.ItemReader) {
+    const maxItems = maxItemsOf(m, scope, state);
+    if (typeof maxItems === 'object') {
+      // As on AWS: the run starts with no items and fails with the reader's complaint.
+      m.emit(scope, 'MapStateStarted', 'mapStateStartedEventDetails', { length: 0 });
+      m.emit(scope, 'MapRunStarted', 'mapRunStartedEventDetails', { mapRunArn: phase.mapRunArn! });
+      m.emit(scope, 'MapRunFailed', 'mapRunFailedEventDetails', {
+        error: StatesErrors.ItemReaderFailed,
+        cause: maxItems.problem,
+      });
+      await handleStateError(m, scope, state, new AslError(StatesErrors.ItemReaderFailed, maxItems.problem));
+      return;
+    }
     m.command(await readCommand(m, scope, state));
     return;
   }
