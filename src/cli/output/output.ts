@@ -44,13 +44,14 @@ export class Output {
     this.#err = options.stderr ?? process.stderr;
     this.#tty = this.#err.isTTY === true;
     this.#plainInterval = options.plainInterval ?? 10_000;
-    this.#out.on('error', (error: NodeJS.ErrnoException) => {
+    // A stand-in stream that only collects text has no events, and cannot fail this way.
+    this.#out.on?.('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') throw error;
       if (this.#outClosed) return;
       this.#outClosed = true;
       options.onClosed?.();
     });
-    this.#err.on('error', (error: NodeJS.ErrnoException) => {
+    this.#err.on?.('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') throw error;
       this.#errClosed = true;
     });
