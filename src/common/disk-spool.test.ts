@@ -30,6 +30,8 @@ test('a spool keeps the newest version of each id, in the group it came with las
   assert.deepEqual(spool.group('nothing'), []);
   assert.deepEqual(spool.get('2'), { v: 2, text: 'two, moved' });
   assert.equal(spool.get('4'), undefined);
+  assert.equal(spool.has('2'), true);
+  assert.equal(spool.has('4'), false);
   assert.deepEqual(spool.group('a'), [{ v: 3, text: 'one, edited' }], 'reading a group leaves it in place');
 });
 

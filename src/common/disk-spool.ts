@@ -51,6 +51,7 @@ interface SpoolFile {
   db: DatabaseSync;
   put: StatementSync;
   get: StatementSync;
+  has: StatementSync;
   group: StatementSync;
 }
 
@@ -89,6 +90,12 @@ export class DiskSpool<T> {
     if (!this.#file) return undefined;
     const row = this.#file.get.get(id) as { sealed: Uint8Array } | undefined;
     return row ? this.#unseal(id, row.sealed) : undefined;
+  }
+
+  /** Whether the spool holds a value for `id` (without reading it back). */
+  has(id: string): boolean {
+    this.#checkOpen();
+    return this.#file?.has.get(id) !== undefined;
   }
 
   /** The values filed under `group`, in the order their ids first came. */
@@ -139,8 +146,9 @@ export class DiskSpool<T> {
          WHERE excluded.version >= v.version`,
       );
       const get = db.prepare('SELECT sealed FROM v WHERE id = ?');
+      const has = db.prepare('SELECT 1 FROM v WHERE id = ?');
       const group = db.prepare('SELECT id, sealed FROM v WHERE grp = ? ORDER BY rowid');
-      return { dir, db, put, get, group };
+      return { dir, db, put, get, has, group };
     } catch (error) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw error;

@@ -99,7 +99,7 @@ export class ParentState {
     });
     return {
       get: (id) => records.get(at(id)),
-      has: (id) => records.get(at(id)) !== undefined,
+      has: (id) => records.has(at(id)),
       values: () => records.group(key),
     };
   }
