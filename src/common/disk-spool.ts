@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { isAlive } from './process-alive.ts';
 
 /** Puts between commits: one transaction per batch keeps writes cheap without holding them in memory. */
 const BATCH = 1000;
@@ -19,7 +20,7 @@ const PREFIX = 'stepvault-spool-';
  * Deletes the spools that processes which no longer run left behind (killed before `close`): sealed, so
  * unreadable, but they would fill the disk. A spool whose process still runs (or belongs to another user) stays.
  */
-export function removeStaleSpools(parent: string): void {
+function removeStaleSpools(parent: string): void {
   let names: string[];
   try {
     names = fs.readdirSync(parent);
@@ -27,22 +28,14 @@ export function removeStaleSpools(parent: string): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(/^stepvault-spool-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || running(pid)) continue;
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
     try {
       fs.rmSync(path.join(parent, name), { recursive: true, force: true });
     } catch {
       // another user's, or already going: not ours to clean
     }
-  }
-}
-
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -12,10 +12,11 @@ import { AUDIT_LOG_NAME, type AuditEntry, AuditLog } from '../catalog/audit-log.
 import { DAEMON_STATE_NAME, DaemonState } from '../catalog/daemon-state.ts';
 import { type Clock, systemClock } from '../common/clock.ts';
 import { asStepvaultError } from '../common/errors.ts';
+import { isAlive } from '../common/process-alive.ts';
 import { type LoadedConfig, loadConfig, stateDirOf } from '../config/load-config.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { DescribeOutput } from '../workflows/engine/describe.ts';
-import { isAlive, type WorkflowEngine } from '../workflows/engine/engine.ts';
+import type { WorkflowEngine } from '../workflows/engine/engine.ts';
 import { requireValidWorkflow } from '../workflows/tasks/builtin-workflows.ts';
 import { workflowStorePath } from '../workflows/tasks/config-environment.ts';
 import { createPlanEngine } from '../workflows/tasks/run-plan.ts';

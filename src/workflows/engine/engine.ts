@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { type Clock, systemClock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
+import { isAlive } from '../../common/process-alive.ts';
 import type { State, StateMachineDefinition } from '../asl/definition.ts';
 import { type Json, jsonByteLength, PAYLOAD_LIMIT_BYTES } from '../asl/json.ts';
 import { parseResource } from '../asl/resource.ts';
@@ -477,14 +478,4 @@ export class WorkflowEngine {
 function taskResultsOf(options: Json): TaskResults | undefined {
   const o = options as { taskResults?: TaskResults } | null;
   return o?.taskResults;
-}
-
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
