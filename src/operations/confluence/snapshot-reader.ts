@@ -92,11 +92,18 @@ export class ConfluenceSnapshotReader {
 
   /** Every content item of the space (all types and statuses), in id order. */
   async items(spaceKey: string): Promise<ContentRecord[]> {
-    return this.#mapConcurrently(await this.itemIds(spaceKey), (id) => this.item(spaceKey, id));
+    return this.#mapConcurrently(await this.#itemIds(spaceKey), (id) => this.item(spaceKey, id));
+  }
+
+  /** Hands every content item of the space to `take` as it is read (several at once, in no order). */
+  async forEachItem(spaceKey: string, take: (record: ContentRecord) => void): Promise<void> {
+    await forEachConcurrently(await this.#itemIds(spaceKey), READ_CONCURRENCY, async (id) => {
+      take(await this.item(spaceKey, id));
+    });
   }
 
   /** The ids of every content item of the space, in id order. */
-  async itemIds(spaceKey: string): Promise<string[]> {
+  async #itemIds(spaceKey: string): Promise<string[]> {
     return (await this.list(paths.contentDir(spaceKey)))
       .filter((n) => n.type === 'dir')
       .map((n) => n.name)

@@ -3,7 +3,6 @@
 // the heap), the tree nodes of an item's files (to graft them without reading), and which items
 // and attachments the parent itself could not back up (its `partial.missing`), which are never reused whole.
 
-import { forEachConcurrently } from '../../../common/concurrency.ts';
 import { DiskSpool } from '../../../common/disk-spool.ts';
 import type { TreeNode } from '../../../domain/tree-node.ts';
 import {
@@ -36,9 +35,6 @@ export function missingAttachmentPath(
 }
 
 const MISSING = /^space (\S+) [a-z]+ ([0-9]+) /;
-
-/** Records read from the parent at once while its items are spooled. */
-const READ_CONCURRENCY = 16;
 
 /** The parent's item records of one space, by id. */
 export interface ParentItems {
@@ -93,10 +89,8 @@ export class ParentState {
   async #spoolItems(key: string): Promise<ParentItems> {
     const records = this.#records;
     const at = (id: string) => `${key}/${id}`;
-    const ids = (await this.hasSpace(key)) ? await this.reader.itemIds(key) : [];
-    await forEachConcurrently(ids, READ_CONCURRENCY, async (id) => {
-      records.put(at(id), key, 0, await this.reader.item(key, id));
-    });
+    if (await this.hasSpace(key))
+      await this.reader.forEachItem(key, (record) => records.put(at(record.id), key, 0, record));
     return {
       get: (id) => records.get(at(id)),
       has: (id) => records.has(at(id)),
