@@ -128,10 +128,12 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     for await (const x of items) out.push(x);
     return out;
   };
-  const [labels, properties, permissions] = await Promise.all([
+  const [labels, properties, permissions, templates, look] = await Promise.all([
     all(api.listSpaceLabels(space.id, signal)),
     all(api.listSpaceProperties(space.id, signal)),
     all(api.listSpacePermissions(space.id, signal)),
+    orGap(run, `space ${space.key} page templates`, () => readTemplates(run, space.key)),
+    orGap(run, `space ${space.key} settings and look and feel`, () => readLook(run, space.key)),
   ]);
   // The names of the groups permissions name: group ids differ between sites, names let a restore find them.
   const groupNames: Record<string, string> = {};
@@ -153,52 +155,45 @@ export async function fetchSpaceMeta(run: ArchiveRun, space: Space): Promise<Spa
     properties: propertyRecords(properties),
     permissions: permissionRecords(permissions),
     ...(groupIds.size > 0 ? { groupNames } : {}),
-    ...(await spaceTemplates(run, space.key)),
-    ...(await spaceLook(run, space.key)),
+    ...(templates ? { templates } : {}),
+    ...(look ? { look } : {}),
   };
 }
 
-/** A space's settings, theme and look and feel; what the site will not tell is a named gap. */
-async function spaceLook(run: ArchiveRun, spaceKey: string): Promise<{ look?: SpaceLook }> {
-  const signal = run.signal ? { signal: run.signal } : {};
-  try {
-    const [settings, themeKey, lookAndFeel] = await Promise.all([
-      run.api.getSpaceSettings(spaceKey, signal),
-      run.api.getSpaceTheme(spaceKey, signal),
-      run.api.getLookAndFeel(spaceKey, signal),
-    ]);
-    const selected = lookAndFeel.selected;
-    if (selected !== 'global' && selected !== 'custom' && selected !== 'theme')
-      throw new Error(`the site names a look and feel stepvault does not know: ${selected}`);
-    return {
-      look: {
-        routeOverrideEnabled: settings.routeOverrideEnabled,
-        ...(themeKey !== undefined ? { themeKey } : {}),
-        selected,
-        ...(selected === 'custom' && lookAndFeel.custom ? { custom: lookAndFeel.custom } : {}),
-      },
-    };
-  } catch (error) {
-    run.signal?.throwIfAborted();
-    run.miss({ path: `space ${spaceKey} settings and look and feel`, error: errorText(error) });
-    return {};
-  }
-}
-
 /**
- * A space's page templates with their bodies (one read alone when the listing left its body out), by id. Templates
- * the site will not list are a named gap (the snapshot is partial), not a failed backup.
+ * What `read` gives, or undefined when the site will not tell: then `what` is a named gap (the snapshot is
+ * partial), not a failed backup.
  */
-async function spaceTemplates(run: ArchiveRun, spaceKey: string): Promise<{ templates?: TemplateRecord[] }> {
+async function orGap<T>(run: ArchiveRun, what: string, read: () => Promise<T>): Promise<T | undefined> {
   try {
-    return { templates: await readTemplates(run, spaceKey) };
+    return await read();
   } catch (error) {
     run.signal?.throwIfAborted();
-    run.miss({ path: `space ${spaceKey} page templates`, error: errorText(error) });
-    return {};
+    run.miss({ path: what, error: errorText(error) });
+    return undefined;
   }
 }
 
+/** A space's settings, theme and look and feel. */
+async function readLook(run: ArchiveRun, spaceKey: string): Promise<SpaceLook> {
+  const signal = run.signal ? { signal: run.signal } : {};
+  const [settings, themeKey, lookAndFeel] = await Promise.all([
+    run.api.getSpaceSettings(spaceKey, signal),
+    run.api.getSpaceTheme(spaceKey, signal),
+    run.api.getLookAndFeel(spaceKey, signal),
+  ]);
+  const selected = lookAndFeel.selected;
+  if (selected !== 'global' && selected !== 'custom' && selected !== 'theme')
+    throw new Error(`the site names a look and feel stepvault does not know: ${selected}`);
+  return {
+    routeOverrideEnabled: settings.routeOverrideEnabled,
+    ...(themeKey !== undefined ? { themeKey } : {}),
+    selected,
+    ...(selected === 'custom' && lookAndFeel.custom ? { custom: lookAndFeel.custom } : {}),
+  };
+}
+
+/** A space's page templates with their bodies (one read alone when the listing left its body out), by id. */
 async function readTemplates(run: ArchiveRun, spaceKey: string): Promise<TemplateRecord[]> {
   const signal = run.signal ? { signal: run.signal } : {};
   const out: TemplateRecord[] = [];
