@@ -212,7 +212,7 @@ async function restoreLook(ctx: SpaceRestore, look: SpaceLook): Promise<void> {
       client.setSpaceTheme(target.key, look.themeKey!, call),
     );
   const custom = look.selected === 'custom' ? look.custom : undefined;
-  if (custom && !isDeepStrictEqual(current?.custom ?? undefined, custom))
+  if (custom && !isDeepStrictEqual(current?.custom, custom))
     await change('custom look and feel', () => client.setCustomLookAndFeel(target.key, custom, call));
   if (look.selected === 'theme' && !themed) return;
   if (current?.selected !== look.selected)
