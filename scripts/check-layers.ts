@@ -25,7 +25,7 @@ const RANKS: Record<string, number> = {
   repository: 5,
   workflows: 6,
   operations: 7,
-  'workflows/tasks': 8,
+  plans: 8,
   cli: 9,
   daemon: 9,
   aws: 9,
@@ -44,7 +44,6 @@ const VENDORS: { pattern: RegExp; allowed: string[] }[] = [
 
 function layerOf(rel: string): string {
   const parts = rel.split('/');
-  if (parts[0] === 'workflows' && parts[1] === 'tasks') return 'workflows/tasks';
   return parts[0]!;
 }
 

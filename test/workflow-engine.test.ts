@@ -374,7 +374,7 @@ test('a distributed Map runs items from a local bucket as child executions and w
     );
     assert.equal(manifest.ResultFiles.SUCCEEDED.length, 1);
     assert.equal(manifest.ResultFiles.FAILED.length, 1);
-    const children = engine.store.childExecutions(d.executionArn);
+    const children = engine.childExecutions(d.executionArn);
     assert.deepEqual(children.map((c) => c.header.status).sort(), ['FAILED', 'SUCCEEDED']);
     assert.deepEqual(
       engine.getExecutionHistory(d.executionArn).events.map((e) => e.type),

@@ -4,9 +4,9 @@
 
 import { asStepvaultError, StepvaultError } from '../common/errors.ts';
 import { planTag } from '../domain/plan-tags.ts';
+import { planSettings } from '../plans/config-environment.ts';
+import { startPlanRun } from '../plans/run-plan.ts';
 import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
-import { planSettings } from '../workflows/tasks/config-environment.ts';
-import { startPlanRun } from '../workflows/tasks/run-plan.ts';
 import { actorOf } from './api/bearer-tokens.ts';
 import type { DaemonApi } from './api/daemon-api.ts';
 import type { Daemon } from './daemon.ts';

@@ -7,10 +7,10 @@ import type { Clock } from '../common/clock.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { SecretResolver } from '../config/secrets/secret-resolver.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
+import { ConfigEnvironment } from '../plans/config-environment.ts';
+import type { NotifyReport, PlanEnvironment, SourceSpec } from '../plans/plan-environment.ts';
+import { RepositoryGate } from '../plans/repository-gate.ts';
 import type { Repository } from '../repository/repository.ts';
-import { ConfigEnvironment } from '../workflows/tasks/config-environment.ts';
-import type { NotifyReport, PlanEnvironment, SourceSpec } from '../workflows/tasks/plan-environment.ts';
-import { RepositoryGate } from '../workflows/tasks/repository-gate.ts';
 
 export interface DaemonEnvironmentOptions {
   clock: Clock;

@@ -32,7 +32,7 @@ export class ExecutionWatch {
   /** Reports every watched execution that is no longer RUNNING (once). */
   check(): void {
     for (const arn of [...this.#arns]) {
-      const stored = this.#engine.store.getExecution(arn);
+      const stored = this.#engine.execution(arn);
       if (stored && stored.header.status === 'RUNNING') continue;
       this.#arns.delete(arn);
       if (stored) this.#onEnded(this.#engine.describeExecution(arn));

@@ -7,18 +7,18 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { findConfigFile, type LoadedConfig, loadConfig } from '../../config/load-config.ts';
 import { parseSchedule } from '../../domain/schedule.ts';
-import { isObject, type Json } from '../../workflows/asl/json.ts';
-import type { DescribeOutput } from '../../workflows/engine/describe.ts';
-import type { WorkflowEngine } from '../../workflows/engine/engine.ts';
-import { BUILTIN_WORKFLOWS, type BuiltinWorkflow } from '../../workflows/tasks/builtin-workflows.ts';
+import { BUILTIN_WORKFLOWS, type BuiltinWorkflow } from '../../plans/builtin-workflows.ts';
 import {
   allPlanSettings,
   ConfigEnvironment,
   planSettings,
   workflowStorePath,
-} from '../../workflows/tasks/config-environment.ts';
-import type { PlanSettings, RuleSettings } from '../../workflows/tasks/plan-settings.ts';
-import { createPlanEngine, planRunResult, startPlanRun } from '../../workflows/tasks/run-plan.ts';
+} from '../../plans/config-environment.ts';
+import type { PlanSettings, RuleSettings } from '../../plans/plan-settings.ts';
+import { createPlanEngine, planRunResult, startPlanRun } from '../../plans/run-plan.ts';
+import { isObject, type Json } from '../../workflows/asl/json.ts';
+import type { DescribeOutput } from '../../workflows/engine/describe.ts';
+import type { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { action, type CommandContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, integer } from '../option-parsers.ts';

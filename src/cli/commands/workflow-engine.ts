@@ -8,13 +8,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepvaultError } from '../../common/errors.ts';
 import { findConfigFile, loadConfig } from '../../config/load-config.ts';
+import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
+import { registerPlanTasks } from '../../plans/plan-tasks.ts';
+import { builtinNestedHost } from '../../plans/run-plan.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { isTaskResults, type TaskResults } from '../../workflows/engine/replay.ts';
 import { TaskRegistry } from '../../workflows/engine/task-registry.ts';
-import { lazyConfigEnvironment } from '../../workflows/tasks/config-environment.ts';
-import { registerPlanTasks } from '../../workflows/tasks/plan-tasks.ts';
-import { builtinNestedHost } from '../../workflows/tasks/run-plan.ts';
 import type { CommandContext } from '../context.ts';
 
 export interface WorkflowGroupOptions {

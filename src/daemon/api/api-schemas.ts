@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { ROLES } from '../../config/server-schema.ts';
-import { BUILTIN_WORKFLOWS } from '../../workflows/tasks/builtin-workflows.ts';
+import { BUILTIN_WORKFLOWS } from '../../plans/builtin-workflows.ts';
 
 // --- parameters ------------------------------------------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 // What the HTTP layer asks of the daemon: the read models and the actions behind the routes. The routes only
 // check input and roles and shape replies; the daemon does the work and writes the audit records of its actions.
 
+import type { BuiltinWorkflow } from '../../plans/builtin-workflows.ts';
 import type { DescribeOutput, HistoryOptions, HistoryOutput } from '../../workflows/engine/describe.ts';
-import type { BuiltinWorkflow } from '../../workflows/tasks/builtin-workflows.ts';
 import type { MetricsSummary } from '../metrics/metrics-summary.ts';
 import type { RestoreRequestInput, RestoreStatus, RestoreView } from '../restore/restore-desk.ts';
 import type {

@@ -8,8 +8,7 @@
 // when a refresh finds it running.
 
 import { isObject, type JsonObject } from '../../workflows/asl/json.ts';
-import type { WorkflowEngine } from '../../workflows/engine/engine.ts';
-import type { StoredExecution } from '../../workflows/store/workflow-store.ts';
+import type { ExecutionRecord, WorkflowEngine } from '../../workflows/engine/engine.ts';
 
 export interface RunFact {
   seq: number;
@@ -30,7 +29,7 @@ export interface RunFact {
   checksSample: boolean;
 }
 
-export function runFact({ seq, header: h }: StoredExecution): RunFact {
+export function runFact({ seq, header: h }: ExecutionRecord): RunFact {
   const input = isObject(h.input) ? h.input : {};
   const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : null);
   return {
@@ -68,26 +67,25 @@ export class RunFacts {
   }
 
   #refresh(): void {
-    const store = this.#engine.store;
     const running = new Set<number>();
-    for (const e of store.listExecutions({ status: 'RUNNING', limit: 1_000_000 })) {
+    for (const e of this.#engine.executionRecords({ status: 'RUNNING', limit: 1_000_000 })) {
       running.add(e.seq);
       this.#put(e);
     }
     for (let limit = 64; ; limit *= 4) {
-      const page = store.listExecutions({ limit });
+      const page = this.#engine.executionRecords({ limit });
       for (const e of page) if (e.seq > this.#newest) this.#put(e);
       if (page.length < limit || page.at(-1)!.seq <= this.#newest) break;
     }
     for (const fact of this.#bySeq.values()) {
       if (fact.status !== 'RUNNING' || running.has(fact.seq)) continue;
-      const stored = store.getExecutionBySeq(fact.seq);
+      const stored = this.#engine.executionBySeq(fact.seq);
       if (stored) this.#put(stored);
     }
     for (const seq of this.#bySeq.keys()) if (seq > this.#newest) this.#newest = seq;
   }
 
-  #put(e: StoredExecution): void {
+  #put(e: ExecutionRecord): void {
     this.#bySeq.set(e.seq, runFact(e));
   }
 }

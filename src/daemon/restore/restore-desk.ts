@@ -11,17 +11,17 @@ import type { Clock } from '../../common/clock.ts';
 import { StepvaultError } from '../../common/errors.ts';
 import type { NotificationEvent } from '../../domain/notification-event.ts';
 import { planTag } from '../../domain/plan-tags.ts';
+import type { RestoreTargetSpec } from '../../plans/restore-task.ts';
 import { listSnapshots, resolveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import type { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { executionArn } from '../../workflows/engine/naming.ts';
 import type { DaemonEnvironment } from '../daemon-environment.ts';
-import type { RestoreTargetSpec } from './restore-task.ts';
 
 export const RESTORE_STATE_MACHINE = 'stepvault-restore';
 
 export function restoreDefinitionPath(): string {
-  return path.join(import.meta.dirname, 'restore.asl.json');
+  return path.join(import.meta.dirname, '..', '..', 'plans', 'definitions', 'restore.asl.json');
 }
 
 export interface RestoreRequestInput {
@@ -206,8 +206,7 @@ export class RestoreDesk {
   /** Starts restores that were recorded as started but whose execution does not exist (a crash in between). */
   async recover(): Promise<void> {
     for (const record of this.#deps.state.listRestores() as RestoreRecord[]) {
-      if (record.execution && !this.#deps.engine().store.getExecution(record.execution))
-        await this.#start(record);
+      if (record.execution && !this.#deps.engine().execution(record.execution)) await this.#start(record);
     }
   }
 
@@ -227,7 +226,7 @@ export class RestoreDesk {
     if (record.approval.status === 'pending') status = 'awaiting-approval';
     else if (record.approval.status === 'rejected') status = 'rejected';
     else {
-      const stored = record.execution ? this.#deps.engine().store.getExecution(record.execution) : undefined;
+      const stored = record.execution ? this.#deps.engine().execution(record.execution) : undefined;
       const s = stored?.header.status ?? 'RUNNING';
       status = s === 'TIMED_OUT' ? 'timed-out' : (s.toLowerCase() as RestoreStatus);
       if (stored?.header.error) error = stored.header.error;
@@ -248,7 +247,7 @@ export class RestoreDesk {
     // Recorded first: a crash before the start is found by recover(), never run twice (the name is fixed).
     record.execution = arn;
     this.#deps.state.putRestore(record.id, record);
-    if (!engine.store.getExecution(arn)) {
+    if (!engine.execution(arn)) {
       const input: Json = {
         restoreId: record.id,
         plan: record.plan,

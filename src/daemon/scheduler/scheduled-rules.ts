@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import type { StepvaultConfig } from '../../config/config-schema.ts';
 import { parseElapsedDuration } from '../../domain/duration.ts';
 import { parseSchedule } from '../../domain/schedule.ts';
+import { stateMachineName } from '../../plans/builtin-workflows.ts';
 import { isObject } from '../../workflows/asl/json.ts';
 import type { WorkflowEngine } from '../../workflows/engine/engine.ts';
-import { stateMachineName } from '../../workflows/tasks/builtin-workflows.ts';
 import type { ActiveRun, ScheduledRule } from './scheduler-core.ts';
 
 export function ruleKey(plan: string, rule: string): string {
@@ -37,7 +37,7 @@ export function scheduledRules(config: StepvaultConfig): ScheduledRule[] {
 export function runningBackups(engine: WorkflowEngine): ActiveRun[] {
   const out: ActiveRun[] = [];
   const backup = stateMachineName('backup');
-  for (const { header: h } of engine.store.listExecutions({ status: 'RUNNING', limit: 100_000 })) {
+  for (const { header: h } of engine.executionRecords({ status: 'RUNNING', limit: 100_000 })) {
     if (h.stateMachineName !== backup || !isObject(h.input)) continue;
     const { plan, rule, repository, copyTo } = h.input;
     if (typeof plan !== 'string' || typeof rule !== 'string') continue;

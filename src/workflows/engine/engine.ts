@@ -74,8 +74,14 @@ interface Running {
   replay: ReplayHandlers | undefined;
 }
 
+/** An execution as the store lists it: its order of creation and its header (name, status, times, error). */
+export interface ExecutionRecord {
+  seq: number;
+  header: ExecutionHeader;
+}
+
 export class WorkflowEngine {
-  readonly store: WorkflowStore;
+  readonly #store: WorkflowStore;
   readonly registry: TaskRegistry;
   readonly clock: Clock;
   readonly partition: Partition;
@@ -89,23 +95,23 @@ export class WorkflowEngine {
   constructor(options: EngineOptions) {
     this.#opts = options;
     this.#ownsStore = typeof options.store === 'string';
-    this.store = typeof options.store === 'string' ? new WorkflowStore(options.store) : options.store;
+    this.#store = typeof options.store === 'string' ? new WorkflowStore(options.store) : options.store;
     this.registry = options.registry ?? new TaskRegistry();
     this.clock = options.clock ?? systemClock;
     this.partition = options.partition ?? LOCAL_PARTITION;
     const storeDir =
-      this.store.file === ':memory:' ? process.cwd() : path.dirname(path.resolve(this.store.file));
+      this.#store.file === ':memory:' ? process.cwd() : path.dirname(path.resolve(this.#store.file));
     this.#mapHost = {
       itemIo: options.itemIo ?? localItemIo(options.bucketsDir ?? path.join(storeDir, 'buckets')),
       startChild: (parent, cmd, index, input) => this.#startChild(parent, cmd, index, input),
       ensureRunning: (child) => {
         if (this.#running.has(child.seq)) return;
-        const holder = this.store.leaseHolder(child.seq, this.clock.now().getTime());
+        const holder = this.#store.leaseHolder(child.seq, this.clock.now().getTime());
         if (!holder || !isAlive(holder.pid)) this.#resume(child.seq);
       },
       stopChildren: async (parentArn, mapRunArn) => {
         const runId = mapRunArn.split(':').at(-1)!;
-        for (const child of this.store.childExecutions(parentArn)) {
+        for (const child of this.#store.childExecutions(parentArn)) {
           if (child.header.status === 'RUNNING' && child.header.name.startsWith(`${runId}-`)) {
             await this.stopExecution(child.header.executionArn, 'States.Aborted', 'the map run ended').catch(
               () => undefined,
@@ -152,9 +158,9 @@ export class WorkflowEngine {
     const header = this.#newHeader(smName, name, input, now, undefined);
     const machine = ExecutionMachine.start(new CompiledDefinition(def), header, now);
     const defId = createHash('sha256').update(text).digest('hex');
-    this.store.saveDefinition(defId, smName, text);
+    this.#store.saveDefinition(defId, smName, text);
     const runtime: Json = options.taskResults ? { taskResults: options.taskResults as unknown as Json } : {};
-    const seq = this.store.createExecution(header, defId, runtime, machine.takeChanges());
+    const seq = this.#store.createExecution(header, defId, runtime, machine.takeChanges());
     if (options.run !== false) this.#launch(seq, machine, options.taskResults);
     return header.executionArn;
   }
@@ -203,7 +209,7 @@ export class WorkflowEngine {
   #launch(seq: number, machine: ExecutionMachine, taskResults: TaskResults | undefined): Running {
     let replay: ReplayHandlers | undefined;
     const runner: ExecutionRunner = new ExecutionRunner(seq, machine, {
-      store: this.store,
+      store: this.#store,
       clock: this.clock,
       owner: this.owner,
       commitEvery: this.#opts.commitEvery ?? 64,
@@ -243,7 +249,7 @@ export class WorkflowEngine {
     const name = `${runId}-${index}`;
     const smName = `${parent.stateMachineName}/${cmd.label}`;
     const arn = executionArn(this.partition, smName, name);
-    const existing = this.store.getExecution(arn);
+    const existing = this.#store.getExecution(arn);
     if (existing) return existing;
     const def = parentRunner.machine.def.asDefinition(cmd.block);
     const text = JSON.stringify(def);
@@ -255,20 +261,25 @@ export class WorkflowEngine {
     });
     const machine = ExecutionMachine.start(new CompiledDefinition(def), header, now);
     const defId = createHash('sha256').update(text).digest('hex');
-    this.store.saveDefinition(defId, smName, text);
-    const parentStored = this.store.getExecution(parent.executionArn);
-    const seq = this.store.createExecution(header, defId, parentStored?.options ?? {}, machine.takeChanges());
+    this.#store.saveDefinition(defId, smName, text);
+    const parentStored = this.#store.getExecution(parent.executionArn);
+    const seq = this.#store.createExecution(
+      header,
+      defId,
+      parentStored?.options ?? {},
+      machine.takeChanges(),
+    );
     this.#launch(seq, machine, taskResultsOf(parentStored?.options ?? {}));
     return undefined;
   }
 
   /** Tells the parent of a finished distributed-Map child, if the parent runs in this process. */
   #childEnded(seq: number): void {
-    const child = this.store.getExecutionBySeq(seq);
+    const child = this.#store.getExecutionBySeq(seq);
     const link = child?.header.parent;
     const outcome = child ? childOutcome(child) : undefined;
     if (!link || !outcome) return;
-    const parentSeq = this.store.getExecution(link.executionArn)?.seq;
+    const parentSeq = this.#store.getExecution(link.executionArn)?.seq;
     const parent = parentSeq === undefined ? undefined : this.#running.get(parentSeq);
     parent?.runner.deliver({
       kind: 'call',
@@ -279,7 +290,7 @@ export class WorkflowEngine {
   /** Resumes every RUNNING execution that no live process is running (after a crash); returns their ARNs. */
   async resumeExecutions(filter: (arn: string) => boolean = () => true): Promise<string[]> {
     const out: string[] = [];
-    for (const e of this.store.listExecutions({
+    for (const e of this.#store.listExecutions({
       status: 'RUNNING',
       limit: 1_000_000,
       includeChildren: true,
@@ -292,11 +303,11 @@ export class WorkflowEngine {
 
   #resume(seq: number): Running | undefined {
     const now = this.clock.now().getTime();
-    if (!this.store.acquireLease(seq, this.owner, process.pid, now, this.#opts.leaseMs ?? 30_000, isAlive))
+    if (!this.#store.acquireLease(seq, this.owner, process.pid, now, this.#opts.leaseMs ?? 30_000, isAlive))
       return undefined;
-    const loaded = this.store.loadExecution(seq);
+    const loaded = this.#store.loadExecution(seq);
     if (loaded?.header.status !== 'RUNNING') {
-      this.store.releaseLease(seq, this.owner);
+      this.#store.releaseLease(seq, this.owner);
       return undefined;
     }
     return this.#launch(seq, this.#machineOf(loaded), taskResultsOf(loaded.options));
@@ -312,13 +323,13 @@ export class WorkflowEngine {
   }
 
   #find(arnOrName: string): LoadedExecution {
-    const e = this.store.getExecution(arnOrName);
+    const e = this.#store.getExecution(arnOrName);
     if (!e) {
       throw new StepvaultError('not-found', `no execution '${arnOrName}'`, {
         hint: 'list executions with `stepvault workflow list`',
       });
     }
-    return this.store.loadExecution(e.seq)!;
+    return this.#store.loadExecution(e.seq)!;
   }
 
   /** Waits until the execution is no longer RUNNING (run here or by another process). */
@@ -327,10 +338,10 @@ export class WorkflowEngine {
     for (;;) {
       const running = this.#running.get(seq);
       if (running) await running.done;
-      const stored = this.store.getExecutionBySeq(seq)!;
+      const stored = this.#store.getExecutionBySeq(seq)!;
       if (stored.header.status !== 'RUNNING') return describe(stored);
       if (!this.#running.has(seq)) {
-        const holder = this.store.leaseHolder(seq, this.clock.now().getTime());
+        const holder = this.#store.leaseHolder(seq, this.clock.now().getTime());
         if (!holder || !isAlive(holder.pid)) this.#resume(seq);
         if (!this.#running.has(seq)) await this.clock.sleep(100);
       }
@@ -361,10 +372,10 @@ export class WorkflowEngine {
         ...(cause !== undefined ? { cause } : {}),
       });
       await local.done;
-      return describe(this.store.getExecutionBySeq(loaded.seq)!);
+      return describe(this.#store.getExecutionBySeq(loaded.seq)!);
     }
-    this.store.postMessage(loaded.seq, 'stop', null, body, this.clock.now().getTime());
-    const holder = this.store.leaseHolder(loaded.seq, this.clock.now().getTime());
+    this.#store.postMessage(loaded.seq, 'stop', null, body, this.clock.now().getTime());
+    const holder = this.#store.leaseHolder(loaded.seq, this.clock.now().getTime());
     if (!holder || !isAlive(holder.pid)) this.#resume(loaded.seq);
     return this.waitForExecution(loaded.header.executionArn);
   }
@@ -384,7 +395,7 @@ export class WorkflowEngine {
         },
       );
     }
-    this.store.applyChanges(loaded.seq, machine.takeChanges());
+    this.#store.applyChanges(loaded.seq, machine.takeChanges());
     if (options.run !== false) this.#launch(loaded.seq, machine, taskResultsOf(loaded.options));
     return loaded.header.executionArn;
   }
@@ -408,13 +419,13 @@ export class WorkflowEngine {
 
   /** Delivers in process when this process runs the execution, else leaves a message for the one that does. */
   #sendTask(token: string, kind: string, body: Json, outcome: TaskOutcome | undefined): void {
-    const seq = this.store.executionOfToken(token);
+    const seq = this.#store.executionOfToken(token);
     if (seq === undefined) {
       throw new StepvaultError('not-found', 'TaskDoesNotExist: no task has this token', {
         hint: 'check the task token you were given',
       });
     }
-    if (!this.store.isTokenWaiting(seq, token)) {
+    if (!this.#store.isTokenWaiting(seq, token)) {
       throw new StepvaultError('conflict', 'TaskTimedOut: the task with this token is no longer waiting', {
         hint: 'the task already completed, timed out or its execution ended',
       });
@@ -422,32 +433,54 @@ export class WorkflowEngine {
     const local = this.#running.get(seq);
     if (local)
       local.runner.deliver(outcome ? { kind: 'outcome', token, outcome } : { kind: 'heartbeat', token });
-    else this.store.postMessage(seq, kind, token, body, this.clock.now().getTime());
+    else this.#store.postMessage(seq, kind, token, body, this.clock.now().getTime());
   }
 
   /** Whether some live process runs the execution (else a message waits until one resumes it). */
   isRunningSomewhere(arnOrName: string): boolean {
     const loaded = this.#find(arnOrName);
     if (this.#running.has(loaded.seq)) return true;
-    const holder = this.store.leaseHolder(loaded.seq, this.clock.now().getTime());
+    const holder = this.#store.leaseHolder(loaded.seq, this.clock.now().getTime());
     return holder !== undefined && isAlive(holder.pid);
   }
 
   executionOfToken(token: string): string | undefined {
-    const seq = this.store.executionOfToken(token);
-    return seq === undefined ? undefined : this.store.getExecutionBySeq(seq)?.header.executionArn;
+    const seq = this.#store.executionOfToken(token);
+    return seq === undefined ? undefined : this.#store.getExecutionBySeq(seq)?.header.executionArn;
   }
 
   describeExecution(arnOrName: string): DescribeOutput {
     return describe(this.#find(arnOrName));
   }
 
+  /** An execution's identity and status as stored (cheaper than describeExecution: no input or output), or undefined. */
+  execution(arnOrName: string): ExecutionRecord | undefined {
+    const stored = this.#store.getExecution(arnOrName);
+    return stored && { seq: stored.seq, header: stored.header };
+  }
+
+  /** The same by the execution's sequence number (ExecutionRecord.seq). */
+  executionBySeq(seq: number): ExecutionRecord | undefined {
+    const stored = this.#store.getExecutionBySeq(seq);
+    return stored && { seq: stored.seq, header: stored.header };
+  }
+
+  /** Top-level executions, newest first (records; see listExecutions for descriptions). */
+  executionRecords(filter: { status?: string; limit?: number } = {}): ExecutionRecord[] {
+    return this.#store.listExecutions(filter).map((e) => ({ seq: e.seq, header: e.header }));
+  }
+
+  /** The executions a Map, Parallel or nested start made for `parentArn`. */
+  childExecutions(parentArn: string): ExecutionRecord[] {
+    return this.#store.childExecutions(parentArn).map((e) => ({ seq: e.seq, header: e.header }));
+  }
+
   listExecutions(filter: { status?: string; limit?: number } = {}): DescribeOutput[] {
-    return this.store.listExecutions(filter).map(describe);
+    return this.#store.listExecutions(filter).map(describe);
   }
 
   getExecutionHistory(arnOrName: string, options: HistoryOptions = {}): HistoryOutput {
-    return history(this.store, this.#find(arnOrName).seq, options);
+    return history(this.#store, this.#find(arnOrName).seq, options);
   }
 
   /** Runners active in this process. */
@@ -471,7 +504,7 @@ export class WorkflowEngine {
     this.#closed = true;
     for (const r of this.#running.values()) r.runner.close();
     await Promise.allSettled([...this.#running.values()].map((r) => r.done));
-    if (this.#ownsStore) this.store.close();
+    if (this.#ownsStore) this.#store.close();
   }
 }
 

@@ -4,12 +4,12 @@
 // crash picks the same snapshot, a new run another one.
 
 import { z } from 'zod';
-import { parseCalendarDuration } from '../../domain/duration.ts';
-import { ruleFilterTag } from '../../domain/plan-tags.ts';
-import { pickSnapshot, seededRandom } from '../../operations/verify/pick-snapshot.ts';
-import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { parseCalendarDuration } from '../domain/duration.ts';
+import { ruleFilterTag } from '../domain/plan-tags.ts';
+import { pickSnapshot, seededRandom } from '../operations/verify/pick-snapshot.ts';
+import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';

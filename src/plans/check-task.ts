@@ -3,10 +3,10 @@
 // fails the task with `Stepvault.CheckFailed` naming the first damaged objects. Read-only: safe to re-run.
 
 import { z } from 'zod';
-import { checkRepository } from '../../operations/check/check.ts';
-import { type DataSubset, parseSubset } from '../../operations/check/check-data.ts';
-import type { Json } from '../asl/json.ts';
-import { type TaskContext, TaskFailure } from '../engine/task-registry.ts';
+import { checkRepository } from '../operations/check/check.ts';
+import { type DataSubset, parseSubset } from '../operations/check/check-data.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { type TaskContext, TaskFailure } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';

@@ -4,12 +4,12 @@
 // for it to end. The daemon's scheduler and `stepvault plan run` both go through these.
 
 import { createHash } from 'node:crypto';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Json } from '../asl/json.ts';
-import { type EngineOptions, WorkflowEngine } from '../engine/engine.ts';
-import { executionArn } from '../engine/naming.ts';
-import { TaskRegistry } from '../engine/task-registry.ts';
-import type { WorkflowStore } from '../store/workflow-store.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { type EngineOptions, WorkflowEngine } from '../workflows/engine/engine.ts';
+import { executionArn } from '../workflows/engine/naming.ts';
+import { TaskRegistry } from '../workflows/engine/task-registry.ts';
+import type { WorkflowStore } from '../workflows/store/workflow-store.ts';
 import {
   type BuiltinWorkflow,
   requireValidWorkflow,
@@ -84,8 +84,7 @@ export async function startPlanRun(engine: WorkflowEngine, request: PlanRunReque
   const input = workflowInput(workflow, request.plan, rule);
   if (request.name) {
     const arn = executionArn(engine.partition, smName, request.name);
-    if (engine.store.getExecution(arn))
-      return { executionArn: arn, name: request.name, workflow, started: false };
+    if (engine.execution(arn)) return { executionArn: arn, name: request.name, workflow, started: false };
   }
   if (!request.allowOverlap) {
     const running = runningExecutionOf(engine, smName, request.plan.name, rule.name);
@@ -161,7 +160,6 @@ function defaultName(engine: WorkflowEngine, plan: string, rule: string): string
 
 function freeName(engine: WorkflowEngine, smName: string, base: string): string {
   let name = base;
-  for (let n = 2; engine.store.getExecution(executionArn(engine.partition, smName, name)); n++)
-    name = `${base}-${n}`;
+  for (let n = 2; engine.execution(executionArn(engine.partition, smName, name)); n++) name = `${base}-${n}`;
   return name;
 }

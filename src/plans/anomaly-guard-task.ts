@@ -6,21 +6,21 @@
 // snapshot's identity, and a half-done rewrite is settled.
 
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
+import { StepvaultError } from '../common/errors.ts';
 import {
   type AnomalyThresholds,
   type ContentChanges,
   describeFinding,
   detectAnomalies,
   parseThreshold,
-} from '../../domain/anomaly.ts';
-import { ANOMALY_TAG, identityOf, PROTECTED_TAG, previousGood } from '../../domain/plan-tags.ts';
-import { type StoredSnapshot, sameSet } from '../../domain/snapshot.ts';
-import { settleRewrites, tagSnapshots } from '../../operations/tag-snapshots.ts';
-import type { Repository } from '../../repository/repository.ts';
-import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+} from '../domain/anomaly.ts';
+import { ANOMALY_TAG, identityOf, PROTECTED_TAG, previousGood } from '../domain/plan-tags.ts';
+import { type StoredSnapshot, sameSet } from '../domain/snapshot.ts';
+import { settleRewrites, tagSnapshots } from '../operations/tag-snapshots.ts';
+import type { Repository } from '../repository/repository.ts';
+import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import { confluenceChanges } from './confluence-changes.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';

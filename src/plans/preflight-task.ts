@@ -8,10 +8,10 @@
 
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { asStepvaultError, StepvaultError } from '../../common/errors.ts';
-import { isStale, listLocks } from '../../repository/lock/lock.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { asStepvaultError, StepvaultError } from '../common/errors.ts';
+import { isStale, listLocks } from '../repository/lock/lock.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';

@@ -6,19 +6,21 @@
 
 import * as path from 'node:path';
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
-import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
-import { restoreConfluence } from '../../operations/confluence/restore/restore-confluence.ts';
-import { restoreFiles } from '../../operations/restore/restore-files.ts';
-import type { Repository } from '../../repository/repository.ts';
-import { ConfluenceClient } from '../../sources/confluence/client/client.ts';
-import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
-import type { Json } from '../../workflows/asl/json.ts';
-import type { TaskContext } from '../../workflows/engine/task-registry.ts';
-import { confluenceClientOptions } from '../../workflows/tasks/config-environment.ts';
-import { asTask } from '../../workflows/tasks/task-errors.ts';
-import { heartbeater, parseTaskInput } from '../../workflows/tasks/task-input.ts';
-import type { DaemonEnvironment } from '../daemon-environment.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { LoadedConfig } from '../config/load-config.ts';
+import type { SecretResolver } from '../config/secrets/secret-resolver.ts';
+import type { ConfluenceSourceConfig } from '../config/sources-schema.ts';
+import { restoreConfluence } from '../operations/confluence/restore/restore-confluence.ts';
+import { restoreFiles } from '../operations/restore/restore-files.ts';
+import type { Repository } from '../repository/repository.ts';
+import { ConfluenceClient } from '../sources/confluence/client/client.ts';
+import { describeSiteWait } from '../sources/confluence/client/retry-policy.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
+import { confluenceClientOptions } from './config-environment.ts';
+import type { PlanEnvironment } from './plan-environment.ts';
+import { asTask } from './task-errors.ts';
+import { heartbeater, parseTaskInput } from './task-input.ts';
 
 export const RESTORE_TASK_ARN = 'arn:aws:states:::stepvault:restore';
 
@@ -52,7 +54,13 @@ export interface RestoreTaskOutput {
   notRestored: number;
 }
 
-export function restoreTask(env: DaemonEnvironment) {
+/** What a restore needs beyond a plan run: the sources' configuration and the secrets it names. */
+export interface RestoreEnvironment extends PlanEnvironment {
+  readonly loaded: LoadedConfig;
+  readonly secrets: SecretResolver;
+}
+
+export function restoreTask(env: RestoreEnvironment) {
   return (input: Json, ctx: TaskContext): Promise<Json> =>
     asTask(async () => {
       const request = parseTaskInput(RestoreInput, input, ctx);
@@ -80,7 +88,7 @@ async function restoreFilesSource(
   request: Request,
   sourcePaths: readonly string[],
   repo: Repository,
-  env: DaemonEnvironment,
+  env: RestoreEnvironment,
   ctx: TaskContext,
 ): Promise<RestoreTaskOutput> {
   const wanted = request.paths;
@@ -113,7 +121,7 @@ async function restoreConfluenceSource(
   request: Request,
   config: ConfluenceSourceConfig,
   repo: Repository,
-  env: DaemonEnvironment,
+  env: RestoreEnvironment,
   ctx: TaskContext,
 ): Promise<RestoreTaskOutput> {
   if (request.target.kind === 'directory') {

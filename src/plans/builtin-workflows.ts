@@ -4,9 +4,9 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StepvaultError } from '../../common/errors.ts';
-import { formatDiagnostic } from '../asl/diagnostics.ts';
-import type { WorkflowEngine } from '../engine/engine.ts';
+import { StepvaultError } from '../common/errors.ts';
+import { formatDiagnostic } from '../workflows/asl/diagnostics.ts';
+import type { WorkflowEngine } from '../workflows/engine/engine.ts';
 
 export const BUILTIN_WORKFLOWS = ['backup', 'restore-test', 'maintenance'] as const;
 export type BuiltinWorkflow = (typeof BUILTIN_WORKFLOWS)[number];

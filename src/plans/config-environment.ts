@@ -5,28 +5,25 @@
 
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { type Clock, systemClock } from '../../common/clock.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Secret } from '../../common/secret.ts';
-import type { LoadedConfig } from '../../config/load-config.ts';
-import { stateDirOf } from '../../config/load-config.ts';
-import type { RetentionConfig, RuleConfig } from '../../config/plans-schema.ts';
-import type { SecretRef } from '../../config/secret-ref.ts';
-import { SecretResolver } from '../../config/secrets/secret-resolver.ts';
-import type { ConfluenceSourceConfig } from '../../config/sources-schema.ts';
-import { parseElapsedDuration } from '../../domain/duration.ts';
-import type { NotificationEvent } from '../../domain/notification-event.ts';
-import { backupConfluence } from '../../operations/confluence/backup/backup-confluence.ts';
-import { ClientRecord } from '../../repository/client-record.ts';
-import { Repository } from '../../repository/repository.ts';
-import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../../sources/confluence/client/client.ts';
-import type {
-  ConfluenceAuth,
-  ConfluenceClientOptions,
-} from '../../sources/confluence/client/client-options.ts';
-import { describeSiteWait } from '../../sources/confluence/client/retry-policy.ts';
-import { CachedBackend } from '../../storage/cached-backend.ts';
-import { openLocation } from '../../storage/location-registry.ts';
+import { type Clock, systemClock } from '../common/clock.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { Secret } from '../common/secret.ts';
+import type { LoadedConfig } from '../config/load-config.ts';
+import { stateDirOf } from '../config/load-config.ts';
+import type { RetentionConfig, RuleConfig } from '../config/plans-schema.ts';
+import type { SecretRef } from '../config/secret-ref.ts';
+import { SecretResolver } from '../config/secrets/secret-resolver.ts';
+import type { ConfluenceSourceConfig } from '../config/sources-schema.ts';
+import { parseElapsedDuration } from '../domain/duration.ts';
+import type { NotificationEvent } from '../domain/notification-event.ts';
+import { backupConfluence } from '../operations/confluence/backup/backup-confluence.ts';
+import { ClientRecord } from '../repository/client-record.ts';
+import { Repository } from '../repository/repository.ts';
+import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../sources/confluence/client/client.ts';
+import type { ConfluenceAuth, ConfluenceClientOptions } from '../sources/confluence/client/client-options.ts';
+import { describeSiteWait } from '../sources/confluence/client/retry-policy.ts';
+import { CachedBackend } from '../storage/cached-backend.ts';
+import { openLocation } from '../storage/location-registry.ts';
 import { type ConfiguredNotifications, configuredNotifications } from './configured-notifications.ts';
 import {
   backupOutcome,

@@ -4,14 +4,14 @@
 // one again after a crash finds less or nothing to do.
 
 import { z } from 'zod';
-import { parseCalendarDuration } from '../../domain/duration.ts';
-import { PROTECTED_TAG, ruleFilterTag } from '../../domain/plan-tags.ts';
-import type { RetentionPolicy } from '../../domain/retention.ts';
-import { forget } from '../../operations/forget.ts';
-import { prune } from '../../operations/prune/prune.ts';
-import { parseUnusedLimit } from '../../operations/prune/prune-plan.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { parseCalendarDuration } from '../domain/duration.ts';
+import { PROTECTED_TAG, ruleFilterTag } from '../domain/plan-tags.ts';
+import type { RetentionPolicy } from '../domain/retention.ts';
+import { forget } from '../operations/forget.ts';
+import { prune } from '../operations/prune/prune.ts';
+import { parseUnusedLimit } from '../operations/prune/prune-plan.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';

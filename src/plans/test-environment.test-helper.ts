@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ManualClock } from '../../common/clock.ts';
-import type { NotificationEvent } from '../../domain/notification-event.ts';
-import { Repository } from '../../repository/repository.ts';
-import { MemoryBackend } from '../../storage/memory/memory-backend.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { ManualClock } from '../common/clock.ts';
+import type { NotificationEvent } from '../domain/notification-event.ts';
+import { Repository } from '../repository/repository.ts';
+import { MemoryBackend } from '../storage/memory/memory-backend.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment, SourceSpec } from './plan-environment.ts';
 import { RepositoryGate } from './repository-gate.ts';
 

@@ -8,12 +8,12 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Json } from '../asl/json.ts';
-import type { DescribeOutput } from '../engine/describe.ts';
-import type { WorkflowEngine } from '../engine/engine.ts';
-import { executionArn } from '../engine/naming.ts';
-import { type TaskContext, TaskFailure } from '../engine/task-registry.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { DescribeOutput } from '../workflows/engine/describe.ts';
+import type { WorkflowEngine } from '../workflows/engine/engine.ts';
+import { executionArn } from '../workflows/engine/naming.ts';
+import { type TaskContext, TaskFailure } from '../workflows/engine/task-registry.ts';
 import { workflowOfStateMachine } from './builtin-workflows.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';
@@ -51,7 +51,7 @@ export function startExecutionTask(host: NestedExecutionHost) {
       const name = request.Name ?? `${smName}-${ctx.idempotencyKey.slice(0, 16)}`;
       const arn = executionArn(engine.partition, smName, name);
       const { AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: _parent, ...childInput } = request.Input;
-      if (!engine.store.getExecution(arn)) {
+      if (!engine.execution(arn)) {
         await engine.startExecution(host.definition(smName), childInput as Json, {
           name,
           stateMachineName: smName,

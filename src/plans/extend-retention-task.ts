@@ -3,9 +3,9 @@
 // every repository of a plan.
 
 import { z } from 'zod';
-import { extendRetention } from '../../operations/object-lock/extend-retention.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { extendRetention } from '../operations/object-lock/extend-retention.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';

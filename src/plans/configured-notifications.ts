@@ -2,17 +2,17 @@
 // channel, built on first use (secrets resolved then), and its per-channel results as a NotifyReport. A channel
 // whose secret cannot be resolved is reported as failed for each event; it never stops the others.
 
-import type { Clock } from '../../common/clock.ts';
-import type { Secret } from '../../common/secret.ts';
-import type { LoadedConfig } from '../../config/load-config.ts';
-import type { NotificationConfig } from '../../config/notifications-schema.ts';
-import type { SecretRef } from '../../config/secret-ref.ts';
-import type { NotificationEvent } from '../../domain/notification-event.ts';
-import { NotificationRouter, type NotificationTarget } from '../../notifications/notification-router.ts';
-import type { Notifier } from '../../notifications/notifier.ts';
-import { SmtpNotifier } from '../../notifications/smtp/smtp-notifier.ts';
-import { SnsNotifier } from '../../notifications/sns/sns-notifier.ts';
-import { WebhookNotifier } from '../../notifications/webhook/webhook-notifier.ts';
+import type { Clock } from '../common/clock.ts';
+import type { Secret } from '../common/secret.ts';
+import type { LoadedConfig } from '../config/load-config.ts';
+import type { NotificationConfig } from '../config/notifications-schema.ts';
+import type { SecretRef } from '../config/secret-ref.ts';
+import type { NotificationEvent } from '../domain/notification-event.ts';
+import { NotificationRouter, type NotificationTarget } from '../notifications/notification-router.ts';
+import type { Notifier } from '../notifications/notifier.ts';
+import { SmtpNotifier } from '../notifications/smtp/smtp-notifier.ts';
+import { SnsNotifier } from '../notifications/sns/sns-notifier.ts';
+import { WebhookNotifier } from '../notifications/webhook/webhook-notifier.ts';
 import type { NotifyReport } from './plan-environment.ts';
 
 export interface ConfiguredNotifications {

@@ -4,8 +4,8 @@
 // `Stepvault.NotFound`, `Stepvault.Corrupt`). The cause is the message and its hint — never a secret, since
 // StepvaultError messages never carry one.
 
-import { asStepvaultError, type StepvaultError } from '../../common/errors.ts';
-import { TaskFailure } from '../engine/task-registry.ts';
+import { asStepvaultError, type StepvaultError } from '../common/errors.ts';
+import { TaskFailure } from '../workflows/engine/task-registry.ts';
 
 export const RETRYABLE = 'Stepvault.Retryable';
 

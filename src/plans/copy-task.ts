@@ -3,9 +3,9 @@
 // holds (by the ID it was first written under) and skips it, and adopts packs an interrupted copy left.
 
 import { z } from 'zod';
-import { copySnapshots } from '../../operations/copy/copy-snapshots.ts';
-import type { Json } from '../asl/json.ts';
-import { type TaskContext, TaskFailure } from '../engine/task-registry.ts';
+import { copySnapshots } from '../operations/copy/copy-snapshots.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { type TaskContext, TaskFailure } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';

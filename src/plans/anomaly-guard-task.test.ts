@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
-import { ANOMALY_TAG, PROTECTED_TAG } from '../../domain/plan-tags.ts';
-import type { Snapshot } from '../../domain/snapshot.ts';
-import type { Repository } from '../../repository/repository.ts';
-import { listSnapshots, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import type { Json } from '../asl/json.ts';
-import { TaskFailure } from '../engine/task-registry.ts';
+import { ANOMALY_TAG, PROTECTED_TAG } from '../domain/plan-tags.ts';
+import type { Snapshot } from '../domain/snapshot.ts';
+import type { Repository } from '../repository/repository.ts';
+import { listSnapshots, saveSnapshot } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { TaskFailure } from '../workflows/engine/task-registry.ts';
 import { anomalyGuardTask } from './anomaly-guard-task.ts';
 import { forgetTask } from './retention-tasks.ts';
 import { type TestEnvironment, taskContext, testEnvironment } from './test-environment.test-helper.ts';

@@ -3,10 +3,10 @@
 // the heartbeat a long task sends while its operation reports progress.
 
 import type { z } from 'zod';
-import type { Clock } from '../../common/clock.ts';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import type { Clock } from '../common/clock.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 
 export function parseTaskInput<S extends z.ZodType>(schema: S, input: Json, ctx: TaskContext): z.output<S> {
   const result = schema.safeParse(input);

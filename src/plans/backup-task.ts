@@ -3,12 +3,12 @@
 // same key) that finds a snapshot with that tag returns it instead of backing up again.
 
 import { z } from 'zod';
-import { planTag, ruleTag, runTag } from '../../domain/plan-tags.ts';
-import type { StoredSnapshot } from '../../domain/snapshot.ts';
-import { backupFiles } from '../../operations/backup/backup-files.ts';
-import { listSnapshots } from '../../repository/snapshot/snapshot-store.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { planTag, ruleTag, runTag } from '../domain/plan-tags.ts';
+import type { StoredSnapshot } from '../domain/snapshot.ts';
+import { backupFiles } from '../operations/backup/backup-files.ts';
+import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import { backupOutcome, type PlanEnvironment, type SourceBackupOutcome } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';

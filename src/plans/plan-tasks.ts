@@ -2,7 +2,7 @@
 // an operation each (see the *-task.ts modules), plus Step Functions' own `states:startExecution` for nested
 // workflows (the backup workflow's restore test).
 
-import type { TaskHandler, TaskRegistry } from '../engine/task-registry.ts';
+import type { TaskHandler, TaskRegistry } from '../workflows/engine/task-registry.ts';
 import { anomalyGuardTask } from './anomaly-guard-task.ts';
 import { backupTask } from './backup-task.ts';
 import { checkTask } from './check-task.ts';

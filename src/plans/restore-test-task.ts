@@ -6,11 +6,11 @@
 // key so a re-run checks the same files. Read-only on the repository: safe to re-run.
 
 import { z } from 'zod';
-import { StepvaultError } from '../../common/errors.ts';
-import { seededRandom } from '../../operations/verify/pick-snapshot.ts';
-import { restoreTest } from '../../operations/verify/restore-test.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { StepvaultError } from '../common/errors.ts';
+import { seededRandom } from '../operations/verify/pick-snapshot.ts';
+import { restoreTest } from '../operations/verify/restore-test.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';

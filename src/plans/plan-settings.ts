@@ -3,9 +3,9 @@
 // configuration (config-environment.ts); the inputs of the three built-in workflows are derived from it here.
 // These inputs are the documented contract of the workflows, also for overridden definitions.
 
-import { StepvaultError } from '../../common/errors.ts';
-import { checkPlanName } from '../../domain/plan-tags.ts';
-import type { Json } from '../asl/json.ts';
+import { StepvaultError } from '../common/errors.ts';
+import { checkPlanName } from '../domain/plan-tags.ts';
+import type { Json } from '../workflows/asl/json.ts';
 import type { BuiltinWorkflow } from './builtin-workflows.ts';
 import type { RetentionSettings } from './retention-tasks.ts';
 

@@ -3,10 +3,10 @@
 // scratch directory and the gate that orders repository use in this process. The daemon and `plan run` build
 // one from the configuration (config-environment.ts); tests build one from in-memory parts.
 
-import type { Clock } from '../../common/clock.ts';
-import type { NotificationEvent } from '../../domain/notification-event.ts';
-import type { SnapshotSummary } from '../../domain/snapshot.ts';
-import type { Repository } from '../../repository/repository.ts';
+import type { Clock } from '../common/clock.ts';
+import type { NotificationEvent } from '../domain/notification-event.ts';
+import type { SnapshotSummary } from '../domain/snapshot.ts';
+import type { Repository } from '../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
 
 export interface FilesSourceSpec {

@@ -4,14 +4,14 @@
 // unchanged and is not read at all; only the others' records are compared. The base of percentages is the
 // number of content items in the parent.
 
-import type { ContentChanges } from '../../domain/anomaly.ts';
-import type { StoredSnapshot } from '../../domain/snapshot.ts';
-import type { TreeNode } from '../../domain/tree-node.ts';
-import { ConfluenceSnapshotReader } from '../../operations/confluence/snapshot-reader.ts';
-import { BlobReader } from '../../repository/blob-reader.ts';
-import { loadIndexForReading } from '../../repository/index/adopt-packs.ts';
-import type { Repository } from '../../repository/repository.ts';
-import { type ContentRecord, paths } from '../../sources/confluence/layout.ts';
+import type { ContentChanges } from '../domain/anomaly.ts';
+import type { StoredSnapshot } from '../domain/snapshot.ts';
+import type { TreeNode } from '../domain/tree-node.ts';
+import { ConfluenceSnapshotReader } from '../operations/confluence/snapshot-reader.ts';
+import { BlobReader } from '../repository/blob-reader.ts';
+import { loadIndexForReading } from '../repository/index/adopt-packs.ts';
+import type { Repository } from '../repository/repository.ts';
+import { type ContentRecord, paths } from '../sources/confluence/layout.ts';
 
 const LIVE = new Set(['current', 'archived']);
 const PAGES = new Set(['page', 'blogpost']);

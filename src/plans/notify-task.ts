@@ -5,9 +5,9 @@
 // may be sent twice.
 
 import { z } from 'zod';
-import { isNotificationEventKind, type NotificationEvent } from '../../domain/notification-event.ts';
-import type { Json } from '../asl/json.ts';
-import type { TaskContext } from '../engine/task-registry.ts';
+import { isNotificationEventKind, type NotificationEvent } from '../domain/notification-event.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
 import type { NotifyReport, PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { parseTaskInput } from './task-input.ts';

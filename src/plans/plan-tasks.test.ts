@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { StepvaultError } from '../../common/errors.ts';
-import type { Snapshot } from '../../domain/snapshot.ts';
-import { listSnapshots, saveSnapshot } from '../../repository/snapshot/snapshot-store.ts';
-import type { Json } from '../asl/json.ts';
-import { TaskFailure, TaskRegistry } from '../engine/task-registry.ts';
+import { StepvaultError } from '../common/errors.ts';
+import type { Snapshot } from '../domain/snapshot.ts';
+import { listSnapshots, saveSnapshot } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { TaskFailure, TaskRegistry } from '../workflows/engine/task-registry.ts';
 import { BUILTIN_WORKFLOWS, requireValidWorkflow, workflowDefinition } from './builtin-workflows.ts';
 import { startExecutionTask } from './nested-execution-task.ts';
 import { notifyTask } from './notify-task.ts';
@@ -41,7 +41,7 @@ describe('plan tasks', () => {
     const engine = createPlanEngine({ store: ':memory:', environment: env });
     try {
       for (const w of BUILTIN_WORKFLOWS) requireValidWorkflow(engine, workflowDefinition(w), w);
-      const bare = new (await import('../engine/engine.ts')).WorkflowEngine({ store: ':memory:' });
+      const bare = new (await import('../workflows/engine/engine.ts')).WorkflowEngine({ store: ':memory:' });
       assert.throws(
         () => requireValidWorkflow(bare, workflowDefinition('backup'), 'backup'),
         (e: unknown) =>
