@@ -15,9 +15,10 @@ import { asStepvaultError } from '../common/errors.ts';
 import { isAlive } from '../common/process-alive.ts';
 import { type LoadedConfig, loadConfig, stateDirOf } from '../config/load-config.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
-import { requireValidWorkflow } from '../plans/builtin-workflows.ts';
+import { requireValidWorkflow, restoreWorkflowDefinition } from '../plans/builtin-workflows.ts';
 import { workflowStorePath } from '../plans/config-environment.ts';
-import { RESTORE_TASK_ARN, restoreTask } from '../plans/restore-task.ts';
+import { registerTask } from '../plans/plan-tasks.ts';
+import { restoreTask } from '../plans/restore-task.ts';
 import { createPlanEngine } from '../plans/run-plan.ts';
 import type { DescribeOutput } from '../workflows/engine/describe.ts';
 import type { WorkflowEngine } from '../workflows/engine/engine.ts';
@@ -34,7 +35,7 @@ import { type PrometheusMetrics, prometheusMetrics } from './metrics/prometheus.
 import { rpoTransitions } from './metrics/rpo-watch.ts';
 import { type RunFact, RunFacts } from './metrics/run-facts.ts';
 import { SourceStats } from './metrics/source-stats.ts';
-import { RestoreDesk, restoreDefinitionPath } from './restore/restore-desk.ts';
+import { RestoreDesk } from './restore/restore-desk.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { acquireStateLock, type StateLock } from './state-lock.ts';
 
@@ -93,8 +94,8 @@ export class Daemon {
       store: workflowStorePath(loaded, options.env ?? process.env),
       environment: this.env,
     });
-    this.engine.registry.register(RESTORE_TASK_ARN, restoreTask(this.env));
-    const restoreDefinition = fs.readFileSync(restoreDefinitionPath(), 'utf8');
+    registerTask(this.engine.registry, 'restore', restoreTask(this.env));
+    const restoreDefinition = restoreWorkflowDefinition();
     requireValidWorkflow(this.engine, restoreDefinition, 'restore (built-in)');
     this.#watch = new ExecutionWatch(this.engine, (d) => this.#ended(d));
     this.#facts = new RunFacts(this.engine);

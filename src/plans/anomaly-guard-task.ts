@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:anomaly-guard`: after a backup, compares the pages it saw deleted and changed
+// `${AnomalyGuardTask}`: after a backup, compares the pages it saw deleted and changed
 // (as the backup reported them, or as confluence-changes.ts finds them against the parent snapshot) with the
 // plan's thresholds (domain/anomaly.ts). Over a threshold, the new snapshot is tagged `anomaly` and the last
 // good snapshot before it `protected` (retention keeps it however old it gets), and the workflow sends

@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:backup`: backs up a plan's source into its repository. At least once, but one
+// `${BackupTask}`: backs up a plan's source into its repository. At least once, but one
 // snapshot per run: the snapshot carries `run:<idempotency key>`, and a re-invocation (after a crash, with the
 // same key) that finds a snapshot with that tag returns it instead of backing up again.
 

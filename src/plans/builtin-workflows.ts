@@ -1,12 +1,14 @@
 // The built-in workflows (ASL files in definitions/) and the definitions a plan runs: the built-in one, or the
-// file its configuration names instead (`workflow:`), read and validated against the registered task handlers
-// before anything starts, so a broken override fails with every finding named, not midway through a run.
+// file its configuration names instead (`workflow:`), read, bound to the local engine's task resources and
+// validated against the registered task handlers before anything starts, so a broken override fails with every
+// finding named, not midway through a run.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StepvaultError } from '../common/errors.ts';
 import { formatDiagnostic } from '../workflows/asl/diagnostics.ts';
 import type { WorkflowEngine } from '../workflows/engine/engine.ts';
+import { bindDefinition } from './task-bindings.ts';
 
 export const BUILTIN_WORKFLOWS = ['backup', 'restore-test', 'maintenance'] as const;
 export type BuiltinWorkflow = (typeof BUILTIN_WORKFLOWS)[number];
@@ -24,9 +26,22 @@ export function builtinDefinitionPath(workflow: BuiltinWorkflow): string {
   return path.join(import.meta.dirname, 'definitions', `${workflow}.asl.json`);
 }
 
-/** The text of a workflow: the override file when given (relative to `baseDir`), else the built-in. */
+/**
+ * The text of a workflow as the local engine runs it: the override file when given (relative to `baseDir`), else
+ * the built-in, with its placeholders bound to the local engine's resources (task-bindings.ts).
+ */
 export function workflowDefinition(workflow: BuiltinWorkflow, override?: string, baseDir = '.'): string {
   const file = override ? path.resolve(baseDir, override) : builtinDefinitionPath(workflow);
+  return bindDefinition(readWorkflowFile(workflow, file, override !== undefined), file);
+}
+
+/** The daemon's restore workflow (`stepvault-restore`), bound like workflowDefinition's. */
+export function restoreWorkflowDefinition(): string {
+  const file = path.join(import.meta.dirname, 'definitions', 'restore.asl.json');
+  return bindDefinition(readWorkflowFile('restore', file, false), file);
+}
+
+function readWorkflowFile(workflow: string, file: string, override: boolean): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {

@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:check`: verifies a repository — its structure, every snapshot's trees, and (with
+// `${CheckTask}`: verifies a repository — its structure, every snapshot's trees, and (with
 // `readData`) all packs or a sample of them (`subset`: "5%" or "n/t", as `check --read-data-subset`). Damage
 // fails the task with `Stepvault.CheckFailed` naming the first damaged objects. Read-only: safe to re-run.
 

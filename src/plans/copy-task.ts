@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:copy`: copies the run's snapshot from the plan's repository into one `copyTo`
+// `${CopyTask}`: copies the run's snapshot from the plan's repository into one `copyTo`
 // repository. Idempotent by construction: the copy operation recognises a snapshot the destination already
 // holds (by the ID it was first written under) and skips it, and adopts packs an interrupted copy left.
 

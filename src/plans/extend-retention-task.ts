@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:extend-retention`: keeps an immutable repository's objects locked (`lock extend`);
+// `${ExtendRetentionTask}`: keeps an immutable repository's objects locked (`lock extend`);
 // for a repository without a lock policy it does nothing and says so, so the maintenance workflow can run it for
 // every repository of a plan.
 

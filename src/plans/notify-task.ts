@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:notify`: sends a plan event (`backup.succeeded`, `backup.failed`,
+// `${NotifyTask}`: sends a plan event (`backup.succeeded`, `backup.failed`,
 // `anomaly.detected`, …) to the notification targets whose `events` match. It never fails the workflow: a
 // target that cannot be reached is reported in the task's result (and the router retries it), since a
 // notification problem must not turn a good backup into a failed one. At least once: after a crash an event

@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:pick-snapshot`: chooses the snapshot a restore test restores — the one given, the
+// `${PickSnapshotTask}`: chooses the snapshot a restore test restores — the one given, the
 // newest of the rule's snapshots, or a random one of those taken within a window (`within: "30d"`, in the
 // calendar units of retention). "Random" is drawn from the task's idempotency key: a re-invocation after a
 // crash picks the same snapshot, a new run another one.

@@ -10,9 +10,10 @@ import { BUILTIN_WORKFLOWS, requireValidWorkflow, workflowDefinition } from './b
 import { startExecutionTask } from './nested-execution-task.ts';
 import { notifyTask } from './notify-task.ts';
 import { pickSnapshotTask } from './pick-snapshot-task.ts';
-import { PLAN_TASK_ARNS, registerPlanTasks } from './plan-tasks.ts';
+import { registerPlanTasks } from './plan-tasks.ts';
 import { forgetTask, retentionPolicy } from './retention-tasks.ts';
 import { builtinNestedHost, createPlanEngine } from './run-plan.ts';
+import { PLAN_TASKS } from './task-bindings.ts';
 import { errorName, toTaskFailure } from './task-errors.ts';
 import { type TestEnvironment, taskContext, testEnvironment } from './test-environment.test-helper.ts';
 
@@ -47,7 +48,9 @@ describe('plan tasks', () => {
         (e: unknown) =>
           e instanceof StepvaultError &&
           e.code === 'config' &&
-          /no handler is registered for 'arn:aws:states:::stepvault:preflight'/.test(e.message),
+          /no handler is registered for 'arn:aws:states:local:000000000000:activity:stepvault-preflight'/.test(
+            e.message,
+          ),
       );
       await bare.close();
     } finally {
@@ -58,7 +61,8 @@ describe('plan tasks', () => {
       env,
       builtinNestedHost(() => undefined as never),
     );
-    assert.equal(registry.size, Object.keys(PLAN_TASK_ARNS).length + 1);
+    // every task but the daemon's restore, under its activity ARN and its legacy resource, and startExecution
+    assert.equal(registry.size, (Object.keys(PLAN_TASKS).length - 1) * 2 + 1);
   });
 
   it('names errors: retryable ones for Retry, the rest by code', () => {

@@ -1,7 +1,9 @@
-// The Resource ARNs of stepvault's plan tasks and their registration in a TaskRegistry: one thin handler over
-// an operation each (see the *-task.ts modules), plus Step Functions' own `states:startExecution` for nested
-// workflows (the backup workflow's restore test).
+// The plan tasks' handlers and their registration in a TaskRegistry: one thin handler over an operation each
+// (see the *-task.ts modules), registered under the local activity ARN their placeholder is bound to
+// (task-bindings.ts) and under the resource definitions of earlier versions used, plus Step Functions' own
+// `states:startExecution` for nested workflows (the backup workflow's restore test).
 
+import { LOCAL_PARTITION } from '../workflows/engine/naming.ts';
 import type { TaskHandler, TaskRegistry } from '../workflows/engine/task-registry.ts';
 import { anomalyGuardTask } from './anomaly-guard-task.ts';
 import { backupTask } from './backup-task.ts';
@@ -15,36 +17,33 @@ import type { PlanEnvironment } from './plan-environment.ts';
 import { preflightTask } from './preflight-task.ts';
 import { restoreTestTask } from './restore-test-task.ts';
 import { forgetTask, pruneTask } from './retention-tasks.ts';
+import { activityArn, legacyResource, type PlanTask } from './task-bindings.ts';
 
-export const PLAN_TASK_ARNS = {
-  preflight: 'arn:aws:states:::stepvault:preflight',
-  backup: 'arn:aws:states:::stepvault:backup',
-  anomalyGuard: 'arn:aws:states:::stepvault:anomaly-guard',
-  check: 'arn:aws:states:::stepvault:check',
-  copy: 'arn:aws:states:::stepvault:copy',
-  forget: 'arn:aws:states:::stepvault:forget',
-  prune: 'arn:aws:states:::stepvault:prune',
-  extendRetention: 'arn:aws:states:::stepvault:extend-retention',
-  pickSnapshot: 'arn:aws:states:::stepvault:pick-snapshot',
-  restoreTest: 'arn:aws:states:::stepvault:restore-test',
-  notify: 'arn:aws:states:::stepvault:notify',
-} as const;
+/** The tasks of plan runs (the daemon adds `restore`, which needs its configuration). */
+export type PlanRunTask = Exclude<PlanTask, 'restore'>;
 
 /** The handler of each plan task, built over one environment. */
-export function planTaskHandlers(env: PlanEnvironment): Record<keyof typeof PLAN_TASK_ARNS, TaskHandler> {
+export function planTaskHandlers(env: PlanEnvironment): Record<PlanRunTask, TaskHandler> {
   return {
     preflight: preflightTask(env),
     backup: backupTask(env),
-    anomalyGuard: anomalyGuardTask(env),
+    'anomaly-guard': anomalyGuardTask(env),
     check: checkTask(env),
     copy: copyTask(env),
     forget: forgetTask(env),
     prune: pruneTask(env),
-    extendRetention: extendRetentionTask(env),
-    pickSnapshot: pickSnapshotTask(env),
-    restoreTest: restoreTestTask(env),
+    'extend-retention': extendRetentionTask(env),
+    'pick-snapshot': pickSnapshotTask(env),
+    'restore-test': restoreTestTask(env),
     notify: notifyTask(env),
   };
+}
+
+/** Registers `handler` for `task` under the local engine's activity ARN and the legacy resource. */
+export function registerTask(registry: TaskRegistry, task: PlanTask, handler: TaskHandler): TaskRegistry {
+  return registry
+    .register(activityArn(LOCAL_PARTITION, task), handler)
+    .register(legacyResource(task), handler);
 }
 
 /** Registers every plan task (and nested executions) in `registry`. */
@@ -54,7 +53,7 @@ export function registerPlanTasks(
   nested: NestedExecutionHost,
 ): TaskRegistry {
   const handlers = planTaskHandlers(env);
-  for (const [key, arn] of Object.entries(PLAN_TASK_ARNS))
-    registry.register(arn, handlers[key as keyof typeof PLAN_TASK_ARNS]);
+  for (const [task, handler] of Object.entries(handlers))
+    registerTask(registry, task as PlanRunTask, handler);
   return registry.register(START_EXECUTION, startExecutionTask(nested));
 }

@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:preflight`: what a backup run checks before it starts, so that a wrong password,
+// `${PreflightTask}`: what a backup run checks before it starts, so that a wrong password,
 // a missing repository or source path fails at once with a clear cause instead of midway: the repository opens,
 // the source is known (and a files source's paths exist), and nobody holds an exclusive lock on the repository
 // right now (a prune elsewhere: `Stepvault.Retryable`, which the workflow retries with backoff). Copy

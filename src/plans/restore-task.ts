@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:restore`, the task of the daemon's restore workflow: restores one snapshot of a
+// `${RestoreTask}`, the task of the daemon's restore workflow: restores one snapshot of a
 // plan's source into a new directory (files) or back into the source itself — files in place, overwriting
 // what changed; Confluence pages rolled back, un-trashed and recreated in their space, or into a new space.
 // At least once: a re-delivery after a crash restores again over what the first attempt wrote (files are
@@ -21,8 +21,6 @@ import { confluenceClientOptions } from './config-environment.ts';
 import type { PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';
-
-export const RESTORE_TASK_ARN = 'arn:aws:states:::stepvault:restore';
 
 export const restoreTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('directory'), path: z.string().min(1) }).strict(),

@@ -1,4 +1,4 @@
-// `arn:aws:states:::stepvault:restore-test`: restores a snapshot (the one the pick chose) into a fresh scratch
+// `${RestoreTestTask}`: restores a snapshot (the one the pick chose) into a fresh scratch
 // directory under the environment's, compares every restored file with what the snapshot recorded (content
 // re-hashed with the repository's blob-ID key, size, mode, time), removes the scratch copy, and reports. A
 // mismatch is a result (`ok: false`, the first mismatches named), not a task failure: the workflow decides.

@@ -1,6 +1,6 @@
-// `arn:aws:states:::stepvault:forget` applies a rule's retention to that rule's snapshots in one repository
+// `${ForgetTask}` applies a rule's retention to that rule's snapshots in one repository
 // (tags `plan:<plan>,rule:<rule>`, grouped by host and paths, in the rule's time zone); `protected` snapshots
-// are always kept. `arn:aws:states:::stepvault:prune` then frees the data nothing uses. Both converge: running
+// are always kept. `${PruneTask}` then frees the data nothing uses. Both converge: running
 // one again after a crash finds less or nothing to do.
 
 import { z } from 'zod';

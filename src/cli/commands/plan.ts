@@ -267,11 +267,13 @@ class StateTrail {
       this.#failed.delete(name);
       return { text: `  ${name} ...`, fields: { state: name, event: 'entered', time: e.timestamp } };
     }
-    if (type === 'TaskSucceeded') this.#failed.delete(this.#stateOf(e));
-    if (type === 'TaskFailed' || type === 'TaskTimedOut') {
+    // a task's outcome, whatever runs it: Task* (service integrations), Activity*, LambdaFunction*
+    const outcome = /^(Task|Activity|LambdaFunction)(Succeeded|Failed|TimedOut)$/.exec(type);
+    if (outcome?.[2] === 'Succeeded') this.#failed.delete(this.#stateOf(e));
+    if (outcome && outcome[2] !== 'Succeeded') {
       const name = this.#stateOf(e);
       this.#failed.add(name);
-      const d = details(type === 'TaskFailed' ? 'taskFailedEventDetails' : 'taskTimedOutEventDetails');
+      const d = details(`${outcome[1]![0]!.toLowerCase()}${outcome[1]!.slice(1)}${outcome[2]}EventDetails`);
       const error = d.error === undefined ? null : String(d.error);
       const cause = d.cause === undefined ? null : String(d.cause);
       return {

@@ -11,6 +11,7 @@ import { findConfigFile, loadConfig } from '../../config/load-config.ts';
 import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
 import { registerPlanTasks } from '../../plans/plan-tasks.ts';
 import { builtinNestedHost } from '../../plans/run-plan.ts';
+import { bindDefinition } from '../../plans/task-bindings.ts';
 import type { Json } from '../../workflows/asl/json.ts';
 import { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { isTaskResults, type TaskResults } from '../../workflows/engine/replay.ts';
@@ -75,7 +76,13 @@ export function jsonArgument(name: string, value: string): Json {
   }
 }
 
+/** A definition file, its placeholders (`${BackupTask}`, …) bound to this engine's task resources. */
 export function readDefinitionFile(file: string): string {
+  return bindDefinition(readDefinitionText(file), file);
+}
+
+/** A definition file as it is. */
+export function readDefinitionText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {

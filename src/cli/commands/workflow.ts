@@ -8,15 +8,9 @@ import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { choice, integer } from '../option-parsers.ts';
 import { localTime, table } from '../output/format.ts';
-import {
-  groupOptions,
-  jsonArgument,
-  openEngine,
-  readDefinitionFile,
-  spawnWorker,
-  taskResultsFile,
-} from './workflow-engine.ts';
+import { groupOptions, jsonArgument, openEngine, spawnWorker } from './workflow-engine.ts';
 import { registerRunCommands } from './workflow-run.ts';
+import { validateForAws, validateLocally } from './workflow-validate.ts';
 
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
@@ -64,26 +58,37 @@ export function register(program: Command): void {
     .argument('<file>', 'the definition (Amazon States Language JSON)')
     .option('--task-results <file>', 'states served by these recorded outcomes count as known resources')
     .option('--no-resource-check', 'do not require a handler for every Task resource')
+    .option(
+      '--target <engine>',
+      'local: the local engine runs it; aws: AWS Step Functions accepts and can run it too (resource ARNs, integration patterns, quotas)',
+      choice('--target', ['local', 'aws']),
+      'local',
+    )
     .action(
-      action(async (ctx, file: string, opts: { taskResults?: string; resourceCheck: boolean }) => {
-        const text = readDefinitionFile(file);
-        const engine = openEngine(groupOptions(ctx));
-        try {
-          const result = opts.resourceCheck
-            ? engine.validate(text, taskResultsFile(opts.taskResults))
-            : (await import('../../workflows/asl/validate.ts')).validateDefinition(text);
+      action(
+        async (
+          ctx,
+          file: string,
+          opts: { taskResults?: string; resourceCheck: boolean; target: 'local' | 'aws' },
+        ) => {
+          const result =
+            opts.target === 'aws'
+              ? await validateForAws(file, opts.resourceCheck)
+              : await validateLocally(ctx, file, opts);
           for (const d of result.diagnostics)
             ctx.out.item('diagnostic', { ...d }, `${d.severity.toLowerCase()}: ${formatDiagnostic(d)}`);
           ctx.out.item(
             'validation',
-            { result: result.ok ? 'OK' : 'FAIL', diagnostics: result.diagnostics.length },
+            {
+              result: result.ok ? 'OK' : 'FAIL',
+              diagnostics: result.diagnostics.length,
+              target: opts.target,
+            },
             result.ok ? `${file}: valid` : `${file}: invalid (${result.diagnostics.length} findings)`,
           );
           return result.ok ? EXIT.ok : EXIT.failed;
-        } finally {
-          await engine.close();
-        }
-      }),
+        },
+      ),
     );
 
   registerRunCommands(group);

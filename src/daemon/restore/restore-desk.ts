@@ -20,10 +20,6 @@ import type { DaemonEnvironment } from '../daemon-environment.ts';
 
 export const RESTORE_STATE_MACHINE = 'stepvault-restore';
 
-export function restoreDefinitionPath(): string {
-  return path.join(import.meta.dirname, '..', '..', 'plans', 'definitions', 'restore.asl.json');
-}
-
 export interface RestoreRequestInput {
   plan: string;
   /** "latest" (of the plan's snapshots) or an ID prefix. */

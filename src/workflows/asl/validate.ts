@@ -9,6 +9,7 @@ import { StepvaultError } from '../../common/errors.ts';
 import { processorOf, type State, type StateMachineDefinition } from './definition.ts';
 import { type Diagnostic, Diagnostics, formatDiagnostic } from './diagnostics.ts';
 import { isObject, type Json } from './json.ts';
+import { awsFindings } from './validate-aws.ts';
 import { checkGraph } from './validate-graph.ts';
 import { checkState, type StateCheckContext } from './validate-states.ts';
 
@@ -17,6 +18,8 @@ export interface ValidationOptions {
   whyUnknownResource?: (state: State, name: string) => string | undefined;
   /** Also run the asl-validator JSON schema (default true). */
   schema?: boolean;
+  /** `aws`: also what AWS Step Functions refuses or cannot run (validate-aws.ts). Default `local`. */
+  target?: 'local' | 'aws';
 }
 
 export interface ValidationResult {
@@ -89,6 +92,8 @@ export function validateDefinition(input: string | Json, options: ValidationOpti
   if (options.whyUnknownResource) ctx.whyUnknownResource = options.whyUnknownResource;
   checkBlock(def.States, def.StartAt, '', ctx);
   if (d.errors.length === 0 && options.schema !== false) addSchemaFindings(def, d);
+  if (d.errors.length === 0 && options.target === 'aws')
+    d.items.push(...awsFindings(def, typeof input === 'string' ? input : JSON.stringify(input)));
   return {
     ok: d.errors.length === 0,
     diagnostics: d.items,
