@@ -31,8 +31,11 @@ const RANKS: Record<string, number> = {
   aws: 9,
 };
 const ROOTS = new Set(['cli', 'daemon', 'aws']);
-/** The one exception: the command line is the program's entry point, so `stepvault serve` starts the daemon. */
-const ROOT_HOSTS: Record<string, string> = { daemon: 'cli' };
+/**
+ * The exceptions: the command line is the program's entry point, so `stepvault serve` starts the daemon and
+ * `stepvault worker` the AWS activity worker.
+ */
+const ROOT_HOSTS: Record<string, string> = { daemon: 'cli', aws: 'cli' };
 /** Folders whose subfolders are adapters: an adapter imports its contract (the folder's own files) only. */
 const ADAPTER_PARENTS = new Set(['storage', 'sources', 'notifications']);
 /** Vendor packages and the folders (relative to src/) that may import them. */

@@ -47,6 +47,7 @@ const COMMANDS: [name: string, load: () => Promise<{ register: Register }>][] = 
   ['workflow', () => import('./commands/workflow.ts')],
   ['plan', () => import('./commands/plan.ts')],
   ['serve', () => import('./commands/serve.ts')],
+  ['worker', () => import('./commands/worker.ts')],
   ['config', () => import('./commands/config.ts')],
   ['audit', () => import('./commands/audit.ts')],
   ['dev', () => import('./commands/dev-confluence-sim.ts')],

@@ -1,0 +1,194 @@
+// `stepvault worker`: serves Step Functions activities with the handlers the local engine runs. One poll loop
+// per activity long-polls GetActivityTask; a task's input goes to the handler of the activity's task
+// (`stepvault-backup` -> the backup handler, plans/task-bindings.ts), whose heartbeats become SendTaskHeartbeat
+// (at most one every few seconds) and whose result becomes SendTaskSuccess, or SendTaskFailure with the error
+// names Retry and Catch use (`Stepvault.Retryable`, `Stepvault.NotFound`, ...). Stopping (SIGTERM) ends the
+// polls at once; a task still running gets a grace period to finish, then is aborted and reported failed as
+// `Stepvault.Interrupted`, so that the state machine retries it elsewhere instead of waiting for a timeout.
+
+import { createHash } from 'node:crypto';
+import * as os from 'node:os';
+import {
+  GetActivityTaskCommand,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+} from '@aws-sdk/client-sfn';
+import { StepvaultError } from '../common/errors.ts';
+import { type PlanTask, taskOfActivity } from '../plans/task-bindings.ts';
+import { toTaskFailure } from '../plans/task-errors.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import { TaskFailure, type TaskHandler } from '../workflows/engine/task-registry.ts';
+
+/** Heartbeats closer together than this are sent as one. */
+const HEARTBEAT_EVERY_MS = 5_000;
+/** Step Functions caps an error name at 256 characters and a cause at 32,768. */
+const ERROR_LIMIT = 256;
+const CAUSE_LIMIT = 32_768;
+
+export type WorkerEvent =
+  | { type: 'polling'; activity: string }
+  | { type: 'task-started'; activity: string; task: PlanTask }
+  | { type: 'task-succeeded'; activity: string; task: PlanTask }
+  | { type: 'task-failed'; activity: string; task: PlanTask; error: string; cause: string }
+  | { type: 'poll-failed'; activity: string; message: string };
+
+export interface ActivityWorkerOptions {
+  client: SFNClient;
+  /** Activity ARNs; each must name one of stepvault's tasks. */
+  activities: readonly string[];
+  handler(task: PlanTask): TaskHandler | undefined;
+  /** Reported to Step Functions with each GetActivityTask (default: host name and process ID). */
+  workerName?: string;
+  /** How long a running task may go on once the worker is stopped (default 60 s). */
+  graceMs?: number;
+  onEvent?(event: WorkerEvent): void;
+  /** Waits before polling again after a failed poll (default: 1 s, doubling to 60 s). */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * A Step Functions client from the AWS SDK's default chain (credentials, region; AWS_ENDPOINT_URL_SFN or
+ * AWS_ENDPOINT_URL for another endpoint). GetActivityTask holds a request open for up to 60 s: the SDK's socket
+ * timeout stays above that.
+ */
+export function defaultSfnClient(): SFNClient {
+  return new SFNClient({ maxAttempts: 3 });
+}
+
+/** Refuses, before polling, activities that are not stepvault's or whose task this build has no handler for. */
+export function checkActivities(options: Pick<ActivityWorkerOptions, 'activities' | 'handler'>): void {
+  for (const arn of options.activities) {
+    if (!/^arn:aws[a-zA-Z-]*:states:[a-z0-9-]+:\d{12}:activity:[A-Za-z0-9_.-]+$/.test(arn)) {
+      throw new StepvaultError('usage', `${arn} is not an activity ARN`, {
+        hint: 'give ARNs like arn:aws:states:eu-west-1:123456789012:activity:stepvault-backup',
+      });
+    }
+    const task = taskOfActivity(arn);
+    if (!task || !options.handler(task)) {
+      throw new StepvaultError('usage', `no stepvault task serves the activity ${arn}`, {
+        hint: 'stepvault activities are named stepvault-<task>, e.g. stepvault-backup, stepvault-notify',
+      });
+    }
+  }
+}
+
+export class ActivityWorker {
+  readonly #options: ActivityWorkerOptions;
+  readonly #stopPolling = new AbortController();
+  readonly #abortTasks = new AbortController();
+  #running = 0;
+
+  constructor(options: ActivityWorkerOptions) {
+    checkActivities(options);
+    this.#options = options;
+  }
+
+  /** Polls every activity until `stop`; resolves once the polls ended and no task is running. */
+  async run(): Promise<void> {
+    await Promise.all(this.#options.activities.map((arn) => this.#poll(arn)));
+  }
+
+  /** Stops polling; running tasks get the grace period, then are aborted (and reported failed). */
+  stop(): void {
+    if (this.#stopPolling.signal.aborted) return;
+    this.#stopPolling.abort();
+    const grace = setTimeout(() => this.#abortTasks.abort(), this.#options.graceMs ?? 60_000);
+    grace.unref();
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  async #poll(activityArn: string): Promise<void> {
+    const { client, onEvent } = this.#options;
+    const task = taskOfActivity(activityArn)!;
+    const handler = this.#options.handler(task)!;
+    const workerName = this.#options.workerName ?? `${os.hostname()}-${process.pid}`;
+    let backoff = 1_000;
+    while (!this.#stopPolling.signal.aborted) {
+      onEvent?.({ type: 'polling', activity: activityArn });
+      let got: { taskToken?: string | undefined; input?: string | undefined };
+      try {
+        got = await client.send(new GetActivityTaskCommand({ activityArn, workerName }), {
+          abortSignal: this.#stopPolling.signal,
+        });
+        backoff = 1_000;
+      } catch (e) {
+        if (this.#stopPolling.signal.aborted) break;
+        onEvent?.({ type: 'poll-failed', activity: activityArn, message: (e as Error).message });
+        await this.#sleep(backoff);
+        backoff = Math.min(backoff * 2, 60_000);
+        continue;
+      }
+      if (!got.taskToken) continue; // the long poll ended without a task
+      await this.#serve(activityArn, task, handler, got.taskToken, got.input ?? '{}');
+    }
+  }
+
+  async #serve(activity: string, task: PlanTask, handler: TaskHandler, token: string, inputText: string) {
+    const { client, onEvent } = this.#options;
+    this.#running++;
+    onEvent?.({ type: 'task-started', activity, task });
+    let lastBeat = 0;
+    let beating: Promise<unknown> = Promise.resolve();
+    const heartbeat = () => {
+      const now = Date.now();
+      if (now - lastBeat < HEARTBEAT_EVERY_MS) return;
+      lastBeat = now;
+      // a lost heartbeat is not fatal: the next one, or the result, follows
+      beating = client.send(new SendTaskHeartbeatCommand({ taskToken: token })).catch(() => undefined);
+    };
+    try {
+      let output: Json;
+      try {
+        const input = JSON.parse(inputText) as Json;
+        output = await handler(input, {
+          signal: this.#abortTasks.signal,
+          heartbeat,
+          taskToken: token,
+          executionId: '',
+          stateName: activity.split(':').at(-1)!,
+          resource: activity,
+          attempt: 1,
+          // A retry on Step Functions is a new task with a new token: the token identifies this attempt only.
+          idempotencyKey: createHash('sha256').update(token).digest('hex').slice(0, 32),
+        });
+      } catch (e) {
+        const failure = failureOf(e);
+        await beating;
+        await client.send(new SendTaskFailureCommand({ taskToken: token, ...failure }));
+        onEvent?.({ type: 'task-failed', activity, task, ...failure });
+        return;
+      }
+      await beating;
+      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
+      onEvent?.({ type: 'task-succeeded', activity, task });
+    } finally {
+      this.#running--;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const signal = this.#stopPolling.signal;
+    if (this.#options.sleep) return this.#options.sleep(ms, signal);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** The error name and cause a failed handler reports (named as for the local engine), within Step Functions' limits. */
+function failureOf(e: unknown): { error: string; cause: string } {
+  const failure = e instanceof TaskFailure ? e : toTaskFailure(e);
+  return {
+    error: failure.error.slice(0, ERROR_LIMIT),
+    cause: (failure.causeText ?? '').slice(0, CAUSE_LIMIT),
+  };
+}

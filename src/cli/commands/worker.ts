@@ -1,0 +1,88 @@
+// `stepvault worker --activity ARN...`: runs stepvault's workflow tasks for AWS Step Functions, next to the data
+// or anywhere else (ECS, EC2, on premises): it polls the given activities and runs each task with the handler
+// the local engine runs, over the repositories and sources of stepvault.yaml (aws/activity-worker.ts). SIGTERM
+// or Ctrl-C stops polling at once and gives a running task `--grace` seconds to end before it is reported
+// failed (`Stepvault.Interrupted`). Credentials and region come from the AWS SDK's default chain
+// (AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL reach another endpoint).
+
+import type { Command } from 'commander';
+import { ActivityWorker, defaultSfnClient, type WorkerEvent } from '../../aws/activity-worker.ts';
+import { findConfigFile, loadConfig } from '../../config/load-config.ts';
+import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
+import { type PlanRunTask, planTaskHandlers } from '../../plans/plan-tasks.ts';
+import { action } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
+import { collect, integer } from '../option-parsers.ts';
+import type { Output } from '../output/output.ts';
+
+interface WorkerOptions {
+  activity: string[];
+  config?: string;
+  grace: number;
+  name?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description("serve AWS Step Functions activities with stepvault's workflow tasks")
+    .requiredOption(
+      '--activity <arn>',
+      'an activity to poll, named stepvault-<task> (repeat for several)',
+      collect,
+      [],
+    )
+    .option('--config <file>', 'stepvault.yaml (default: STEPVAULT_CONFIG or ./stepvault.yaml)')
+    .option('--grace <seconds>', 'how long a running task may go on once stopped', integer('--grace', 0), 60)
+    .option('--name <name>', 'the worker name Step Functions records (default: host name and process ID)')
+    .action(
+      action(async (ctx, opts: WorkerOptions) => {
+        const environment = lazyConfigEnvironment(() => loadConfig(findConfigFile(opts.config)), {
+          warn: (message) => ctx.out.warn(message),
+        });
+        const handlers: Partial<Record<string, ReturnType<typeof planTaskHandlers>[PlanRunTask]>> =
+          planTaskHandlers(environment);
+        const client = defaultSfnClient();
+        const worker = new ActivityWorker({
+          client,
+          activities: opts.activity,
+          handler: (task) => handlers[task],
+          graceMs: opts.grace * 1000,
+          ...(opts.name ? { workerName: opts.name } : {}),
+          onEvent: (e) => report(ctx.out, e),
+        });
+        ctx.signal.addEventListener('abort', () => worker.stop(), { once: true });
+        ctx.out.item(
+          'worker_started',
+          { activities: opts.activity },
+          `polling ${opts.activity.length} activit${opts.activity.length === 1 ? 'y' : 'ies'}`,
+        );
+        try {
+          await worker.run();
+        } finally {
+          client.destroy();
+        }
+        ctx.out.item('worker_stopped', {}, 'stopped');
+        return EXIT.ok;
+      }),
+    );
+}
+
+function report(out: Output, e: WorkerEvent): void {
+  switch (e.type) {
+    case 'polling':
+      return;
+    case 'task-started':
+      return out.item('task_started', { activity: e.activity, task: e.task }, `${e.task}: started`);
+    case 'task-succeeded':
+      return out.item('task_succeeded', { activity: e.activity, task: e.task }, `${e.task}: succeeded`);
+    case 'task-failed':
+      return out.item(
+        'task_failed',
+        { activity: e.activity, task: e.task, error: e.error, cause: e.cause },
+        `${e.task}: failed: ${e.error}: ${e.cause}`,
+      );
+    case 'poll-failed':
+      return out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, { activity: e.activity });
+  }
+}

@@ -1,0 +1,217 @@
+// `stepvault worker` against a loopback double of the Step Functions activity API, through the real
+// @aws-sdk/client-sfn: tasks of stepvault activities run with the plan handlers over a stepvault.yaml and report
+// success, or failure under the error names Retry and Catch use; heartbeats reach Step Functions; SIGTERM stops
+// polling at once, lets a running task end within the grace period, and fails one that does not end as
+// `Stepvault.Interrupted` instead of leaving it to time out.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { ActivityWorker } from '../src/aws/activity-worker.ts';
+import { activityArn } from '../src/plans/task-bindings.ts';
+import { Repository } from '../src/repository/repository.ts';
+import { LocalBackend } from '../src/storage/local/local-backend.ts';
+import { TaskFailure } from '../src/workflows/engine/task-registry.ts';
+import { MAIN } from './support/cli.ts';
+import { type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
+import { FAST_KDF } from './support/small-repository.ts';
+
+const PARTITION = { region: 'eu-west-1', accountId: '123456789012' };
+const PREFLIGHT = activityArn(PARTITION, 'preflight');
+const CHECK = activityArn(PARTITION, 'check');
+const PASSWORD = 'worker test password';
+
+const credentials = { accessKeyId: 'AKIDWORKERTEST', secretAccessKey: 'worker-test-secret' };
+
+/** Waits until `ready()` holds, checking as often as events allow (no fixed sleep decides an outcome). */
+async function until(ready: () => boolean, what: string, limitMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!ready()) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('stepvault worker', () => {
+  let dir: string;
+  let sfn: SfnActivitiesDouble;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-worker-'));
+    sfn = await startSfnActivities();
+    fs.writeFileSync(path.join(dir, 'password'), `${PASSWORD}\n`);
+    await Repository.init(new LocalBackend(path.join(dir, 'main')), PASSWORD, { kdf: FAST_KDF });
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'a.txt'), 'a\n');
+    fs.writeFileSync(
+      path.join(dir, 'stepvault.yaml'),
+      `version: 1
+repositories:
+  main: { location: ./main, password: { file: ./password } }
+sources:
+  data: { type: files, paths: [./data] }
+  gone: { type: files, paths: [./no-such-directory] }
+`,
+    );
+  });
+  after(async () => {
+    await sfn.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function startWorker(...args: string[]): {
+    child: ChildProcess;
+    stdout: () => string;
+    exit: Promise<number | null>;
+  } {
+    const child = spawn(process.execPath, [MAIN, 'worker', '--json', ...args], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        XDG_CACHE_HOME: path.join(dir, 'cache'),
+        AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+        AWS_REGION: PARTITION.region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { child, stdout: () => out, exit };
+  }
+
+  it('runs the plan tasks of its activities, reports results and named failures, and stops on SIGTERM', async () => {
+    const worker = startWorker('--activity', PREFLIGHT, '--activity', CHECK, '--name', 'worker-1');
+    try {
+      const ok = sfn.enqueue(PREFLIGHT, { source: 'data', repository: 'main', copyTo: [] });
+      const outcome = await ok.outcome;
+      assert.equal(outcome.status, 'succeeded', JSON.stringify(outcome));
+      assert.equal(outcome.workerName, 'worker-1');
+      assert.equal((outcome as { output: { sourceType: string } }).output.sourceType, 'files');
+
+      const missing = await sfn.enqueue(PREFLIGHT, { source: 'gone', repository: 'main', copyTo: [] })
+        .outcome;
+      assert.equal(missing.status, 'failed');
+      assert.equal((missing as { error: string }).error, 'Stepvault.NotFound');
+      assert.match((missing as { cause: string }).cause, /no-such-directory/);
+
+      const bad = await sfn.enqueue(PREFLIGHT, { source: 'data' }).outcome;
+      assert.equal((bad as { error: string }).error, 'Stepvault.Usage');
+
+      const check = await sfn.enqueue(CHECK, { repository: 'main', readData: true }).outcome;
+      assert.equal(check.status, 'succeeded', JSON.stringify(check));
+      // idle again: both activities are being polled; SIGTERM ends the polls at once
+      await until(() => sfn.waitingPolls(PREFLIGHT) === 1 && sfn.waitingPolls(CHECK) === 1, 'both polls');
+      worker.child.kill('SIGTERM');
+      assert.equal(await worker.exit, 0, worker.stdout());
+      const events = worker
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { message_type: string; task?: string; error?: string });
+      assert.deepEqual(
+        events.filter((e) => e.message_type.startsWith('task_')).map((e) => `${e.message_type} ${e.task}`),
+        [
+          'task_started preflight',
+          'task_succeeded preflight',
+          'task_started preflight',
+          'task_failed preflight',
+          'task_started preflight',
+          'task_failed preflight',
+          'task_started check',
+          'task_succeeded check',
+        ],
+      );
+      assert.equal(events.at(-1)!.message_type, 'worker_stopped');
+      assert.ok(!worker.stdout().includes(credentials.secretAccessKey));
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses an activity that is not one of stepvault tasks, before polling', async () => {
+    const worker = startWorker('--activity', 'arn:aws:states:eu-west-1:123456789012:activity:format-disks');
+    assert.equal(await worker.exit, 2);
+    assert.match(worker.stdout(), /no stepvault task serves the activity .*format-disks/);
+    const notArn = startWorker('--activity', 'stepvault-backup');
+    assert.equal(await notArn.exit, 2);
+    assert.match(notArn.stdout(), /stepvault-backup is not an activity ARN/);
+    assert.equal(sfn.calls.filter((c) => String(c.body.activityArn).includes('format-disks')).length, 0);
+  });
+
+  it('sends heartbeats, finishes a task within the grace period, and fails one that outlasts it', async () => {
+    const client = new SFNClient({ endpoint: sfn.endpoint, region: PARTITION.region, credentials });
+    // each task waits for its gate, or for its abort
+    let release!: () => void;
+    let released!: Promise<void>;
+    const newGate = () => {
+      released = new Promise<void>((r) => {
+        release = r;
+      });
+    };
+    const make = (graceMs: number) =>
+      new ActivityWorker({
+        client,
+        activities: [CHECK],
+        graceMs,
+        handler: () => async (input, ctx) => {
+          ctx.heartbeat();
+          if ((input as { wait?: boolean }).wait) {
+            await Promise.race([
+              released,
+              new Promise((_, reject) =>
+                ctx.signal.addEventListener('abort', () =>
+                  reject(new TaskFailure('Stepvault.Interrupted', 'stopped')),
+                ),
+              ),
+            ]);
+          }
+          return { done: true };
+        },
+      });
+    try {
+      // stopped while a task runs, with room to finish: it finishes and reports success
+      newGate();
+      const patient = make(60_000);
+      const run = patient.run();
+      const first = sfn.enqueue(CHECK, { wait: true });
+      await first.started;
+      await until(() => patient.running === 1, 'the task to run');
+      patient.stop();
+      release();
+      const done = await first.outcome;
+      assert.equal(done.status, 'succeeded');
+      assert.equal(done.heartbeats, 1);
+      await run;
+
+      // no grace: the task is aborted and reported failed at once, not left to time out
+      newGate();
+      const hasty = make(0);
+      const run2 = hasty.run();
+      const second = sfn.enqueue(CHECK, { wait: true });
+      await second.started;
+      await until(() => hasty.running === 1, 'the second task to run');
+      hasty.stop();
+      const failed = await second.outcome;
+      assert.equal(failed.status, 'failed');
+      assert.equal((failed as { error: string }).error, 'Stepvault.Interrupted');
+      await run2;
+      release();
+      assert.equal(sfn.waitingPolls(CHECK), 0);
+    } finally {
+      client.destroy();
+    }
+  });
+});
