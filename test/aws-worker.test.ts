@@ -5,7 +5,6 @@
 // `Stepvault.Interrupted` instead of leaving it to time out.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,25 +15,16 @@ import { activityArn } from '../src/plans/task-bindings.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { TaskFailure } from '../src/workflows/engine/task-registry.ts';
-import { MAIN } from './support/cli.ts';
 import { type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
 import { FAST_KDF } from './support/small-repository.ts';
+import { startWorkerProcess, until, WORKER_CREDENTIALS } from './support/worker-process.ts';
 
 const PARTITION = { region: 'eu-west-1', accountId: '123456789012' };
 const PREFLIGHT = activityArn(PARTITION, 'preflight');
 const CHECK = activityArn(PARTITION, 'check');
 const PASSWORD = 'worker test password';
 
-const credentials = { accessKeyId: 'AKIDWORKERTEST', secretAccessKey: 'worker-test-secret' };
-
-/** Waits until `ready()` holds, checking as often as events allow (no fixed sleep decides an outcome). */
-async function until(ready: () => boolean, what: string, limitMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!ready()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const credentials = WORKER_CREDENTIALS;
 
 describe('stepvault worker', () => {
   let dir: string;
@@ -63,34 +53,7 @@ sources:
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function startWorker(...args: string[]): {
-    child: ChildProcess;
-    stdout: () => string;
-    exit: Promise<number | null>;
-  } {
-    const child = spawn(process.execPath, [MAIN, 'worker', '--json', ...args], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH,
-        HOME: dir,
-        XDG_CACHE_HOME: path.join(dir, 'cache'),
-        AWS_ENDPOINT_URL_SFN: sfn.endpoint,
-        AWS_REGION: PARTITION.region,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    return { child, stdout: () => out, exit };
-  }
+  const startWorker = (...args: string[]) => startWorkerProcess(dir, sfn.endpoint, PARTITION.region, args);
 
   it('runs the plan tasks of its activities, reports results and named failures, and stops on SIGTERM', async () => {
     const worker = startWorker('--activity', PREFLIGHT, '--activity', CHECK, '--name', 'worker-1');
@@ -115,9 +78,9 @@ sources:
       // idle again: both activities are being polled; SIGTERM ends the polls at once
       await until(() => sfn.waitingPolls(PREFLIGHT) === 1 && sfn.waitingPolls(CHECK) === 1, 'both polls');
       worker.child.kill('SIGTERM');
-      assert.equal(await worker.exit, 0, worker.stdout());
+      assert.equal(await worker.exit, 0, worker.output());
       const events = worker
-        .stdout()
+        .output()
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { message_type: string; task?: string; error?: string });
@@ -135,7 +98,7 @@ sources:
         ],
       );
       assert.equal(events.at(-1)!.message_type, 'worker_stopped');
-      assert.ok(!worker.stdout().includes(credentials.secretAccessKey));
+      assert.ok(!worker.output().includes(credentials.secretAccessKey));
     } finally {
       worker.child.kill('SIGKILL');
     }
@@ -144,10 +107,10 @@ sources:
   it('refuses an activity that is not one of stepvault tasks, before polling', async () => {
     const worker = startWorker('--activity', 'arn:aws:states:eu-west-1:123456789012:activity:format-disks');
     assert.equal(await worker.exit, 2);
-    assert.match(worker.stdout(), /no stepvault task serves the activity .*format-disks/);
+    assert.match(worker.output(), /no stepvault task serves the activity .*format-disks/);
     const notArn = startWorker('--activity', 'stepvault-backup');
     assert.equal(await notArn.exit, 2);
-    assert.match(notArn.stdout(), /stepvault-backup is not an activity ARN/);
+    assert.match(notArn.output(), /stepvault-backup is not an activity ARN/);
     assert.equal(sfn.calls.filter((c) => String(c.body.activityArn).includes('format-disks')).length, 0);
   });
 
