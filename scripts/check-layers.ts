@@ -40,7 +40,10 @@ const ROOT_HOSTS: Record<string, string> = { daemon: 'cli', aws: 'cli' };
 const ADAPTER_PARENTS = new Set(['storage', 'sources', 'notifications']);
 /** Vendor packages and the folders (relative to src/) that may import them. */
 const VENDORS: { pattern: RegExp; allowed: string[] }[] = [
-  { pattern: /^@aws-sdk\//, allowed: ['storage/s3/', 'aws/', 'config/secrets/', 'notifications/sns/'] },
+  {
+    pattern: /^@aws-sdk\//,
+    allowed: ['storage/s3/', 'aws/', 'config/secrets/', 'notifications/sns/', 'plans/aws-sdk/'],
+  },
   { pattern: /^nodemailer(\/|$)/, allowed: ['notifications/smtp/'] },
   { pattern: /^pg(-|$)/, allowed: ['sources/postgres/'] },
 ];

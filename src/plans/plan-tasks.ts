@@ -6,6 +6,7 @@
 import { LOCAL_PARTITION } from '../workflows/engine/naming.ts';
 import type { TaskHandler, TaskRegistry } from '../workflows/engine/task-registry.ts';
 import { anomalyGuardTask } from './anomaly-guard-task.ts';
+import { awsSdkIntegration } from './aws-sdk/aws-sdk-integration.ts';
 import { backupTask } from './backup-task.ts';
 import { checkTask } from './check-task.ts';
 import { copyTask } from './copy-task.ts';
@@ -46,7 +47,7 @@ export function registerTask(registry: TaskRegistry, task: PlanTask, handler: Ta
     .register(legacyResource(task), handler);
 }
 
-/** Registers every plan task (and nested executions) in `registry`. */
+/** Registers every plan task (and nested executions, and AWS SDK integrations) in `registry`. */
 export function registerPlanTasks(
   registry: TaskRegistry,
   env: PlanEnvironment,
@@ -55,5 +56,6 @@ export function registerPlanTasks(
   const handlers = planTaskHandlers(env);
   for (const [task, handler] of Object.entries(handlers))
     registerTask(registry, task as PlanRunTask, handler);
+  registry.registerIntegration('aws-sdk:', awsSdkIntegration);
   return registry.register(START_EXECUTION, startExecutionTask(nested));
 }

@@ -46,9 +46,16 @@ export interface ResolvedHandler {
 
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 
+/**
+ * A family of service integrations served by one adapter (e.g. every `arn:aws:states:::aws-sdk:SERVICE:ACTION`):
+ * the handler for one resource, or why the resource cannot be served.
+ */
+export type Integration = (info: ResourceInfo) => TaskHandler | { unknown: string };
+
 export class TaskRegistry {
   readonly #resources = new Map<string, TaskHandler>();
   readonly #functions = new Map<string, TaskHandler>();
+  readonly #integrations = new Map<string, Integration>();
 
   /** A handler for a Resource ARN (with or without `.sync`/`.waitForTaskToken`: the base ARN covers all). */
   register(resourceArn: string, handler: TaskHandler): this {
@@ -62,9 +69,24 @@ export class TaskRegistry {
     return this;
   }
 
+  /** Serves every service integration whose resource type starts with `prefix` (e.g. `aws-sdk:`). */
+  registerIntegration(prefix: string, integration: Integration): this {
+    this.#integrations.set(prefix, integration);
+    return this;
+  }
+
+  #integrationFor(info: ResourceInfo): ReturnType<Integration> | undefined {
+    if (info.kind !== 'service') return undefined;
+    for (const [prefix, integration] of this.#integrations)
+      if (info.resourceType.startsWith(prefix)) return integration(info);
+    return undefined;
+  }
+
   resolve(info: ResourceInfo, parameters: Json): ResolvedHandler | undefined {
     const direct = this.#resources.get(info.arn) ?? this.#resources.get(info.baseArn);
     if (direct) return { invoke: async (input, ctx) => direct(input, ctx) };
+    const integrated = this.#integrationFor(info);
+    if (typeof integrated === 'function') return { invoke: async (input, ctx) => integrated(input, ctx) };
     if (info.kind === 'lambda-function') {
       const fn = this.#functions.get(functionName(info.arn));
       if (fn) return { invoke: async (input, ctx) => callLambda(fn, input, ctx) };
@@ -96,6 +118,8 @@ export class TaskRegistry {
     const info = parseResource(state.Resource ?? '');
     if (!info) return `'${state.Resource}' is not a valid Resource ARN`;
     if (this.#resources.has(info.arn) || this.#resources.has(info.baseArn)) return undefined;
+    const integrated = this.#integrationFor(info);
+    if (integrated) return typeof integrated === 'function' ? undefined : integrated.unknown;
     if (info.kind === 'lambda-function') {
       return this.#functions.has(functionName(info.arn))
         ? undefined
