@@ -1,0 +1,181 @@
+// The workflows on Step Functions: an activity for each task the workers run, a Lambda function for each short
+// task (the bundle of scripts/build-lambda.ts with stepvault.yaml beside it), and the built-in state machines —
+// Standard, logging to CloudWatch Logs, traced — from the same definition files the local engine runs, their
+// placeholders substituted with these resources' ARNs (DefinitionSubstitutions).
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  ArnFormat,
+  Duration,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  RemovalPolicy,
+  Stack,
+  aws_stepfunctions as sfn,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { LAMBDA_TASKS } from '../src/aws/lambda-handler.ts';
+import { builtinDefinitionPath, stateMachineName } from '../src/plans/builtin-workflows.ts';
+import { activityName, PLAN_STATE_MACHINES, PLAN_TASKS, type PlanTask } from '../src/plans/task-bindings.ts';
+import { placeholdersIn } from '../src/workflows/asl/substitutions.ts';
+import { acknowledge, acknowledgeWildcard } from './nag.ts';
+
+/** The state machines deployed, in an order where a nested one comes before the one that starts it. */
+const DEPLOYED = ['restore-test', 'maintenance', 'backup'] as const;
+/** Tasks that delete or change retention: served by the maintenance workers (their role may). */
+export const MAINTENANCE_TASKS: readonly PlanTask[] = ['forget', 'prune', 'extend-retention'];
+
+export interface WorkflowsProps {
+  /** The directory of the Lambda bundle (npm run build:lambda). */
+  lambdaCode: string;
+  /** stepvault.yaml, shipped with the functions. */
+  configFile: string;
+  /** The role the functions run with (they only notify and read). */
+  lambdaRole: iam.IRole;
+}
+
+export class Workflows extends Construct {
+  readonly activities: Partial<Record<PlanTask, sfn.Activity>> = {};
+  readonly functions: Partial<Record<PlanTask, lambda.Function>> = {};
+  readonly stateMachines: Record<(typeof DEPLOYED)[number], sfn.StateMachine>;
+
+  constructor(scope: Construct, id: string, props: WorkflowsProps) {
+    super(scope, id);
+    const code = lambda.Code.fromAsset(stageFunctionCode(props.lambdaCode, props.configFile));
+    const substitutions: Record<string, string> = {};
+    for (const [placeholder, task] of Object.entries(PLAN_TASKS)) {
+      if (task === 'restore') continue; // the daemon's restore workflow stays with `stepvault serve`
+      if (LAMBDA_TASKS.includes(task)) {
+        const fn = new lambda.Function(this, `${placeholder}Function`, {
+          functionName: `stepvault-${task}`,
+          description: `stepvault ${task} task`,
+          runtime: lambda.Runtime.NODEJS_24_X,
+          architecture: lambda.Architecture.X86_64,
+          handler: 'index.handler',
+          code,
+          memorySize: 512,
+          timeout: Duration.minutes(5),
+          role: props.lambdaRole,
+          environment: { STEPVAULT_TASK: task, STEPVAULT_CONFIG: '/var/task/stepvault.yaml' },
+          tracing: lambda.Tracing.ACTIVE,
+        });
+        this.functions[task] = fn;
+        acknowledge(
+          fn,
+          'AwsSolutions-L1',
+          'Node.js 24 (LTS) is the runtime stepvault is built for and tested on; the bundle targets it',
+        );
+        acknowledge(
+          fn.role ?? fn,
+          'AwsSolutions-IAM5[Resource::*]',
+          'X-Ray tracing (PutTraceSegments) has no resource-level permissions',
+        );
+        substitutions[placeholder] = fn.functionArn;
+      } else {
+        const activity = new sfn.Activity(this, `${placeholder}Activity`, {
+          activityName: activityName(task),
+        });
+        this.activities[task] = activity;
+        substitutions[placeholder] = activity.activityArn;
+      }
+    }
+    const machines: Partial<Record<(typeof DEPLOYED)[number], sfn.StateMachine>> = {};
+    for (const workflow of DEPLOYED) {
+      const text = fs.readFileSync(builtinDefinitionPath(workflow), 'utf8');
+      const used = placeholdersIn(text);
+      const values: Record<string, string> = {};
+      for (const name of used) {
+        const machine = Object.entries(PLAN_STATE_MACHINES).find(([p]) => p === name)?.[1];
+        const value = machine
+          ? machines[machine.replace('stepvault-', '') as (typeof DEPLOYED)[number]]?.stateMachineArn
+          : substitutions[name];
+        if (value === undefined) throw new Error(`${workflow}: nothing deployed for \${${name}}`);
+        values[name] = value;
+      }
+      const logGroup = new logs.LogGroup(this, `${workflow}-logs`, {
+        logGroupName: `/aws/vendedlogs/states/stepvault-${workflow}`,
+        retention: logs.RetentionDays.SIX_MONTHS,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const machine = new sfn.StateMachine(this, workflow, {
+        stateMachineName: stateMachineName(workflow),
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: sfn.DefinitionBody.fromString(text),
+        definitionSubstitutions: values,
+        logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      for (const name of used) {
+        const fn = this.functions[PLAN_TASKS[name as keyof typeof PLAN_TASKS]];
+        if (!fn) continue;
+        fn.grantInvoke(machine);
+        acknowledgeWildcard(
+          machine,
+          `${fn.functionArn}:*`,
+          "invoking the function's versions and aliases, as the CDK grants it",
+        );
+      }
+      acknowledge(
+        machine,
+        'AwsSolutions-IAM5[Resource::*]',
+        'X-Ray tracing and the delivery of logs to CloudWatch Logs have no resource-level permissions',
+      );
+      machines[workflow] = machine;
+    }
+    this.stateMachines = machines as Record<(typeof DEPLOYED)[number], sfn.StateMachine>;
+    // the backup workflow runs the restore test as a nested execution (startExecution.sync:2)
+    const nested = this.stateMachines['restore-test'];
+    const backup = this.stateMachines.backup;
+    nested.grantStartExecution(backup);
+    const nestedExecutions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName('restore-test')}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    backup.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [nestedExecutions],
+      }),
+    );
+    acknowledgeWildcard(
+      backup,
+      nestedExecutions,
+      "the restore test's executions, named when the backup starts them",
+    );
+    backup.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: 'StepFunctionsGetEventsForStepFunctionsExecutionRule',
+          }),
+        ],
+      }),
+    );
+  }
+
+  /** Activity ARNs served by the workers (`maintenance`: those of the maintenance workers). */
+  activityArns(kind: 'workers' | 'maintenance'): string[] {
+    return Object.entries(this.activities)
+      .filter(([task]) => MAINTENANCE_TASKS.includes(task as PlanTask) === (kind === 'maintenance'))
+      .map(([, activity]) => activity.activityArn);
+  }
+}
+
+/** The function's code: the bundle and stepvault.yaml (secrets stay references: the functions resolve them). */
+function stageFunctionCode(bundleDir: string, configFile: string): string {
+  if (!fs.existsSync(path.join(bundleDir, 'index.mjs'))) {
+    throw new Error(`no Lambda bundle in ${bundleDir}: run \`npm run build:lambda\` first`);
+  }
+  const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-lambda-'));
+  fs.cpSync(bundleDir, staged, { recursive: true });
+  fs.copyFileSync(configFile, path.join(staged, 'stepvault.yaml'));
+  return staged;
+}
