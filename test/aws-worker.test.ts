@@ -114,7 +114,7 @@ sources:
     assert.equal(sfn.calls.filter((c) => String(c.body.activityArn).includes('format-disks')).length, 0);
   });
 
-  it('sends heartbeats, finishes a task within the grace period, and fails one that outlasts it', async () => {
+  it('sends heartbeats, finishes a task within the grace period, fails one that outlasts it, and one too large to report', async () => {
     const client = new SFNClient({ endpoint: sfn.endpoint, region: PARTITION.region, credentials });
     // each task waits for its gate, or for its abort
     let release!: () => void;
@@ -141,6 +141,7 @@ sources:
               ),
             ]);
           }
+          if ((input as { big?: boolean }).big) return { blob: 'x'.repeat(300_000) };
           return { done: true };
         },
       });
@@ -172,6 +173,15 @@ sources:
       assert.equal((failed as { error: string }).error, 'Stepvault.Interrupted');
       await run2;
       release();
+
+      // a result larger than Step Functions takes fails the task as the service names it
+      const sized = make(60_000);
+      const run3 = sized.run();
+      const big = await sfn.enqueue(CHECK, { big: true }).outcome;
+      assert.equal(big.status, 'failed');
+      assert.equal((big as { error: string }).error, 'States.DataLimitExceeded');
+      sized.stop();
+      await run3;
       assert.equal(sfn.waitingPolls(CHECK), 0);
     } finally {
       client.destroy();

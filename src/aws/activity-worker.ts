@@ -32,7 +32,9 @@ export type WorkerEvent =
   | { type: 'task-started'; activity: string; task: PlanTask }
   | { type: 'task-succeeded'; activity: string; task: PlanTask }
   | { type: 'task-failed'; activity: string; task: PlanTask; error: string; cause: string }
-  | { type: 'poll-failed'; activity: string; message: string };
+  | { type: 'poll-failed'; activity: string; message: string }
+  /** The result could not be sent (after the SDK's retries): Step Functions will time the task out. */
+  | { type: 'report-failed'; activity: string; task: PlanTask; message: string };
 
 export interface ActivityWorkerOptions {
   client: SFNClient;
@@ -50,8 +52,8 @@ export interface ActivityWorkerOptions {
 
 /**
  * A Step Functions client from the AWS SDK's default chain (credentials, region; AWS_ENDPOINT_URL_SFN or
- * AWS_ENDPOINT_URL for another endpoint). GetActivityTask holds a request open for up to 60 s: the SDK's socket
- * timeout stays above that.
+ * AWS_ENDPOINT_URL for another endpoint). GetActivityTask holds a request open for up to 60 s; the SDK sets no
+ * request timeout by default that would cut it short.
  */
 export function defaultSfnClient(): SFNClient {
   return new SFNClient({ maxAttempts: 3 });
@@ -157,17 +159,50 @@ export class ActivityWorker {
           idempotencyKey: createHash('sha256').update(token).digest('hex').slice(0, 32),
         });
       } catch (e) {
-        const failure = failureOf(e);
         await beating;
-        await client.send(new SendTaskFailureCommand({ taskToken: token, ...failure }));
-        onEvent?.({ type: 'task-failed', activity, task, ...failure });
+        await this.#report(activity, task, token, failureOf(e));
         return;
       }
       await beating;
-      await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
-      onEvent?.({ type: 'task-succeeded', activity, task });
+      await this.#report(activity, task, token, { output: JSON.stringify(output) });
     } finally {
       this.#running--;
+    }
+  }
+
+  /**
+   * Sends a task's result. A result Step Functions refuses as too large is reported as the failure
+   * `States.DataLimitExceeded`, as the service names it; one that cannot be sent at all is named in an event (the
+   * worker goes on polling; the task times out on the service's side).
+   */
+  async #report(
+    activity: string,
+    task: PlanTask,
+    token: string,
+    result: { output: string } | { error: string; cause: string },
+  ) {
+    const { client, onEvent } = this.#options;
+    try {
+      if ('output' in result) {
+        try {
+          await client.send(new SendTaskSuccessCommand({ taskToken: token, output: result.output }));
+        } catch (e) {
+          if ((e as { name?: string }).name !== 'InvalidOutput') throw e;
+          const failure = {
+            error: 'States.DataLimitExceeded',
+            cause: `the task's result (${Buffer.byteLength(result.output)} bytes) is larger than Step Functions takes`,
+          };
+          await client.send(new SendTaskFailureCommand({ taskToken: token, ...failure }));
+          onEvent?.({ type: 'task-failed', activity, task, ...failure });
+          return;
+        }
+        onEvent?.({ type: 'task-succeeded', activity, task });
+      } else {
+        await client.send(new SendTaskFailureCommand({ taskToken: token, ...result }));
+        onEvent?.({ type: 'task-failed', activity, task, ...result });
+      }
+    } catch (e) {
+      onEvent?.({ type: 'report-failed', activity, task, message: (e as Error).message });
     }
   }
 

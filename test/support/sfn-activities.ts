@@ -39,7 +39,7 @@ export async function startSfnActivities(options: { pollMs?: number } = {}): Pro
   const running = new Map<string, QueuedTask>();
   const calls: SfnActivitiesDouble['calls'] = [];
 
-  const handOut = (arn: string, task: QueuedTask, workerName: string | undefined) => {
+  const handOut = (task: QueuedTask, workerName: string | undefined) => {
     if (workerName !== undefined) task.workerName = workerName;
     running.set(task.token, task);
     started.get(task.token)?.();
@@ -51,7 +51,7 @@ export async function startSfnActivities(options: { pollMs?: number } = {}): Pro
       const workerName = body.workerName === undefined ? undefined : String(body.workerName);
       const queued = queues.get(arn)?.shift();
       if (queued) {
-        handOut(arn, queued, workerName);
+        handOut(queued, workerName);
         return reply(res, 200, { taskToken: queued.token, input: queued.input });
       }
       const waiting = polls.get(arn) ?? [];
@@ -59,7 +59,7 @@ export async function startSfnActivities(options: { pollMs?: number } = {}): Pro
       const answer = (task: QueuedTask | undefined) => {
         clearTimeout(timer);
         waiting.splice(waiting.indexOf(answer), 1);
-        if (task) handOut(arn, task, workerName);
+        if (task) handOut(task, workerName);
         reply(res, 200, task ? { taskToken: task.token, input: task.input } : {});
       };
       const timer = setTimeout(() => answer(undefined), pollMs);
@@ -75,6 +75,8 @@ export async function startSfnActivities(options: { pollMs?: number } = {}): Pro
     SendTaskSuccess(body, res) {
       const task = taskOf(body, res);
       if (!task) return;
+      if (Buffer.byteLength(String(body.output)) > 262_144)
+        return reply(res, 400, { __type: 'InvalidOutput', message: 'output exceeds the maximum size' });
       running.delete(task.token);
       task.settle({
         status: 'succeeded',

@@ -69,20 +69,24 @@ export function register(program: Command): void {
 }
 
 function report(out: Output, e: WorkerEvent): void {
-  switch (e.type) {
-    case 'polling':
-      return;
-    case 'task-started':
-      return out.item('task_started', { activity: e.activity, task: e.task }, `${e.task}: started`);
-    case 'task-succeeded':
-      return out.item('task_succeeded', { activity: e.activity, task: e.task }, `${e.task}: succeeded`);
-    case 'task-failed':
-      return out.item(
-        'task_failed',
-        { activity: e.activity, task: e.task, error: e.error, cause: e.cause },
-        `${e.task}: failed: ${e.error}: ${e.cause}`,
-      );
-    case 'poll-failed':
-      return out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, { activity: e.activity });
-  }
+  const where = { activity: e.activity };
+  if (e.type === 'task-started') out.item('task_started', { ...where, task: e.task }, `${e.task}: started`);
+  else if (e.type === 'task-succeeded')
+    out.item('task_succeeded', { ...where, task: e.task }, `${e.task}: succeeded`);
+  else if (e.type === 'task-failed') {
+    out.item(
+      'task_failed',
+      { ...where, task: e.task, error: e.error, cause: e.cause },
+      `${e.task}: failed: ${e.error}: ${e.cause}`,
+    );
+  } else if (e.type === 'report-failed') {
+    out.warn(
+      `${e.task}: its result could not be reported (${e.message}); Step Functions times the task out`,
+      {
+        ...where,
+        task: e.task,
+      },
+    );
+  } else if (e.type === 'poll-failed')
+    out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, where);
 }
