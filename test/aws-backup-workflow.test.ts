@@ -15,6 +15,7 @@ import { WorkflowEngine } from '../src/workflows/engine/engine.ts';
 import { LOCAL_PARTITION } from '../src/workflows/engine/naming.ts';
 import { TaskRegistry } from '../src/workflows/engine/task-registry.ts';
 import { type AwsBackupDouble, startAwsBackupDouble } from './support/aws-backup-double.ts';
+import { setProcessEnv } from './support/process-env.ts';
 
 const DEFINITION = path.join(import.meta.dirname, '..', 'src', 'plans', 'definitions', 'aws-backup.asl.json');
 const ROLE = 'arn:aws:iam::123456789012:role/stepvault-aws-backup';
@@ -28,7 +29,7 @@ describe('the AWS Backup workflow', () => {
   let aws: AwsBackupDouble;
   let engine: WorkflowEngine;
   const notified: Record<string, Json>[] = [];
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: () => void = () => {};
 
   before(async () => {
     aws = await startAwsBackupDouble([
@@ -45,10 +46,7 @@ describe('the AWS Backup workflow', () => {
       AWS_ACCESS_KEY_ID: 'AKIDAWSBACKUPTEST',
       AWS_SECRET_ACCESS_KEY: 'aws-backup-test-secret',
     };
-    for (const [k, v] of Object.entries(env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setProcessEnv(env);
     const registry = new TaskRegistry()
       .registerIntegration('aws-sdk:', awsSdkIntegration)
       .register(activityArn(LOCAL_PARTITION, 'notify'), (input) => {
@@ -60,10 +58,7 @@ describe('the AWS Backup workflow', () => {
   after(async () => {
     await engine?.close();
     await aws?.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
   });
 
   async function run(tagFilters: Json, name: string) {

@@ -8,10 +8,11 @@ import { awsSdkIntegration } from '../src/plans/aws-sdk/aws-sdk-integration.ts';
 import { parseResource } from '../src/workflows/asl/resource.ts';
 import { type TaskContext, TaskFailure, type TaskHandler } from '../src/workflows/engine/task-registry.ts';
 import { type AwsBackupDouble, startAwsBackupDouble } from './support/aws-backup-double.ts';
+import { setProcessEnv } from './support/process-env.ts';
 
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
 let aws: AwsBackupDouble;
-const saved: Record<string, string | undefined> = {};
+let restoreEnv: () => void = () => {};
 
 before(async () => {
   aws = await startAwsBackupDouble([{ arn: DB, tags: {}, fate: 'complete', polls: 1 }]);
@@ -21,17 +22,11 @@ before(async () => {
     AWS_ACCESS_KEY_ID: 'AKIDINTEGRATION',
     AWS_SECRET_ACCESS_KEY: 'integration-secret',
   };
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  restoreEnv = setProcessEnv(env);
 });
 after(async () => {
   await aws.close();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
 });
 
 const ctx = { signal: new AbortController().signal } as TaskContext;
