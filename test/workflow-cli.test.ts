@@ -94,6 +94,62 @@ test('validate: exit 0 when valid, 1 with precise findings when not', () => {
   assert.equal(cli('workflow', 'validate', path.join(dir, 'fetch.json'), '--no-resource-check').code, 0);
 });
 
+test('validate --target aws: the built-in definitions pass; what AWS refuses is named; placeholders are bound', () => {
+  const definitions = path.resolve(import.meta.dirname, '../src/plans/definitions');
+  const backup = cli(
+    'workflow',
+    'validate',
+    '--target',
+    'aws',
+    '--json',
+    path.join(definitions, 'backup.asl.json'),
+  );
+  assert.equal(backup.code, 0, backup.stdout + backup.stderr);
+  assert.deepEqual(JSON.parse(backup.stdout.trim().split('\n').at(-1)!), {
+    message_type: 'validation',
+    result: 'OK',
+    diagnostics: 0,
+    target: 'aws',
+  });
+  // valid for the local engine (its handlers serve the legacy resource), refused for AWS
+  const legacy = file('legacy.json', {
+    StartAt: 'B',
+    States: { B: { Type: 'Task', Resource: 'arn:aws:states:::stepvault:backup', End: true } },
+  });
+  assert.equal(cli('workflow', 'validate', legacy).code, 0);
+  const refused = cli('workflow', 'validate', '--target', 'aws', legacy);
+  assert.equal(refused.code, 1);
+  assert.match(
+    refused.stdout,
+    /\/States\/B\/Resource: State 'B': AWS has no 'stepvault' integration.*\$\{BackupTask\}/,
+  );
+  // an activity no stepvault worker serves, and a placeholder stepvault does not define
+  const foreign = file('foreign.json', {
+    StartAt: 'F',
+    States: {
+      F: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:eu-west-1:123456789012:activity:format-disks',
+        TimeoutSeconds: 60,
+        End: true,
+      },
+    },
+  });
+  const notOurs = cli('workflow', 'validate', '--target', 'aws', foreign);
+  assert.equal(notOurs.code, 1);
+  assert.match(notOurs.stdout, /no stepvault worker serves the activity .*format-disks/);
+  const typo = cli(
+    'workflow',
+    'validate',
+    '--target',
+    'aws',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation placeholder, as text
+    file('typo.json', { StartAt: 'T', States: { T: { Type: 'Task', Resource: '${BakupTask}', End: true } } }),
+  );
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr + typo.stdout, /uses \$\{BakupTask\}, which stepvault does not define/);
+});
+
 test('run --wait prints the output; a failed run exits 1 and redrive --wait finishes it', () => {
   const results = file('results.json', {
     Fetch: [
