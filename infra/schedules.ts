@@ -3,7 +3,10 @@
 // ("a run that cannot start within this time after it is due is skipped") is the schedule's retry policy: the
 // Scheduler keeps trying to start the run for that long (MaximumEventAgeInSeconds), then drops it. Not the
 // flexible time window, which would delay every run by a random part of the window (8 hours by default).
-// Also the start of a run from an EventBridge event (a CI pipeline's pre-deployment backup): an event `stepvault.backup.requested` whose detail is a plan's input starts the same state machine.
+// Also the start of a run from an EventBridge event (a CI pipeline's pre-deployment backup): an event
+// `stepvault.backup.requested` on the `stepvault` bus whose detail names a plan and a rule starts that rule's run.
+// And maintenance: once a week per repository that plans back up into, the maintenance workflow (prune, and the
+// retention extension that keeps an immutable repository's needed objects locked).
 
 import {
   aws_events as events,
@@ -49,11 +52,16 @@ export function eventBridgeExpression(schedule: string): string {
 export interface PlanSchedulesProps {
   config: LoadedConfig;
   backup: IStateMachine;
+  maintenance: IStateMachine;
+  /** How often each plan's repositories are maintained. @default 'rate(7 days)' */
+  maintenanceSchedule?: string;
 }
 
 export class PlanSchedules extends Construct {
   /** The schedules, by `plan/rule`. */
   readonly schedules: Record<string, scheduler.CfnSchedule> = {};
+  /** The bus that takes requests for runs (`stepvault.backup.requested`). */
+  readonly bus: events.EventBus;
 
   constructor(scope: Construct, id: string, props: PlanSchedulesProps) {
     super(scope, id);
@@ -62,6 +70,7 @@ export class PlanSchedules extends Construct {
       description: 'EventBridge Scheduler starts the backup state machine for the plans',
     });
     props.backup.grantStartExecution(role);
+    props.maintenance.grantStartExecution(role);
     for (const plan of allPlanSettings(props.config)) {
       const rules = props.config.config.plans[plan.name]?.rules ?? [];
       for (const rule of plan.rules) {
@@ -91,15 +100,50 @@ export class PlanSchedules extends Construct {
         );
       }
     }
-    // A run on request: `aws events put-events` from a pipeline, detail = the plan's workflow input.
-    new events.Rule(this, 'OnRequest', {
-      description: 'starts a stepvault backup run when a pipeline asks for one (pre-deployment backup)',
-      eventPattern: { source: ['stepvault'], detailType: ['stepvault.backup.requested'] },
-      targets: [
-        new targets.SfnStateMachine(props.backup, {
-          input: events.RuleTargetInput.fromEventPath('$.detail'),
-        }),
-      ],
-    });
+    // Maintenance of each plan's repositories (its first rule's settings), weekly by default: retention of what
+    // kept snapshots need is extended long before the lock period (30 days by default) runs out.
+    for (const plan of allPlanSettings(props.config)) {
+      const rule = plan.rules[0];
+      if (!rule) continue;
+      this.schedules[`${plan.name}/maintenance`] = new scheduler.CfnSchedule(
+        this,
+        `${plan.name}-maintenance`,
+        {
+          name: `stepvault-${plan.name}-maintenance`.slice(0, 64),
+          description: `stepvault maintenance of plan ${plan.name}'s repositories`,
+          scheduleExpression: props.maintenanceSchedule ?? 'rate(7 days)',
+          flexibleTimeWindow: { mode: 'OFF' },
+          target: {
+            arn: props.maintenance.stateMachineArn,
+            roleArn: role.roleArn,
+            input: JSON.stringify(workflowInput('maintenance', plan, rule)),
+            retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+          },
+        },
+      );
+    }
+    // A run on request (a pipeline's pre-deployment backup): an event on stepvault's own bus naming a plan and a
+    // rule, `{"plan": "docs", "rule": "nightly"}`. Only the names come from the event: the run's input (retention,
+    // copies, …) is the configuration's, fixed at deployment, so whoever may send events cannot widen what a run
+    // deletes. Sending needs events:PutEvents on this bus, which no role of the stack has.
+    this.bus = new events.EventBus(this, 'Requests', { eventBusName: 'stepvault' });
+    for (const plan of allPlanSettings(props.config)) {
+      for (const rule of plan.rules) {
+        new events.Rule(this, `OnRequest-${plan.name}-${rule.name}`, {
+          eventBus: this.bus,
+          description: `starts a stepvault backup of plan ${plan.name}, rule ${rule.name}, when a pipeline asks for one`,
+          eventPattern: {
+            source: ['stepvault'],
+            detailType: ['stepvault.backup.requested'],
+            detail: { plan: [plan.name], rule: [rule.name] },
+          },
+          targets: [
+            new targets.SfnStateMachine(props.backup, {
+              input: events.RuleTargetInput.fromObject(workflowInput('backup', plan, rule)),
+            }),
+          ],
+        });
+      }
+    }
   }
 }

@@ -33,7 +33,7 @@ describe('the AWS stack', () => {
       path.join(dir, 'stepvault.yaml'),
       `version: 1
 repositories:
-  main: { location: s3:stepvault-repository/repo, password: { env: STEPVAULT_PASSWORD } }
+  main: { location: s3:stepvault-repository/repo, password: { ssm: { name: /stepvault/repo-password } } }
 sources:
   data: { type: files, paths: [/srv/data] }
 plans:
@@ -50,6 +50,8 @@ plans:
         schedule: 30 12 * * 1-5
       - name: hourly
         schedule: rate(1 hour)
+notifications:
+  alerts: { type: sns, region: eu-west-1, topicArn: 'arn:aws:sns:eu-west-1:123456789012:stepvault-alerts', events: ['*'] }
 `,
     );
     await buildLambda(path.join(dir, 'lambda'));
@@ -116,7 +118,7 @@ plans:
     });
   });
 
-  it("denies the workers' role deletion and retention changes, and gives them to the maintenance role", () => {
+  it("denies the workers' role deletion, overwrites and retention bypass, and gives deletion to the maintenance role", () => {
     const roles = template.findResources('AWS::IAM::Role');
     const statements = (description: RegExp) => {
       const role = Object.values(roles).find((r) => description.test(String(r.Properties.Description)));
@@ -137,11 +139,32 @@ plans:
     for (const action of [
       's3:DeleteObject',
       's3:DeleteObjectVersion',
-      's3:PutObjectRetention',
       's3:BypassGovernanceRetention',
+      's3:PutObject',
     ])
       assert.ok(denied(workers).includes(action), action);
-    assert.ok(allowed(workers).includes('s3:PutObject') && allowed(workers).includes('s3:ListBucket'));
+    // writing with retention takes PutObjectRetention; shortening it also takes the bypass, which is denied
+    for (const action of ['s3:PutObject', 's3:PutObjectRetention', 's3:ListBucket', 's3:ListBucketVersions'])
+      assert.ok(allowed(workers).includes(action), action);
+    const raw = Object.values(roles).find((r) =>
+      /^stepvault workers/.test(String(r.Properties.Description)),
+    )!;
+    const all = JSON.stringify(raw.Properties.Policies);
+    assert.match(all, /"s3:if-none-match":"true"/, 'uploads are create-only');
+    assert.match(all, /"NotResource":.*locks\/\*/, 'only lease locks may be deleted');
+    // the secrets and topics stepvault.yaml names, and only those
+    for (const description of [/^stepvault workers/, /^stepvault maintenance/, /^stepvault Lambda/]) {
+      const policy = JSON.stringify(
+        Object.values(roles).find((r) => description.test(String(r.Properties.Description)))!.Properties
+          .Policies,
+      );
+      assert.match(policy, /"ssm:GetParameter".*parameter\/stepvault\/repo-password"/, String(description));
+      assert.match(
+        policy,
+        /"Action":"sns:Publish","Effect":"Allow","Resource":"arn:aws:sns:eu-west-1:123456789012:stepvault-alerts"/,
+      );
+      assert.doesNotMatch(policy, /secretsmanager:GetSecretValue/);
+    }
     const maintenance = statements(/^stepvault maintenance/);
     assert.ok(
       allowed(maintenance).includes('s3:DeleteObject') &&
@@ -160,9 +183,15 @@ plans:
     const byName = Object.fromEntries(schedules.map((s) => [s.Name, s]));
     assert.deepEqual(Object.keys(byName).sort(), [
       'stepvault-docs-hourly',
+      'stepvault-docs-maintenance',
       'stepvault-docs-nightly',
       'stepvault-docs-weekdays',
     ]);
+    assert.equal(byName['stepvault-docs-maintenance'].ScheduleExpression, 'rate(7 days)');
+    assert.deepEqual(
+      JSON.parse(byName['stepvault-docs-maintenance'].Target.Input),
+      workflowInput('maintenance', plan, plan.rules[0]!),
+    );
     assert.equal(byName['stepvault-docs-nightly'].ScheduleExpression, 'cron(0 3 * * ? *)');
     assert.equal(byName['stepvault-docs-nightly'].ScheduleExpressionTimezone, 'Europe/Berlin');
     // the start window: the Scheduler tries to start the run for that long, then drops it (runs are not delayed)
@@ -174,6 +203,16 @@ plans:
     for (const rule of plan.rules.filter((r) => r.schedule)) {
       const input = JSON.parse(byName[`stepvault-docs-${rule.name}`].Target.Input);
       assert.deepEqual(input, workflowInput('backup', plan, rule));
+    }
+    // a pipeline's request names a plan and a rule on stepvault's own bus; the input is the configuration's
+    const requests = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties);
+    assert.equal(requests.length, 3);
+    for (const rule of plan.rules) {
+      const found = requests.find((r) => r.EventPattern.detail.rule[0] === rule.name);
+      assert.ok(found, rule.name);
+      assert.deepEqual(found.EventPattern.detail.plan, ['docs']);
+      assert.deepEqual(JSON.parse(found.Targets[0].Input), workflowInput('backup', plan, rule));
+      assert.ok(found.EventBusName, 'on its own bus');
     }
   });
 
@@ -230,10 +269,19 @@ plans:
       'stepvault-anomaly-guard',
       'stepvault-notify',
       'stepvault-pick-snapshot',
-      'stepvault-preflight',
     ]);
     const activities = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::Activity');
-    assert.ok(activities.map((a) => a.Properties.Name).includes('stepvault-backup'));
+    for (const task of [
+      'backup',
+      'preflight',
+      'copy',
+      'check',
+      'forget',
+      'prune',
+      'extend-retention',
+      'restore-test',
+    ])
+      assert.ok(activities.map((a) => a.Properties.Name).includes(`stepvault-${task}`), task);
   });
 
   it('runs two worker services on Fargate that scale on their activities', () => {

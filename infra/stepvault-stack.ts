@@ -36,7 +36,7 @@ export class StepvaultStack extends Stack {
   constructor(scope: Construct, id: string, props: StepvaultStackProps) {
     super(scope, id, props);
     this.repository = new RepositoryBucket(this, 'Repository', props);
-    this.roles = new RepositoryRoles(this, 'Roles', { repository: this.repository });
+    this.roles = new RepositoryRoles(this, 'Roles', { repository: this.repository, config: props.config });
     this.workflows = new Workflows(this, 'Workflows', {
       lambdaCode: props.lambdaCode,
       configFile: props.config.file,
@@ -56,6 +56,7 @@ export class StepvaultStack extends Stack {
     this.schedules = new PlanSchedules(this, 'Schedules', {
       config: props.config,
       backup: this.workflows.stateMachines.backup,
+      maintenance: this.workflows.stateMachines.maintenance,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stateMachines: this.workflows.stateMachines,

@@ -1,6 +1,8 @@
 // stepvault workers on ECS Fargate: one service for the tasks that write (backup, copy, check, restore test…)
 // with the workers' role, one for the tasks that delete or extend retention with the maintenance role. Each
-// polls its activities (`stepvault worker`) and scales on their backlog: tasks scheduled and not yet started.
+// polls its activities (`stepvault worker`) and scales on the tasks scheduled on them: out while new tasks come,
+// in a minute after none came. A worker protects its ECS task from scale-in while it works (the worker's
+// task-protection.ts), so scaling in only ever stops idle workers.
 
 import {
   aws_applicationautoscaling as appscaling,
@@ -8,11 +10,12 @@ import {
   Duration,
   aws_ec2 as ec2,
   aws_ecs as ecs,
-  type aws_iam as iam,
+  aws_iam as iam,
   aws_logs as logs,
+  Stack,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag.ts';
+import { acknowledge, acknowledgeWildcard } from './nag.ts';
 
 export interface WorkerServicesProps {
   /** The container image with stepvault (its entry point runs `stepvault`). */
@@ -45,6 +48,23 @@ export class WorkerServices extends Construct {
       ['Workers', props.workers],
       ['Maintenance', props.maintenance],
     ] as const) {
+      // the worker's own scale-in protection, through the ECS agent with the task's role
+      const protection = Stack.of(this).formatArn({
+        service: 'ecs',
+        resource: 'task',
+        resourceName: `${this.cluster.clusterName}/*`,
+      });
+      spec.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
+          resources: [protection],
+        }),
+      );
+      acknowledgeWildcard(
+        spec.role,
+        protection,
+        "this cluster's tasks, whose IDs ECS chooses when it starts them",
+      );
       const task = new ecs.FargateTaskDefinition(this, `${name}Task`, {
         cpu: 1024,
         memoryLimitMiB: 2048,
@@ -95,26 +115,22 @@ export class WorkerServices extends Construct {
   }
 }
 
-/** Activity tasks scheduled and not yet taken by a worker, over all `activities`. */
+/** Activity tasks scheduled in the last minute, over all `activities`. */
 function backlog(activities: string[]): cw.IMetric {
   const metrics: Record<string, cw.IMetric> = {};
   activities.forEach((arn, i) => {
-    const metric = (name: string) =>
-      new cw.Metric({
-        namespace: 'AWS/States',
-        metricName: name,
-        dimensionsMap: { ActivityArn: arn },
-        statistic: 'Sum',
-        period: Duration.minutes(1),
-      });
-    metrics[`s${i}`] = metric('ActivitiesScheduled');
-    metrics[`t${i}`] = metric('ActivitiesStarted');
+    metrics[`s${i}`] = new cw.Metric({
+      namespace: 'AWS/States',
+      metricName: 'ActivitiesScheduled',
+      dimensionsMap: { ActivityArn: arn },
+      statistic: 'Sum',
+      period: Duration.minutes(1),
+    });
   });
-  const sum = (p: string) => activities.map((_, i) => `FILL(${p}${i}, 0)`).join(' + ');
   return new cw.MathExpression({
-    expression: `(${sum('s')}) - (${sum('t')})`,
+    expression: activities.map((_, i) => `FILL(s${i}, 0)`).join(' + '),
     usingMetrics: metrics,
-    label: 'activity backlog',
+    label: 'activity tasks scheduled',
     period: Duration.minutes(1),
   });
 }

@@ -39,7 +39,7 @@ describe('the built-in workflows on the local engine, their tasks run by stepvau
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-hybrid-'));
-    sfn = await startSfnActivities();
+    sfn = await startSfnActivities({ pollMs: 1000 });
     fs.writeFileSync(path.join(dir, 'password'), `${PASSWORD}\n`);
     for (const name of ['primary', 'copy'])
       await Repository.init(new LocalBackend(path.join(dir, name)), PASSWORD, { kdf: FAST_KDF });

@@ -1,7 +1,7 @@
 // The Lambda bundle of the short workflow tasks (scripts/build-lambda.ts), built and loaded from its own directory
 // as Lambda loads it, its handler invoked as Lambda invokes it — (event, context) — over a stepvault.yaml: notify
-// reaches a webhook, preflight checks a repository and a source, a failure is thrown with the task's error name
-// (what Step Functions' Retry and Catch see), and a task too long for Lambda is refused.
+// reaches a webhook, pick-snapshot reads the repository, a failure is thrown with the task's error name (what
+// Step Functions' Retry and Catch see), and a task that does not belong on Lambda is refused.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -64,41 +64,42 @@ notifications:
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs notify and preflight, named by the function', async () => {
+  it('runs notify and pick-snapshot, named by the function', async () => {
     const sent = (await handler(
       { kind: 'backup.succeeded', plan: 'docs', rule: 'nightly', message: 'from Lambda' },
       context('stepvault-notify'),
     )) as { kind: string; delivered: string[] };
     assert.deepEqual(sent, { kind: 'backup.succeeded', delivered: ['hook'], failed: [] });
     assert.equal(hook.events.at(-1)?.message, 'from Lambda');
-    const checked = (await handler(
-      { source: 'data', repository: 'main', copyTo: [] },
-      context('stepvault-preflight'),
-    )) as { sourceType: string };
-    assert.equal(checked.sourceType, 'files');
+    // the repository has no snapshot yet: the task reads it and says so, under its error name
+    await assert.rejects(
+      handler({ plan: 'docs', rule: 'nightly', repository: 'main' }, context('stepvault-pick-snapshot')),
+      (e: Error) => e.name.startsWith('Stepvault.') && /snapshot/i.test(e.message),
+    );
   });
 
   it('throws failures under the task error names, and refuses tasks that are not for Lambda', async () => {
     await assert.rejects(
-      handler({ source: 'gone', repository: 'main' }, context('stepvault-preflight')),
-      (e: Error) => e.name === 'Stepvault.NotFound' && /gone does not exist/.test(e.message),
-    );
-    await assert.rejects(
-      handler({ source: 'data' }, context('stepvault-preflight')),
+      handler({ plan: 'docs', rule: 'nightly' }, context('stepvault-pick-snapshot')),
       (e: Error) => e.name === 'Stepvault.Usage' && /repository/.test(e.message),
     );
-    await assert.rejects(
-      handler({}, context('stepvault-backup')),
-      (e: Error) => e.name === 'Stepvault.Usage' && /stepvault worker/.test(e.message),
-    );
+    for (const task of ['backup', 'preflight']) {
+      await assert.rejects(
+        handler({}, context(`stepvault-${task}`)),
+        (e: Error) => e.name === 'Stepvault.Usage' && /stepvault worker/.test(e.message),
+        task,
+      );
+    }
     // a deployment that names functions its own way says which task through STEPVAULT_TASK
-    process.env.STEPVAULT_TASK = 'preflight';
+    process.env.STEPVAULT_TASK = 'notify';
     try {
-      const checked = (await handler(
-        { source: 'data', repository: 'main' },
-        context('Stack-PreflightFn-1AB2'),
-      )) as { sourceType: string };
-      assert.equal(checked.sourceType, 'files');
+      const sent = (await handler(
+        { kind: 'backup.failed', plan: 'docs' },
+        context('Stack-NotifyFn-1AB2'),
+      )) as {
+        kind: string;
+      };
+      assert.equal(sent.kind, 'backup.failed');
     } finally {
       delete process.env.STEPVAULT_TASK;
     }

@@ -9,15 +9,19 @@ import { parseResource } from '../src/workflows/asl/resource.ts';
 import { type TaskContext, TaskFailure, type TaskHandler } from '../src/workflows/engine/task-registry.ts';
 import { type AwsBackupDouble, startAwsBackupDouble } from './support/aws-backup-double.ts';
 import { setProcessEnv } from './support/process-env.ts';
+import { type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
 
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
 let aws: AwsBackupDouble;
+let sfn: SfnActivitiesDouble;
 let restoreEnv: () => void = () => {};
 
 before(async () => {
   aws = await startAwsBackupDouble([{ arn: DB, tags: {}, fate: 'complete', polls: 1 }]);
+  sfn = await startSfnActivities({ pollMs: 1000 });
   const env = {
     AWS_ENDPOINT_URL_BACKUP: aws.endpoint,
+    AWS_ENDPOINT_URL_SFN: sfn.endpoint,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'AKIDINTEGRATION',
     AWS_SECRET_ACCESS_KEY: 'integration-secret',
@@ -26,6 +30,7 @@ before(async () => {
 });
 after(async () => {
   await aws.close();
+  await sfn.close();
   restoreEnv();
 });
 
@@ -70,6 +75,17 @@ test("names the service's errors Service.NameException, as Step Functions does",
       e.error === 'States.Runtime' &&
       /no action 'frobnicateVault'/.test(e.message),
   );
+});
+
+test("takes Step Functions' own API in PascalCase, as Step Functions does, though its SDK members are camelCase", async () => {
+  await assert.rejects(
+    Promise.resolve(
+      handler('arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat')({ TaskToken: 'no-such-token' }, ctx),
+    ),
+    (e: unknown) => e instanceof TaskFailure && e.error === 'Sfn.TaskDoesNotExistException',
+  );
+  // the API saw the member under its own name
+  assert.deepEqual(sfn.calls.at(-1), { action: 'SendTaskHeartbeat', body: { taskToken: 'no-such-token' } });
 });
 
 test('refuses what it cannot serve, before running anything', () => {

@@ -1,11 +1,13 @@
 // `stepvault worker` against a loopback double of the Step Functions activity API, through the real
 // @aws-sdk/client-sfn: tasks of stepvault activities run with the plan handlers over a stepvault.yaml and report
 // success, or failure under the error names Retry and Catch use; heartbeats reach Step Functions; SIGTERM stops
-// polling at once, lets a running task end within the grace period, and fails one that does not end as
-// `Stepvault.Interrupted` instead of leaving it to time out.
+// polling (the polls in flight end on their own), lets a running task end within the grace period, and fails
+// one that does not end as `Stepvault.Interrupted` instead of leaving it to time out.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -32,7 +34,7 @@ describe('stepvault worker', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-worker-'));
-    sfn = await startSfnActivities();
+    sfn = await startSfnActivities({ pollMs: 1000 });
     fs.writeFileSync(path.join(dir, 'password'), `${PASSWORD}\n`);
     await Repository.init(new LocalBackend(path.join(dir, 'main')), PASSWORD, { kdf: FAST_KDF });
     fs.mkdirSync(path.join(dir, 'data'));
@@ -114,7 +116,7 @@ sources:
     assert.equal(sfn.calls.filter((c) => String(c.body.activityArn).includes('format-disks')).length, 0);
   });
 
-  it('sends heartbeats, finishes a task within the grace period, fails one that outlasts it, and one too large to report', async () => {
+  it('sends heartbeats, finishes a task within the grace period, fails one that outlasts it, gives back one that arrives while stopping, and fails one too large to report', async () => {
     const client = new SFNClient({ endpoint: sfn.endpoint, region: PARTITION.region, credentials });
     // each task waits for its gate, or for its abort
     let release!: () => void;
@@ -174,6 +176,17 @@ sources:
       await run2;
       release();
 
+      // a task that a poll in flight brings after the worker stopped is given back, not started
+      const stopping = make(60_000);
+      const run4 = stopping.run();
+      await until(() => sfn.waitingPolls(CHECK) === 1, 'the poll');
+      stopping.stop();
+      const late = await sfn.enqueue(CHECK, { wait: true }).outcome;
+      assert.equal(late.status, 'failed');
+      assert.equal((late as { error: string }).error, 'Stepvault.Interrupted');
+      assert.equal(late.heartbeats, 0);
+      await run4;
+
       // a result larger than Step Functions takes fails the task as the service names it
       const sized = make(60_000);
       const run3 = sized.run();
@@ -185,6 +198,49 @@ sources:
       assert.equal(sfn.waitingPolls(CHECK), 0);
     } finally {
       client.destroy();
+    }
+  });
+
+  it('protects its ECS task from scale-in while it works, and only then', async () => {
+    const seen: unknown[] = [];
+    const agent = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, body: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => agent.listen(0, '127.0.0.1', r));
+    const client = new SFNClient({ endpoint: sfn.endpoint, region: PARTITION.region, credentials });
+    try {
+      const worker = new ActivityWorker({
+        client,
+        activities: [CHECK],
+        env: { ECS_AGENT_URI: `http://127.0.0.1:${(agent.address() as AddressInfo).port}/v3/agent` },
+        handler: () => async () => {
+          assert.equal(seen.length, 1, 'protected before the work starts');
+          return { done: true };
+        },
+      });
+      const run = worker.run();
+      assert.equal((await sfn.enqueue(CHECK, {}).outcome).status, 'succeeded');
+      await until(() => seen.length === 2, 'the protection to be lifted');
+      assert.deepEqual(seen, [
+        {
+          method: 'PUT',
+          url: '/v3/agent/task-protection/v1/state',
+          body: { ProtectionEnabled: true, ExpiresInMinutes: 2880 },
+        },
+        { method: 'PUT', url: '/v3/agent/task-protection/v1/state', body: { ProtectionEnabled: false } },
+      ]);
+      worker.stop();
+      await run;
+    } finally {
+      client.destroy();
+      agent.close();
     }
   });
 });

@@ -2,9 +2,13 @@
 // per activity long-polls GetActivityTask; a task's input goes to the handler of the activity's task
 // (`stepvault-backup` -> the backup handler, plans/task-bindings.ts), whose heartbeats become SendTaskHeartbeat
 // (at most one every few seconds) and whose result becomes SendTaskSuccess, or SendTaskFailure with the error
-// names Retry and Catch use (`Stepvault.Retryable`, `Stepvault.NotFound`, ...). Stopping (SIGTERM) ends the
-// polls at once; a task still running gets a grace period to finish, then is aborted and reported failed as
-// `Stepvault.Interrupted`, so that the state machine retries it elsewhere instead of waiting for a timeout.
+// names Retry and Catch use (`Stepvault.Retryable`, `Stepvault.NotFound`, ...). Stopping (SIGTERM) polls no
+// more: the long polls in flight are let end (within 60 s; aborting one could lose a task the service was handing
+// out at that moment), and a task one of them brings is given back at once as `Stepvault.Interrupted`; a task
+// still running gets a grace period to finish, then is aborted and reported failed as `Stepvault.Interrupted`, so
+// that the state machine retries it elsewhere instead of waiting for a timeout. A heartbeat the service refuses
+// (the task timed out or was stopped) aborts the task: its work is no longer wanted. On ECS, the container's task
+// is protected from scale-in while it works (task-protection.ts).
 
 import { createHash } from 'node:crypto';
 import * as os from 'node:os';
@@ -20,12 +24,16 @@ import { type PlanTask, taskOfActivity } from '../plans/task-bindings.ts';
 import { toTaskFailure } from '../plans/task-errors.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import { TaskFailure, type TaskHandler } from '../workflows/engine/task-registry.ts';
+import { TaskProtection } from './task-protection.ts';
 
 /** Heartbeats closer together than this are sent as one. */
 const HEARTBEAT_EVERY_MS = 5_000;
-/** Step Functions caps an error name at 256 characters and a cause at 32,768. */
+/** Step Functions caps an error name at 256 characters and a cause at 32,768, and a result at 256 KiB. */
 const ERROR_LIMIT = 256;
 const CAUSE_LIMIT = 32_768;
+const OUTPUT_LIMIT = 262_144;
+/** Heartbeat refusals that mean the task is over on the service's side. */
+const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export type WorkerEvent =
   | { type: 'polling'; activity: string }
@@ -34,7 +42,9 @@ export type WorkerEvent =
   | { type: 'task-failed'; activity: string; task: PlanTask; error: string; cause: string }
   | { type: 'poll-failed'; activity: string; message: string }
   /** The result could not be sent (after the SDK's retries): Step Functions will time the task out. */
-  | { type: 'report-failed'; activity: string; task: PlanTask; message: string };
+  | { type: 'report-failed'; activity: string; task: PlanTask; message: string }
+  /** ECS scale-in protection could not be set: scaling may stop this worker while it works. */
+  | { type: 'protection-failed'; activity: string; message: string };
 
 export interface ActivityWorkerOptions {
   client: SFNClient;
@@ -48,15 +58,17 @@ export interface ActivityWorkerOptions {
   onEvent?(event: WorkerEvent): void;
   /** Waits before polling again after a failed poll (default: 1 s, doubling to 60 s). */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /** Where ECS_AGENT_URI is read (scale-in protection on ECS). @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
  * A Step Functions client from the AWS SDK's default chain (credentials, region; AWS_ENDPOINT_URL_SFN or
- * AWS_ENDPOINT_URL for another endpoint). GetActivityTask holds a request open for up to 60 s; the SDK sets no
- * request timeout by default that would cut it short.
+ * AWS_ENDPOINT_URL for another endpoint). GetActivityTask holds a request open for up to 60 s: a request may take
+ * 70 s before it is given up (AWS advises a socket timeout of at least 65 s for activity workers).
  */
 export function defaultSfnClient(): SFNClient {
-  return new SFNClient({ maxAttempts: 3 });
+  return new SFNClient({ maxAttempts: 3, requestHandler: { requestTimeout: 70_000 } });
 }
 
 /** Refuses, before polling, activities that are not stepvault's or whose task this build has no handler for. */
@@ -80,11 +92,15 @@ export class ActivityWorker {
   readonly #options: ActivityWorkerOptions;
   readonly #stopPolling = new AbortController();
   readonly #abortTasks = new AbortController();
+  readonly #protection: TaskProtection;
   #running = 0;
 
   constructor(options: ActivityWorkerOptions) {
     checkActivities(options);
     this.#options = options;
+    this.#protection = new TaskProtection(options.env ?? process.env, (message) =>
+      options.onEvent?.({ type: 'protection-failed', activity: '', message }),
+    );
   }
 
   /** Polls every activity until `stop`; resolves once the polls ended and no task is running. */
@@ -92,7 +108,7 @@ export class ActivityWorker {
     await Promise.all(this.#options.activities.map((arn) => this.#poll(arn)));
   }
 
-  /** Stops polling; running tasks get the grace period, then are aborted (and reported failed). */
+  /** Stops polling (polls in flight end on their own); running tasks get the grace period, then are aborted. */
   stop(): void {
     if (this.#stopPolling.signal.aborted) return;
     this.#stopPolling.abort();
@@ -114,9 +130,7 @@ export class ActivityWorker {
       onEvent?.({ type: 'polling', activity: activityArn });
       let got: { taskToken?: string | undefined; input?: string | undefined };
       try {
-        got = await client.send(new GetActivityTaskCommand({ activityArn, workerName }), {
-          abortSignal: this.#stopPolling.signal,
-        });
+        got = await client.send(new GetActivityTaskCommand({ activityArn, workerName }));
         backoff = 1_000;
       } catch (e) {
         if (this.#stopPolling.signal.aborted) break;
@@ -126,6 +140,14 @@ export class ActivityWorker {
         continue;
       }
       if (!got.taskToken) continue; // the long poll ended without a task
+      if (this.#stopPolling.signal.aborted) {
+        // brought by a poll that was in flight when the worker stopped: give it back for a retry elsewhere
+        await this.#report(activityArn, task, got.taskToken, {
+          error: 'Stepvault.Interrupted',
+          cause: 'the worker was stopping when it received the task; it did not start it',
+        });
+        break;
+      }
       await this.#serve(activityArn, task, handler, got.taskToken, got.input ?? '{}');
     }
   }
@@ -133,22 +155,32 @@ export class ActivityWorker {
   async #serve(activity: string, task: PlanTask, handler: TaskHandler, token: string, inputText: string) {
     const { client, onEvent } = this.#options;
     this.#running++;
+    await this.#protection.begin();
     onEvent?.({ type: 'task-started', activity, task });
+    // this task's abort: the worker's stop (after the grace period), or the service saying the task is over
+    const abort = new AbortController();
+    const onStop = () => abort.abort();
+    this.#abortTasks.signal.addEventListener('abort', onStop, { once: true });
     let lastBeat = 0;
     let beating: Promise<unknown> = Promise.resolve();
     const heartbeat = () => {
       const now = Date.now();
       if (now - lastBeat < HEARTBEAT_EVERY_MS) return;
       lastBeat = now;
-      // a lost heartbeat is not fatal: the next one, or the result, follows
-      beating = client.send(new SendTaskHeartbeatCommand({ taskToken: token })).catch(() => undefined);
+      beating = client
+        .send(new SendTaskHeartbeatCommand({ taskToken: token }))
+        .catch((e: { name?: string }) => {
+          // the task timed out or was stopped: its work is no longer wanted (another attempt may be running)
+          if (TASK_GONE.has(e.name ?? '')) abort.abort();
+          // any other failure is not fatal: the next heartbeat, or the result, follows
+        });
     };
     try {
       let output: Json;
       try {
         const input = JSON.parse(inputText) as Json;
         output = await handler(input, {
-          signal: this.#abortTasks.signal,
+          signal: abort.signal,
           heartbeat,
           taskToken: token,
           executionId: '',
@@ -166,12 +198,14 @@ export class ActivityWorker {
       await beating;
       await this.#report(activity, task, token, { output: JSON.stringify(output) });
     } finally {
+      this.#abortTasks.signal.removeEventListener('abort', onStop);
       this.#running--;
+      await this.#protection.end();
     }
   }
 
   /**
-   * Sends a task's result. A result Step Functions refuses as too large is reported as the failure
+   * Sends a task's result. A result larger than Step Functions takes is reported as the failure
    * `States.DataLimitExceeded`, as the service names it; one that cannot be sent at all is named in an event (the
    * worker goes on polling; the task times out on the service's side).
    */
@@ -184,18 +218,17 @@ export class ActivityWorker {
     const { client, onEvent } = this.#options;
     try {
       if ('output' in result) {
-        try {
-          await client.send(new SendTaskSuccessCommand({ taskToken: token, output: result.output }));
-        } catch (e) {
-          if ((e as { name?: string }).name !== 'InvalidOutput') throw e;
+        const bytes = Buffer.byteLength(result.output);
+        if (bytes > OUTPUT_LIMIT) {
           const failure = {
             error: 'States.DataLimitExceeded',
-            cause: `the task's result (${Buffer.byteLength(result.output)} bytes) is larger than Step Functions takes`,
+            cause: `the task's result is ${bytes} bytes; Step Functions takes at most ${OUTPUT_LIMIT}`,
           };
           await client.send(new SendTaskFailureCommand({ taskToken: token, ...failure }));
           onEvent?.({ type: 'task-failed', activity, task, ...failure });
           return;
         }
+        await client.send(new SendTaskSuccessCommand({ taskToken: token, output: result.output }));
         onEvent?.({ type: 'task-succeeded', activity, task });
       } else {
         await client.send(new SendTaskFailureCommand({ taskToken: token, ...result }));

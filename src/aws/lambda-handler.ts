@@ -1,5 +1,4 @@
-// The AWS Lambda entry point of stepvault's short workflow tasks (notify, preflight, pick-snapshot, anomaly
-// guard): the same handlers the local engine and `stepvault worker` run, for tasks that end well within Lambda's
+// The AWS Lambda entry point of stepvault's short workflow tasks (notify, pick-snapshot, anomaly guard): the same handlers the local engine and `stepvault worker` run, for tasks that end well within Lambda's
 // 15 minutes. A definition's placeholder (`${NotifyTask}`) is bound to the function's ARN; Step Functions invokes it
 // with the state's input as the event and takes its result as the task's output. Which task a function runs is
 // its STEPVAULT_TASK environment variable, else its name (`stepvault-notify`). A failure is thrown as an error
@@ -16,8 +15,12 @@ import { toTaskFailure } from '../plans/task-errors.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { TaskHandler } from '../workflows/engine/task-registry.ts';
 
-/** The tasks that fit Lambda: they end in seconds, in little memory, and keep nothing on local disk. */
-export const LAMBDA_TASKS: readonly PlanTask[] = ['notify', 'preflight', 'pick-snapshot', 'anomaly-guard'];
+/**
+ * The tasks that fit Lambda: they end in seconds, in little memory, keep nothing on local disk and need nothing
+ * of the machine they run on. Not preflight: it checks that a files source's paths exist, which only the workers
+ * next to the data can see.
+ */
+export const LAMBDA_TASKS: readonly PlanTask[] = ['notify', 'pick-snapshot', 'anomaly-guard'];
 
 /** Time kept back from the invocation's deadline to report an abort instead of being cut off. */
 const DEADLINE_MARGIN_MS = 2_000;

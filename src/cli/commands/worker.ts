@@ -87,6 +87,6 @@ function report(out: Output, e: WorkerEvent): void {
         task: e.task,
       },
     );
-  } else if (e.type === 'poll-failed')
-    out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, where);
+  } else if (e.type === 'protection-failed') out.warn(`${e.message}: scaling may stop this worker mid-task`);
+  else if (e.type === 'poll-failed') out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, where);
 }

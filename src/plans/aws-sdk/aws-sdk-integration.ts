@@ -16,6 +16,11 @@ interface Service {
   load(): Promise<Record<string, unknown>>;
   /** The service's name in error names, PascalCase. */
   errorPrefix: string;
+  /**
+   * The API's own members are camelCase (Step Functions'): Step Functions takes and gives them in PascalCase all
+   * the same, so they are converted on the way in and out.
+   */
+  camelCase?: true;
 }
 
 /** The services whose SDK clients this installation has, by the name Step Functions resources use. */
@@ -26,7 +31,7 @@ const SERVICES: Record<string, Service> = {
     errorPrefix: 'ResourceGroupsTaggingApi',
   },
   s3: { load: () => import('@aws-sdk/client-s3'), errorPrefix: 'S3' },
-  sfn: { load: () => import('@aws-sdk/client-sfn'), errorPrefix: 'Sfn' },
+  sfn: { load: () => import('@aws-sdk/client-sfn'), errorPrefix: 'Sfn', camelCase: true },
   sns: { load: () => import('@aws-sdk/client-sns'), errorPrefix: 'Sns' },
   ssm: { load: () => import('@aws-sdk/client-ssm'), errorPrefix: 'Ssm' },
   secretsmanager: { load: () => import('@aws-sdk/client-secrets-manager'), errorPrefix: 'SecretsManager' },
@@ -78,12 +83,14 @@ export const awsSdkIntegration: Integration = (info: ResourceInfo) => {
     }
     let output: Record<string, unknown>;
     try {
-      output = await client.send(new Command(input ?? {}), { abortSignal: ctx.signal });
+      const params = service.camelCase ? renameKeys(input ?? {}, lowerFirst) : (input ?? {});
+      output = await client.send(new Command(params), { abortSignal: ctx.signal });
     } catch (e) {
       throw failureOf(service.errorPrefix, e);
     }
     const { $metadata: _, ...result } = output;
-    return asJson(result);
+    const json = asJson(result);
+    return service.camelCase ? renameKeys(json, upperFirst) : json;
   };
   return handler;
 };
@@ -95,6 +102,16 @@ function failureOf(prefix: string, e: unknown): TaskFailure {
   const base = isService ? err.name! : 'SdkClientException';
   const name = base.endsWith('Exception') ? base : `${base}Exception`;
   return new TaskFailure(`${prefix}.${name}`, err?.message ?? String(e));
+}
+
+const lowerFirst = (key: string) => key.charAt(0).toLowerCase() + key.slice(1);
+const upperFirst = (key: string) => key.charAt(0).toUpperCase() + key.slice(1);
+
+/** `value` with every object key renamed by `rename`, at every depth. */
+function renameKeys(value: Json, rename: (key: string) => string): Json {
+  if (Array.isArray(value)) return value.map((v) => renameKeys(v, rename));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename(k), renameKeys(v, rename)]));
 }
 
 /** An SDK response as JSON: timestamps as ISO 8601, binary as base64, undefined members left out. */
