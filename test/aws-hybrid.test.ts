@@ -72,6 +72,8 @@ plans:
       registry.register(activityArn(LOCAL_PARTITION, task), async (input) => {
         const outcome = await sfn.enqueue(activityArn(AWS, task), input).outcome;
         if (outcome.status === 'succeeded') return outcome.output as never;
+        if (outcome.status === 'timed-out')
+          throw new TaskFailure('States.Timeout', 'the activity task timed out');
         throw new TaskFailure(outcome.error, outcome.cause);
       });
     }

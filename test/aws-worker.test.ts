@@ -187,6 +187,31 @@ sources:
       assert.equal(late.heartbeats, 0);
       await run4;
 
+      // a task the service timed out is aborted at its next heartbeat: its work is no longer wanted
+      newGate();
+      const events: string[] = [];
+      const watched = new ActivityWorker({
+        client,
+        activities: [CHECK],
+        onEvent: (e) => events.push(e.type),
+        handler: () => async (_input, ctx) => {
+          await released;
+          ctx.heartbeat(); // refused: the task is over
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+          throw new TaskFailure('Stepvault.Interrupted', 'aborted');
+        },
+      });
+      const run5 = watched.run();
+      const expiring = sfn.enqueue(CHECK, {});
+      await expiring.started;
+      expiring.timeOut();
+      release();
+      assert.equal((await expiring.outcome).status, 'timed-out');
+      // the abort ended the handler; its failure could not be reported either, and says so
+      await until(() => events.includes('report-failed'), 'the abandoned task to end');
+      watched.stop();
+      await run5;
+
       // a result larger than Step Functions takes fails the task as the service names it
       const sized = make(60_000);
       const run3 = sized.run();

@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 
 export type TaskOutcome =
   | { status: 'succeeded'; output: unknown; heartbeats: number; workerName: string | undefined }
-  | { status: 'failed'; error: string; cause: string; heartbeats: number; workerName: string | undefined };
+  | { status: 'failed'; error: string; cause: string; heartbeats: number; workerName: string | undefined }
+  | { status: 'timed-out'; heartbeats: number; workerName: string | undefined };
 
 interface QueuedTask {
   token: string;
@@ -22,8 +23,14 @@ interface QueuedTask {
 
 export interface SfnActivitiesDouble {
   endpoint: string;
-  /** Queues a task on `activityArn` (input as JSON); resolves with what the worker reported. */
-  enqueue(activityArn: string, input: unknown): { started: Promise<void>; outcome: Promise<TaskOutcome> };
+  /**
+   * Queues a task on `activityArn` (input as JSON); `outcome` resolves with what the worker reported, or with
+   * `timed-out` once `timeOut` ended the task as the service would (later calls for it are refused).
+   */
+  enqueue(
+    activityArn: string,
+    input: unknown,
+  ): { started: Promise<void>; outcome: Promise<TaskOutcome>; timeOut(): void };
   /** Polls waiting now, by activity ARN. */
   waitingPolls(activityArn: string): number;
   /** Every call, in order: the action and its parsed body. */
@@ -152,7 +159,11 @@ export async function startSfnActivities(options: { pollMs?: number } = {}): Pro
       const waiting = polls.get(activityArn);
       if (waiting && waiting.length > 0) waiting[0]!(task);
       else queues.set(activityArn, [...(queues.get(activityArn) ?? []), task]);
-      return { started: startedP, outcome };
+      const timeOut = () => {
+        if (!running.delete(task.token)) return;
+        settle({ status: 'timed-out', heartbeats: task.heartbeats, workerName: task.workerName });
+      };
+      return { started: startedP, outcome, timeOut };
     },
     waitingPolls: (arn) => polls.get(arn)?.length ?? 0,
     close: () =>
