@@ -74,91 +74,83 @@ export class RepositoryRoles extends Construct {
       resources: [bucket.bucketArn, bucket.arnForObjects('*')],
     });
     const { statements: config, wildcards } = configAccess(scope, props.config);
+    const role = (id: string, service: string, description: string, statements: iam.PolicyStatement[]) =>
+      new iam.Role(this, id, {
+        assumedBy: new iam.ServicePrincipal(service),
+        description,
+        inlinePolicies: { repository: new iam.PolicyDocument({ statements: [...statements, ...config] }) },
+      });
 
-    this.workers = new iam.Role(this, 'Workers', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description:
-        'stepvault workers: read, write and list the repository; no deletion, no overwrite, no retention change',
-      inlinePolicies: {
-        repository: new iam.PolicyDocument({
-          statements: [
-            list,
-            read,
-            write,
-            useKey,
-            new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [locks] }),
-            never,
-            new iam.PolicyStatement({
-              effect: iam.Effect.DENY,
-              actions: ['s3:DeleteObjectVersion', 's3:PutObjectLegalHold'],
-              resources: [bucket.bucketArn, bucket.arnForObjects('*')],
-            }),
-            // deleting a current version hides data behind a delete marker: only lease locks may go
-            new iam.PolicyStatement({
-              effect: iam.Effect.DENY,
-              actions: ['s3:DeleteObject'],
-              notResources: [locks],
-            }),
-            // uploads are create-only: an overwrite of an existing object is refused by S3 itself
-            new iam.PolicyStatement({
-              effect: iam.Effect.DENY,
-              actions: ['s3:PutObject'],
-              resources: [objects],
-              conditions: {
-                Null: { 's3:if-none-match': 'true' },
-                StringNotEquals: { 's3:ObjectCreationOperation': ['CreateMultipartUpload', 'UploadPart'] },
-              },
-            }),
-            ...config,
-          ],
+    this.workers = role(
+      'Workers',
+      'ecs-tasks.amazonaws.com',
+      'stepvault workers: read, write and list the repository; no deletion, no overwrite, no retention change',
+      [
+        list,
+        read,
+        write,
+        useKey,
+        new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [locks] }),
+        never,
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['s3:DeleteObjectVersion', 's3:PutObjectLegalHold'],
+          resources: [bucket.bucketArn, bucket.arnForObjects('*')],
         }),
-      },
-    });
-    this.maintenance = new iam.Role(this, 'Maintenance', {
-      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description:
-        'stepvault maintenance: forget, prune and retention extension (deletes what Object Lock no longer protects)',
-      inlinePolicies: {
-        repository: new iam.PolicyDocument({
-          statements: [
-            list,
-            read,
-            write,
-            useKey,
-            new iam.PolicyStatement({
-              actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
-              resources: [objects],
-            }),
-            never,
-            ...config,
-          ],
+        // deleting a current version hides data behind a delete marker: only lease locks may go
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['s3:DeleteObject'],
+          notResources: [locks],
         }),
-      },
-    });
+        // uploads are create-only: an overwrite of an existing object is refused by S3 itself
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['s3:PutObject'],
+          resources: [objects],
+          conditions: {
+            Null: { 's3:if-none-match': 'true' },
+            StringNotEquals: { 's3:ObjectCreationOperation': ['CreateMultipartUpload', 'UploadPart'] },
+          },
+        }),
+      ],
+    );
+    this.maintenance = role(
+      'Maintenance',
+      'ecs-tasks.amazonaws.com',
+      'stepvault maintenance: forget, prune and retention extension (deletes what Object Lock no longer protects)',
+      [
+        list,
+        read,
+        write,
+        useKey,
+        new iam.PolicyStatement({
+          actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [objects],
+        }),
+        never,
+      ],
+    );
     const functionLogs = Stack.of(this).formatArn({
       service: 'logs',
       resource: 'log-group',
       resourceName: '/aws/lambda/stepvault-*',
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-    this.functions = new iam.Role(this, 'Functions', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'stepvault Lambda tasks: read and list the repository, write their logs',
-      inlinePolicies: {
-        repository: new iam.PolicyDocument({
-          statements: [
-            list,
-            read,
-            new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),
-            new iam.PolicyStatement({
-              actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-              resources: [functionLogs],
-            }),
-            ...config,
-          ],
+    this.functions = role(
+      'Functions',
+      'lambda.amazonaws.com',
+      'stepvault Lambda tasks: read and list the repository, write their logs',
+      [
+        list,
+        read,
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }),
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [functionLogs],
         }),
-      },
-    });
+      ],
+    );
     for (const role of [this.workers, this.maintenance, this.functions]) {
       acknowledgeWildcard(
         role,
