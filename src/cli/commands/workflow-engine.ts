@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepvaultError } from '../../common/errors.ts';
 import { findConfigFile, loadConfig } from '../../config/load-config.ts';
+import { s3ItemIo } from '../../plans/aws-sdk/s3-item-io.ts';
 import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
 import { registerPlanTasks } from '../../plans/plan-tasks.ts';
 import { builtinNestedHost } from '../../plans/run-plan.ts';
@@ -17,6 +18,9 @@ import { WorkflowEngine } from '../../workflows/engine/engine.ts';
 import { isTaskResults, type TaskResults } from '../../workflows/engine/replay.ts';
 import { TaskRegistry } from '../../workflows/engine/task-registry.ts';
 import type { CommandContext } from '../context.ts';
+
+/** `--buckets s3`: distributed Maps read their items from and write their results to S3 itself. */
+export const S3_BUCKETS = 's3';
 
 export interface WorkflowGroupOptions {
   store?: string;
@@ -44,7 +48,11 @@ export function openEngine(options: WorkflowGroupOptions): WorkflowEngine {
   const engine: WorkflowEngine = new WorkflowEngine({
     store: storePath(options),
     registry: taskRegistry(() => engine),
-    ...(options.buckets ? { bucketsDir: path.resolve(options.buckets) } : {}),
+    ...(options.buckets === S3_BUCKETS
+      ? { itemIo: s3ItemIo() }
+      : options.buckets
+        ? { bucketsDir: path.resolve(options.buckets) }
+        : {}),
   });
   return engine;
 }
@@ -113,7 +121,8 @@ export function taskResultsFile(file: string | undefined): TaskResults | undefin
  */
 export function spawnWorker(options: WorkflowGroupOptions): void {
   const args = [process.argv[1]!, 'workflow', '--store', storePath(options)];
-  if (options.buckets) args.push('--buckets', path.resolve(options.buckets));
+  if (options.buckets)
+    args.push('--buckets', options.buckets === S3_BUCKETS ? S3_BUCKETS : path.resolve(options.buckets));
   args.push('resume', '--quiet-worker');
   spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
 }

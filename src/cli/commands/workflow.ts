@@ -48,8 +48,8 @@ export function register(program: Command): void {
       'workflow store (env STEPVAULT_WORKFLOW_STORE; default ~/.local/share/stepvault/workflows.db)',
     )
     .option(
-      '--buckets <dir>',
-      'local buckets of distributed Map ItemReader/ResultWriter (default: buckets/ next to the store)',
+      '--buckets <dir|s3>',
+      'where distributed Map ItemReader/ResultWriter buckets are: a directory (default: buckets/ next to the store), or s3 for Amazon S3 itself (the AWS SDK default chain)',
     );
 
   group

@@ -1,8 +1,8 @@
-// Items in and results out of a distributed Map, on the local disk: an S3-like layout where bucket `B` and key
-// `K` are the file `<root>/B/K`. ItemReader: `s3:getObject` of a JSON array, JSON Lines or CSV file, or
+// Items in and results out of a distributed Map, by default on the local disk (an S3-like layout where bucket `B`
+// and key `K` are the file `<root>/B/K`). ItemReader: `s3:getObject` of a JSON array, JSON Lines or CSV file, or
 // `s3:listObjectsV2` of a prefix. ResultWriter: `s3:putObject` writes SUCCEEDED_n.json / FAILED_n.json and a
-// manifest.json under `<Prefix>/<map run id>/`, as Step Functions does. An S3 implementation plugs in later
-// through the same interface.
+// manifest.json under `<Prefix>/<map run id>/`, as Step Functions does. The same reading and writing works on
+// any ObjectStore: the plans give the engine one over S3 (plans/aws-sdk/s3-item-io.ts).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,7 +34,19 @@ function inside(root: string, ...parts: string[]): string {
   return full;
 }
 
-export function localItemIo(root: string): ItemIo {
+/**
+ * Where a distributed Map's items and results live: S3's three calls, on whatever store. A failure is thrown as
+ * is (the caller names it ItemReaderFailed or ResultWriterFailed).
+ */
+export interface ObjectStore {
+  getText(bucket: string, key: string): Promise<string>;
+  /** Every object under `prefix`, in key order, as ListObjectsV2 gives them (Key, Size, LastModified, …). */
+  list(bucket: string, prefix: string): Promise<Json[]>;
+  put(bucket: string, key: string, body: string): Promise<void>;
+}
+
+/** Items in and results out through `store`, as Step Functions reads and writes them in S3. */
+export function objectStoreItemIo(store: ObjectStore): ItemIo {
   return {
     async read(resource, parameters, config) {
       const max =
@@ -44,16 +56,12 @@ export function localItemIo(root: string): ItemIo {
       let items: Json[];
       try {
         if (resource.endsWith(':s3:listObjectsV2'))
-          items = listObjects(
-            root,
+          items = await store.list(
             param(parameters, 'Bucket'),
             isObject(parameters) && typeof parameters.Prefix === 'string' ? parameters.Prefix : '',
           );
         else if (resource.endsWith(':s3:getObject')) {
-          const text = fs.readFileSync(
-            inside(root, param(parameters, 'Bucket'), param(parameters, 'Key')),
-            'utf8',
-          );
+          const text = await store.getText(param(parameters, 'Bucket'), param(parameters, 'Key'));
           items = parseItems(text, config);
         } else
           throw new TaskFailure(
@@ -81,10 +89,8 @@ export function localItemIo(root: string): ItemIo {
         throw new TaskFailure('States.ResultWriterFailed', "the ResultWriter needs a 'Bucket' parameter");
       const runId = mapRunArn.split(':').at(-1)!;
       const keyDir = [prefix, runId].filter(Boolean).join('/');
-      const dir = inside(root, bucket, keyDir);
-      fs.mkdirSync(dir, { recursive: true });
       const jsonl = config.OutputType === 'JSONL';
-      const file = (status: string) => `${status}_0.${jsonl ? 'jsonl' : 'json'}`;
+      const file = (status: string) => `${keyDir}/${status}_0.${jsonl ? 'jsonl' : 'json'}`;
       const entries = (ok: boolean) =>
         results
           .filter((r) => r.ok === ok)
@@ -93,31 +99,49 @@ export function localItemIo(root: string): ItemIo {
               ? { Index: r.index, Output: JSON.stringify(r.value), Status: 'SUCCEEDED' }
               : { Index: r.index, ...(isObject(r.value) ? r.value : {}), Status: 'FAILED' },
           );
-      const written: Record<string, string[]> = { SUCCEEDED: [], FAILED: [], PENDING: [] };
-      for (const [status, ok] of [
-        ['SUCCEEDED', true],
-        ['FAILED', false],
-      ] as const) {
-        const list = entries(ok);
-        if (list.length === 0) continue;
-        const body = jsonl ? `${list.map((e) => JSON.stringify(e)).join('\n')}\n` : JSON.stringify(list);
-        fs.writeFileSync(path.join(dir, file(status)), body);
-        written[status]!.push(`${keyDir}/${file(status)}`);
-      }
-      const manifest = {
-        DestinationBucket: bucket,
-        MapRunArn: mapRunArn,
-        ResultFiles: Object.fromEntries(
-          Object.entries(written).map(([k, v]) => [
-            k,
-            v.map((Key) => ({ Key, Size: fs.statSync(inside(root, bucket, Key)).size })),
-          ]),
-        ),
+      const written: Record<string, { Key: string; Size: number }[]> = {
+        SUCCEEDED: [],
+        FAILED: [],
+        PENDING: [],
       };
-      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+      try {
+        for (const [status, ok] of [
+          ['SUCCEEDED', true],
+          ['FAILED', false],
+        ] as const) {
+          const list = entries(ok);
+          if (list.length === 0) continue;
+          const body = jsonl ? `${list.map((e) => JSON.stringify(e)).join('\n')}\n` : JSON.stringify(list);
+          await store.put(bucket, file(status), body);
+          written[status]!.push({ Key: file(status), Size: Buffer.byteLength(body) });
+        }
+        const manifest = { DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: written };
+        await store.put(bucket, `${keyDir}/manifest.json`, JSON.stringify(manifest));
+      } catch (e) {
+        if (e instanceof TaskFailure)
+          throw new TaskFailure('States.ResultWriterFailed', e.causeText ?? e.message);
+        throw new TaskFailure('States.ResultWriterFailed', (e as Error).message);
+      }
       return { Bucket: bucket, Key: `${keyDir}/manifest.json` };
     },
   };
+}
+
+/** Buckets as directories: bucket `B`, key `K` is the file `<root>/B/K`. */
+export function localItemIo(root: string): ItemIo {
+  return objectStoreItemIo({
+    async getText(bucket, key) {
+      return fs.readFileSync(inside(root, bucket, key), 'utf8');
+    },
+    async list(bucket, prefix) {
+      return listObjects(root, bucket, prefix);
+    },
+    async put(bucket, key, body) {
+      const file = inside(root, bucket, key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, body);
+    },
+  });
 }
 
 function listObjects(root: string, bucket: string, prefix: string): Json[] {
