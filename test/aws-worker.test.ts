@@ -212,6 +212,28 @@ sources:
       watched.stop();
       await run5;
 
+      // heartbeats that come too soon after the last are sent as one at the end of the interval, not dropped
+      const beats = () => sfn.calls.filter((c) => c.action === 'SendTaskHeartbeat').length;
+      const eager = new ActivityWorker({
+        client,
+        activities: [CHECK],
+        heartbeatEveryMs: 200,
+        handler: () => async (_input, ctx) => {
+          const before = beats();
+          ctx.heartbeat();
+          ctx.heartbeat();
+          ctx.heartbeat();
+          await until(() => beats() >= before + 2, 'the trailing heartbeat');
+          return { done: true };
+        },
+      });
+      const run6 = eager.run();
+      const beaten = await sfn.enqueue(CHECK, {}).outcome;
+      assert.equal(beaten.status, 'succeeded');
+      assert.equal(beaten.heartbeats, 2, 'the first at once, the two that came too soon as one');
+      eager.stop();
+      await run6;
+
       // a result larger than Step Functions takes fails the task as the service names it
       const sized = make(60_000);
       const run3 = sized.run();

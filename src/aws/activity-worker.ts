@@ -1,8 +1,8 @@
 // `stepvault worker`: serves Step Functions activities with the handlers the local engine runs. One poll loop
 // per activity long-polls GetActivityTask; a task's input goes to the handler of the activity's task
 // (`stepvault-backup` -> the backup handler, plans/task-bindings.ts), whose heartbeats become SendTaskHeartbeat
-// (at most one every few seconds) and whose result becomes SendTaskSuccess, or SendTaskFailure with the error
-// names Retry and Catch use (`Stepvault.Retryable`, `Stepvault.NotFound`, ...). Stopping (SIGTERM) polls no
+// (at most one every few seconds; those that come too soon are sent as one at the end of the interval) and
+// whose result becomes SendTaskSuccess, or SendTaskFailure with the error names Retry and Catch use (`Stepvault.Retryable`, `Stepvault.NotFound`, ...). Stopping (SIGTERM) polls no
 // more: the long polls in flight are let end (within 60 s; aborting one could lose a task the service was handing
 // out at that moment), and a task one of them brings is given back at once as `Stepvault.Interrupted`; a task
 // still running gets a grace period to finish, then is aborted and reported failed as `Stepvault.Interrupted`, so
@@ -26,7 +26,7 @@ import type { Json } from '../workflows/asl/json.ts';
 import { TaskFailure, type TaskHandler } from '../workflows/engine/task-registry.ts';
 import { TaskProtection } from './task-protection.ts';
 
-/** Heartbeats closer together than this are sent as one. */
+/** Heartbeats closer together than this are sent as one, at the end of the interval (never dropped). */
 const HEARTBEAT_EVERY_MS = 5_000;
 /** Step Functions caps an error name at 256 characters and a cause at 32,768, and a result at 256 KiB. */
 const ERROR_LIMIT = 256;
@@ -60,6 +60,8 @@ export interface ActivityWorkerOptions {
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
   /** Where ECS_AGENT_URI is read (scale-in protection on ECS). @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Heartbeats closer together than this are sent as one. @default 5 s */
+  heartbeatEveryMs?: number;
 }
 
 /**
@@ -161,12 +163,21 @@ export class ActivityWorker {
     const abort = new AbortController();
     const onStop = () => abort.abort();
     this.#abortTasks.signal.addEventListener('abort', onStop, { once: true });
-    let lastBeat = 0;
+    const every = this.#options.heartbeatEveryMs ?? HEARTBEAT_EVERY_MS;
+    let lastBeat = Number.NEGATIVE_INFINITY;
+    let trailing: NodeJS.Timeout | undefined;
     let beating: Promise<unknown> = Promise.resolve();
     const heartbeat = () => {
-      const now = Date.now();
-      if (now - lastBeat < HEARTBEAT_EVERY_MS) return;
-      lastBeat = now;
+      const wait = lastBeat + every - Date.now();
+      if (wait > 0) {
+        // too soon after the last one: one heartbeat goes at the end of the interval, for all that came meanwhile
+        trailing ??= setTimeout(() => {
+          trailing = undefined;
+          heartbeat();
+        }, wait);
+        return;
+      }
+      lastBeat = Date.now();
       beating = client
         .send(new SendTaskHeartbeatCommand({ taskToken: token }))
         .catch((e: { name?: string }) => {
@@ -198,6 +209,7 @@ export class ActivityWorker {
       await beating;
       await this.#report(activity, task, token, { output: JSON.stringify(output) });
     } finally {
+      clearTimeout(trailing);
       this.#abortTasks.signal.removeEventListener('abort', onStop);
       this.#running--;
       await this.#protection.end();
