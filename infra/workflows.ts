@@ -88,10 +88,7 @@ export class Workflows extends Construct {
       const used = placeholdersIn(text);
       const values: Record<string, string> = {};
       for (const name of used) {
-        const machine = Object.entries(PLAN_STATE_MACHINES).find(([p]) => p === name)?.[1];
-        const value = machine
-          ? machines[machine.replace('stepvault-', '') as (typeof DEPLOYED)[number]]?.stateMachineArn
-          : substitutions[name];
+        const value = substitutions[name];
         if (value === undefined) throw new Error(`${workflow}: nothing deployed for \${${name}}`);
         values[name] = value;
       }
@@ -124,6 +121,9 @@ export class Workflows extends Construct {
         'X-Ray tracing and the delivery of logs to CloudWatch Logs have no resource-level permissions',
       );
       machines[workflow] = machine;
+      // a later definition that starts this one (the backup's nested restore test) gets its ARN
+      for (const [placeholder, name] of Object.entries(PLAN_STATE_MACHINES))
+        if (name === stateMachineName(workflow)) substitutions[placeholder] = machine.stateMachineArn;
     }
     this.stateMachines = machines as Record<(typeof DEPLOYED)[number], sfn.StateMachine>;
     // the backup workflow runs the restore test as a nested execution (startExecution.sync:2)

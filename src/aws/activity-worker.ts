@@ -19,6 +19,7 @@ import {
   SendTaskSuccessCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import { type Clock, systemClock } from '../common/clock.ts';
 import { StepvaultError } from '../common/errors.ts';
 import { type PlanTask, taskOfActivity } from '../plans/task-bindings.ts';
 import { toTaskFailure } from '../plans/task-errors.ts';
@@ -44,7 +45,7 @@ export type WorkerEvent =
   /** The result could not be sent (after the SDK's retries): Step Functions will time the task out. */
   | { type: 'report-failed'; activity: string; task: PlanTask; message: string }
   /** ECS scale-in protection could not be set: scaling may stop this worker while it works. */
-  | { type: 'protection-failed'; activity: string; message: string };
+  | { type: 'protection-failed'; message: string };
 
 export interface ActivityWorkerOptions {
   client: SFNClient;
@@ -56,8 +57,8 @@ export interface ActivityWorkerOptions {
   /** How long a running task may go on once the worker is stopped (default 60 s). */
   graceMs?: number;
   onEvent?(event: WorkerEvent): void;
-  /** Waits before polling again after a failed poll (default: 1 s, doubling to 60 s). */
-  sleep?(ms: number, signal: AbortSignal): Promise<void>;
+  /** Its timer waits before polling again after a failed poll (1 s, doubling to 60 s). @default systemClock */
+  clock?: Clock;
   /** Where ECS_AGENT_URI is read (scale-in protection on ECS). @default process.env */
   env?: NodeJS.ProcessEnv;
   /** Heartbeats closer together than this are sent as one. @default 5 s */
@@ -101,7 +102,7 @@ export class ActivityWorker {
     checkActivities(options);
     this.#options = options;
     this.#protection = new TaskProtection(options.env ?? process.env, (message) =>
-      options.onEvent?.({ type: 'protection-failed', activity: '', message }),
+      options.onEvent?.({ type: 'protection-failed', message }),
     );
   }
 
@@ -187,10 +188,10 @@ export class ActivityWorker {
         });
     };
     try {
-      let output: Json;
+      let result: { output: string } | { error: string; cause: string };
       try {
         const input = JSON.parse(inputText) as Json;
-        output = await handler(input, {
+        const output = await handler(input, {
           signal: abort.signal,
           heartbeat,
           taskToken: token,
@@ -201,13 +202,14 @@ export class ActivityWorker {
           // A retry on Step Functions is a new task with a new token: the token identifies this attempt only.
           idempotencyKey: createHash('sha256').update(token).digest('hex').slice(0, 32),
         });
+        result = { output: JSON.stringify(output) };
       } catch (e) {
-        await beating;
-        await this.#report(activity, task, token, failureOf(e));
-        return;
+        result = failureOf(e);
       }
+      // no heartbeat after the result: a late one would be refused and taken for the task's end
+      clearTimeout(trailing);
       await beating;
-      await this.#report(activity, task, token, { output: JSON.stringify(output) });
+      await this.#report(activity, task, token, result);
     } finally {
       clearTimeout(trailing);
       this.#abortTasks.signal.removeEventListener('abort', onStop);
@@ -251,16 +253,9 @@ export class ActivityWorker {
     }
   }
 
+  /** Waits `ms`, or less if the worker stops meanwhile. */
   #sleep(ms: number): Promise<void> {
-    const signal = this.#stopPolling.signal;
-    if (this.#options.sleep) return this.#options.sleep(ms, signal);
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return (this.#options.clock ?? systemClock).sleep(ms, this.#stopPolling.signal).catch(() => undefined);
   }
 }
 

@@ -78,9 +78,10 @@ export function substitutionsFor(partition: Partition): Record<string, string> {
  * not know is a `config` error naming it (`origin` says which definition).
  */
 export function bindDefinition(text: string, origin: string, partition: Partition = LOCAL_PARTITION): string {
-  const { text: bound, unbound } = substitute(text, substitutionsFor(partition));
+  const values = substitutionsFor(partition);
+  const { text: bound, unbound } = substitute(text, values);
   if (unbound.length === 0) return bound;
-  const known = Object.keys(substitutionsFor(partition)).map((p) => `\${${p}}`);
+  const known = Object.keys(values).map((p) => `\${${p}}`);
   throw new StepvaultError(
     'config',
     `the workflow ${origin} uses ${unbound.map((p) => `\${${p}}`).join(', ')}, which stepvault does not define`,

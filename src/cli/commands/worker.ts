@@ -69,8 +69,15 @@ export function register(program: Command): void {
 }
 
 function report(out: Output, e: WorkerEvent): void {
+  if (e.type === 'polling') return;
+  if (e.type === 'protection-failed') {
+    out.warn(`${e.message}: scaling may stop this worker mid-task`);
+    return;
+  }
   const where = { activity: e.activity };
-  if (e.type === 'task-started') out.item('task_started', { ...where, task: e.task }, `${e.task}: started`);
+  if (e.type === 'poll-failed') out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, where);
+  else if (e.type === 'task-started')
+    out.item('task_started', { ...where, task: e.task }, `${e.task}: started`);
   else if (e.type === 'task-succeeded')
     out.item('task_succeeded', { ...where, task: e.task }, `${e.task}: succeeded`);
   else if (e.type === 'task-failed') {
@@ -79,7 +86,7 @@ function report(out: Output, e: WorkerEvent): void {
       { ...where, task: e.task, error: e.error, cause: e.cause },
       `${e.task}: failed: ${e.error}: ${e.cause}`,
     );
-  } else if (e.type === 'report-failed') {
+  } else {
     out.warn(
       `${e.task}: its result could not be reported (${e.message}); Step Functions times the task out`,
       {
@@ -87,6 +94,5 @@ function report(out: Output, e: WorkerEvent): void {
         task: e.task,
       },
     );
-  } else if (e.type === 'protection-failed') out.warn(`${e.message}: scaling may stop this worker mid-task`);
-  else if (e.type === 'poll-failed') out.warn(`polling ${e.activity} failed: ${e.message} (retrying)`, where);
+  }
 }
