@@ -7,7 +7,7 @@ import { applyResultPath, isValidReferencePath } from './reference-path.ts';
 
 const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,6}$/);
 
-test('a result placed at a reference path is found there, and the input is not modified', () => {
+test('a result placed at a reference path is found there (or refused where a non-object is in the way), and the input is not modified', () => {
   fc.assert(
     fc.property(
       fc.dictionary(name, fc.jsonValue(), { maxKeys: 4 }),
@@ -15,10 +15,27 @@ test('a result placed at a reference path is found there, and the input is not m
       fc.jsonValue(),
       (input, steps, value) => {
         const before = JSON.stringify(input);
-        const out = applyResultPath(input as Json, `$.${steps.join('.')}`, value as Json) as Record<
-          string,
-          Json
-        >;
+        const path = `$.${steps.join('.')}`;
+        // a member of something that is not an object (an array, a scalar) on the way cannot be set
+        let at: Json | undefined = input as Json;
+        let blocked = false;
+        for (const s of steps.slice(0, -1)) {
+          at = (at as Record<string, Json>)[s];
+          if (at === undefined) break;
+          if (at === null || typeof at !== 'object' || Array.isArray(at)) {
+            blocked = true;
+            break;
+          }
+        }
+        if (blocked) {
+          assert.throws(
+            () => applyResultPath(input as Json, path, value as Json),
+            (e: unknown) => e instanceof AslError && e.error === 'States.ResultPathMatchFailure',
+          );
+          assert.equal(JSON.stringify(input), before);
+          return;
+        }
+        const out = applyResultPath(input as Json, path, value as Json) as Record<string, Json>;
         assert.equal(JSON.stringify(input), before);
         let cur: Json = out;
         for (const s of steps) cur = (cur as Record<string, Json>)[s]!;
