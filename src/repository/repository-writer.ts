@@ -46,6 +46,8 @@ export class RepositoryWriter {
   #unindexed: IndexedPack[] = [];
   #failure: unknown;
   readonly stats: WriterStats = { packs: 0, indexFiles: 0, treeBlobs: 0, packBytes: 0 };
+  /** The names of the index files written, in order. */
+  readonly indexFilesWritten: string[] = [];
 
   constructor(repo: Repository, index: MasterIndex, options: WriterOptions = {}) {
     this.#repo = repo;
@@ -172,6 +174,7 @@ export class RepositoryWriter {
     const name = await saveIndex(this.#repo, packs);
     for (const pack of packs) this.#index.addPack(pack, name);
     this.stats.indexFiles++;
+    this.indexFilesWritten.push(name);
   }
 
   #throwIfFailed(): void {

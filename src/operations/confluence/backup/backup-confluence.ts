@@ -113,8 +113,21 @@ export interface ConfluenceBackupResult {
   adoptedPacks: number;
 }
 
+/** The options a request asks for, as site.json records them (defaults filled in, space keys sorted). */
+export function backupOptionsOf(request: ConfluenceBackupRequest): BackupOptionsRecord {
+  return {
+    spaces: [...new Set(request.spaces ?? [])].sort(),
+    includeArchivedSpaces: request.includeArchivedSpaces ?? true,
+    statuses: ['current', 'archived', 'trashed'],
+    history: request.history ?? 'latest',
+    attachmentVersions: request.attachmentVersions ?? 'latest',
+    drafts: request.drafts ?? false,
+    adminKey: request.adminKey ?? false,
+  };
+}
+
 /** What identifies comparable backups: same site, same spaces filter, same options. */
-function sourceOf(site: string, options: BackupOptionsRecord) {
+export function sourceOf(site: string, options: BackupOptionsRecord) {
   return {
     type: 'confluence',
     format: LAYOUT_FORMAT,
@@ -127,7 +140,7 @@ function sourceOf(site: string, options: BackupOptionsRecord) {
   };
 }
 
-function matches(s: StoredSnapshot, source: ReturnType<typeof sourceOf>): boolean {
+export function matchesSource(s: StoredSnapshot, source: ReturnType<typeof sourceOf>): boolean {
   const x = s.source as Record<string, unknown>;
   return (
     x.type === 'confluence' &&
@@ -149,15 +162,7 @@ export async function backupConfluence(
   const clock = deps.clock ?? systemClock;
   const started = clock.now();
   const site = normaliseSite(request.site);
-  const options: BackupOptionsRecord = {
-    spaces: [...new Set(request.spaces ?? [])].sort(),
-    includeArchivedSpaces: request.includeArchivedSpaces ?? true,
-    statuses: ['current', 'archived', 'trashed'],
-    history: request.history ?? 'latest',
-    attachmentVersions: request.attachmentVersions ?? 'latest',
-    drafts: request.drafts ?? false,
-    adminKey: request.adminKey ?? false,
-  };
+  const options = backupOptionsOf(request);
   const source = sourceOf(site, options);
   const dryRun = request.dryRun ?? false;
   const repo = dryRun ? deps.repo.withBackend(new DryRunBackend(deps.repo.backend)) : deps.repo;
@@ -171,7 +176,7 @@ export async function backupConfluence(
     let parentSnapshot: StoredSnapshot | undefined;
     if (request.parent) {
       parentSnapshot = resolveSnapshot(snapshots, request.parent);
-      if (!matches(parentSnapshot, source)) {
+      if (!matchesSource(parentSnapshot, source)) {
         throw new StepvaultError(
           'usage',
           `snapshot ${parentSnapshot.id.slice(0, 8)} is not a backup of the same Confluence site, spaces and options`,
@@ -181,7 +186,7 @@ export async function backupConfluence(
         );
       }
     } else if (!request.force) {
-      parentSnapshot = snapshots.filter((s) => matches(s, source)).sort(newestFirst)[0];
+      parentSnapshot = snapshots.filter((s) => matchesSource(s, source)).sort(newestFirst)[0];
     }
     const blobs = new BlobReader(repo, index);
     const parent = parentSnapshot

@@ -68,6 +68,12 @@ export interface ConfluenceArchiveRequest {
   sweep: SweepScope;
   /** Items processed at once. @default 16 */
   concurrency?: number | undefined;
+  /**
+   * The backup's time (site.json, and the mtime of files that have no time of their own); default: when `archive`
+   * starts. The parts of one fan-out backup share the run's time, so their trees join into the tree one backup
+   * of the whole site would have made.
+   */
+  time?: Date | undefined;
 }
 
 export type ConfluencePhase = 'listing' | 'sweep' | 'bodies' | 'items' | 'retry' | 'writing';
@@ -171,7 +177,7 @@ export class ConfluenceArchiver {
   async #archive(): Promise<ArchiveOutcome> {
     const { api, parent } = this.#deps;
     const options = this.#request.options;
-    const started = this.#deps.now();
+    const started = this.#request.time ?? this.#deps.now();
     const backupTime = started.toISOString();
     const scope: SweepScope = parent ? this.#request.sweep : SWEEP_ALL;
     const complete = sweepsListings(scope);

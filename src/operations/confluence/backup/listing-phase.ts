@@ -29,7 +29,7 @@ import { missingItemPath, type ParentState } from './parent-state.ts';
 
 /** The spaces to back up (all the credentials see, or those `options.spaces` names: each must exist), by key. */
 export async function listSpaces(
-  run: ArchiveRun,
+  run: Pick<ArchiveRun, 'api' | 'signal'>,
   site: string,
   options: BackupOptionsRecord,
 ): Promise<Space[]> {

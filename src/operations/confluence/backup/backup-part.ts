@@ -1,0 +1,141 @@
+// One part of a fan-out Confluence backup: some of the site's spaces, archived as a whole backup would archive
+// them (the same phases, the run's time, the run's parent for reuse), into packs and index files of the shared
+// repository, under a shared lock; but no snapshot. It returns its tree (a partial site: its spaces, and the
+// users its records name) for commit-parts.ts to join with the others'. Concurrent parts are safe as
+// concurrent backups are. Items it could not read are named in `missing`, as a backup names them.
+
+import { type Clock, systemClock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from '../../../domain/compression-level.ts';
+import type { MissingItem } from '../../../domain/snapshot.ts';
+import { BlobReader } from '../../../repository/blob-reader.ts';
+import { ContentWriter } from '../../../repository/content-writer.ts';
+import { loadMasterIndex } from '../../../repository/index/index-store.ts';
+import { RepositoryLock } from '../../../repository/lock/lock.ts';
+import type { Repository } from '../../../repository/repository.ts';
+import { RepositoryWriter } from '../../../repository/repository-writer.ts';
+import { listSnapshots } from '../../../repository/snapshot/snapshot-store.ts';
+import type { SiteRecord } from '../../../sources/confluence/layout.ts';
+import type { BackupApi } from '../../../sources/confluence/read-api.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
+import {
+  backupOptionsOf,
+  type ConfluenceBackupRequest,
+  DEFAULT_SWEEP_EVERY_MS,
+  matchesSource,
+  normaliseSite,
+  sourceOf,
+  sweepScopeOf,
+} from './backup-confluence.ts';
+import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
+import type { FanOutPlan } from './fan-out-plan.ts';
+import type { DeletedItem } from './item-archiver.ts';
+import { ParentState } from './parent-state.ts';
+
+export interface PartRequest extends ConfluenceBackupRequest {
+  /** The run's plan (fan-out-plan.ts): its time and parent. */
+  plan: Pick<FanOutPlan, 'time' | 'parent'>;
+  /** This part's spaces (keys). */
+  part: readonly string[];
+}
+
+/** What a part hands to the commit; plain JSON. */
+export interface PartResult {
+  /** The part's tree: /site.json, /users.json and /spaces/<KEY> for each of its spaces. */
+  tree: string;
+  spaces: string[];
+  /** What the part's site record says of the listings and the sweep (the commit joins them). */
+  site: Pick<SiteRecord, 'watermarks' | 'lastSweep' | 'swept' | 'sweepSlice'>;
+  counts: ConfluenceCounts;
+  missing: MissingItem[];
+  deleted: DeletedItem[];
+  /** The index files this part wrote (its packs are listed there). */
+  indexFiles: string[];
+  treeBlobs: number;
+  packBytes: number;
+}
+
+export interface PartDeps {
+  repo: Repository;
+  api: BackupApi;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: (progress: ConfluenceProgress) => void;
+}
+
+export async function backupConfluencePart(request: PartRequest, deps: PartDeps): Promise<PartResult> {
+  const clock = deps.clock ?? systemClock;
+  const time = new Date(request.plan.time);
+  if (Number.isNaN(time.getTime()))
+    throw new StepvaultError(
+      'usage',
+      `the fan-out plan's time ${JSON.stringify(request.plan.time)} is not a time`,
+    );
+  if (request.part.length === 0)
+    throw new StepvaultError('usage', 'a part of a fan-out backup needs at least one space');
+  const site = normaliseSite(request.site);
+  const runOptions = backupOptionsOf(request);
+  const options = { ...runOptions, spaces: [...new Set(request.part)].sort() };
+  const repo = deps.repo;
+  const lock = await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup part', clock });
+  try {
+    const index = await loadMasterIndex(repo);
+    let parent: ParentState | undefined;
+    if (request.plan.parent !== null) {
+      const { snapshots } = await listSnapshots(repo);
+      const snapshot = snapshots.find((s) => s.id === request.plan.parent);
+      if (!snapshot || !matchesSource(snapshot, sourceOf(site, runOptions)))
+        throw new StepvaultError(
+          'not-found',
+          `the parent snapshot ${request.plan.parent.slice(0, 8)} of this fan-out backup is gone or not a backup of the same site, spaces and options`,
+          { hint: 'run the backup again: its first step picks the parent anew' },
+        );
+      parent = await ParentState.open(ConfluenceSnapshotReader.from(new BlobReader(repo, index), snapshot));
+    }
+    const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
+    const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
+    const archiver = new ConfluenceArchiver(
+      {
+        site,
+        cloudId: request.cloudId,
+        options,
+        // Decided from the run's time and parent, so every part sweeps the same way.
+        sweep: sweepScopeOf(request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS }, parent, time),
+        concurrency: request.concurrency,
+        time,
+      },
+      {
+        api: deps.api,
+        content: new ContentWriter(repo, writer, index),
+        writer,
+        parent,
+        now: () => clock.now(),
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+      },
+    );
+    const outcome = await archiver.archive().finally(() => parent?.close());
+    deps.signal?.throwIfAborted();
+    await writer.flush();
+    await lock.assertHeld();
+    const { watermarks, lastSweep, swept, sweepSlice } = outcome.site;
+    return {
+      tree: outcome.tree,
+      spaces: options.spaces,
+      site: {
+        watermarks,
+        swept,
+        ...(lastSweep !== undefined ? { lastSweep } : {}),
+        ...(sweepSlice !== undefined ? { sweepSlice } : {}),
+      },
+      counts: outcome.counts,
+      missing: outcome.missing,
+      deleted: outcome.deleted,
+      indexFiles: [...writer.indexFilesWritten],
+      treeBlobs: writer.stats.treeBlobs,
+      packBytes: writer.stats.packBytes,
+    };
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,121 @@
+// A fan-out Confluence backup (plan, parts, commit) makes the very tree one backup of the whole site makes at the
+// same time: same root tree ID, full and incremental; and the commit refuses what does not fit together (a space
+// in two parts, a space no part backed up) and what a prune may have broken (an index file the run relied on gone).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../../../../devtools/confluence-sim/simulator.ts';
+import { FAST_KDF } from '../../../../test/support/small-repository.ts';
+import { ManualClock } from '../../../common/clock.ts';
+import type { StepvaultError } from '../../../common/errors.ts';
+import { Repository } from '../../../repository/repository.ts';
+import { listSnapshots } from '../../../repository/snapshot/snapshot-store.ts';
+import { siteClient } from '../../../sources/confluence/client/client.test-helper.ts';
+import { MemoryBackend } from '../../../storage/memory/memory-backend.ts';
+import { backupConfluence } from './backup-confluence.ts';
+import { backupConfluencePart, type PartResult } from './backup-part.ts';
+import { commitConfluenceParts } from './commit-parts.ts';
+import { planConfluenceFanOut } from './fan-out-plan.ts';
+
+describe('a fan-out Confluence backup', () => {
+  let sim: ConfluenceSim;
+  let repo: Repository;
+  const clock = new ManualClock(new Date('2026-12-01T02:00:00Z'));
+
+  before(async () => {
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 5, spaces: 4, pages: 60, attachments: 10, blogPosts: 4 });
+    repo = await Repository.init(new MemoryBackend(), 'pw', { kdf: FAST_KDF });
+  });
+  after(async () => {
+    await sim?.close();
+  });
+
+  async function treeOf(id: string | undefined): Promise<string> {
+    const snapshot = (await listSnapshots(repo)).snapshots.find((s) => s.id === id);
+    assert.ok(snapshot, `snapshot ${id} exists`);
+    return snapshot.tree;
+  }
+
+  async function fanOut(groups: (keys: string[]) => string[][], force = false) {
+    const api = siteClient(sim);
+    const request = { site: sim.siteUrl, tags: ['fan-out'], force };
+    const plan = await planConfluenceFanOut(request, { repo, api, clock });
+    const parts: PartResult[] = [];
+    // The parts run at once, as workers run them.
+    await Promise.all(
+      groups(plan.spaces).map(async (part, i) => {
+        parts[i] = await backupConfluencePart(
+          { ...request, plan, part },
+          { repo, api: siteClient(sim), clock },
+        );
+      }),
+    );
+    return { plan, parts, commit: () => commitConfluenceParts({ ...request, plan, parts }, { repo, clock }) };
+  }
+
+  it('gives the tree one backup of the whole site gives, full and incremental', async () => {
+    const single = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim), clock });
+    // Everything fetched again (force), as the first backup fetched it.
+    const { plan, parts, commit } = await fanOut(
+      (keys) => [[keys[0]!, keys[2]!], [keys[1]!], [keys[3]!]],
+      true,
+    );
+    assert.equal(plan.spaces.length, 4);
+    assert.equal(plan.parent, null);
+    assert.equal(parts.length, 3);
+    const joined = await commit();
+    assert.equal(await treeOf(joined.snapshotId), await treeOf(single.snapshotId));
+    assert.deepEqual(joined.missing, []);
+    assert.equal(joined.summary.confluence.items, single.summary.confluence.items);
+    assert.equal(joined.summary.confluence.itemsFetched, single.summary.confluence.itemsFetched);
+
+    // Unchanged: every item reused from the parent the plan picked.
+    clock.advance(60_000);
+    const unchanged = await fanOut((keys) => [keys.slice(0, 2), keys.slice(2)]);
+    assert.equal(
+      unchanged.plan.parent,
+      joined.snapshotId,
+      'the parts reuse the newest backup of the same site',
+    );
+    const reused = await unchanged.commit();
+    assert.equal(reused.summary.confluence.itemsReused, single.summary.confluence.items);
+    assert.equal(reused.summary.confluence.itemsFetched, 0);
+
+    sim.edits.editPages({ fraction: 0.2, seed: 9 });
+    clock.advance(3600_000);
+    const singleAgain = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim), clock });
+    assert.ok(singleAgain.summary.confluence.itemsFetched > 0);
+    const again = await (await fanOut((keys) => keys.map((k) => [k]))).commit();
+    assert.equal(again.parent, singleAgain.snapshotId);
+    assert.equal(await treeOf(again.snapshotId), await treeOf(singleAgain.snapshotId));
+  });
+
+  it('refuses parts that overlap or leave a space out, writing no snapshot', async () => {
+    const before = (await listSnapshots(repo)).snapshots.length;
+    const overlap = await fanOut((keys) => [keys, [keys[0]!]]);
+    await assert.rejects(overlap.commit(), (e: StepvaultError) => {
+      assert.equal(e.code, 'corrupt');
+      assert.match(e.message, /space \S+ is in part 1 and in part 2/);
+      return true;
+    });
+    const short = await fanOut((keys) => [keys.slice(1)]);
+    await assert.rejects(short.commit(), /no part backed up space/);
+    assert.equal((await listSnapshots(repo)).snapshots.length, before);
+  });
+
+  it('refuses to commit when an index file the run relied on is gone (a prune ran meanwhile)', async () => {
+    sim.edits.editPages({ fraction: 0.1, seed: 11 });
+    const run = await fanOut((keys) => [keys]);
+    const written = run.parts[0]!.indexFiles[0]!;
+    assert.ok(written, 'the part wrote an index file');
+    assert.ok(run.plan.indexFiles.length > 0, "the plan lists the index files of the run's start");
+    await repo.backend.remove('index', written);
+    await assert.rejects(run.commit(), (e: StepvaultError) => {
+      assert.equal(e.code, 'conflict');
+      assert.match(e.message, /index changed while this backup ran/);
+      assert.match(e.hint ?? '', /run the backup again/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,275 @@
+// The last step of a fan-out Confluence backup: joins the parts' trees into the one snapshot a backup of the whole
+// site would have made — each part's spaces grafted whole, the users directories merged, one site record with the
+// run's options and the latest watermark of each listing — and commits it under a shared lock.
+//
+// Until this commit, no snapshot refers to what the parts wrote, so a prune that ran meanwhile may have removed
+// it. Prune removes indexed data only by replacing every index file there was when it started (operations/prune),
+// so the commit first proves that every index file of the run's start and every one the parts wrote is still
+// there; if one is gone, it refuses (run the backup again) rather than commit a snapshot that may lack data.
+
+import * as os from 'node:os';
+import { type Clock, systemClock } from '../../../common/clock.ts';
+import { StepvaultError } from '../../../common/errors.ts';
+import type { MissingItem } from '../../../domain/snapshot.ts';
+import type { TreeNode } from '../../../domain/tree-node.ts';
+import { BlobReader } from '../../../repository/blob-reader.ts';
+import { ContentWriter } from '../../../repository/content-writer.ts';
+import { loadMasterIndex } from '../../../repository/index/index-store.ts';
+import { RepositoryLock } from '../../../repository/lock/lock.ts';
+import type { Repository } from '../../../repository/repository.ts';
+import { RepositoryWriter } from '../../../repository/repository-writer.ts';
+import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
+import { laterOf } from '../../../sources/confluence/change-scan.ts';
+import {
+  encodeRecord,
+  LAYOUT_FORMAT,
+  NAMES,
+  parseRecord,
+  paths,
+  type SiteRecord,
+  type UsersFile,
+  usersFileSchema,
+  type Watermarks,
+} from '../../../sources/confluence/layout.ts';
+import { commitSnapshot } from '../../backup/commit-snapshot.ts';
+import {
+  backupOptionsOf,
+  type ConfluenceBackupRequest,
+  type ConfluenceBackupResult,
+  type ConfluenceSummary,
+  normaliseSite,
+  sourceOf,
+} from './backup-confluence.ts';
+import type { PartResult } from './backup-part.ts';
+import type { ConfluenceCounts } from './confluence-archiver.ts';
+import { type FanOutPlan, INDEX_NAME_PREFIX } from './fan-out-plan.ts';
+
+export interface CommitPartsRequest extends ConfluenceBackupRequest {
+  plan: FanOutPlan;
+  parts: readonly PartResult[];
+}
+
+export interface CommitPartsDeps {
+  repo: Repository;
+  clock?: Clock;
+  signal?: AbortSignal;
+}
+
+const WATERMARKS = ['pages', 'blogposts', 'attachments', 'footerComments', 'inlineComments'] as const;
+
+export async function commitConfluenceParts(
+  request: CommitPartsRequest,
+  deps: CommitPartsDeps,
+): Promise<ConfluenceBackupResult> {
+  const clock = deps.clock ?? systemClock;
+  const { plan, parts } = request;
+  const site = normaliseSite(request.site);
+  const options = backupOptionsOf(request);
+  const repo = deps.repo;
+  const lock = await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup', clock });
+  try {
+    await assertIndexFilesKept(repo, plan, parts);
+    const index = await loadMasterIndex(repo);
+    const blobs = new BlobReader(repo, index);
+    const builder = new TreeBuilder();
+    const placed = new Map<string, number>();
+    const users = new Map<string, UsersFile['users'][number]>();
+    for (const [i, part] of parts.entries()) {
+      const root = await readDir(blobs, part.tree, `part ${i + 1}`);
+      const spacesNode = root.get(NAMES.spaces);
+      for (const node of spacesNode
+        ? (await readDir(blobs, spacesNode.subtree, `part ${i + 1}`)).values()
+        : []) {
+        const key = node.name;
+        if (!part.spaces.includes(key) || !plan.spaces.includes(key))
+          throw partError(`part ${i + 1} holds space ${key}, which was not given to it`);
+        if (placed.has(key))
+          throw partError(`space ${key} is in part ${placed.get(key)! + 1} and in part ${i + 1}`);
+        placed.set(key, i);
+        builder.graft(paths.spaceDir(key), node);
+      }
+      const usersNode = root.get(NAMES.users);
+      if (usersNode) {
+        const text = await readText(blobs, usersNode);
+        for (const entry of parseRecord(usersFileSchema, text, `part ${i + 1}: users.json`).users) {
+          const known = users.get(entry.accountId);
+          if (!known || (known.displayName === undefined && entry.displayName !== undefined))
+            users.set(entry.accountId, entry);
+        }
+      }
+    }
+    const lost = plan.spaces.filter((key) => !placed.has(key));
+    if (lost.length > 0) throw partError(`no part backed up space ${lost.join(', ')}`);
+
+    const time = new Date(plan.time);
+    const record = siteRecordOf(site, request.cloudId, options, plan.time, parts);
+    const writer = new RepositoryWriter(repo, index);
+    const content = new ContentWriter(repo, writer, index);
+    builder.addDir(paths.spaces());
+    builder.addFile(paths.site(), await content.storeBytes(encodeRecord(record)), plan.time);
+    const usersFile: UsersFile = {
+      users: [...users.keys()].sort().map((id) => users.get(id)!),
+    };
+    builder.addFile(paths.users(), await content.storeBytes(encodeRecord(usersFile)), plan.time);
+    const tree = await builder.write(writer);
+    await writer.flush();
+
+    const counts = sumCounts(parts.map((p) => p.counts));
+    const missing = uniqueMissing(parts.flatMap((p) => p.missing));
+    const deleted = parts.flatMap((p) => p.deleted);
+    const summary: ConfluenceSummary = {
+      backupStart: plan.time,
+      backupEnd: clock.now().toISOString(),
+      filesNew: counts.itemsNew,
+      filesChanged: Math.max(0, counts.itemsFetched - counts.itemsNew),
+      filesUnmodified: counts.itemsReused,
+      dirsNew: 0,
+      dirsChanged: 0,
+      dirsUnmodified: 0,
+      dataBlobs: 0,
+      treeBlobs: parts.reduce((n, p) => n + p.treeBlobs, writer.stats.treeBlobs),
+      dataAdded: counts.dataAdded,
+      dataAddedPacked: parts.reduce((n, p) => n + p.packBytes, writer.stats.packBytes),
+      totalFilesProcessed: counts.items,
+      totalBytesProcessed: counts.bytesStored,
+      errors: missing.length,
+      confluence: counts,
+    };
+    const snapshotId = await commitSnapshot(
+      repo,
+      lock,
+      {
+        started: time,
+        host: request.host ?? os.hostname(),
+        paths: [site],
+        tags: request.tags,
+        parent: plan.parent ?? undefined,
+        tree,
+        source: sourceOf(site, options),
+        summary,
+        missing,
+      },
+      deps.signal,
+    );
+    return {
+      ...(snapshotId ? { snapshotId } : {}),
+      ...(plan.parent ? { parent: plan.parent } : {}),
+      summary,
+      missing,
+      deleted,
+      site: record,
+      dryRun: false,
+      adoptedPacks: 0,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function assertIndexFilesKept(repo: Repository, plan: FanOutPlan, parts: readonly PartResult[]) {
+  const present = new Set<string>();
+  for await (const info of repo.backend.list('index')) present.add(info.name.slice(0, INDEX_NAME_PREFIX));
+  const needed = [...plan.indexFiles, ...parts.flatMap((p) => p.indexFiles)];
+  const gone = needed.filter((name) => !present.has(name.slice(0, INDEX_NAME_PREFIX)));
+  if (gone.length > 0)
+    throw new StepvaultError(
+      'conflict',
+      `the repository's index changed while this backup ran (${gone.length} index file${gone.length === 1 ? '' : 's'} it relies on, ${gone[0]!.slice(0, 8)} first, are gone: a prune or an index repair ran), so data the parts wrote or reuse may be gone; no snapshot was written`,
+      { hint: 'run the backup again (it reuses what is still there); keep prune out of the backup window' },
+    );
+}
+
+async function readDir(blobs: BlobReader, tree: string | undefined, where: string) {
+  if (!tree) throw partError(`${where}: a directory without a subtree`);
+  return new Map((await blobs.readTree(tree)).map((n) => [n.name, n] as const));
+}
+
+async function readText(blobs: BlobReader, node: TreeNode): Promise<string> {
+  const chunks: Buffer[] = [];
+  for (const blob of node.content ?? []) chunks.push(await blobs.read(blob));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function partError(message: string): StepvaultError {
+  return new StepvaultError('corrupt', `the parts of this backup do not fit together: ${message}`, {
+    hint: 'run the backup again; no snapshot was written',
+  });
+}
+
+/** The run's site record: its options, the latest watermark of each listing, the parts' (equal) sweep state. */
+function siteRecordOf(
+  site: string,
+  cloudId: string | undefined,
+  options: SiteRecord['options'],
+  time: string,
+  parts: readonly PartResult[],
+): SiteRecord {
+  const watermarks: Watermarks = {};
+  for (const key of WATERMARKS) {
+    let value: string | undefined;
+    for (const part of parts) value = laterOf(value, part.site.watermarks[key]);
+    if (value !== undefined) watermarks[key] = value;
+  }
+  const first = parts[0]?.site;
+  for (const part of parts)
+    if (
+      part.site.swept !== first?.swept ||
+      part.site.lastSweep !== first.lastSweep ||
+      JSON.stringify(part.site.sweepSlice) !== JSON.stringify(first.sweepSlice)
+    )
+      throw partError('the parts disagree on the metadata sweep (they were given different plans)');
+  return {
+    format: LAYOUT_FORMAT,
+    site,
+    ...(cloudId ? { cloudId } : {}),
+    time,
+    options,
+    watermarks,
+    ...(first?.lastSweep !== undefined ? { lastSweep: first.lastSweep } : {}),
+    swept: first?.swept ?? false,
+    ...(first?.sweepSlice !== undefined ? { sweepSlice: first.sweepSlice } : {}),
+  };
+}
+
+function sumCounts(all: readonly ConfluenceCounts[]): ConfluenceCounts {
+  const total: ConfluenceCounts = {
+    itemsFetched: 0,
+    itemsReused: 0,
+    attachmentsDownloaded: 0,
+    attachmentsReused: 0,
+    bytesDownloaded: 0,
+    spaces: 0,
+    items: 0,
+    itemsNew: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    sweep: { ran: false, requests: 0, seconds: 0, fallbacks: [] },
+    deletedDuringBackup: 0,
+    bytesStored: 0,
+    dataAdded: 0,
+  };
+  for (const c of all) {
+    for (const key of Object.keys(total) as (keyof ConfluenceCounts)[]) {
+      if (key === 'sweep') continue;
+      (total[key] as number) += c[key] as number;
+    }
+    total.sweep.ran ||= c.sweep.ran;
+    total.sweep.requests += c.sweep.requests;
+    total.sweep.seconds += c.sweep.seconds;
+    total.sweep.fallbacks.push(...c.sweep.fallbacks);
+  }
+  total.sweep.fallbacks = [...new Set(total.sweep.fallbacks)].sort();
+  return total;
+}
+
+/** The parts each name a users directory they could not complete: named once. */
+function uniqueMissing(all: readonly MissingItem[]): MissingItem[] {
+  const seen = new Set<string>();
+  return all.filter((m) => {
+    const key = `${m.path}\n${m.error}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
