@@ -28,6 +28,8 @@ const CLASSES: Record<string, s3.StorageClass> = {
 export class RepositoryBucket extends Construct {
   readonly bucket: s3.Bucket;
   readonly key: kms.Key;
+  /** The server access logs bucket (the run bucket logs there too). */
+  readonly accessLogs: s3.Bucket;
   readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: RepositoryBucketProps = {}) {
@@ -47,6 +49,7 @@ export class RepositoryBucket extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.accessLogs = logs;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       versioned: true,
       objectLockEnabled: true,

@@ -245,6 +245,7 @@ notifications:
         return `arn:aws:lambda:eu-west-1:123456789012:function:${p.FunctionName}`;
       if (resource?.Type === 'AWS::StepFunctions::StateMachine')
         return `arn:aws:states:eu-west-1:123456789012:stateMachine:${p.StateMachineName}`;
+      if (resource?.Type === 'AWS::S3::Bucket' && r.Ref) return 'stepvault-runs-bucket';
       throw new Error(`unexpected substitution ${JSON.stringify(ref)}`);
     };
     const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
@@ -280,8 +281,52 @@ notifications:
       'prune',
       'extend-retention',
       'restore-test',
+      'fan-out-plan',
+      'backup-part',
+      'commit-parts',
     ])
       assert.ok(activities.map((a) => a.Properties.Name).includes(`stepvault-${task}`), task);
+  });
+
+  it("keeps fan-out runs' files in a bucket of their own that expires them, and lets the backup fan out", () => {
+    type Resource = { Properties: Record<string, unknown> };
+    const buckets = template.findResources('AWS::S3::Bucket') as Record<string, Resource>;
+    const runs = Object.entries(buckets).find(([id]) => id.startsWith('RunsBucket'));
+    assert.ok(runs, 'a run bucket');
+    const props = runs[1].Properties as {
+      PublicAccessBlockConfiguration: unknown;
+      LifecycleConfiguration: { Rules: { ExpirationInDays?: number }[] };
+      ObjectLockEnabled?: boolean;
+    };
+    assert.deepEqual(props.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    assert.ok(props.LifecycleConfiguration.Rules.some((r) => r.ExpirationInDays === 30));
+    assert.equal(props.ObjectLockEnabled, undefined, 'working files, not backups: no Object Lock');
+    // The backup state machine's role starts its own child executions and reads and writes the run bucket.
+    const machines = template.findResources('AWS::StepFunctions::StateMachine') as Record<string, Resource>;
+    const backup = Object.values(machines).find((r) => r.Properties.StateMachineName === 'stepvault-backup');
+    assert.ok(backup, 'the backup state machine');
+    const roleId = (backup.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    type Statement = { Effect: string; Action: string | string[] };
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref?: string }[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const statements = policies
+      .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const allows = (action: string) =>
+      statements.some((st) => st.Effect === 'Allow' && [st.Action].flat().includes(action));
+    for (const action of [
+      'states:StartExecution',
+      'states:DescribeExecution',
+      's3:GetObject',
+      's3:PutObject',
+    ])
+      assert.ok(allows(action), action);
   });
 
   it('runs two worker services on Fargate that scale on their activities', () => {

@@ -1,15 +1,17 @@
 // The stack that runs stepvault's plans on AWS, synthesized from stepvault.yaml and the same definition files the
-// local engine runs: the repository bucket (Object Lock, lifecycle, KMS), the workflows (activities, Lambda
-// functions, state machines), the workers on Fargate, the plans' schedules, and monitoring; with the IAM split
-// that keeps the workers from deleting or unlocking anything. README, "Run it on AWS".
+// local engine runs: the repository bucket (Object Lock, lifecycle, KMS), the run bucket of fan-out backups, the
+// workflows (activities, Lambda functions, state machines), the workers on Fargate, the plans' schedules, and
+// monitoring; with the IAM split that keeps the workers from deleting or unlocking anything. README, "Run it on AWS".
 
 import * as fs from 'node:fs';
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { aws_iam as iam, Stack, type StackProps, type aws_s3 as s3 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { LoadedConfig } from '../src/config/load-config.ts';
 import { Monitoring } from './monitoring.ts';
+import { acknowledgeWildcard } from './nag.ts';
 import { RepositoryBucket, type RepositoryBucketProps } from './repository-bucket.ts';
 import { RepositoryRoles } from './roles.ts';
+import { RunBucket } from './run-bucket.ts';
 import { PlanSchedules } from './schedules.ts';
 import { WorkerServices } from './workers.ts';
 import { Workflows } from './workflows.ts';
@@ -27,6 +29,7 @@ export interface StepvaultStackProps extends StackProps, RepositoryBucketProps {
 
 export class StepvaultStack extends Stack {
   readonly repository: RepositoryBucket;
+  readonly runs: RunBucket;
   readonly roles: RepositoryRoles;
   readonly workflows: Workflows;
   readonly workers: WorkerServices;
@@ -37,10 +40,19 @@ export class StepvaultStack extends Stack {
     super(scope, id, props);
     this.repository = new RepositoryBucket(this, 'Repository', props);
     this.roles = new RepositoryRoles(this, 'Roles', { repository: this.repository, config: props.config });
+    this.runs = new RunBucket(this, 'Runs', { accessLogs: this.repository.accessLogs as s3.IBucket });
+    this.roles.workers.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.runs.objectsArn()],
+      }),
+    );
+    acknowledgeWildcard(this.roles.workers, this.runs.objectsArn(), "the run bucket's files, named per run");
     this.workflows = new Workflows(this, 'Workflows', {
       lambdaCode: props.lambdaCode,
       configFile: props.config.file,
       lambdaRole: this.roles.functions,
+      runBucket: this.runs,
     });
     const workers = this.workflows.activityArns('workers');
     const maintenance = this.workflows.activityArns('maintenance');

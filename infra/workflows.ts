@@ -19,9 +19,16 @@ import {
 import { Construct } from 'constructs';
 import { LAMBDA_TASKS } from '../src/aws/lambda-handler.ts';
 import { builtinDefinitionPath, stateMachineName } from '../src/plans/builtin-workflows.ts';
-import { activityName, PLAN_STATE_MACHINES, PLAN_TASKS, type PlanTask } from '../src/plans/task-bindings.ts';
+import {
+  activityName,
+  PLAN_STATE_MACHINES,
+  PLAN_TASKS,
+  type PlanTask,
+  RUN_BUCKET_PLACEHOLDER,
+} from '../src/plans/task-bindings.ts';
 import { placeholdersIn } from '../src/workflows/asl/substitutions.ts';
 import { acknowledge, acknowledgeWildcard } from './nag.ts';
+import type { RunBucket } from './run-bucket.ts';
 
 /** The state machines deployed, in an order where a nested one comes before the one that starts it. */
 const DEPLOYED = ['restore-test', 'maintenance', 'backup'] as const;
@@ -35,6 +42,8 @@ export interface WorkflowsProps {
   configFile: string;
   /** The role the functions run with (they only notify and read). */
   lambdaRole: iam.IRole;
+  /** Where fan-out backups keep their run's files (`${RunBucket}`). */
+  runBucket: RunBucket;
 }
 
 export class Workflows extends Construct {
@@ -45,7 +54,9 @@ export class Workflows extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowsProps) {
     super(scope, id);
     const code = lambda.Code.fromAsset(stageFunctionCode(props.lambdaCode, props.configFile));
-    const substitutions: Record<string, string> = {};
+    const substitutions: Record<string, string> = {
+      [RUN_BUCKET_PLACEHOLDER]: props.runBucket.bucket.bucketName,
+    };
     for (const [placeholder, task] of Object.entries(PLAN_TASKS)) {
       if (task === 'restore') continue; // the daemon's restore workflow stays with `stepvault serve`
       if (LAMBDA_TASKS.includes(task)) {
@@ -147,6 +158,7 @@ export class Workflows extends Construct {
       nestedExecutions,
       "the restore test's executions, named when the backup starts them",
     );
+    this.#grantDistributedMap(backup, stateMachineName('backup'), props.runBucket);
     backup.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
@@ -159,6 +171,57 @@ export class Workflows extends Construct {
         ],
       }),
     );
+  }
+
+  /**
+   * What a distributed Map of `machine` needs (the backup's fan-out): reading its items from and writing its
+   * results to the run bucket, and starting, watching and stopping its child executions (named after the machine,
+   * so no reference to the machine itself, which would be circular).
+   */
+  #grantDistributedMap(machine: sfn.StateMachine, name: string, runBucket: RunBucket): void {
+    const stack = Stack.of(this);
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [runBucket.objectsArn()],
+      }),
+    );
+    const self = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const children = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${name}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const mapRuns = stack.formatArn({
+      service: 'states',
+      resource: 'mapRun',
+      resourceName: `${name}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }),
+    );
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [children],
+      }),
+    );
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['states:DescribeMapRun', 'states:UpdateMapRun', 'states:RedriveExecution'],
+        resources: [mapRuns],
+      }),
+    );
+    acknowledgeWildcard(machine, runBucket.objectsArn(), "the run bucket's files, named per run");
+    acknowledgeWildcard(machine, children, "the fan-out's child executions, named by the map run");
+    acknowledgeWildcard(machine, mapRuns, "the fan-out's map runs, named when they start");
   }
 
   /** Activity ARNs served by the workers (`maintenance`: those of the maintenance workers). */

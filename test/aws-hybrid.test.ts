@@ -20,9 +20,7 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { validateDefinition } from '../src/workflows/asl/validate.ts';
 import { WorkflowEngine } from '../src/workflows/engine/engine.ts';
-import { LOCAL_PARTITION } from '../src/workflows/engine/naming.ts';
-import { TaskFailure, TaskRegistry } from '../src/workflows/engine/task-registry.ts';
-import { type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
+import { activityRegistry, type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
 import { FAST_KDF } from './support/small-repository.ts';
 import { startWorkerProcess, until, type WorkerProcess } from './support/worker-process.ts';
 
@@ -67,16 +65,7 @@ plans:
 `,
     );
     // The engine's tasks go to the activity of the same task, as on AWS: queued, polled, reported.
-    const registry = new TaskRegistry();
-    for (const task of TASKS) {
-      registry.register(activityArn(LOCAL_PARTITION, task), async (input) => {
-        const outcome = await sfn.enqueue(activityArn(AWS, task), input).outcome;
-        if (outcome.status === 'succeeded') return outcome.output as never;
-        if (outcome.status === 'timed-out')
-          throw new TaskFailure('States.Timeout', 'the activity task timed out');
-        throw new TaskFailure(outcome.error, outcome.cause);
-      });
-    }
+    const registry = activityRegistry(sfn, AWS, TASKS);
     engine = new WorkflowEngine({ store: ':memory:', registry });
     registry.register(START_EXECUTION, startExecutionTask(builtinNestedHost(() => engine)));
   });

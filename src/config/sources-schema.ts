@@ -77,6 +77,27 @@ const confluenceSourceSchema = strictObject(
       "longest wait for the site's rate limit (Retry-After, a spent points quota) that is sat out; a longer one ends the backup partial",
     ).default('1h'),
     mediaHosts: z.array(z.string().min(1)).optional().describe('hosts attachment downloads may redirect to'),
+    fanOut: strictObject({
+      workers: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .describe(
+          "parts backed up at once (the distributed Map's MaxConcurrency): as many as there are workers to run them",
+        ),
+      spacesPerPart: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .optional()
+        .describe('spaces in one part (default: enough for about four parts per worker)'),
+    })
+      .optional()
+      .describe(
+        'back the site up in parts, a distributed Map over its spaces run by many workers, joined into one snapshot',
+      ),
     anomaly: strictObject({
       maxDeletedPages: countOrPercentSchema(
         'more deleted pages than this in one backup is an anomaly',

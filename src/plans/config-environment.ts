@@ -16,7 +16,13 @@ import { SecretResolver } from '../config/secrets/secret-resolver.ts';
 import type { ConfluenceSourceConfig } from '../config/sources-schema.ts';
 import { parseElapsedDuration } from '../domain/duration.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
-import { backupConfluence } from '../operations/confluence/backup/backup-confluence.ts';
+import {
+  backupConfluence,
+  type ConfluenceBackupRequest,
+} from '../operations/confluence/backup/backup-confluence.ts';
+import { backupConfluencePart } from '../operations/confluence/backup/backup-part.ts';
+import { commitConfluenceParts } from '../operations/confluence/backup/commit-parts.ts';
+import { planConfluenceFanOut } from '../operations/confluence/backup/fan-out-plan.ts';
 import { ClientRecord } from '../repository/client-record.ts';
 import { Repository } from '../repository/repository.ts';
 import { ConfluenceClient, DEFAULT_MEDIA_HOSTS } from '../sources/confluence/client/client.ts';
@@ -29,8 +35,6 @@ import {
   backupOutcome,
   type NotifyReport,
   type PlanEnvironment,
-  type SourceBackupDeps,
-  type SourceBackupOutcome,
   type SourceSpec,
 } from './plan-environment.ts';
 import type { PlanSettings, RuleSettings } from './plan-settings.ts';
@@ -138,49 +142,79 @@ export class ConfigEnvironment implements PlanEnvironment {
     return {
       type: 'confluence',
       site: config.site,
-      backup: (request, deps) => this.#backupConfluence(config, request, deps),
+      backup: (request, deps) =>
+        this.#withClient(config, deps.signal, async (client) =>
+          backupOutcome(
+            await backupConfluence(
+              { ...confluenceRequest(config), ...this.#stamp(request) },
+              {
+                repo: deps.repo,
+                api: client,
+                clock: deps.clock,
+                signal: deps.signal,
+                onProgress: deps.onProgress,
+              },
+            ),
+          ),
+        ),
+      planFanOut: (deps) =>
+        this.#withClient(config, deps.signal, (client) =>
+          planConfluenceFanOut(confluenceRequest(config), { ...deps, api: client }),
+        ),
+      backupPart: (request, deps) =>
+        this.#withClient(config, deps.signal, (client) =>
+          backupConfluencePart(
+            { ...confluenceRequest(config), ...this.#stamp(request), plan: request.plan, part: request.part },
+            {
+              repo: deps.repo,
+              api: client,
+              clock: deps.clock,
+              signal: deps.signal,
+              onProgress: deps.onProgress,
+            },
+          ),
+        ),
+      commitParts: async (request, deps) =>
+        backupOutcome(
+          await commitConfluenceParts(
+            {
+              ...confluenceRequest(config),
+              ...this.#stamp(request),
+              plan: request.plan,
+              parts: request.parts,
+            },
+            deps,
+          ),
+        ),
     };
   }
 
-  /** Runs the Confluence backup with the source's settings; its credentials are resolved here, per run. */
-  async #backupConfluence(
+  /** Tags, host and compression of a backup request, the host defaulting to this environment's. */
+  #stamp(request: { tags?: string[]; host?: string; compressionLevel?: number }) {
+    const host = request.host ?? this.host;
+    return {
+      ...(request.tags ? { tags: request.tags } : {}),
+      ...(host ? { host } : {}),
+      ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
+    };
+  }
+
+  /**
+   * Runs `use` with a client of the site, its credentials resolved here, per run. The admin key widens what this
+   * account reads for everyone using it: the client holds it for the call only (renewed while it runs, disabled
+   * however it ends).
+   */
+  async #withClient<T>(
     config: ConfluenceSourceConfig,
-    request: { tags: string[]; host?: string; compressionLevel?: number },
-    deps: SourceBackupDeps,
-  ): Promise<SourceBackupOutcome> {
-    const options = await confluenceClientOptions(config, this.#secrets, deps.signal);
+    signal: AbortSignal | undefined,
+    use: (client: ConfluenceClient) => Promise<T>,
+  ): Promise<T> {
+    const options = await confluenceClientOptions(config, this.#secrets, signal);
     const client = new ConfluenceClient({ ...options, onWait: (w) => this.#warn(describeSiteWait(w)) });
-    // The admin key widens what this account reads for everyone using it: the client holds it for the backup
-    // only (renewed while it runs, disabled however it ends).
-    const result = await client.withAdminKey(
-      () =>
-        backupConfluence(
-          {
-            site: config.site,
-            spaces: config.spaces === 'all' ? [] : config.spaces,
-            includeArchivedSpaces: config.includeArchived,
-            history: config.history,
-            attachmentVersions: config.attachments.versions,
-            adminKey: config.adminKey,
-            sweep:
-              config.metadataSweepSlices !== undefined
-                ? { kind: 'rolling', slices: config.metadataSweepSlices }
-                : { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
-            tags: request.tags,
-            host: request.host ?? this.host,
-            ...(request.compressionLevel !== undefined ? { compressionLevel: request.compressionLevel } : {}),
-          },
-          {
-            repo: deps.repo,
-            api: client,
-            clock: deps.clock,
-            signal: deps.signal,
-            onProgress: deps.onProgress,
-          },
-        ),
-      { signal: deps.signal, onDisableFailed: (m) => this.#warn(m) },
-    );
-    return backupOutcome(result);
+    return client.withAdminKey(() => use(client), {
+      ...(signal ? { signal } : {}),
+      onDisableFailed: (m) => this.#warn(m),
+    });
   }
 
   notify(event: NotificationEvent): Promise<NotifyReport> {
@@ -191,6 +225,22 @@ export class ConfigEnvironment implements PlanEnvironment {
   async close(): Promise<void> {
     await this.#channels?.close();
   }
+}
+
+/** The backup request of a configured Confluence source (what every backup of it asks for). */
+function confluenceRequest(config: ConfluenceSourceConfig): ConfluenceBackupRequest {
+  return {
+    site: config.site,
+    spaces: config.spaces === 'all' ? [] : config.spaces,
+    includeArchivedSpaces: config.includeArchived,
+    history: config.history,
+    attachmentVersions: config.attachments.versions,
+    adminKey: config.adminKey,
+    sweep:
+      config.metadataSweepSlices !== undefined
+        ? { kind: 'rolling', slices: config.metadataSweepSlices }
+        : { kind: 'every', ms: parseElapsedDuration(config.metadataSweep) },
+  };
 }
 
 /**
@@ -270,6 +320,10 @@ export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
     repository: plan.repository,
     workflow: plan.workflow ?? null,
     anomaly: source?.type === 'confluence' && source.anomaly ? anomalySettings(source.anomaly) : null,
+    fanOut:
+      source?.type === 'confluence' && source.fanOut
+        ? { workers: source.fanOut.workers, spacesPerPart: source.fanOut.spacesPerPart ?? null }
+        : null,
     rules: plan.rules.map(ruleSettings),
   };
 }

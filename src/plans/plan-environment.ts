@@ -6,6 +6,8 @@
 import type { Clock } from '../common/clock.ts';
 import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { SnapshotSummary } from '../domain/snapshot.ts';
+import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
+import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
 
@@ -25,10 +27,24 @@ export interface FilesSourceSpec {
 export interface ConfluenceSourceSpec {
   type: 'confluence';
   site: string;
-  backup(
-    request: { tags: string[]; host?: string; compressionLevel?: number },
+  backup(request: BackupStamp, deps: SourceBackupDeps): Promise<SourceBackupOutcome>;
+  /** The steps of a fan-out backup (operations/confluence/backup/fan-out-plan.ts, backup-part.ts, commit-parts.ts). */
+  planFanOut(deps: { repo: Repository; clock: Clock; signal: AbortSignal }): Promise<FanOutPlan>;
+  backupPart(
+    request: BackupStamp & { plan: Pick<FanOutPlan, 'time' | 'parent'>; part: string[] },
     deps: SourceBackupDeps,
+  ): Promise<PartResult>;
+  commitParts(
+    request: BackupStamp & { plan: FanOutPlan; parts: PartResult[] },
+    deps: { repo: Repository; clock: Clock; signal: AbortSignal },
   ): Promise<SourceBackupOutcome>;
+}
+
+/** What a plan adds to every backup it makes. */
+export interface BackupStamp {
+  tags: string[];
+  host?: string;
+  compressionLevel?: number;
 }
 
 export type SourceSpec = FilesSourceSpec | ConfluenceSourceSpec;

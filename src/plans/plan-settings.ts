@@ -41,6 +41,8 @@ export interface PlanSettings {
   workflow: string | null;
   /** Anomaly guard thresholds (Confluence sources): counts or "N%". */
   anomaly: { maxDeletedPages?: number | string; maxChangedPages?: number | string } | null;
+  /** A Confluence site backed up in parts by many workers (null: in one task). */
+  fanOut: { workers: number; spacesPerPart: number | null } | null;
   rules: RuleSettings[];
 }
 
@@ -80,6 +82,7 @@ export function workflowInput(workflow: BuiltinWorkflow, plan: PlanSettings, rul
         copyTo: rule.copyTo.map((c) => ({ repository: c.repository, retention: c.retention })),
         verify: { checkSubset: rule.verify.checkSubset, restoreTest: rule.verify.restoreTest },
         anomaly: plan.anomaly,
+        fanOut: plan.fanOut,
       } as unknown as Json;
     case 'restore-test':
       return {

@@ -3,6 +3,7 @@
 // (task-bindings.ts) and under the resource definitions of earlier versions used, plus Step Functions' own
 // `states:startExecution` for nested workflows (the backup workflow's restore test).
 
+import type { ObjectStore } from '../workflows/engine/item-io.ts';
 import { LOCAL_PARTITION } from '../workflows/engine/naming.ts';
 import type { TaskHandler, TaskRegistry } from '../workflows/engine/task-registry.ts';
 import { anomalyGuardTask } from './anomaly-guard-task.ts';
@@ -11,6 +12,7 @@ import { backupTask } from './backup-task.ts';
 import { checkTask } from './check-task.ts';
 import { copyTask } from './copy-task.ts';
 import { extendRetentionTask } from './extend-retention-task.ts';
+import { backupPartTask, commitPartsTask, fanOutPlanTask } from './fan-out-tasks.ts';
 import { type NestedExecutionHost, START_EXECUTION, startExecutionTask } from './nested-execution-task.ts';
 import { notifyTask } from './notify-task.ts';
 import { pickSnapshotTask } from './pick-snapshot-task.ts';
@@ -23,8 +25,14 @@ import { activityArn, legacyResource, type PlanTask } from './task-bindings.ts';
 /** The tasks of plan runs (the daemon adds `restore`, which needs its configuration). */
 export type PlanRunTask = Exclude<PlanTask, 'restore'>;
 
-/** The handler of each plan task, built over one environment. */
-export function planTaskHandlers(env: PlanEnvironment): Record<PlanRunTask, TaskHandler> {
+/**
+ * The handler of each plan task, built over one environment; `objects` is the run bucket's store (the engine's
+ * buckets, or S3), which fan-out backups keep their run's files in.
+ */
+export function planTaskHandlers(
+  env: PlanEnvironment,
+  objects?: () => ObjectStore,
+): Record<PlanRunTask, TaskHandler> {
   return {
     preflight: preflightTask(env),
     backup: backupTask(env),
@@ -37,6 +45,9 @@ export function planTaskHandlers(env: PlanEnvironment): Record<PlanRunTask, Task
     'pick-snapshot': pickSnapshotTask(env),
     'restore-test': restoreTestTask(env),
     notify: notifyTask(env),
+    'fan-out-plan': fanOutPlanTask(env, objects),
+    'backup-part': backupPartTask(env),
+    'commit-parts': commitPartsTask(env, objects),
   };
 }
 
@@ -52,8 +63,9 @@ export function registerPlanTasks(
   registry: TaskRegistry,
   env: PlanEnvironment,
   nested: NestedExecutionHost,
+  objects?: () => ObjectStore,
 ): TaskRegistry {
-  const handlers = planTaskHandlers(env);
+  const handlers = planTaskHandlers(env, objects);
   for (const [task, handler] of Object.entries(handlers))
     registerTask(registry, task as PlanRunTask, handler);
   registry.registerIntegration('aws-sdk:', awsSdkIntegration);

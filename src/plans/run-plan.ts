@@ -36,6 +36,7 @@ export function createPlanEngine(options: PlanEngineOptions): WorkflowEngine {
     registry,
     environment,
     builtinNestedHost(() => engine),
+    () => engine.objects,
   );
   return engine;
 }

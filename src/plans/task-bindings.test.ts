@@ -35,9 +35,10 @@ test('the built-in definitions name every resource by placeholder, and AWS finds
       expected,
       `${file}: ${JSON.stringify(result.diagnostics)}`,
     );
-    // bound for AWS, every Task resource is one of our activities or an AWS integration
+    // bound for AWS, every resource is one of our activities, an AWS integration or S3 (a distributed Map's
+    // ItemReader and ResultWriter)
     for (const m of bindDefinition(text, file, AWS).matchAll(/"Resource": "([^"]+)"/g)) {
-      assert.ok(taskOfActivity(m[1]!) ?? /^arn:aws:states:::(states|aws-sdk):/.test(m[1]!), m[1]);
+      assert.ok(taskOfActivity(m[1]!) ?? /^arn:aws:states:::(states|aws-sdk|s3):/.test(m[1]!), m[1]);
     }
   }
 });

@@ -23,6 +23,9 @@ export const PLAN_TASKS = {
   RestoreTestTask: 'restore-test',
   NotifyTask: 'notify',
   RestoreTask: 'restore',
+  FanOutPlanTask: 'fan-out-plan',
+  BackupPartTask: 'backup-part',
+  CommitPartsTask: 'commit-parts',
 } as const;
 
 export type PlanTask = (typeof PLAN_TASKS)[keyof typeof PLAN_TASKS];
@@ -34,6 +37,13 @@ export const PLAN_STATE_MACHINES = {
   MaintenanceStateMachine: 'stepvault-maintenance',
   RestoreStateMachine: 'stepvault-restore',
 } as const;
+
+/**
+ * The bucket of fan-out runs (the spaces a distributed Map reads, the results it writes): on AWS the stack's run
+ * bucket; here a bucket of the local engine's (a directory under its buckets, or S3 with `--buckets s3`).
+ */
+export const RUN_BUCKET_PLACEHOLDER = 'RunBucket';
+export const LOCAL_RUN_BUCKET = 'stepvault-runs';
 
 const ACTIVITY_PREFIX = 'stepvault-';
 
@@ -63,13 +73,14 @@ export function legacyResource(task: PlanTask): string {
   return `arn:aws:states:::stepvault:${task}`;
 }
 
-/** What every placeholder stands for in `partition`: activity ARNs for tasks, state machine ARNs. */
+/** What every placeholder stands for in `partition`: activity ARNs for tasks, state machine ARNs, the run bucket. */
 export function substitutionsFor(partition: Partition): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [placeholder, task] of Object.entries(PLAN_TASKS))
     values[placeholder] = activityArn(partition, task);
   for (const [placeholder, name] of Object.entries(PLAN_STATE_MACHINES))
     values[placeholder] = stateMachineArn(partition, name);
+  values[RUN_BUCKET_PLACEHOLDER] = LOCAL_RUN_BUCKET;
   return values;
 }
 

@@ -7,6 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { activityArn, type PlanTask } from '../../src/plans/task-bindings.ts';
+import { LOCAL_PARTITION, type Partition } from '../../src/workflows/engine/naming.ts';
+import { TaskFailure, TaskRegistry } from '../../src/workflows/engine/task-registry.ts';
 
 export type TaskOutcome =
   | { status: 'succeeded'; output: unknown; heartbeats: number; workerName: string | undefined }
@@ -183,4 +186,26 @@ function reply(res: http.ServerResponse, status: number, body: unknown): void {
     'x-amzn-requestid': randomUUID(),
   });
   res.end(text);
+}
+
+/**
+ * A registry whose handlers hand each task to the activity of the same task in `partition`, as on AWS: queued,
+ * polled by workers, reported; the outcome becomes the state's.
+ */
+export function activityRegistry(
+  sfn: SfnActivitiesDouble,
+  partition: Partition,
+  tasks: readonly PlanTask[],
+): TaskRegistry {
+  const registry = new TaskRegistry();
+  for (const task of tasks) {
+    registry.register(activityArn(LOCAL_PARTITION, task), async (input) => {
+      const outcome = await sfn.enqueue(activityArn(partition, task), input).outcome;
+      if (outcome.status === 'succeeded') return outcome.output as never;
+      if (outcome.status === 'timed-out')
+        throw new TaskFailure('States.Timeout', 'the activity task timed out');
+      throw new TaskFailure(outcome.error, outcome.cause);
+    });
+  }
+  return registry;
 }

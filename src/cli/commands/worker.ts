@@ -5,21 +5,35 @@
 // failed (`Stepvault.Interrupted`). Credentials and region come from the AWS SDK's default chain
 // (AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL reach another endpoint).
 
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { ActivityWorker, defaultSfnClient, type WorkerEvent } from '../../aws/activity-worker.ts';
 import { findConfigFile, loadConfig } from '../../config/load-config.ts';
+import { s3ObjectStore } from '../../plans/aws-sdk/s3-item-io.ts';
 import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
 import { type PlanRunTask, planTaskHandlers } from '../../plans/plan-tasks.ts';
+import { localObjectStore, type ObjectStore } from '../../workflows/engine/item-io.ts';
 import { action } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { collect, integer } from '../option-parsers.ts';
 import type { Output } from '../output/output.ts';
+import { S3_BUCKETS } from './workflow-engine.ts';
 
 interface WorkerOptions {
   activity: string[];
   config?: string;
   grace: number;
   name?: string;
+  buckets: string;
+}
+
+/** The run bucket's store: S3 (made on first use), or a local engine's bucket directories. */
+function runObjects(buckets: string): () => ObjectStore {
+  let store: ObjectStore | undefined;
+  return () => {
+    store ??= buckets === S3_BUCKETS ? s3ObjectStore() : localObjectStore(path.resolve(buckets));
+    return store;
+  };
 }
 
 export function register(program: Command): void {
@@ -35,13 +49,18 @@ export function register(program: Command): void {
     .option('--config <file>', 'stepvault.yaml (default: STEPVAULT_CONFIG or ./stepvault.yaml)')
     .option('--grace <seconds>', 'how long a running task may go on once stopped', integer('--grace', 0), 60)
     .option('--name <name>', 'the worker name Step Functions records (default: host name and process ID)')
+    .option(
+      '--buckets <dir|s3>',
+      "where fan-out runs keep their files (the run bucket): s3 for Amazon S3 itself (the AWS SDK default chain; the default), or the directory of a local engine's buckets",
+      's3',
+    )
     .action(
       action(async (ctx, opts: WorkerOptions) => {
         const environment = lazyConfigEnvironment(() => loadConfig(findConfigFile(opts.config)), {
           warn: (message) => ctx.out.warn(message),
         });
         const handlers: Partial<Record<string, ReturnType<typeof planTaskHandlers>[PlanRunTask]>> =
-          planTaskHandlers(environment);
+          planTaskHandlers(environment, runObjects(opts.buckets));
         const client = defaultSfnClient();
         const worker = new ActivityWorker({
           client,

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { StepvaultError } from '../../common/errors.ts';
 import { findConfigFile, loadConfig } from '../../config/load-config.ts';
-import { s3ItemIo } from '../../plans/aws-sdk/s3-item-io.ts';
+import { s3ObjectStore } from '../../plans/aws-sdk/s3-item-io.ts';
 import { lazyConfigEnvironment } from '../../plans/config-environment.ts';
 import { registerPlanTasks } from '../../plans/plan-tasks.ts';
 import { builtinNestedHost } from '../../plans/run-plan.ts';
@@ -41,7 +41,12 @@ export function storePath(options: WorkflowGroupOptions, env = process.env): str
  */
 export function taskRegistry(engine: () => WorkflowEngine): TaskRegistry {
   const environment = lazyConfigEnvironment(() => loadConfig(findConfigFile(undefined)));
-  return registerPlanTasks(new TaskRegistry(), environment, builtinNestedHost(engine));
+  return registerPlanTasks(
+    new TaskRegistry(),
+    environment,
+    builtinNestedHost(engine),
+    () => engine().objects,
+  );
 }
 
 export function openEngine(options: WorkflowGroupOptions): WorkflowEngine {
@@ -49,7 +54,7 @@ export function openEngine(options: WorkflowGroupOptions): WorkflowEngine {
     store: storePath(options),
     registry: taskRegistry(() => engine),
     ...(options.buckets === S3_BUCKETS
-      ? { itemIo: s3ItemIo() }
+      ? { objects: s3ObjectStore() }
       : options.buckets
         ? { bucketsDir: path.resolve(options.buckets) }
         : {}),

@@ -10,11 +10,16 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Json } from '../../workflows/asl/json.ts';
-import { type ItemIo, objectStoreItemIo } from '../../workflows/engine/item-io.ts';
+import { type ItemIo, type ObjectStore, objectStoreItemIo } from '../../workflows/engine/item-io.ts';
 
 /** Items and results in S3; `client` defaults to one from the SDK's default chain (path-style addressing). */
-export function s3ItemIo(client: S3Client = new S3Client({ forcePathStyle: true })): ItemIo {
-  return objectStoreItemIo({
+export function s3ItemIo(client?: S3Client): ItemIo {
+  return objectStoreItemIo(s3ObjectStore(client));
+}
+
+/** S3 as an ObjectStore (the buckets of distributed Maps, and the files of fan-out runs). */
+export function s3ObjectStore(client: S3Client = new S3Client({ forcePathStyle: true })): ObjectStore {
+  return {
     async getText(bucket, key) {
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return (await got.Body?.transformToString('utf8')) ?? '';
@@ -44,5 +49,5 @@ export function s3ItemIo(client: S3Client = new S3Client({ forcePathStyle: true 
         new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
       );
     },
-  });
+  };
 }

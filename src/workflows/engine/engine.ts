@@ -24,7 +24,7 @@ import {
   history,
 } from './describe.ts';
 import { ExecutionRunner } from './execution-runner.ts';
-import { type ItemIo, localItemIo } from './item-io.ts';
+import { type ItemIo, localObjectStore, type ObjectStore, objectStoreItemIo } from './item-io.ts';
 import { childOutcome, handleMapCommand, type MapRunHost } from './map-runs.ts';
 import {
   checkName,
@@ -57,6 +57,11 @@ export interface EngineOptions {
   itemIo?: ItemIo;
   /** Local "buckets" for distributed Maps: bucket B, key K is `<bucketsDir>/B/K` (default: `buckets` next to the store). */
   bucketsDir?: string;
+  /**
+   * The buckets of distributed Maps as an object store (default: the directories of `bucketsDir`); items and
+   * results go through it unless `itemIo` says otherwise, and tasks that keep a run's files use it (`objects`).
+   */
+  objects?: ObjectStore;
 }
 
 export interface StartOptions {
@@ -85,6 +90,8 @@ export class WorkflowEngine {
   readonly registry: TaskRegistry;
   readonly clock: Clock;
   readonly partition: Partition;
+  /** Where this engine's distributed Maps read items and write results, for tasks that keep a run's files. */
+  readonly objects: ObjectStore;
   readonly owner = `${process.pid}-${randomUUID()}`;
   readonly #opts: EngineOptions;
   readonly #running = new Map<number, Running>();
@@ -101,8 +108,9 @@ export class WorkflowEngine {
     this.partition = options.partition ?? LOCAL_PARTITION;
     const storeDir =
       this.#store.file === ':memory:' ? process.cwd() : path.dirname(path.resolve(this.#store.file));
+    this.objects = options.objects ?? localObjectStore(options.bucketsDir ?? path.join(storeDir, 'buckets'));
     this.#mapHost = {
-      itemIo: options.itemIo ?? localItemIo(options.bucketsDir ?? path.join(storeDir, 'buckets')),
+      itemIo: options.itemIo ?? objectStoreItemIo(this.objects),
       startChild: (parent, cmd, index, input) => this.#startChild(parent, cmd, index, input),
       ensureRunning: (child) => {
         if (this.#running.has(child.seq)) return;

@@ -129,7 +129,12 @@ export function objectStoreItemIo(store: ObjectStore): ItemIo {
 
 /** Buckets as directories: bucket `B`, key `K` is the file `<root>/B/K`. */
 export function localItemIo(root: string): ItemIo {
-  return objectStoreItemIo({
+  return objectStoreItemIo(localObjectStore(root));
+}
+
+/** An ObjectStore of directories: bucket `B`, key `K` is the file `<root>/B/K` (a key never leaves its bucket). */
+export function localObjectStore(root: string): ObjectStore {
+  return {
     async getText(bucket, key) {
       return fs.readFileSync(inside(root, bucket, key), 'utf8');
     },
@@ -141,7 +146,7 @@ export function localItemIo(root: string): ItemIo {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, body);
     },
-  });
+  };
 }
 
 function listObjects(root: string, bucket: string, prefix: string): Json[] {

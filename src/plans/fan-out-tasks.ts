@@ -1,0 +1,255 @@
+// The tasks of a fan-out backup (a Confluence site backed up by many workers, the backup workflow's `FanOut`
+// states): `${FanOutPlanTask}` fixes what the parts share and writes the run's files to the run bucket (the spaces,
+// one item each, for the distributed Map's ItemReader; the whole plan for the commit), `${BackupPartTask}` backs up
+// one batch of spaces, and `${CommitPartsTask}` reads the parts' results where the Map's ResultWriter put them and
+// commits the one snapshot. Workflow state carries only keys and small numbers; what grows with the site (spaces,
+// index file names, the parts' results) stays in the bucket. The commit, like the backup task, makes one snapshot
+// per run (`run:<key>`): a re-invocation returns the snapshot an earlier one made.
+
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { StepvaultError } from '../common/errors.ts';
+import { planTag, ruleTag, runTag } from '../domain/plan-tags.ts';
+import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
+import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
+import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
+import type { Json } from '../workflows/asl/json.ts';
+import type { ObjectStore } from '../workflows/engine/item-io.ts';
+import type { TaskContext } from '../workflows/engine/task-registry.ts';
+import { type BackupTaskOutput, outcomeOf } from './backup-task.ts';
+import type { ConfluenceSourceSpec, PlanEnvironment } from './plan-environment.ts';
+import { asTask } from './task-errors.ts';
+import { heartbeater, parseTaskInput } from './task-input.ts';
+
+const name = z.string().min(1);
+
+export const FanOutPlanInput = z
+  .object({
+    plan: name,
+    rule: name,
+    source: name,
+    repository: name,
+    bucket: name,
+    fanOut: z
+      .object({
+        workers: z.number().int().min(1),
+        spacesPerPart: z.number().int().min(1).nullable().default(null),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const BackupPartInput = z
+  .object({
+    plan: name,
+    rule: name,
+    source: name,
+    repository: name,
+    run: z.object({ time: z.iso.datetime(), parent: z.string().nullable() }).passthrough(),
+    spaces: z.array(name).min(1),
+  })
+  .strict();
+
+export const CommitPartsInput = z
+  .object({
+    plan: name,
+    rule: name,
+    source: name,
+    repository: name,
+    tags: z.array(name).default([]),
+    run: z.object({ bucket: name, planKey: name }).passthrough(),
+    results: z
+      .object({ ResultWriterDetails: z.object({ Bucket: name, Key: name }).passthrough() })
+      .passthrough(),
+  })
+  .strict();
+
+/** What the plan task puts in workflow state. */
+export interface FanOutRun {
+  bucket: string;
+  /** A JSON array of `{ "space": KEY }`, the Map's items. */
+  spacesKey: string;
+  /** The whole FanOutPlan, for the commit. */
+  planKey: string;
+  /** Where the Map's ResultWriter writes (under the run's prefix). */
+  resultsPrefix: string;
+  time: string;
+  parent: string | null;
+  spaces: number;
+  /** Spaces per part: the ItemBatcher's batch size. */
+  spacesPerPart: number;
+}
+
+/** The part results' shape, checked as they are read back from the bucket. */
+const partResultSchema = z
+  .object({
+    tree: z.string().regex(/^[0-9a-f]{64}$/),
+    spaces: z.array(z.string()),
+    site: z.object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() }).passthrough(),
+    counts: z.record(z.string(), z.unknown()),
+    missing: z.array(z.object({ path: z.string(), error: z.string() })),
+    deleted: z.array(z.object({ path: z.string(), reason: z.string() })),
+    indexFiles: z.array(z.string()),
+    treeBlobs: z.number(),
+    packBytes: z.number(),
+  })
+  .passthrough();
+
+function confluenceSource(env: PlanEnvironment, source: string): ConfluenceSourceSpec {
+  const spec = env.source(source);
+  if (spec.type !== 'confluence')
+    throw new StepvaultError(
+      'usage',
+      `source ${source} is a ${spec.type} source: only Confluence sites fan out`,
+      {
+        hint: 'remove fanOut from the plan input, or back up this source with the Backup task',
+      },
+    );
+  return spec;
+}
+
+/** A run's files live under a prefix of its own, named from its idempotency key (the same across retries). */
+function runPrefix(plan: string, ctx: TaskContext): string {
+  const id = createHash('sha256').update(ctx.idempotencyKey).digest('hex').slice(0, 32);
+  return `stepvault/fan-out/${plan}/${id}`;
+}
+
+function requireObjects(objects: (() => ObjectStore) | undefined): ObjectStore {
+  const store = objects?.();
+  if (!store)
+    throw new StepvaultError('usage', 'this process has no run bucket for fan-out backups', {
+      hint: 'run fan-out plans on the local engine (plan run, serve) or with `stepvault worker`',
+    });
+  return store;
+}
+
+export function fanOutPlanTask(env: PlanEnvironment, objects: (() => ObjectStore) | undefined) {
+  return (input: Json, ctx: TaskContext): Promise<Json> =>
+    asTask(async () => {
+      const request = parseTaskInput(FanOutPlanInput, input, ctx);
+      const spec = confluenceSource(env, request.source);
+      const store = requireObjects(objects);
+      const repo = await env.openRepository(request.repository);
+      const plan = await env.gate.with(
+        [request.repository],
+        false,
+        () => spec.planFanOut({ repo, clock: env.clock, signal: ctx.signal }),
+        ctx.signal,
+      );
+      const prefix = runPrefix(request.plan, ctx);
+      const run: FanOutRun = {
+        bucket: request.bucket,
+        spacesKey: `${prefix}/spaces.json`,
+        planKey: `${prefix}/plan.json`,
+        resultsPrefix: `${prefix}/results`,
+        time: plan.time,
+        parent: plan.parent,
+        spaces: plan.spaces.length,
+        spacesPerPart:
+          request.fanOut.spacesPerPart ??
+          Math.max(1, Math.floor(plan.spaces.length / (request.fanOut.workers * 4))),
+      };
+      await store.put(run.bucket, run.planKey, JSON.stringify(plan));
+      await store.put(run.bucket, run.spacesKey, JSON.stringify(plan.spaces.map((space) => ({ space }))));
+      return run as unknown as Json;
+    });
+}
+
+export function backupPartTask(env: PlanEnvironment) {
+  return (input: Json, ctx: TaskContext): Promise<Json> =>
+    asTask(async () => {
+      const request = parseTaskInput(BackupPartInput, input, ctx);
+      const spec = confluenceSource(env, request.source);
+      const repo = await env.openRepository(request.repository);
+      const level = env.compressionLevel?.(request.repository);
+      const result = await env.gate.with(
+        [request.repository],
+        false,
+        () =>
+          spec.backupPart(
+            {
+              tags: [],
+              ...(level === undefined ? {} : { compressionLevel: level }),
+              plan: { time: request.run.time, parent: request.run.parent },
+              part: request.spaces,
+            },
+            { repo, clock: env.clock, signal: ctx.signal, onProgress: heartbeater(ctx, env.clock) },
+          ),
+        ctx.signal,
+      );
+      return result as unknown as Json;
+    });
+}
+
+export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStore) | undefined) {
+  return (input: Json, ctx: TaskContext): Promise<Json> =>
+    asTask(async () => {
+      const request = parseTaskInput(CommitPartsInput, input, ctx);
+      const spec = confluenceSource(env, request.source);
+      const store = requireObjects(objects);
+      const repo = await env.openRepository(request.repository);
+      const marker = runTag(ctx.idempotencyKey);
+      const tags = [...new Set([planTag(request.plan), ruleTag(request.rule), ...request.tags, marker])];
+      const output = await env.gate.with(
+        [request.repository],
+        false,
+        async (): Promise<BackupTaskOutput> => {
+          const earlier = (await listSnapshots(repo)).snapshots.find((s) => s.tags.includes(marker));
+          if (earlier) return { ...outcomeOf(earlier), sourceType: spec.type, reused: true };
+          const plan = JSON.parse(await store.getText(request.run.bucket, request.run.planKey)) as FanOutPlan;
+          const parts = await readPartResults(store, request.results.ResultWriterDetails);
+          const outcome = await spec.commitParts(
+            { tags, ...(env.host ? { host: env.host } : {}), plan, parts },
+            { repo, clock: env.clock, signal: ctx.signal },
+          );
+          return { ...outcome, sourceType: spec.type, partial: outcome.missing > 0, reused: false };
+        },
+        ctx.signal,
+      );
+      return output as unknown as Json;
+    });
+}
+
+/**
+ * The parts' results from the files a distributed Map's ResultWriter wrote (its manifest names them). A part that
+ * failed is refused by name: the Map fails on it unless told to tolerate failures, and no snapshot may lack one.
+ */
+async function readPartResults(
+  store: ObjectStore,
+  manifestAt: { Bucket: string; Key: string },
+): Promise<PartResult[]> {
+  const manifest = JSON.parse(await store.getText(manifestAt.Bucket, manifestAt.Key)) as {
+    ResultFiles?: Record<string, { Key: string }[]>;
+  };
+  const files = manifest.ResultFiles ?? {};
+  const failed = [...(files.FAILED ?? []), ...(files.PENDING ?? [])];
+  if (failed.length > 0)
+    throw new StepvaultError(
+      'partial',
+      `some parts of the backup did not succeed (see ${failed[0]!.Key}): no snapshot was written`,
+      { hint: 'run the backup again; the parts that succeeded left their data for it to reuse' },
+    );
+  const parts: PartResult[] = [];
+  for (const file of files.SUCCEEDED ?? []) {
+    const text = await store.getText(manifestAt.Bucket, file.Key);
+    const entries = file.Key.endsWith('.jsonl')
+      ? text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as { Output: string })
+      : (JSON.parse(text) as { Output: string }[]);
+    for (const entry of entries) {
+      const parsed = partResultSchema.safeParse(JSON.parse(entry.Output));
+      if (!parsed.success)
+        throw new StepvaultError(
+          'corrupt',
+          `a part's result in ${file.Key} is not one a backup part writes`,
+          {
+            hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
+          },
+        );
+      parts.push(parsed.data as unknown as PartResult);
+    }
+  }
+  return parts;
+}
