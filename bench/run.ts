@@ -1,6 +1,6 @@
 // Entry point of `npm run bench [-- suite] [options]`: runs one benchmark suite and writes its section of
 // docs/benchmarks.md. Suites: repository (the default), s3, workflow, confluence,
-// confluence-scale.
+// confluence-scale, confluence-fan-out.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +21,7 @@ const MODULE_SUITES: Record<string, { file: string; exported: string }> = {
   workflow: { file: 'workflow.ts', exported: 'runWorkflowBench' },
   confluence: { file: 'confluence.ts', exported: 'runConfluenceBench' },
   'confluence-scale': { file: 'confluence-scale.ts', exported: 'runConfluenceScaleBench' },
+  'confluence-fan-out': { file: 'confluence-fan-out.ts', exported: 'runConfluenceFanOutBench' },
 };
 const SUITES = [...Object.keys(OPTION_SUITES), ...Object.keys(MODULE_SUITES)];
 

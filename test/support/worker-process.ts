@@ -14,12 +14,16 @@ export interface WorkerProcess {
   exit: Promise<number | null>;
 }
 
-/** Starts `stepvault worker --json ARGS` in `dir` (its stepvault.yaml), reaching Step Functions at `endpoint`. */
+/**
+ * Starts `stepvault worker --json ARGS` in `dir` (its stepvault.yaml), reaching Step Functions at `endpoint`;
+ * `env` adds to or overrides its environment (e.g. credentials a repository on S3 takes).
+ */
 export function startWorkerProcess(
   dir: string,
   endpoint: string,
   region: string,
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): WorkerProcess {
   const child = spawn(process.execPath, [MAIN, 'worker', '--json', ...args], {
     cwd: dir,
@@ -31,6 +35,7 @@ export function startWorkerProcess(
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: WORKER_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: WORKER_CREDENTIALS.secretAccessKey,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -73,9 +73,9 @@ describe('a fan-out Confluence backup', () => {
     // Unchanged: every item reused from the parent the plan picked.
     clock.advance(60_000);
     const unchanged = await fanOut((keys) => [keys.slice(0, 2), keys.slice(2)]);
-    assert.equal(
-      unchanged.plan.parent,
-      joined.snapshotId,
+    // (the two snapshots so far have the same time and the same tree: either is the newest)
+    assert.ok(
+      [single.snapshotId, joined.snapshotId].includes(unchanged.plan.parent ?? ''),
       'the parts reuse the newest backup of the same site',
     );
     const reused = await unchanged.commit();
