@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ManualClock } from '../src/common/clock.ts';
+import { Secret } from '../src/common/secret.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { backupConfluence } from '../src/operations/confluence/backup/backup-confluence.ts';
 import { planSettings } from '../src/plans/config-environment.ts';
@@ -119,16 +120,11 @@ class Bench {
     await Repository.init(await this.backend(repository), BENCH_PASSWORD, { kdf: FAST_KDF });
   }
 
-  async backend(repository: string) {
-    const previous = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
-    process.env.AWS_ACCESS_KEY_ID = this.rgw.owner.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = this.rgw.owner.secretAccessKey;
-    try {
-      return await openLocation(this.location(repository), {});
-    } finally {
-      process.env.AWS_ACCESS_KEY_ID = previous.id;
-      process.env.AWS_SECRET_ACCESS_KEY = previous.secret;
-    }
+  backend(repository: string) {
+    return openLocation(this.location(repository), {
+      accessKeyId: new Secret(this.rgw.owner.accessKeyId),
+      secretAccessKey: new Secret(this.rgw.owner.secretAccessKey),
+    });
   }
 
   workerEnv(): NodeJS.ProcessEnv {
