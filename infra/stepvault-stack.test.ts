@@ -50,6 +50,16 @@ plans:
         schedule: 30 12 * * 1-5
       - name: hourly
         schedule: rate(1 hour)
+  shop:
+    source: data
+    repository: main
+    awsBackup:
+      vault: shop-vault
+      iamRole: arn:aws:iam::123456789012:role/shop-backup
+      tags: { app: shop }
+    rules:
+      - name: nightly
+        schedule: 0 2 * * *
 notifications:
   alerts: { type: sns, region: eu-west-1, topicArn: 'arn:aws:sns:eu-west-1:123456789012:stepvault-alerts', events: ['*'] }
 `,
@@ -186,7 +196,14 @@ notifications:
       'stepvault-docs-maintenance',
       'stepvault-docs-nightly',
       'stepvault-docs-weekdays',
+      'stepvault-shop-maintenance',
+      'stepvault-shop-nightly',
     ]);
+    // the plan with AWS resources: its backup's input carries them, so one run covers both
+    const shop = planSettings(loaded, 'shop');
+    const shopInput = JSON.parse(byName['stepvault-shop-nightly'].Target.Input);
+    assert.equal(shopInput.awsBackup.vault, 'shop-vault');
+    assert.deepEqual(shopInput, workflowInput('backup', shop, shop.rules[0]!));
     assert.equal(byName['stepvault-docs-maintenance'].ScheduleExpression, 'rate(7 days)');
     assert.deepEqual(
       JSON.parse(byName['stepvault-docs-maintenance'].Target.Input),
@@ -206,9 +223,11 @@ notifications:
     }
     // a pipeline's request names a plan and a rule on stepvault's own bus; the input is the configuration's
     const requests = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties);
-    assert.equal(requests.length, 3);
+    assert.equal(requests.length, 4);
     for (const rule of plan.rules) {
-      const found = requests.find((r) => r.EventPattern.detail.rule[0] === rule.name);
+      const found = requests.find(
+        (r) => r.EventPattern.detail.plan[0] === 'docs' && r.EventPattern.detail.rule[0] === rule.name,
+      );
       assert.ok(found, rule.name);
       assert.deepEqual(found.EventPattern.detail.plan, ['docs']);
       assert.deepEqual(JSON.parse(found.Targets[0].Input), workflowInput('backup', plan, rule));
@@ -220,7 +239,7 @@ notifications:
     const names = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties.AlarmName)
       .sort();
-    for (const machine of ['backup', 'maintenance', 'restore-test'])
+    for (const machine of ['backup', 'maintenance', 'restore-test', 'aws-backup'])
       for (const what of ['failed', 'timed-out', 'throttled'])
         assert.ok(names.includes(`stepvault-${machine}-${what}`));
     assert.ok(names.includes('stepvault-rpo-breached'));
@@ -249,7 +268,7 @@ notifications:
       throw new Error(`unexpected substitution ${JSON.stringify(ref)}`);
     };
     const machines = Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-    assert.equal(machines.length, 3);
+    assert.equal(machines.length, 4);
     for (const machine of machines) {
       const p = machine.Properties;
       assert.equal(p.StateMachineType, 'STANDARD');
@@ -262,7 +281,13 @@ notifications:
       for (const [key, ref] of Object.entries(p.DefinitionSubstitutions as Record<string, unknown>))
         text = text.replaceAll(`\${${key}}`, arnOf(ref));
       const result = validateDefinition(text, { target: 'aws' });
-      assert.deepEqual(result.diagnostics, [], name);
+      // aws-backup's polls of AWS Backup jobs are loops, bounded by its maxPolls input
+      const expected = name === 'aws-backup' ? ['AWS_HISTORY_LOOP', 'AWS_HISTORY_LOOP'] : [];
+      assert.deepEqual(
+        result.diagnostics.map((d) => d.code),
+        expected,
+        name,
+      );
     }
     // short tasks are functions, the rest activities the workers poll
     const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
@@ -327,6 +352,34 @@ notifications:
       's3:PutObject',
     ])
       assert.ok(allows(action), action);
+  });
+
+  it("lets the AWS Backup workflow start jobs into the plans' vaults only, passing the plans' roles only to AWS Backup", () => {
+    type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+    const machines = template.findResources('AWS::StepFunctions::StateMachine') as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    const machine = Object.values(machines).find(
+      (r) => r.Properties.StateMachineName === 'stepvault-aws-backup',
+    );
+    assert.ok(machine, 'the AWS Backup state machine');
+    const roleId = (machine.Properties.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: { Ref?: string }[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const statements = policies
+      .filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const granting = (action: string) => statements.filter((st) => [st.Action].flat().includes(action));
+    const start = granting('backup:StartBackupJob');
+    assert.equal(start.length, 1);
+    assert.match(JSON.stringify(start[0]!.Resource), /backup-vault:shop-vault/);
+    const pass = granting('iam:PassRole');
+    assert.deepEqual(pass[0]!.Resource, 'arn:aws:iam::123456789012:role/shop-backup');
+    assert.deepEqual(pass[0]!.Condition, { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } });
+    assert.equal(granting('backup:DeleteRecoveryPoint').length, 0);
+    assert.equal(granting('tag:GetResources').length, 1);
   });
 
   it('runs two worker services on Fargate that scale on their activities', () => {

@@ -53,6 +53,7 @@ export class StepvaultStack extends Stack {
       configFile: props.config.file,
       lambdaRole: this.roles.functions,
       runBucket: this.runs,
+      awsBackup: awsBackupOf(props.config),
     });
     const workers = this.workflows.activityArns('workers');
     const maintenance = this.workflows.activityArns('maintenance');
@@ -75,4 +76,13 @@ export class StepvaultStack extends Stack {
       backup: this.workflows.stateMachines.backup,
     });
   }
+}
+
+/** The vaults and roles the plans' `awsBackup:` names. */
+function awsBackupOf(loaded: LoadedConfig): { vaults: string[]; roles: string[] } {
+  const all = Object.values(loaded.config.plans).flatMap((p) => (p.awsBackup ? [p.awsBackup] : []));
+  return {
+    vaults: [...new Set(all.map((a) => a.vault))].sort(),
+    roles: [...new Set(all.map((a) => a.iamRole))].sort(),
+  };
 }

@@ -31,7 +31,7 @@ import { acknowledge, acknowledgeWildcard } from './nag.ts';
 import type { RunBucket } from './run-bucket.ts';
 
 /** The state machines deployed, in an order where a nested one comes before the one that starts it. */
-const DEPLOYED = ['restore-test', 'maintenance', 'backup'] as const;
+const DEPLOYED = ['restore-test', 'maintenance', 'aws-backup', 'backup'] as const;
 /** Tasks that delete or change retention: served by the maintenance workers (their role may). */
 export const MAINTENANCE_TASKS: readonly PlanTask[] = ['forget', 'prune', 'extend-retention'];
 
@@ -44,6 +44,8 @@ export interface WorkflowsProps {
   lambdaRole: iam.IRole;
   /** Where fan-out backups keep their run's files (`${RunBucket}`). */
   runBucket: RunBucket;
+  /** The vaults and roles of the plans' `awsBackup:` (the AWS Backup workflow may use only those). */
+  awsBackup: { vaults: string[]; roles: string[] };
 }
 
 export class Workflows extends Construct {
@@ -129,7 +131,9 @@ export class Workflows extends Construct {
       acknowledge(
         machine,
         'AwsSolutions-IAM5[Resource::*]',
-        'X-Ray tracing and the delivery of logs to CloudWatch Logs have no resource-level permissions',
+        workflow === 'aws-backup'
+          ? "X-Ray tracing, the delivery of logs to CloudWatch Logs, the tagging API's GetResources and AWS Backup's DescribeBackupJob and DescribeCopyJob have no resource-level permissions"
+          : 'X-Ray tracing and the delivery of logs to CloudWatch Logs have no resource-level permissions',
       );
       machines[workflow] = machine;
       // a later definition that starts this one (the backup's nested restore test) gets its ARN
@@ -137,28 +141,31 @@ export class Workflows extends Construct {
         if (name === stateMachineName(workflow)) substitutions[placeholder] = machine.stateMachineArn;
     }
     this.stateMachines = machines as Record<(typeof DEPLOYED)[number], sfn.StateMachine>;
-    // the backup workflow runs the restore test as a nested execution (startExecution.sync:2)
-    const nested = this.stateMachines['restore-test'];
+    // the backup workflow runs the restore test and AWS Backup as nested executions (startExecution.sync:2)
     const backup = this.stateMachines.backup;
-    nested.grantStartExecution(backup);
-    const nestedExecutions = Stack.of(this).formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${stateMachineName('restore-test')}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    backup.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:StopExecution'],
-        resources: [nestedExecutions],
-      }),
-    );
-    acknowledgeWildcard(
-      backup,
-      nestedExecutions,
-      "the restore test's executions, named when the backup starts them",
-    );
+    for (const workflow of ['restore-test', 'aws-backup'] as const) {
+      this.stateMachines[workflow].grantStartExecution(backup);
+      const nestedExecutions = Stack.of(this).formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName(workflow)}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      backup.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [nestedExecutions],
+        }),
+      );
+      acknowledgeWildcard(
+        backup,
+        nestedExecutions,
+        `the ${workflow} executions, named when the backup starts them`,
+      );
+    }
     this.#grantDistributedMap(backup, stateMachineName('backup'), props.runBucket);
+    this.#grantDistributedMap(this.stateMachines['aws-backup'], stateMachineName('aws-backup'));
+    this.#grantAwsBackup(this.stateMachines['aws-backup'], props.awsBackup);
     backup.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
@@ -174,18 +181,21 @@ export class Workflows extends Construct {
   }
 
   /**
-   * What a distributed Map of `machine` needs (the backup's fan-out): reading its items from and writing its
-   * results to the run bucket, and starting, watching and stopping its child executions (named after the machine,
+   * What a distributed Map of `machine` needs (the backup's fan-out, AWS Backup's jobs): reading its items from and
+   * writing its results to the run bucket (when it uses one), and starting, watching and stopping its child executions (named after the machine,
    * so no reference to the machine itself, which would be circular).
    */
-  #grantDistributedMap(machine: sfn.StateMachine, name: string, runBucket: RunBucket): void {
+  #grantDistributedMap(machine: sfn.StateMachine, name: string, runBucket?: RunBucket): void {
     const stack = Stack.of(this);
-    machine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [runBucket.objectsArn()],
-      }),
-    );
+    if (runBucket) {
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [runBucket.objectsArn()],
+        }),
+      );
+      acknowledgeWildcard(machine, runBucket.objectsArn(), "the run bucket's files, named per run");
+    }
     const self = stack.formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -219,9 +229,58 @@ export class Workflows extends Construct {
         resources: [mapRuns],
       }),
     );
-    acknowledgeWildcard(machine, runBucket.objectsArn(), "the run bucket's files, named per run");
     acknowledgeWildcard(machine, children, "the fan-out's child executions, named by the map run");
     acknowledgeWildcard(machine, mapRuns, "the fan-out's map runs, named when they start");
+  }
+
+  /**
+   * What the AWS Backup workflow calls: the tagging API to select resources, backup and copy jobs into the plans'
+   * vaults only, with the plans' roles only (passed to AWS Backup and nothing else).
+   */
+  #grantAwsBackup(machine: sfn.StateMachine, config: WorkflowsProps['awsBackup']): void {
+    const stack = Stack.of(this);
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['tag:GetResources'], resources: ['*'] }));
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['backup:DescribeBackupJob', 'backup:DescribeCopyJob'],
+        resources: ['*'],
+      }),
+    );
+    if (config.vaults.length > 0) {
+      const vaults = config.vaults.map((vault) =>
+        stack.formatArn({
+          service: 'backup',
+          resource: 'backup-vault',
+          resourceName: vault,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+      const recoveryPoints = stack.formatArn({
+        service: 'backup',
+        resource: 'recovery-point',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['backup:StartBackupJob'], resources: vaults }),
+      );
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['backup:StartCopyJob'], resources: [recoveryPoints] }),
+      );
+      acknowledgeWildcard(
+        machine,
+        recoveryPoints,
+        'the recovery points the backup jobs make, named by AWS Backup',
+      );
+    }
+    if (config.roles.length > 0)
+      machine.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: config.roles,
+          conditions: { StringEquals: { 'iam:PassedToService': 'backup.amazonaws.com' } },
+        }),
+      );
   }
 
   /** Activity ARNs served by the workers (`maintenance`: those of the maintenance workers). */

@@ -92,7 +92,13 @@ plans:
       const text = bindDefinition(fs.readFileSync(file, 'utf8'), file, AWS);
       const result = validateDefinition(text, { target: 'aws' });
       assert.equal(result.ok, true, `${workflow}: ${JSON.stringify(result.diagnostics)}`);
-      assert.deepEqual(result.diagnostics, [], workflow);
+      // aws-backup's polls of AWS Backup jobs are loops, bounded by its maxPolls input
+      const expected = workflow === 'aws-backup' ? ['AWS_HISTORY_LOOP', 'AWS_HISTORY_LOOP'] : [];
+      assert.deepEqual(
+        result.diagnostics.map((d) => d.code),
+        expected,
+        workflow,
+      );
     }
   });
 

@@ -94,6 +94,40 @@ function safeWindow(text: string): boolean {
   }
 }
 
+/** AWS resources a plan protects through AWS Backup (README, "AWS-native resources"). */
+export const awsBackupSchema = strictObject(
+  {
+    vault: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{2,50}$/, { error: 'not a backup vault name (2-50 letters, digits, "-", "_")' })
+      .describe('the AWS Backup vault the recovery points go to'),
+    iamRole: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/\S+$/, { error: 'not an IAM role ARN' })
+      .describe('the role AWS Backup assumes to back the resources up (arn:aws:iam::ACCOUNT:role/NAME)'),
+    tags: z
+      .record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)]))
+      .refine((t) => Object.keys(t).length > 0, { error: 'name at least one tag' })
+      .describe('the resources whose tags match all of these (a value, or a list of which any matches)'),
+    resourceTypes: z
+      .array(z.string().regex(/^[a-z0-9-]+(:[a-z0-9-]+)?$/, { error: 'not a resource type (e.g. rds:db)' }))
+      .default([])
+      .describe(
+        'only resources of these types (rds:db, ec2:volume, elasticfilesystem:file-system, dynamodb:table, …); empty: any',
+      ),
+    copyTo: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:backup:[a-z0-9-]+:[0-9]{12}:backup-vault:\S+$/, {
+        error: 'not a backup vault ARN (arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME)',
+      })
+      .optional()
+      .describe('a vault in another region or account each recovery point is copied to'),
+    pollEvery: elapsedDurationSchema('how often a job is asked whether it ended').default('2min'),
+    maxWait: elapsedDurationSchema('how long a job may take before it is named as timed out').default('24h'),
+  },
+  'AWS resources (RDS, EBS, EFS, DynamoDB, …) backed up by AWS Backup in each run of the plan',
+);
+
 export const planSchema = strictObject(
   {
     source: nameSchema.describe('the source this plan backs up (a key of sources)'),
@@ -104,6 +138,7 @@ export const planSchema = strictObject(
       .min(1)
       .optional()
       .describe('an ASL definition (relative to this file) that replaces the built-in backup workflow'),
+    awsBackup: awsBackupSchema.optional(),
     approvalForProductionRestore: z
       .boolean()
       .default(false)
@@ -117,3 +152,4 @@ export const plansSchema = namedMap(planSchema, 'Backup plans, by name');
 export type PlanConfig = z.output<typeof planSchema>;
 export type RuleConfig = PlanConfig['rules'][number];
 export type RetentionConfig = z.output<typeof retentionSchema>;
+export type AwsBackupConfig = z.output<typeof awsBackupSchema>;

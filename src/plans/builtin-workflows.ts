@@ -10,7 +10,7 @@ import { formatDiagnostic } from '../workflows/asl/diagnostics.ts';
 import type { WorkflowEngine } from '../workflows/engine/engine.ts';
 import { bindDefinition } from './task-bindings.ts';
 
-export const BUILTIN_WORKFLOWS = ['backup', 'restore-test', 'maintenance'] as const;
+export const BUILTIN_WORKFLOWS = ['backup', 'restore-test', 'maintenance', 'aws-backup'] as const;
 export type BuiltinWorkflow = (typeof BUILTIN_WORKFLOWS)[number];
 
 /** The state machine each workflow's executions belong to (also the name nested executions refer to). */

@@ -10,7 +10,7 @@ import { StepvaultError } from '../common/errors.ts';
 import type { Secret } from '../common/secret.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { stateDirOf } from '../config/load-config.ts';
-import type { RetentionConfig, RuleConfig } from '../config/plans-schema.ts';
+import type { AwsBackupConfig, RetentionConfig, RuleConfig } from '../config/plans-schema.ts';
 import type { SecretRef } from '../config/secret-ref.ts';
 import { SecretResolver } from '../config/secrets/secret-resolver.ts';
 import type { ConfluenceSourceConfig } from '../config/sources-schema.ts';
@@ -37,7 +37,7 @@ import {
   type PlanEnvironment,
   type SourceSpec,
 } from './plan-environment.ts';
-import type { PlanSettings, RuleSettings } from './plan-settings.ts';
+import type { AwsBackupSettings, PlanSettings, RuleSettings } from './plan-settings.ts';
 import { RepositoryGate } from './repository-gate.ts';
 import type { RetentionSettings } from './retention-tasks.ts';
 
@@ -320,6 +320,7 @@ export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
     repository: plan.repository,
     workflow: plan.workflow ?? null,
     anomaly: source?.type === 'confluence' && source.anomaly ? anomalySettings(source.anomaly) : null,
+    awsBackup: plan.awsBackup ? awsBackupSettings(plan.awsBackup) : null,
     fanOut:
       source?.type === 'confluence' && source.fanOut
         ? { workers: source.fanOut.workers, spacesPerPart: source.fanOut.spacesPerPart ?? null }
@@ -330,6 +331,20 @@ export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
 
 export function allPlanSettings(loaded: LoadedConfig): PlanSettings[] {
   return Object.keys(loaded.config.plans).map((name) => planSettings(loaded, name));
+}
+
+/** A plan's `awsBackup:` as the AWS Backup workflow takes it: tags as TagFilters, waits in polls. */
+function awsBackupSettings(config: AwsBackupConfig): AwsBackupSettings {
+  const pollMs = parseElapsedDuration(config.pollEvery);
+  return {
+    tagFilters: Object.entries(config.tags).map(([Key, v]) => ({ Key, Values: [v].flat() })),
+    resourceTypes: config.resourceTypes,
+    vault: config.vault,
+    iamRoleArn: config.iamRole,
+    copyTo: config.copyTo ?? null,
+    pollSeconds: Math.round(pollMs / 1000),
+    maxPolls: Math.max(1, Math.ceil(parseElapsedDuration(config.maxWait) / Math.max(pollMs, 1000))),
+  };
 }
 
 function anomalySettings(a: {

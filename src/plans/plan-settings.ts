@@ -43,7 +43,25 @@ export interface PlanSettings {
   anomaly: { maxDeletedPages?: number | string; maxChangedPages?: number | string } | null;
   /** A Confluence site backed up in parts by many workers (null: in one task). */
   fanOut: { workers: number; spacesPerPart: number | null } | null;
+  /** AWS resources backed up by AWS Backup in each run, as the AWS Backup workflow takes them (null: none). */
+  awsBackup: AwsBackupSettings | null;
   rules: RuleSettings[];
+}
+
+/** The AWS Backup workflow's input for a plan (definitions/aws-backup.asl.json), less plan, rule and source. */
+export interface AwsBackupSettings {
+  tagFilters: { Key: string; Values: string[] }[];
+  resourceTypes: string[];
+  vault: string;
+  iamRoleArn: string;
+  copyTo: string | null;
+  pollSeconds: number;
+  maxPolls: number;
+}
+
+/** How an AWS Backup run names what it backed up (in notifications): the vault. */
+export function awsBackupSource(settings: AwsBackupSettings): string {
+  return `aws-backup:${settings.vault}`;
 }
 
 /** The rule to run: the one named, or the plan's only/first rule. */
@@ -83,6 +101,18 @@ export function workflowInput(workflow: BuiltinWorkflow, plan: PlanSettings, rul
         verify: { checkSubset: rule.verify.checkSubset, restoreTest: rule.verify.restoreTest },
         anomaly: plan.anomaly,
         fanOut: plan.fanOut,
+        awsBackup: plan.awsBackup,
+      } as unknown as Json;
+    case 'aws-backup':
+      if (!plan.awsBackup)
+        throw new StepvaultError('usage', `plan ${plan.name} protects no AWS resources`, {
+          hint: 'add awsBackup: to the plan in stepvault.yaml (README, "AWS-native resources")',
+        });
+      return {
+        plan: plan.name,
+        rule: rule.name,
+        source: awsBackupSource(plan.awsBackup),
+        ...plan.awsBackup,
       } as unknown as Json;
     case 'restore-test':
       return {

@@ -36,6 +36,7 @@ export const PLAN_STATE_MACHINES = {
   RestoreTestStateMachine: 'stepvault-restore-test',
   MaintenanceStateMachine: 'stepvault-maintenance',
   RestoreStateMachine: 'stepvault-restore',
+  AwsBackupStateMachine: 'stepvault-aws-backup',
 } as const;
 
 /**
