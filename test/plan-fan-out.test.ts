@@ -1,6 +1,6 @@
-// A Confluence plan with `fanOut` runs the built-in backup workflow's fan-out: the plan task writes the run's
-// spaces to the run bucket, a distributed Map reads them (ItemReader), backs up batches of spaces as child
-// executions and writes their results back (ResultWriter), and the commit joins them into one snapshot — the very
+// A Confluence plan with `fanOut` runs the built-in backup workflow's fan-out: the plan task weighs the spaces,
+// deals them into parts and writes those to the run bucket, a distributed Map reads them (ItemReader), backs each
+// part up as a child execution and writes their results back (ResultWriter), and the commit joins them into one snapshot — the very
 // tree one backup of the whole site makes at the same time. First on the local engine with in-process handlers,
 // then with every task run by `stepvault worker` processes through the Step Functions activity protocol.
 
@@ -51,7 +51,7 @@ repositories:
 sources:
   wiki:
 ${simSourceYaml(sim, '{ file: ./confluence-token }')}
-    fanOut: { workers: 2, spacesPerPart: 2 }
+    fanOut: { workers: 2, parts: 3 }
 plans:
   wiki:
     source: wiki
@@ -82,7 +82,7 @@ server:
   it('backs the site up in parts on the local engine, into the snapshot one backup makes', async () => {
     const loaded = loadConfig(path.join(dir, 'stepvault.yaml'));
     const plan = planSettings(loaded, 'wiki');
-    assert.deepEqual(plan.fanOut, { workers: 2, spacesPerPart: 2 });
+    assert.deepEqual(plan.fanOut, { workers: 2, parts: 3 });
     const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
     const environment = new ConfigEnvironment(loaded, { clock });
     const engine = createPlanEngine({ store: path.join(dir, 'state', 'workflows.db'), environment });
@@ -91,19 +91,27 @@ server:
       assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
       const output = result.output as { snapshotId: string; partial: boolean };
       assert.equal(output.partial, false);
-      // Three parts (2 + 2 + 1 spaces), each a child execution of the distributed Map.
+      // Three parts of about equal weight, each a child execution of the distributed Map.
       const children = engine.childExecutions(result.executionArn);
-      assert.equal(children.length, Math.ceil(SPACES / 2));
+      assert.equal(children.length, 3);
       assert.ok(children.every((c) => c.header.status === 'SUCCEEDED'));
       // The run's files are in the run bucket: the spaces, the plan, the results and their manifest.
       const files = fs
         .readdirSync(path.join(dir, 'state', 'buckets', LOCAL_RUN_BUCKET), { recursive: true })
         .map(String);
-      for (const name of ['spaces.json', 'plan.json', 'manifest.json', 'SUCCEEDED_0.json'])
+      for (const name of ['parts.json', 'plan.json', 'manifest.json', 'SUCCEEDED_0.json'])
         assert.ok(
           files.some((f) => path.basename(f) === name),
           `${name} in ${files.join(', ')}`,
         );
+      // The heaviest space is more than a third of the site: it is cut into slices that different parts back up.
+      const partsFile = files.find((f) => path.basename(f) === 'parts.json')!;
+      const items = JSON.parse(
+        fs.readFileSync(path.join(dir, 'state', 'buckets', LOCAL_RUN_BUCKET, partsFile), 'utf8'),
+      ) as { claims: { space: string; of: number; indices: number[] }[] }[];
+      assert.equal(items.length, 3);
+      const cut = items.flatMap((p) => p.claims).filter((c) => c.of > 1);
+      assert.ok(cut.length >= 2, JSON.stringify(items));
       const snapshot = (await listSnapshots(await open())).snapshots.find((s) => s.id === output.snapshotId)!;
       assert.ok(snapshot.tags.includes('plan:wiki'));
       assert.equal(snapshot.tree, await singleBackupTree(snapshot.time));
@@ -151,7 +159,7 @@ server:
       const parts = logs()
         .split('\n')
         .filter((l) => l.includes('"task_succeeded"') && l.includes('"backup-part"'));
-      assert.equal(parts.length, Math.ceil(SPACES / 2), logs());
+      assert.equal(parts.length, 3, logs());
       for (const w of workers) {
         w.child.kill('SIGTERM');
         assert.equal(await w.exit, 0, w.output());

@@ -176,6 +176,12 @@ test('read endpoints answer as the v2 and v1 specs describe', async () => {
     `${R}/content/search?cql=${encodeURIComponent('type in (page, blogpost, attachment, comment) order by lastmodified desc')}&limit=10&expand=version`,
     200,
   );
+  await check(
+    'GET',
+    `${R}/search?cql=${encodeURIComponent(`type in (page, blogpost) and space = "${space.key}"`)}&limit=0`,
+    200,
+  );
+  await check('GET', `${R}/search?cql=${encodeURIComponent('type = page')}&limit=5&start=2`, 200);
   await check('GET', `${R}/space/${space.key}`, 200);
   await check(
     'GET',

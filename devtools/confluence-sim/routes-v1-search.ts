@@ -143,15 +143,40 @@ function* searchable(
 
 export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
   const { store } = deps;
+  // The site-wide search (`/rest/api/search`): hits as search results, `start`/`limit` paging and the
+  // `totalSize` of the whole result (with `limit=0`, just the count).
+  app.get('/rest/api/search', (c) => {
+    const query = parsedCql(c, deps);
+    const limit = Math.min(queryInt(c, 'limit', 25, 0, Number.MAX_SAFE_INTEGER), 250);
+    const start = queryInt(c, 'start', 0, 0, Number.MAX_SAFE_INTEGER);
+    const hits = [...searchable(c, store, new Set(), query.bounds)].filter((h) => query.matches(h.item));
+    const results = hits.slice(start, start + limit).map((h) => ({
+      content: h.json(),
+      title: h.item.title,
+      excerpt: '',
+      url: `/spaces/${h.item.spaceKey}`,
+      breadcrumbs: [],
+      entityType: 'content',
+      iconCssClass: `aui-icon content-type-${h.item.type}`,
+      lastModified: new Date(h.item.modified).toISOString(),
+    }));
+    return sendJson(c, 200, {
+      results,
+      start,
+      limit,
+      size: results.length,
+      totalSize: hits.length,
+      cqlQuery: c.req.query('cql') ?? '',
+      searchDuration: 1,
+      _links: {
+        base: `${deps.siteOrigin()}/wiki`,
+        context: '/wiki',
+        self: `${deps.siteOrigin()}${wikiPath(c)}`,
+      },
+    });
+  });
   app.get('/rest/api/content/search', (c) => {
-    const cql = c.req.query('cql');
-    if (cql === undefined || cql.trim() === '') throw badRequest('cql is required');
-    let query: ReturnType<typeof parseCql>;
-    try {
-      query = parseCql(cql, deps.clock.now().getTime(), deps.settings.cqlTypes);
-    } catch (error) {
-      throw badRequest(`Could not parse cql: ${(error as Error).message}`);
-    }
+    const query = parsedCql(c, deps);
     const limit = Math.min(queryInt(c, 'limit', 25, 0, Number.MAX_SAFE_INTEGER), 250);
     const expand = new Set(queryList(c, 'expand'));
     const { field, descending } = query.order;
@@ -190,4 +215,15 @@ export function registerV1SearchRoutes(app: SimApp, deps: SimDeps): void {
       _links: links,
     });
   });
+}
+
+/** The request's `cql`, parsed; a missing or malformed query is a 400 as Confluence answers it. */
+function parsedCql(c: Ctx, deps: SimDeps): ReturnType<typeof parseCql> {
+  const cql = c.req.query('cql');
+  if (cql === undefined || cql.trim() === '') throw badRequest('cql is required');
+  try {
+    return parseCql(cql, deps.clock.now().getTime(), deps.settings.cqlTypes);
+  } catch (error) {
+    throw badRequest(`Could not parse cql: ${(error as Error).message}`);
+  }
 }

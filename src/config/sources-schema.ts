@@ -86,13 +86,15 @@ const confluenceSourceSchema = strictObject(
         .describe(
           "parts backed up at once (the distributed Map's MaxConcurrency): as many as there are workers to run them",
         ),
-      spacesPerPart: z
+      parts: z
         .number()
         .int()
         .min(1)
         .max(10_000)
         .optional()
-        .describe('spaces in one part (default: enough for about four parts per worker)'),
+        .describe(
+          'parts to cut the site into, of about equal weight (spaces by their pages; a heavy space in slices by page id); default: twice the workers',
+        ),
     })
       .optional()
       .describe(

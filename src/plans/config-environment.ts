@@ -157,9 +157,12 @@ export class ConfigEnvironment implements PlanEnvironment {
             ),
           ),
         ),
-      planFanOut: (deps) =>
+      planFanOut: (request, deps) =>
         this.#withClient(config, deps.signal, (client) =>
-          planConfluenceFanOut(confluenceRequest(config), { ...deps, api: client }),
+          planConfluenceFanOut(
+            { ...confluenceRequest(config), parts: request.parts },
+            { ...deps, api: client },
+          ),
         ),
       backupPart: (request, deps) =>
         this.#withClient(config, deps.signal, (client) =>
@@ -323,7 +326,7 @@ export function planSettings(loaded: LoadedConfig, name: string): PlanSettings {
     awsBackup: plan.awsBackup ? awsBackupSettings(plan.awsBackup) : null,
     fanOut:
       source?.type === 'confluence' && source.fanOut
-        ? { workers: source.fanOut.workers, spacesPerPart: source.fanOut.spacesPerPart ?? null }
+        ? { workers: source.fanOut.workers, parts: source.fanOut.parts ?? null }
         : null,
     rules: plan.rules.map(ruleSettings),
   };

@@ -1,7 +1,7 @@
 // The tasks of a fan-out backup (a Confluence site backed up by many workers, the backup workflow's `FanOut`
-// states): `${FanOutPlanTask}` fixes what the parts share and writes the run's files to the run bucket (the spaces,
+// states): `${FanOutPlanTask}` fixes what the parts share and writes the run's files to the run bucket (the parts,
 // one item each, for the distributed Map's ItemReader; the whole plan for the commit), `${BackupPartTask}` backs up
-// one batch of spaces, and `${CommitPartsTask}` reads the parts' results where the Map's ResultWriter put them and
+// one part (whole spaces or slices of them), and `${CommitPartsTask}` reads the parts' results where the Map's ResultWriter put them and
 // commits the one snapshot. Workflow state carries only keys and small numbers; what grows with the site (spaces,
 // index file names, the parts' results) stays in the bucket. The commit, like the backup task, makes one snapshot
 // per run (`run:<key>`): a re-invocation returns the snapshot an earlier one made.
@@ -33,7 +33,7 @@ export const FanOutPlanInput = z
     fanOut: z
       .object({
         workers: z.number().int().min(1),
-        spacesPerPart: z.number().int().min(1).nullable().default(null),
+        parts: z.number().int().min(1).nullable().default(null),
       })
       .strict(),
   })
@@ -46,7 +46,17 @@ export const BackupPartInput = z
     source: name,
     repository: name,
     run: z.object({ time: z.iso.datetime(), parent: z.string().nullable() }).passthrough(),
-    spaces: z.array(name).min(1),
+    claims: z
+      .array(
+        z
+          .object({
+            space: name,
+            of: z.number().int().min(1),
+            indices: z.array(z.number().int().min(0)).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
   })
   .strict();
 
@@ -67,8 +77,8 @@ export const CommitPartsInput = z
 /** What the plan task puts in workflow state. */
 export interface FanOutRun {
   bucket: string;
-  /** A JSON array of `{ "space": KEY }`, the Map's items. */
-  spacesKey: string;
+  /** A JSON array of `{ "claims": [{ "space", "of", "indices" }] }`, one per part: the Map's items. */
+  partsKey: string;
   /** The whole FanOutPlan, for the commit. */
   planKey: string;
   /** Where the Map's ResultWriter writes (under the run's prefix). */
@@ -76,15 +86,15 @@ export interface FanOutRun {
   time: string;
   parent: string | null;
   spaces: number;
-  /** Spaces per part: the ItemBatcher's batch size. */
-  spacesPerPart: number;
+  /** How many parts (child executions) the Map runs. */
+  parts: number;
 }
 
 /** The part results' shape, checked as they are read back from the bucket. */
 const partResultSchema = z
   .object({
     tree: z.string().regex(/^[0-9a-f]{64}$/),
-    spaces: z.array(z.string()),
+    claims: z.array(z.object({ space: z.string(), of: z.number(), indices: z.array(z.number()) })),
     site: z.object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() }).passthrough(),
     counts: z.record(z.string(), z.unknown()),
     missing: z.array(z.object({ path: z.string(), error: z.string() })),
@@ -133,24 +143,26 @@ export function fanOutPlanTask(env: PlanEnvironment, objects: (() => ObjectStore
       const plan = await env.gate.with(
         [request.repository],
         false,
-        () => spec.planFanOut({ repo, clock: env.clock, signal: ctx.signal }),
+        () =>
+          spec.planFanOut(
+            { parts: request.fanOut.parts ?? request.fanOut.workers * 2 },
+            { repo, clock: env.clock, signal: ctx.signal },
+          ),
         ctx.signal,
       );
       const prefix = runPrefix(request.plan, ctx);
       const run: FanOutRun = {
         bucket: request.bucket,
-        spacesKey: `${prefix}/spaces.json`,
+        partsKey: `${prefix}/parts.json`,
         planKey: `${prefix}/plan.json`,
         resultsPrefix: `${prefix}/results`,
         time: plan.time,
         parent: plan.parent,
         spaces: plan.spaces.length,
-        spacesPerPart:
-          request.fanOut.spacesPerPart ??
-          Math.max(1, Math.floor(plan.spaces.length / (request.fanOut.workers * 4))),
+        parts: plan.parts.length,
       };
       await store.put(run.bucket, run.planKey, JSON.stringify(plan));
-      await store.put(run.bucket, run.spacesKey, JSON.stringify(plan.spaces.map((space) => ({ space }))));
+      await store.put(run.bucket, run.partsKey, JSON.stringify(plan.parts.map((claims) => ({ claims }))));
       return run as unknown as Json;
     });
 }
@@ -171,7 +183,7 @@ export function backupPartTask(env: PlanEnvironment) {
               tags: [],
               ...(level === undefined ? {} : { compressionLevel: level }),
               plan: { time: request.run.time, parent: request.run.parent },
-              part: request.spaces,
+              part: request.claims,
             },
             { repo, clock: env.clock, signal: ctx.signal, onProgress: heartbeater(ctx, env.clock) },
           ),

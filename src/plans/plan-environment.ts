@@ -8,6 +8,7 @@ import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { SnapshotSummary } from '../domain/snapshot.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
 import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
+import type { SpaceClaim } from '../operations/confluence/backup/space-claims.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
 
@@ -29,9 +30,12 @@ export interface ConfluenceSourceSpec {
   site: string;
   backup(request: BackupStamp, deps: SourceBackupDeps): Promise<SourceBackupOutcome>;
   /** The steps of a fan-out backup (operations/confluence/backup/fan-out-plan.ts, backup-part.ts, commit-parts.ts). */
-  planFanOut(deps: { repo: Repository; clock: Clock; signal: AbortSignal }): Promise<FanOutPlan>;
+  planFanOut(
+    request: { parts: number },
+    deps: { repo: Repository; clock: Clock; signal: AbortSignal },
+  ): Promise<FanOutPlan>;
   backupPart(
-    request: BackupStamp & { plan: Pick<FanOutPlan, 'time' | 'parent'>; part: string[] },
+    request: BackupStamp & { plan: Pick<FanOutPlan, 'time' | 'parent'>; part: SpaceClaim[] },
     deps: SourceBackupDeps,
   ): Promise<PartResult>;
   commitParts(

@@ -42,7 +42,7 @@ export interface PlanSettings {
   /** Anomaly guard thresholds (Confluence sources): counts or "N%". */
   anomaly: { maxDeletedPages?: number | string; maxChangedPages?: number | string } | null;
   /** A Confluence site backed up in parts by many workers (null: in one task). */
-  fanOut: { workers: number; spacesPerPart: number | null } | null;
+  fanOut: { workers: number; parts: number | null } | null;
   /** AWS resources backed up by AWS Backup in each run, as the AWS Backup workflow takes them (null: none). */
   awsBackup: AwsBackupSettings | null;
   rules: RuleSettings[];

@@ -32,6 +32,7 @@ export type BackupApi = Pick<
   | 'getAttachment'
   | 'downloadAttachment'
   | 'searchContent'
+  | 'countContent'
   | 'searchWithMeta'
   | 'getUsers'
   | 'getGroup'

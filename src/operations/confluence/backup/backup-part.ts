@@ -31,19 +31,21 @@ import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } fr
 import type { FanOutPlan } from './fan-out-plan.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { ParentState } from './parent-state.ts';
+import type { SpaceClaim } from './space-claims.ts';
 
 export interface PartRequest extends ConfluenceBackupRequest {
   /** The run's plan (fan-out-plan.ts): its time and parent. */
   plan: Pick<FanOutPlan, 'time' | 'parent'>;
-  /** This part's spaces (keys). */
-  part: readonly string[];
+  /** What this part backs up: whole spaces, or slices of them. */
+  part: readonly SpaceClaim[];
 }
 
 /** What a part hands to the commit; plain JSON. */
 export interface PartResult {
   /** The part's tree: /site.json, /users.json and /spaces/<KEY> for each of its spaces. */
   tree: string;
-  spaces: string[];
+  /** What it backed up (the request's claims, one per space). */
+  claims: SpaceClaim[];
   /** What the part's site record says of the listings and the sweep (the commit joins them). */
   site: Pick<SiteRecord, 'watermarks' | 'lastSweep' | 'swept' | 'sweepSlice'>;
   counts: ConfluenceCounts;
@@ -71,11 +73,12 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
       'usage',
       `the fan-out plan's time ${JSON.stringify(request.plan.time)} is not a time`,
     );
-  if (request.part.length === 0)
-    throw new StepvaultError('usage', 'a part of a fan-out backup needs at least one space');
+  const part = checkClaims(request.part);
   const site = normaliseSite(request.site);
   const runOptions = backupOptionsOf(request);
-  const options = { ...runOptions, spaces: [...new Set(request.part)].sort() };
+  const options = { ...runOptions, spaces: part.map((c) => c.space) };
+  const slices: Record<string, SpaceClaim> = {};
+  for (const claim of part) if (claim.of > 1) slices[claim.space] = claim;
   const repo = deps.repo;
   const lock = await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup part', clock });
   try {
@@ -103,6 +106,7 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
         sweep: sweepScopeOf(request.sweep ?? { kind: 'every', ms: DEFAULT_SWEEP_EVERY_MS }, parent, time),
         concurrency: request.concurrency,
         time,
+        slices,
       },
       {
         api: deps.api,
@@ -121,7 +125,7 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
     const { watermarks, lastSweep, swept, sweepSlice } = outcome.site;
     return {
       tree: outcome.tree,
-      spaces: options.spaces,
+      claims: part,
       site: {
         watermarks,
         swept,
@@ -138,4 +142,24 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
   } finally {
     await lock.release();
   }
+}
+
+/** The claims sorted by space, one per space, each a valid slice set (indices below `of`, none twice). */
+function checkClaims(part: readonly SpaceClaim[]): SpaceClaim[] {
+  if (part.length === 0)
+    throw new StepvaultError('usage', 'a part of a fan-out backup needs at least one space');
+  const sorted = [...part].sort((a, b) => (a.space < b.space ? -1 : a.space > b.space ? 1 : 0));
+  for (const [i, claim] of sorted.entries()) {
+    const valid =
+      Number.isInteger(claim.of) &&
+      claim.of >= 1 &&
+      claim.indices.length > 0 &&
+      new Set(claim.indices).size === claim.indices.length &&
+      claim.indices.every((n) => Number.isInteger(n) && n >= 0 && n < claim.of);
+    if (!valid || sorted[i - 1]?.space === claim.space)
+      throw new StepvaultError('usage', `a part's claim on space ${claim.space} is not a set of its slices`, {
+        hint: 'give each space once, with of ≥ 1 and indices below it',
+      });
+  }
+  return sorted.map((c) => ({ space: c.space, of: c.of, indices: [...c.indices].sort((a, b) => a - b) }));
 }

@@ -1,6 +1,7 @@
 // A fan-out Confluence backup (plan, parts, commit) makes the very tree one backup of the whole site makes at the
-// same time: same root tree ID, full and incremental; and the commit refuses what does not fit together (a space
-// in two parts, a space no part backed up) and what a prune may have broken (an index file the run relied on gone).
+// same time, whether its parts hold whole spaces or slices of them: same root tree ID, full and incremental; and
+// the commit refuses what does not fit together (a space or a slice in two parts, a space or a slice no part backed
+// up) and what a prune may have broken (an index file the run relied on gone).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +17,7 @@ import { backupConfluence } from './backup-confluence.ts';
 import { backupConfluencePart, type PartResult } from './backup-part.ts';
 import { commitConfluenceParts } from './commit-parts.ts';
 import { planConfluenceFanOut } from './fan-out-plan.ts';
+import type { SpaceClaim } from './space-claims.ts';
 
 describe('a fan-out Confluence backup', () => {
   let sim: ConfluenceSim;
@@ -37,10 +39,14 @@ describe('a fan-out Confluence backup', () => {
     return snapshot.tree;
   }
 
-  async function fanOut(groups: (keys: string[]) => string[][], force = false) {
+  const whole = (space: string): SpaceClaim => ({ space, of: 1, indices: [0] });
+  const slice = (space: string, of: number, ...indices: number[]): SpaceClaim => ({ space, of, indices });
+
+  /** A fan-out with the parts `groups` makes of the planned spaces (the plan's own packing is tested apart). */
+  async function fanOut(groups: (keys: string[]) => SpaceClaim[][], force = false) {
     const api = siteClient(sim);
     const request = { site: sim.siteUrl, tags: ['fan-out'], force };
-    const plan = await planConfluenceFanOut(request, { repo, api, clock });
+    const plan = await planConfluenceFanOut({ ...request, parts: 3 }, { repo, api, clock });
     const parts: PartResult[] = [];
     // The parts run at once, as workers run them.
     await Promise.all(
@@ -57,13 +63,15 @@ describe('a fan-out Confluence backup', () => {
   it('gives the tree one backup of the whole site gives, full and incremental', async () => {
     const single = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim), clock });
     // Everything fetched again (force), as the first backup fetched it.
+    // One space whole in a part of its own, one with another, one cut into two slices in two parts.
     const { plan, parts, commit } = await fanOut(
-      (keys) => [[keys[0]!, keys[2]!], [keys[1]!], [keys[3]!]],
+      ([a, b, c, d]) => [[whole(a!), slice(c!, 2, 0)], [whole(b!), slice(c!, 2, 1)], [whole(d!)]],
       true,
     );
     assert.equal(plan.spaces.length, 4);
     assert.equal(plan.parent, null);
     assert.equal(parts.length, 3);
+    assert.ok(parts[0]!.counts.items > 0 && parts[1]!.counts.items > 0, 'both slices hold items');
     const joined = await commit();
     assert.equal(await treeOf(joined.snapshotId), await treeOf(single.snapshotId));
     assert.deepEqual(joined.missing, []);
@@ -72,7 +80,11 @@ describe('a fan-out Confluence backup', () => {
 
     // Unchanged: every item reused from the parent the plan picked.
     clock.advance(60_000);
-    const unchanged = await fanOut((keys) => [keys.slice(0, 2), keys.slice(2)]);
+    const unchanged = await fanOut(([a, b, c, d]) => [
+      [whole(a!), whole(b!)],
+      [slice(c!, 3, 0, 2), whole(d!)],
+      [slice(c!, 3, 1)],
+    ]);
     // (the two snapshots so far have the same time and the same tree: either is the newest)
     assert.ok(
       [single.snapshotId, joined.snapshotId].includes(unchanged.plan.parent ?? ''),
@@ -86,27 +98,36 @@ describe('a fan-out Confluence backup', () => {
     clock.advance(3600_000);
     const singleAgain = await backupConfluence({ site: sim.siteUrl }, { repo, api: siteClient(sim), clock });
     assert.ok(singleAgain.summary.confluence.itemsFetched > 0);
-    const again = await (await fanOut((keys) => keys.map((k) => [k]))).commit();
+    const again = await (
+      await fanOut((keys) => [keys.map((k) => slice(k, 2, 0)), keys.map((k) => slice(k, 2, 1))])
+    ).commit();
     assert.equal(again.parent, singleAgain.snapshotId);
     assert.equal(await treeOf(again.snapshotId), await treeOf(singleAgain.snapshotId));
   });
 
-  it('refuses parts that overlap or leave a space out, writing no snapshot', async () => {
+  it('refuses parts that overlap or leave a space or a slice out, writing no snapshot', async () => {
     const before = (await listSnapshots(repo)).snapshots.length;
-    const overlap = await fanOut((keys) => [keys, [keys[0]!]]);
+    const overlap = await fanOut((keys) => [keys.map(whole), [whole(keys[0]!)]]);
     await assert.rejects(overlap.commit(), (e: StepvaultError) => {
       assert.equal(e.code, 'corrupt');
       assert.match(e.message, /space \S+ is in part 1 and in part 2/);
       return true;
     });
-    const short = await fanOut((keys) => [keys.slice(1)]);
+    const slices = await fanOut(([a, ...rest]) => [
+      [slice(a!, 2, 0, 1), ...rest.map(whole)],
+      [slice(a!, 2, 1)],
+    ]);
+    await assert.rejects(slices.commit(), /space \S+ is in part 1 and in part 2/);
+    const short = await fanOut((keys) => [keys.slice(1).map(whole)]);
     await assert.rejects(short.commit(), /no part backed up space/);
+    const half = await fanOut(([a, ...rest]) => [[slice(a!, 2, 1), ...rest.map(whole)]]);
+    await assert.rejects(half.commit(), /no part backed up all of space \S+ \(1 of 2 slices\)/);
     assert.equal((await listSnapshots(repo)).snapshots.length, before);
   });
 
   it('refuses to commit when an index file the run relied on is gone (a prune ran meanwhile)', async () => {
     sim.edits.editPages({ fraction: 0.1, seed: 11 });
-    const run = await fanOut((keys) => [keys]);
+    const run = await fanOut((keys) => [keys.map(whole)]);
     const written = run.parts[0]!.indexFiles[0]!;
     assert.ok(written, 'the part wrote an index file');
     assert.ok(run.plan.indexFiles.length > 0, "the plan lists the index files of the run's start");

@@ -43,6 +43,7 @@ import {
 import type { PartResult } from './backup-part.ts';
 import type { ConfluenceCounts } from './confluence-archiver.ts';
 import { type FanOutPlan, INDEX_NAME_PREFIX } from './fan-out-plan.ts';
+import { claims, type SpaceClaim } from './space-claims.ts';
 
 export interface CommitPartsRequest extends ConfluenceBackupRequest {
   plan: FanOutPlan;
@@ -72,7 +73,7 @@ export async function commitConfluenceParts(
     const index = await loadMasterIndex(repo);
     const blobs = new BlobReader(repo, index);
     const builder = new TreeBuilder();
-    const placed = new Map<string, number>();
+    const held = new Map<string, { part: number; claim: SpaceClaim; node: TreeNode }[]>();
     const users = new Map<string, UsersFile['users'][number]>();
     for (const [i, part] of parts.entries()) {
       const root = await readDir(blobs, part.tree, `part ${i + 1}`);
@@ -80,13 +81,10 @@ export async function commitConfluenceParts(
       for (const node of spacesNode
         ? (await readDir(blobs, spacesNode.subtree, `part ${i + 1}`)).values()
         : []) {
-        const key = node.name;
-        if (!part.spaces.includes(key) || !plan.spaces.includes(key))
-          throw partError(`part ${i + 1} holds space ${key}, which was not given to it`);
-        if (placed.has(key))
-          throw partError(`space ${key} is in part ${placed.get(key)! + 1} and in part ${i + 1}`);
-        placed.set(key, i);
-        builder.graft(paths.spaceDir(key), node);
+        const claim = part.claims.find((c) => c.space === node.name);
+        if (!claim || !plan.spaces.includes(node.name))
+          throw partError(`part ${i + 1} holds space ${node.name}, which was not given to it`);
+        held.set(node.name, [...(held.get(node.name) ?? []), { part: i, claim, node }]);
       }
       const usersNode = root.get(NAMES.users);
       if (usersNode) {
@@ -98,8 +96,9 @@ export async function commitConfluenceParts(
         }
       }
     }
-    const lost = plan.spaces.filter((key) => !placed.has(key));
+    const lost = plan.spaces.filter((key) => !held.has(key));
     if (lost.length > 0) throw partError(`no part backed up space ${lost.join(', ')}`);
+    for (const [key, holders] of held) await placeSpace(builder, blobs, key, holders);
 
     const time = new Date(plan.time);
     const record = siteRecordOf(site, request.cloudId, options, plan.time, parts);
@@ -177,6 +176,48 @@ async function assertIndexFilesKept(repo: Repository, plan: FanOutPlan, parts: r
       `the repository's index changed while this backup ran (${gone.length} index file${gone.length === 1 ? '' : 's'} it relies on, ${gone[0]!.slice(0, 8)} first, are gone: a prune or an index repair ran), so data the parts wrote or reuse may be gone; no snapshot was written`,
       { hint: 'run the backup again (it reuses what is still there); keep prune out of the backup window' },
     );
+}
+
+/**
+ * Puts a space into the tree from the parts that hold it: one part's whole space is grafted whole; slices are
+ * joined — the space's own records from the first slice's part, every item directory from the part whose slice
+ * its id falls in (an item in the wrong part is refused). The slices must cover the space exactly once.
+ */
+async function placeSpace(
+  builder: TreeBuilder,
+  blobs: BlobReader,
+  key: string,
+  holders: { part: number; claim: SpaceClaim; node: TreeNode }[],
+): Promise<void> {
+  const of = holders[0]!.claim.of;
+  const taken = new Map<number, number>();
+  for (const { part, claim } of holders) {
+    if (claim.of !== of)
+      throw partError(`space ${key} is cut into ${of} slices in one part and ${claim.of} in another`);
+    for (const index of claim.indices) {
+      if (taken.has(index))
+        throw partError(`space ${key} is in part ${taken.get(index)! + 1} and in part ${part + 1}`);
+      taken.set(index, part);
+    }
+  }
+  if (taken.size !== of)
+    throw partError(`no part backed up all of space ${key} (${taken.size} of ${of} slices)`);
+  if (holders.length === 1) {
+    builder.graft(paths.spaceDir(key), holders[0]!.node);
+    return;
+  }
+  const first = holders.find((h) => h.claim.indices.includes(0))!;
+  for (const [name, node] of await readDir(blobs, first.node.subtree, `space ${key}`))
+    if (name !== NAMES.content) builder.graft(`${paths.spaceDir(key)}/${name}`, node);
+  builder.addDir(paths.contentDir(key));
+  for (const { part, claim, node } of holders) {
+    const content = (await readDir(blobs, node.subtree, `space ${key}`)).get(NAMES.content);
+    for (const [id, item] of content ? await readDir(blobs, content.subtree, `space ${key}`) : []) {
+      if (!claims(claim, id))
+        throw partError(`part ${part + 1} holds item ${id} of space ${key}, outside its slices`);
+      builder.graft(paths.itemDir(key, id), item);
+    }
+  }
 }
 
 async function readDir(blobs: BlobReader, tree: string | undefined, where: string) {

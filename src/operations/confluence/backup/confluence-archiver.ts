@@ -57,6 +57,7 @@ import {
 import { listSpaces, refusedSearches, scanChanges, treeItems } from './listing-phase.ts';
 import { fetchSpaceMeta, sweepMetadata } from './metadata-sweep.ts';
 import { missingItemPath, type ParentState } from './parent-state.ts';
+import { claims, type SpaceClaim } from './space-claims.ts';
 import { SWEEP_ALL, type SweepScope, sweeps, sweepsListings } from './sweep-scope.ts';
 import { usersDirectory } from './users-directory.ts';
 
@@ -74,6 +75,8 @@ export interface ConfluenceArchiveRequest {
    * of the whole site would have made.
    */
   time?: Date | undefined;
+  /** Spaces of which this backup takes a slice only (a part of a fan-out): the items `claims` says are its. */
+  slices?: Readonly<Record<string, Pick<SpaceClaim, 'of' | 'indices'>>> | undefined;
 }
 
 export type ConfluencePhase = 'listing' | 'sweep' | 'bodies' | 'items' | 'retry' | 'writing';
@@ -190,6 +193,11 @@ export class ConfluenceArchiver {
     // 1. Listing.
     const spaces = await listSpaces(this.#run, this.#request.site, options);
     const works: SpaceWork[] = spaces.map((space) => ({ space, key: checkSpaceKey(space.key), items: [] }));
+    /** Whether an item of a space is this backup's: all are, but in a part that has a slice of the space. */
+    const owns = (work: SpaceWork, id: string) => {
+      const slice = this.#request.slices?.[work.key];
+      return slice === undefined || claims(slice, id);
+    };
     /** Storage bodies that came with the listing (a full backup), stored at once: never all held in memory. */
     const listedBodies = new Map<string, { stored: StoredContent; version: number }>();
     const treeRefs: { work: SpaceWork; ref: TreeItemRef }[] = [];
@@ -202,10 +210,16 @@ export class ConfluenceArchiver {
     };
     await forEachConcurrently(works, 4, async (work) => {
       const inventory = await listSpaceInventory(api, work.space, {
-        bodies: parent ? undefined : { format: 'storage', onBody },
+        bodies: parent
+          ? undefined
+          : {
+              format: 'storage',
+              onBody: async (id, v, value) => (owns(work, id) ? onBody(id, v, value) : undefined),
+            },
         signal: this.#deps.signal,
       });
       for (const doc of inventory.documents) {
+        if (!owns(work, doc.id)) continue;
         addListed(this.#run, work, doc);
         // A body listed for another version than the newest listed one is fetched again with the rest.
         const listed = listedBodies.get(doc.id);
@@ -217,7 +231,11 @@ export class ConfluenceArchiver {
       if (inventory.refused.length > 0) await refusedSearches(this.#run, work, inventory, treeRefs);
       this.#progress();
     });
-    const failedTreeItems = await treeItems(this.#run, treeRefs, swept);
+    const failedTreeItems = await treeItems(
+      this.#run,
+      treeRefs.filter(({ work, ref }) => owns(work, ref.id)),
+      swept,
+    );
     const byId: Listed = new Map();
     for (const work of works) for (const item of work.items) byId.set(item.id, { work, item });
 

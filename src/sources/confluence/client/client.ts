@@ -461,6 +461,10 @@ export class ConfluenceClient {
   searchContent(cql: string, options: CallOptions = {}): AsyncIterable<SearchHit> {
     return directory.searchContent(this.#api, cql, options);
   }
+  /** How many items a CQL query finds (one request; an estimate for planning, as CQL ignores the Admin Key). */
+  countContent(cql: string, options: CallOptions = {}): Promise<number> {
+    return directory.countContent(this.#api, cql, options);
+  }
   /** CQL search whose hits carry their labels (and restrictions): many items' metadata per request. */
   searchWithMeta(cql: string, options: CallOptions & { restrictions: boolean }): AsyncIterable<MetaHit> {
     return searchWithMeta(this.#api, cql, options);

@@ -45,6 +45,13 @@ export function searchContent(api: Api, cql: string, options: CallOptions): Asyn
   return list(api, '/rest/api/content/search', {}, { cql }, contentV1Schema, options);
 }
 
+const searchCountSchema = z.looseObject({ totalSize: z.number().int().nonnegative() });
+
+/** How many items a CQL query finds (v1 `search` with `limit=0`: its `totalSize`, one request, no results). */
+export async function countContent(api: Api, cql: string, options: CallOptions): Promise<number> {
+  return (await get(api, '/rest/api/search', {}, { cql, limit: 0 }, searchCountSchema, options)).totalSize;
+}
+
 /** The most account ids one `users-bulk` request may name (the spec allows 250; 100 is what sites honour). */
 const USERS_PER_REQUEST = 100;
 
