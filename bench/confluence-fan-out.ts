@@ -2,9 +2,9 @@
 // (STEPVAULT_BENCH_FANOUT_PAGES) in 20 spaces backed up into repositories on a Ceph RADOS Gateway on loopback, by
 // the backup workflow on the local engine with its tasks run by `stepvault worker` processes through the Step
 // Functions activity protocol (the loopback double of test/support): once by one worker with the plan's fan-out
-// off (one process backs up the whole site), once fanned out over four workers (a distributed Map over the spaces,
-// a space per part). Each configuration runs twice: against the simulator without a rate limit (the machine is the
-// bound) and with one (STEPVAULT_BENCH_FANOUT_RATE requests per second, 1,000 by default; the site is the bound).
+// off (one process backs up the whole site), once fanned out over four workers (a distributed Map over eight parts
+// of about equal weight). Each configuration runs twice: against the simulator without a rate limit (the machine is the
+// bound) and with one (STEPVAULT_BENCH_FANOUT_RATE requests per second, 300 by default; the site is the bound).
 // For each: wall time of the run, per worker its peak RSS (VmHWM), CPU time and the parts it ran, the requests the
 // site answered. Afterwards the fanned-out snapshot is compared with one backup of the whole site made in the same
 // repository at the same time, which must have the same tree.
@@ -73,7 +73,7 @@ function pagesOption(): number {
 }
 
 function rateOption(): number {
-  const rate = Number(process.env.STEPVAULT_BENCH_FANOUT_RATE ?? 1000);
+  const rate = Number(process.env.STEPVAULT_BENCH_FANOUT_RATE ?? 300);
   if (!Number.isInteger(rate) || rate < 10)
     throw new Error(`STEPVAULT_BENCH_FANOUT_RATE must be an integer ≥ 10, got ${rate}`);
   return rate;
@@ -171,7 +171,8 @@ class Bench {
       figures.push({
         name: w.name,
         ...measured,
-        parts: succeeded.filter((l) => l.includes('"backup-part"') || l.includes('"task":"backup"')).length,
+        parts: succeeded.filter((l) => l.includes('"task":"backup-part"') || l.includes('"task":"backup"'))
+          .length,
         tasks: succeeded.length,
       });
       w.process.child.kill('SIGTERM');
@@ -202,7 +203,7 @@ function configYaml(bench: Bench, sim: SimProcess, repositories: string[]): stri
       `    site: ${sim.info.siteUrl}`,
       `    auth: { email: ${sim.info.email}, token: { file: ./confluence-token } }`,
       `    mediaHosts: ['${new URL(sim.info.mediaOrigin).host}']`,
-      ...(fanOut ? [`    fanOut: { workers: ${WORKERS}, spacesPerPart: 1 }`] : []),
+      ...(fanOut ? [`    fanOut: { workers: ${WORKERS} }`] : []),
     ].join('\n');
   const repos = repositories
     .map((r) => `  ${r}: { location: '${bench.location(r)}', password: { file: ./password } }`)
@@ -294,7 +295,7 @@ export async function runConfluenceFanOutBench(): Promise<string> {
         console.error(`confluence fan-out: ${what}, one worker, the whole site in one task ...`);
         runs.push(await bench.run(`${what}: one process`, one, one, 1));
         console.error(`  ${runs.at(-1)!.seconds.toFixed(1)} s`);
-        console.error(`confluence fan-out: ${what}, ${WORKERS} workers, a part per space ...`);
+        console.error(`confluence fan-out: ${what}, ${WORKERS} workers, ${WORKERS * 2} parts ...`);
         runs.push(await bench.run(`${what}: ${WORKERS} workers`, fan, fan, WORKERS));
         console.error(`  ${runs.at(-1)!.seconds.toFixed(1)} s`);
         if (!limited) {
@@ -348,7 +349,7 @@ function report(
   return [
     '## Confluence fan-out: one site, many workers',
     '',
-    `Run of ${date} UTC: a simulated site of ${pages.toLocaleString('en-US')} pages in ${SPACES} spaces (generator: ${JSON.stringify(generated)}), backed up into repositories on a Ceph RADOS Gateway on loopback by the backup workflow on the local engine, its tasks run by \`stepvault worker\` processes through the Step Functions activity protocol; once by one worker with the fan-out off, once by ${WORKERS} workers with \`fanOut: { workers: ${WORKERS}, spacesPerPart: 1 }\` (a distributed Map over the spaces). Without a rate limit, and with the simulator limiting requests to ${rate}/s (a bucket of ${rate}).`,
+    `Run of ${date} UTC: a simulated site of ${pages.toLocaleString('en-US')} pages in ${SPACES} spaces (generator: ${JSON.stringify(generated)}), backed up into repositories on a Ceph RADOS Gateway on loopback by the backup workflow on the local engine, its tasks run by \`stepvault worker\` processes through the Step Functions activity protocol; once by one worker with the fan-out off, once by ${WORKERS} workers with \`fanOut: { workers: ${WORKERS} }\` (a distributed Map over ${WORKERS * 2} parts of about equal weight: spaces weighed by their pages, the heaviest cut into slices by page id). Without a rate limit, and with the simulator limiting requests to ${rate}/s (a bucket of ${rate}).`,
     '',
     table(
       [
@@ -363,6 +364,13 @@ function report(
     ),
     '',
     `- Speed-up of ${WORKERS} workers over one: ${ratio(runs[0], runs[1])} without a rate limit, ${ratio(runs[2], runs[3])} with one. Peak RSS of the largest worker over the single process: ${peakRatio(runs[0], runs[1])} and ${peakRatio(runs[2], runs[3])}.`,
+    `- Share of the site's ${rate} requests/s used under the rate limit: ${runs
+      .slice(2)
+      .map((r) => `${r.label.split(': ')[1]} ${((100 * r.requests) / r.seconds / rate).toFixed(0)}%`)
+      .join(', ')} (${runs
+      .slice(2)
+      .map((r) => `${r.rateLimited} answers of 429`)
+      .join(', ')}).`,
     `- The fanned-out snapshot has the tree one backup of the whole site makes at the same time (compared in the same repository: ${equal.map((t) => t.slice(0, 12)).join(', ') || 'not compared'}).`,
     `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory}; the simulator, the gateway and every worker share those cores.`,
   ].join('\n');

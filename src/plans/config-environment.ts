@@ -183,6 +183,7 @@ export class ConfigEnvironment implements PlanEnvironment {
             {
               ...confluenceRequest(config),
               ...this.#stamp(request),
+              time: request.time,
               plan: request.plan,
               parts: request.parts,
             },

@@ -12,6 +12,7 @@ import { StepvaultError } from '../common/errors.ts';
 import { planTag, ruleTag, runTag } from '../domain/plan-tags.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
 import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
+import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
 import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { ObjectStore } from '../workflows/engine/item-io.ts';
@@ -67,7 +68,7 @@ export const CommitPartsInput = z
     source: name,
     repository: name,
     tags: z.array(name).default([]),
-    run: z.object({ bucket: name, planKey: name }).passthrough(),
+    run: z.object({ bucket: name, planKey: name, time: z.iso.datetime() }).passthrough(),
     results: z
       .object({ ResultWriterDetails: z.object({ Bucket: name, Key: name }).passthrough() })
       .passthrough(),
@@ -93,6 +94,8 @@ export interface FanOutRun {
 /** The part results' shape, checked as they are read back from the bucket. */
 const partResultSchema = z
   .object({
+    time: z.string(),
+    seal: z.string(),
     tree: z.string().regex(/^[0-9a-f]{64}$/),
     claims: z.array(z.object({ space: z.string(), of: z.number(), indices: z.array(z.number()) })),
     site: z.object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() }).passthrough(),
@@ -208,10 +211,12 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
         async (): Promise<BackupTaskOutput> => {
           const earlier = (await listSnapshots(repo)).snapshots.find((s) => s.tags.includes(marker));
           if (earlier) return { ...outcomeOf(earlier), sourceType: spec.type, reused: true };
-          const plan = JSON.parse(await store.getText(request.run.bucket, request.run.planKey)) as FanOutPlan;
+          const plan = JSON.parse(
+            await store.getText(request.run.bucket, request.run.planKey),
+          ) as Sealed<FanOutPlan>;
           const parts = await readPartResults(store, request.results.ResultWriterDetails);
           const outcome = await spec.commitParts(
-            { tags, ...(env.host ? { host: env.host } : {}), plan, parts },
+            { tags, ...(env.host ? { host: env.host } : {}), time: request.run.time, plan, parts },
             { repo, clock: env.clock, signal: ctx.signal },
           );
           return { ...outcome, sourceType: spec.type, partial: outcome.missing > 0, reused: false };
@@ -229,7 +234,7 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
 async function readPartResults(
   store: ObjectStore,
   manifestAt: { Bucket: string; Key: string },
-): Promise<PartResult[]> {
+): Promise<Sealed<PartResult>[]> {
   const manifest = JSON.parse(await store.getText(manifestAt.Bucket, manifestAt.Key)) as {
     ResultFiles?: Record<string, { Key: string }[]>;
   };
@@ -241,7 +246,7 @@ async function readPartResults(
       `some parts of the backup did not succeed (see ${failed[0]!.Key}): no snapshot was written`,
       { hint: 'run the backup again; the parts that succeeded left their data for it to reuse' },
     );
-  const parts: PartResult[] = [];
+  const parts: Sealed<PartResult>[] = [];
   for (const file of files.SUCCEEDED ?? []) {
     const text = await store.getText(manifestAt.Bucket, file.Key);
     const entries = file.Key.endsWith('.jsonl')
@@ -260,7 +265,7 @@ async function readPartResults(
             hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
           },
         );
-      parts.push(parsed.data as unknown as PartResult);
+      parts.push(parsed.data as unknown as Sealed<PartResult>);
     }
   }
   return parts;

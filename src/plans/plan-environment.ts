@@ -8,6 +8,7 @@ import type { NotificationEvent } from '../domain/notification-event.ts';
 import type { SnapshotSummary } from '../domain/snapshot.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
 import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
+import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
 import type { SpaceClaim } from '../operations/confluence/backup/space-claims.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
@@ -33,13 +34,13 @@ export interface ConfluenceSourceSpec {
   planFanOut(
     request: { parts: number },
     deps: { repo: Repository; clock: Clock; signal: AbortSignal },
-  ): Promise<FanOutPlan>;
+  ): Promise<Sealed<FanOutPlan>>;
   backupPart(
     request: BackupStamp & { plan: Pick<FanOutPlan, 'time' | 'parent'>; part: SpaceClaim[] },
     deps: SourceBackupDeps,
-  ): Promise<PartResult>;
+  ): Promise<Sealed<PartResult>>;
   commitParts(
-    request: BackupStamp & { plan: FanOutPlan; parts: PartResult[] },
+    request: BackupStamp & { time: string; plan: Sealed<FanOutPlan>; parts: Sealed<PartResult>[] },
     deps: { repo: Repository; clock: Clock; signal: AbortSignal },
   ): Promise<SourceBackupOutcome>;
 }

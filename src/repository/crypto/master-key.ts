@@ -47,3 +47,12 @@ export function deriveObjectKey(encryption: Uint8Array, salt: Uint8Array, purpos
 export function blobId(blobMac: KeyObject | Uint8Array, data: Uint8Array): Buffer {
   return createHmac('sha256', blobMac).update(data).digest();
 }
+
+/**
+ * An HMAC-SHA-256 (hex) of `data` under a key derived from the repository's secret for `purpose`: proves that
+ * something kept outside the repository (a fan-out run's files) was written by a holder of the repository's key.
+ */
+export function purposeMac(encryption: Uint8Array, purpose: string, data: string): string {
+  const key = Buffer.from(hkdfSync('sha256', encryption, Buffer.alloc(0), `stepvault/v1/mac/${purpose}`, 32));
+  return createHmac('sha256', key).update(data).digest('hex');
+}

@@ -29,6 +29,7 @@ import {
 } from './backup-confluence.ts';
 import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
 import type { FanOutPlan } from './fan-out-plan.ts';
+import { type Sealed, seal } from './fan-out-seal.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { ParentState } from './parent-state.ts';
 import type { SpaceClaim } from './space-claims.ts';
@@ -40,8 +41,13 @@ export interface PartRequest extends ConfluenceBackupRequest {
   part: readonly SpaceClaim[];
 }
 
-/** What a part hands to the commit; plain JSON. */
+/** What a part's seal is for (fan-out-seal.ts). */
+export const PART_SEAL = 'fan-out-part';
+
+/** What a part hands to the commit; plain JSON, sealed with the repository's key. */
 export interface PartResult {
+  /** The run's time: a result of another run of the same repository is refused. */
+  time: string;
   /** The part's tree: /site.json, /users.json and /spaces/<KEY> for each of its spaces. */
   tree: string;
   /** What it backed up (the request's claims, one per space). */
@@ -65,7 +71,10 @@ export interface PartDeps {
   onProgress?: (progress: ConfluenceProgress) => void;
 }
 
-export async function backupConfluencePart(request: PartRequest, deps: PartDeps): Promise<PartResult> {
+export async function backupConfluencePart(
+  request: PartRequest,
+  deps: PartDeps,
+): Promise<Sealed<PartResult>> {
   const clock = deps.clock ?? systemClock;
   const time = new Date(request.plan.time);
   if (Number.isNaN(time.getTime()))
@@ -123,7 +132,8 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
     await writer.flush();
     await lock.assertHeld();
     const { watermarks, lastSweep, swept, sweepSlice } = outcome.site;
-    return {
+    return seal(repo, PART_SEAL, {
+      time: request.plan.time,
       tree: outcome.tree,
       claims: part,
       site: {
@@ -138,7 +148,7 @@ export async function backupConfluencePart(request: PartRequest, deps: PartDeps)
       indexFiles: [...writer.indexFilesWritten],
       treeBlobs: writer.stats.treeBlobs,
       packBytes: writer.stats.packBytes,
-    };
+    });
   } finally {
     await lock.release();
   }

@@ -17,6 +17,7 @@ import { backupConfluence } from './backup-confluence.ts';
 import { backupConfluencePart, type PartResult } from './backup-part.ts';
 import { commitConfluenceParts } from './commit-parts.ts';
 import { planConfluenceFanOut } from './fan-out-plan.ts';
+import type { Sealed } from './fan-out-seal.ts';
 import type { SpaceClaim } from './space-claims.ts';
 
 describe('a fan-out Confluence backup', () => {
@@ -47,7 +48,7 @@ describe('a fan-out Confluence backup', () => {
     const api = siteClient(sim);
     const request = { site: sim.siteUrl, tags: ['fan-out'], force };
     const plan = await planConfluenceFanOut({ ...request, parts: 3 }, { repo, api, clock });
-    const parts: PartResult[] = [];
+    const parts: Sealed<PartResult>[] = [];
     // The parts run at once, as workers run them.
     await Promise.all(
       groups(plan.spaces).map(async (part, i) => {
@@ -57,7 +58,8 @@ describe('a fan-out Confluence backup', () => {
         );
       }),
     );
-    return { plan, parts, commit: () => commitConfluenceParts({ ...request, plan, parts }, { repo, clock }) };
+    const commit = () => commitConfluenceParts({ ...request, time: plan.time, plan, parts }, { repo, clock });
+    return { plan, parts, commit };
   }
 
   it('gives the tree one backup of the whole site gives, full and incremental', async () => {
@@ -123,6 +125,29 @@ describe('a fan-out Confluence backup', () => {
     const half = await fanOut(([a, ...rest]) => [[slice(a!, 2, 1), ...rest.map(whole)]]);
     await assert.rejects(half.commit(), /no part backed up all of space \S+ \(1 of 2 slices\)/);
     assert.equal((await listSnapshots(repo)).snapshots.length, before);
+  });
+
+  it("refuses a plan or a part result changed in the run bucket, or another run's", async () => {
+    const before = (await listSnapshots(repo)).snapshots.length;
+    const earlier = await fanOut((keys) => [keys.map(whole)]);
+    clock.advance(60_000);
+    const run = await fanOut((keys) => [keys.map(whole)]);
+    const commit = (plan: typeof run.plan, parts: typeof run.parts) =>
+      commitConfluenceParts({ site: sim.siteUrl, time: run.plan.time, plan, parts }, { repo, clock });
+    // a forged tree (an earlier run's, which this repository holds): the seal no longer matches
+    const forged = [{ ...run.parts[0]!, tree: earlier.parts[0]!.tree }];
+    await assert.rejects(
+      commit(run.plan, forged),
+      /result of part 1 is not sealed with this repository's key/,
+    );
+    // a space dropped from the plan
+    const narrower = { ...run.plan, spaces: run.plan.spaces.slice(1) };
+    await assert.rejects(commit(narrower, run.parts), /plan is not sealed/);
+    // sealed, but of another run: a rollback of the parts, or of the plan
+    await assert.rejects(commit(run.plan, earlier.parts), /part 1 is of the run at .*, not of this one/);
+    await assert.rejects(commit(earlier.plan, run.parts), /plan in the run bucket is of the run at/);
+    assert.equal((await listSnapshots(repo)).snapshots.length, before);
+    await commit(run.plan, run.parts);
   });
 
   it('refuses to commit when an index file the run relied on is gone (a prune ran meanwhile)', async () => {

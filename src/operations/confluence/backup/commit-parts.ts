@@ -1,4 +1,5 @@
-// The last step of a fan-out Confluence backup: joins the parts' trees into the one snapshot a backup of the whole
+// The last step of a fan-out Confluence backup: opens the run's plan and the parts' results (each sealed with the
+// repository's key and of this run: fan-out-seal.ts), joins the parts' trees into the one snapshot a backup of the whole
 // site would have made — each part's spaces grafted whole, the users directories merged, one site record with the
 // run's options and the latest watermark of each listing — and commits it under a shared lock.
 //
@@ -40,14 +41,17 @@ import {
   normaliseSite,
   sourceOf,
 } from './backup-confluence.ts';
-import type { PartResult } from './backup-part.ts';
+import { PART_SEAL, type PartResult } from './backup-part.ts';
 import type { ConfluenceCounts } from './confluence-archiver.ts';
-import { type FanOutPlan, INDEX_NAME_PREFIX } from './fan-out-plan.ts';
+import { type FanOutPlan, INDEX_NAME_PREFIX, PLAN_SEAL } from './fan-out-plan.ts';
+import { opened, type Sealed } from './fan-out-seal.ts';
 import { claims, type SpaceClaim } from './space-claims.ts';
 
 export interface CommitPartsRequest extends ConfluenceBackupRequest {
-  plan: FanOutPlan;
-  parts: readonly PartResult[];
+  /** The run's time as the workflow knows it: the plan and every part must be this run's. */
+  time: string;
+  plan: Sealed<FanOutPlan>;
+  parts: readonly Sealed<PartResult>[];
 }
 
 export interface CommitPartsDeps {
@@ -63,7 +67,17 @@ export async function commitConfluenceParts(
   deps: CommitPartsDeps,
 ): Promise<ConfluenceBackupResult> {
   const clock = deps.clock ?? systemClock;
-  const { plan, parts } = request;
+  const plan = opened(deps.repo, PLAN_SEAL, request.plan, "the run's plan");
+  if (plan.time !== request.time)
+    throw partError(
+      `the plan in the run bucket is of the run at ${plan.time}, not of this one (${request.time})`,
+    );
+  const parts = request.parts.map((sealed, i) => {
+    const part = opened(deps.repo, PART_SEAL, sealed, `the result of part ${i + 1}`);
+    if (part.time !== plan.time)
+      throw partError(`part ${i + 1} is of the run at ${part.time}, not of this one (${plan.time})`);
+    return part;
+  });
   const site = normaliseSite(request.site);
   const options = backupOptionsOf(request);
   const repo = deps.repo;

@@ -23,6 +23,7 @@ import {
   normaliseSite,
   sourceOf,
 } from './backup-confluence.ts';
+import { type Sealed, seal } from './fan-out-seal.ts';
 import { listSpaces } from './listing-phase.ts';
 import { packParts, type SpaceClaim } from './space-claims.ts';
 
@@ -40,6 +41,9 @@ export interface FanOutPlan {
   indexFiles: string[];
 }
 
+/** What the plan's seal is for (fan-out-seal.ts). */
+export const PLAN_SEAL = 'fan-out-plan';
+
 /** Index file names are kept by their first 16 hex digits: enough to see one go, small enough for many. */
 export const INDEX_NAME_PREFIX = 16;
 
@@ -55,10 +59,11 @@ export interface FanOutPlanDeps {
   signal?: AbortSignal;
 }
 
+/** The run's plan, sealed with the repository's key (it waits in the run bucket for the commit). */
 export async function planConfluenceFanOut(
   request: FanOutRequest,
   deps: FanOutPlanDeps,
-): Promise<FanOutPlan> {
+): Promise<Sealed<FanOutPlan>> {
   if (!Number.isInteger(request.parts) || request.parts < 1)
     throw new StepvaultError(
       'usage',
@@ -84,11 +89,11 @@ export async function planConfluenceFanOut(
   const parent = request.force
     ? undefined
     : snapshots.filter((s) => matchesSource(s, source)).sort(newestFirst)[0];
-  return {
+  return seal(deps.repo, PLAN_SEAL, {
     time,
     parent: parent?.id ?? null,
     spaces,
     parts: packParts(weights, request.parts),
     indexFiles: indexFiles.sort(),
-  };
+  });
 }
