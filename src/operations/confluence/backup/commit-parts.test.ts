@@ -79,6 +79,7 @@ describe('a fan-out Confluence backup', () => {
     assert.deepEqual(joined.missing, []);
     assert.equal(joined.summary.confluence.items, single.summary.confluence.items);
     assert.equal(joined.summary.confluence.itemsFetched, single.summary.confluence.itemsFetched);
+    assert.equal(joined.summary.confluence.spaces, 4, 'a sliced space counts once');
 
     // Unchanged: every item reused from the parent the plan picked.
     clock.advance(60_000);

@@ -127,7 +127,8 @@ export async function commitConfluenceParts(
     const tree = await builder.write(writer);
     await writer.flush();
 
-    const counts = sumCounts(parts.map((p) => p.counts));
+    // (a space cut into slices is counted by each of its parts)
+    const counts = { ...sumCounts(parts.map((p) => p.counts)), spaces: plan.spaces.length };
     const missing = uniqueMissing(parts.flatMap((p) => p.missing));
     const deleted = parts.flatMap((p) => p.deleted);
     const summary: ConfluenceSummary = {
