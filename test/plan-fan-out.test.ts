@@ -1,8 +1,9 @@
 // A Confluence plan with `fanOut` runs the built-in backup workflow's fan-out: the plan task weighs the spaces,
 // deals them into parts and writes those to the run bucket, a distributed Map reads them (ItemReader), backs each
-// part up as a child execution and writes their results back (ResultWriter), and the commit joins them into one snapshot — the very
-// tree one backup of the whole site makes at the same time. First on the local engine with in-process handlers,
-// then with every task run by `stepvault worker` processes through the Step Functions activity protocol.
+// part up as a child execution and writes their results back (ResultWriter), and the commit joins them into one
+// snapshot — the very tree one backup of the whole site makes at the same time. First on the local engine with
+// in-process handlers, then with every task run by `stepvault worker` processes through the Step Functions activity
+// protocol.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

@@ -1,12 +1,12 @@
 // The last step of a fan-out Confluence backup: opens the run's plan and the parts' results (each sealed with the
-// repository's key and of this run: fan-out-seal.ts), joins the parts' trees into the one snapshot a backup of the whole
-// site would have made — each part's spaces grafted whole, the users directories merged, one site record with the
-// run's options and the latest watermark of each listing — and commits it under a shared lock.
+// repository's key and of this run: fan-out-seal.ts), joins the parts' trees into the one snapshot a backup of the
+// whole site would have made — each part's spaces grafted whole, the users directories merged, one site record with
+// the run's options and the latest watermark of each listing — and commits it under a shared lock.
 //
-// Until this commit, no snapshot refers to what the parts wrote, so a prune that ran meanwhile may have removed
-// it. Prune removes indexed data only by replacing every index file there was when it started (operations/prune),
-// so the commit first proves that every index file of the run's start and every one the parts wrote is still
-// there; if one is gone, it refuses (run the backup again) rather than commit a snapshot that may lack data.
+// Until this commit, no snapshot refers to what the parts wrote, so a prune that ran meanwhile may have removed it.
+// Prune removes indexed data only by replacing every index file there was when it started (operations/prune), so
+// the commit first proves that every index file of the run's start and every one the parts wrote is still there; if
+// one is gone, it refuses (run the backup again) rather than commit a snapshot that may lack data.
 
 import * as os from 'node:os';
 import { type Clock, systemClock } from '../../../common/clock.ts';

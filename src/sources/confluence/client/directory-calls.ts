@@ -1,6 +1,7 @@
-// Users and groups (v1), which a restore asks about to know whether a principal exists on the target site;
-// users in bulk (v2), whose names a backup keeps beside the account ids; and CQL search (v1), e.g. to find folders or whiteboards the tree walk did not reach. CQL ignores the Admin
-// Key (a known Cloud bug), so restricted content is missing from its results.
+// Users and groups (v1), which a restore asks about to know whether a principal exists on the target site; users in
+// bulk (v2), whose names a backup keeps beside the account ids; and CQL search (v1), e.g. to find folders or
+// whiteboards the tree walk did not reach. CQL ignores the Admin Key (a known Cloud bug), so restricted content is
+// missing from its results.
 
 import { z } from 'zod';
 import { isStepvaultError } from '../../../common/errors.ts';
