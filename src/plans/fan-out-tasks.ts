@@ -1,10 +1,11 @@
 // The tasks of a fan-out backup (a Confluence site backed up by many workers, the backup workflow's PlanParts,
-// BackupParts and CommitParts states): `${FanOutPlanTask}` fixes what the parts share and writes the run's files to the run bucket (the parts,
-// one item each, for the distributed Map's ItemReader; the whole plan for the commit), `${BackupPartTask}` backs up
-// one part (whole spaces or slices of them), and `${CommitPartsTask}` reads the parts' results where the Map's
-// ResultWriter put them and commits the one snapshot. Workflow state carries only keys and small numbers; what
-// grows with the site (spaces, index file names, the parts' results) stays in the bucket. The commit, like the
-// backup task, makes one snapshot per run (`run:<key>`): a re-invocation returns the snapshot an earlier one made.
+// BackupParts and CommitParts states): `${FanOutPlanTask}` fixes what the parts share and writes the run's files to
+// the run bucket (the parts, one item each, for the distributed Map's ItemReader; the whole plan for the commit),
+// `${BackupPartTask}` backs up one part (whole spaces or slices of them), and `${CommitPartsTask}` reads the parts'
+// results where the Map's ResultWriter put them and commits the one snapshot. Workflow state carries only keys and
+// small numbers; what grows with the site (spaces, index file names, the parts' results) stays in the bucket. The
+// commit, like the backup task, makes one snapshot per run (`run:<key>`): a re-invocation returns the snapshot an
+// earlier one made.
 
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
