@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { planTag, ruleTag, runTag } from '../domain/plan-tags.ts';
 import type { StoredSnapshot } from '../domain/snapshot.ts';
 import { backupFiles } from '../operations/backup/backup-files.ts';
+import type { Repository } from '../repository/repository.ts';
 import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { TaskContext } from '../workflows/engine/task-registry.ts';
@@ -38,41 +39,57 @@ export function backupTask(env: PlanEnvironment) {
       const repo = await env.openRepository(request.repository);
       const level = env.compressionLevel?.(request.repository);
       const compression = level === undefined ? {} : { compressionLevel: level };
-      const marker = runTag(ctx.idempotencyKey);
-      const tags = [...new Set([planTag(request.plan), ruleTag(request.rule), ...request.tags, marker])];
-      const output = await env.gate.with(
-        [request.repository],
-        false,
-        async (): Promise<BackupTaskOutput> => {
-          const earlier = (await listSnapshots(repo)).snapshots.find((s) => s.tags.includes(marker));
-          if (earlier) return { ...outcomeOf(earlier), sourceType: spec.type, reused: true };
-          const onProgress = heartbeater(ctx, env.clock);
-          let outcome: SourceBackupOutcome;
-          if (spec.type === 'files') {
-            const result = await backupFiles(
-              {
-                paths: spec.paths,
-                excludes: spec.excludes,
-                tags,
-                ...((spec.host ?? env.host) ? { host: spec.host ?? env.host } : {}),
-                ...(spec.oneFileSystem ? { oneFileSystem: true } : {}),
-                ...compression,
-              },
-              { repo, clock: env.clock, signal: ctx.signal, onProgress },
-            );
-            outcome = backupOutcome(result);
-          } else {
-            outcome = await spec.backup(
-              { tags, ...(env.host ? { host: env.host } : {}), ...compression },
-              { repo, clock: env.clock, signal: ctx.signal, onProgress },
-            );
-          }
-          return { ...outcome, sourceType: spec.type, partial: outcome.missing > 0, reused: false };
-        },
-        ctx.signal,
-      );
+      const output = await oncePerRun(env, ctx, request, repo, spec.type, async (tags) => {
+        const onProgress = heartbeater(ctx, env.clock);
+        if (spec.type === 'files') {
+          const result = await backupFiles(
+            {
+              paths: spec.paths,
+              excludes: spec.excludes,
+              tags,
+              ...((spec.host ?? env.host) ? { host: spec.host ?? env.host } : {}),
+              ...(spec.oneFileSystem ? { oneFileSystem: true } : {}),
+              ...compression,
+            },
+            { repo, clock: env.clock, signal: ctx.signal, onProgress },
+          );
+          return backupOutcome(result);
+        }
+        return spec.backup(
+          { tags, ...(env.host ? { host: env.host } : {}), ...compression },
+          { repo, clock: env.clock, signal: ctx.signal, onProgress },
+        );
+      });
       return output as unknown as Json;
     });
+}
+
+/**
+ * Makes a run's one snapshot with `backup`, given the tags it must carry (the plan's, the rule's, the request's and
+ * `run:<key>`), unless an earlier invocation of the same run made it: then that snapshot is reported, `reused`.
+ * The repository is used shared through the gate.
+ */
+export function oncePerRun(
+  env: PlanEnvironment,
+  ctx: TaskContext,
+  request: { plan: string; rule: string; repository: string; tags: string[] },
+  repo: Repository,
+  sourceType: string,
+  backup: (tags: string[]) => Promise<SourceBackupOutcome>,
+): Promise<BackupTaskOutput> {
+  const marker = runTag(ctx.idempotencyKey);
+  const tags = [...new Set([planTag(request.plan), ruleTag(request.rule), ...request.tags, marker])];
+  return env.gate.with(
+    [request.repository],
+    false,
+    async () => {
+      const earlier = (await listSnapshots(repo)).snapshots.find((s) => s.tags.includes(marker));
+      if (earlier) return { ...outcomeOf(earlier), sourceType, reused: true };
+      const outcome = await backup(tags);
+      return { ...outcome, sourceType, partial: outcome.missing > 0, reused: false };
+    },
+    ctx.signal,
+  );
 }
 
 /** What the backup task reports, read back from a snapshot an earlier invocation made. */

@@ -10,15 +10,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StepvaultError } from '../common/errors.ts';
-import { planTag, ruleTag, runTag } from '../domain/plan-tags.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
 import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
 import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
-import { listSnapshots } from '../repository/snapshot/snapshot-store.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { ObjectStore } from '../workflows/engine/item-io.ts';
 import type { TaskContext } from '../workflows/engine/task-registry.ts';
-import { type BackupTaskOutput, outcomeOf } from './backup-task.ts';
+import { oncePerRun } from './backup-task.ts';
 import type { ConfluenceSourceSpec, PlanEnvironment } from './plan-environment.ts';
 import { asTask } from './task-errors.ts';
 import { heartbeater, parseTaskInput } from './task-input.ts';
@@ -204,26 +202,16 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
       const spec = confluenceSource(env, request.source);
       const store = requireObjects(objects);
       const repo = await env.openRepository(request.repository);
-      const marker = runTag(ctx.idempotencyKey);
-      const tags = [...new Set([planTag(request.plan), ruleTag(request.rule), ...request.tags, marker])];
-      const output = await env.gate.with(
-        [request.repository],
-        false,
-        async (): Promise<BackupTaskOutput> => {
-          const earlier = (await listSnapshots(repo)).snapshots.find((s) => s.tags.includes(marker));
-          if (earlier) return { ...outcomeOf(earlier), sourceType: spec.type, reused: true };
-          const plan = JSON.parse(
-            await store.getText(request.run.bucket, request.run.planKey),
-          ) as Sealed<FanOutPlan>;
-          const parts = await readPartResults(store, request.results.ResultWriterDetails);
-          const outcome = await spec.commitParts(
-            { tags, ...(env.host ? { host: env.host } : {}), time: request.run.time, plan, parts },
-            { repo, clock: env.clock, signal: ctx.signal },
-          );
-          return { ...outcome, sourceType: spec.type, partial: outcome.missing > 0, reused: false };
-        },
-        ctx.signal,
-      );
+      const output = await oncePerRun(env, ctx, request, repo, spec.type, async (tags) => {
+        const plan = JSON.parse(
+          await store.getText(request.run.bucket, request.run.planKey),
+        ) as Sealed<FanOutPlan>;
+        const parts = await readPartResults(store, request.results.ResultWriterDetails);
+        return spec.commitParts(
+          { tags, ...(env.host ? { host: env.host } : {}), time: request.run.time, plan, parts },
+          { repo, clock: env.clock, signal: ctx.signal },
+        );
+      });
       return output as unknown as Json;
     });
 }

@@ -126,6 +126,31 @@ export function backupOptionsOf(request: ConfluenceBackupRequest): BackupOptions
   };
 }
 
+/** The snapshot summary of a Confluence backup: the files summary's fields from its counts, and the counts. */
+export function confluenceSummary(
+  c: ConfluenceCounts,
+  run: { start: string; end: string; treeBlobs: number; packBytes: number; errors: number },
+): ConfluenceSummary {
+  return {
+    backupStart: run.start,
+    backupEnd: run.end,
+    filesNew: c.itemsNew,
+    filesChanged: Math.max(0, c.itemsFetched - c.itemsNew),
+    filesUnmodified: c.itemsReused,
+    dirsNew: 0,
+    dirsChanged: 0,
+    dirsUnmodified: 0,
+    dataBlobs: 0,
+    treeBlobs: run.treeBlobs,
+    dataAdded: c.dataAdded,
+    dataAddedPacked: run.packBytes,
+    totalFilesProcessed: c.items,
+    totalBytesProcessed: c.bytesStored,
+    errors: run.errors,
+    confluence: c,
+  };
+}
+
 /** What identifies comparable backups: same site, same spaces filter, same options. */
 export function sourceOf(site: string, options: BackupOptionsRecord) {
   return {
@@ -222,24 +247,13 @@ export async function backupConfluence(
     deps.signal?.throwIfAborted();
     await writer.flush();
     const c = outcome.counts;
-    const summary: ConfluenceSummary = {
-      backupStart: started.toISOString(),
-      backupEnd: clock.now().toISOString(),
-      filesNew: c.itemsNew,
-      filesChanged: Math.max(0, c.itemsFetched - c.itemsNew),
-      filesUnmodified: c.itemsReused,
-      dirsNew: 0,
-      dirsChanged: 0,
-      dirsUnmodified: 0,
-      dataBlobs: 0,
+    const summary = confluenceSummary(c, {
+      start: started.toISOString(),
+      end: clock.now().toISOString(),
       treeBlobs: writer.stats.treeBlobs,
-      dataAdded: c.dataAdded,
-      dataAddedPacked: writer.stats.packBytes,
-      totalFilesProcessed: c.items,
-      totalBytesProcessed: c.bytesStored,
+      packBytes: writer.stats.packBytes,
       errors: outcome.missing.length,
-      confluence: c,
-    };
+    });
     const snapshotId = await commitSnapshot(
       repo,
       lock,

@@ -37,7 +37,7 @@ import {
   backupOptionsOf,
   type ConfluenceBackupRequest,
   type ConfluenceBackupResult,
-  type ConfluenceSummary,
+  confluenceSummary,
   normaliseSite,
   sourceOf,
 } from './backup-confluence.ts';
@@ -131,24 +131,13 @@ export async function commitConfluenceParts(
     const counts = { ...sumCounts(parts.map((p) => p.counts)), spaces: plan.spaces.length };
     const missing = uniqueMissing(parts.flatMap((p) => p.missing));
     const deleted = parts.flatMap((p) => p.deleted);
-    const summary: ConfluenceSummary = {
-      backupStart: plan.time,
-      backupEnd: clock.now().toISOString(),
-      filesNew: counts.itemsNew,
-      filesChanged: Math.max(0, counts.itemsFetched - counts.itemsNew),
-      filesUnmodified: counts.itemsReused,
-      dirsNew: 0,
-      dirsChanged: 0,
-      dirsUnmodified: 0,
-      dataBlobs: 0,
+    const summary = confluenceSummary(counts, {
+      start: plan.time,
+      end: clock.now().toISOString(),
       treeBlobs: parts.reduce((n, p) => n + p.treeBlobs, writer.stats.treeBlobs),
-      dataAdded: counts.dataAdded,
-      dataAddedPacked: parts.reduce((n, p) => n + p.packBytes, writer.stats.packBytes),
-      totalFilesProcessed: counts.items,
-      totalBytesProcessed: counts.bytesStored,
+      packBytes: parts.reduce((n, p) => n + p.packBytes, writer.stats.packBytes),
       errors: missing.length,
-      confluence: counts,
-    };
+    });
     const snapshotId = await commitSnapshot(
       repo,
       lock,
