@@ -3,24 +3,32 @@
 // workflow as a nested execution), against a loopback double of AWS Backup and the tagging API spoken to by the
 // real SDK. Both succeed: one run, a snapshot, the jobs and their copies, a notification from each. An AWS Backup
 // job fails: the snapshot is still made, copied and kept, and the run fails after everything else, naming it.
-// `plan run --workflow aws-backup` runs the AWS part alone.
+// A source backup that fails is told at once, not when the AWS Backup jobs beside it end. `plan run --workflow
+// aws-backup` runs the AWS part alone.
 
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type ConfluenceSim, startConfluenceSim } from '../devtools/confluence-sim/simulator.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { NotificationEvent } from '../src/domain/notification-event.ts';
 import { ConfigEnvironment, planSettings } from '../src/plans/config-environment.ts';
-import { createPlanEngine, runPlan } from '../src/plans/run-plan.ts';
+import { createPlanEngine, runPlan, startPlanRun } from '../src/plans/run-plan.ts';
 import { Repository } from '../src/repository/repository.ts';
 import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import type { WorkflowEngine } from '../src/workflows/engine/engine.ts';
-import { type AwsBackupDouble, startAwsBackupDouble } from './support/aws-backup-double.ts';
+import {
+  type AwsBackupDouble,
+  type DoubleResource,
+  startAwsBackupDouble,
+} from './support/aws-backup-double.ts';
+import { simSourceYaml } from './support/confluence-sim-source.ts';
 import { setProcessEnv } from './support/process-env.ts';
 import { FAST_KDF } from './support/small-repository.ts';
+import { until } from './support/worker-process.ts';
 
 const PASSWORD = 'aws backup plan test password';
 const ROLE = 'arn:aws:iam::123456789012:role/stepvault-aws-backup';
@@ -28,10 +36,14 @@ const OFFSITE = 'arn:aws:backup:eu-central-1:123456789012:backup-vault:offsite';
 const DB = 'arn:aws:rds:eu-west-1:123456789012:db:orders';
 const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/carts';
 const VOLUME = 'arn:aws:ec2:eu-west-1:123456789012:volume/vol-0bad';
+const WIKI_DB = 'arn:aws:rds:eu-west-1:123456789012:db:wiki';
+/** The wiki database's job runs until the test lets it end. */
+const wikiDb: DoubleResource = { arn: WIKI_DB, tags: { app: 'wiki', backup: 'nightly' }, fate: 'hang' };
 
 describe('a plan that protects a source and AWS resources', () => {
   let dir: string;
   let aws: AwsBackupDouble;
+  let sim: ConfluenceSim;
   let engine: WorkflowEngine;
   let environment: ConfigEnvironment;
   let restoreEnv: () => void = () => {};
@@ -43,7 +55,11 @@ describe('a plan that protects a source and AWS resources', () => {
       { arn: DB, tags: { app: 'shop', backup: 'nightly' }, fate: 'complete', polls: 2 },
       { arn: TABLE, tags: { app: 'shop', backup: 'nightly' }, fate: 'complete', polls: 1 },
       { arn: VOLUME, tags: { app: 'legacy', backup: 'nightly' }, fate: 'fail' },
+      wikiDb,
     ]);
+    sim = await startConfluenceSim({});
+    sim.generate({ seed: 3, spaces: 1, pages: 5, attachments: 0 });
+    fs.writeFileSync(path.join(dir, 'wrong-token'), 'not the token');
     restoreEnv = setProcessEnv({
       AWS_ENDPOINT_URL_BACKUP: aws.endpoint,
       AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: aws.endpoint,
@@ -55,8 +71,13 @@ describe('a plan that protects a source and AWS resources', () => {
     fs.mkdirSync(path.join(dir, 'data'));
     fs.writeFileSync(path.join(dir, 'data', 'orders.csv'), 'id,total\n1,20\n');
     await Repository.init(new LocalBackend(path.join(dir, 'repo')), PASSWORD, { kdf: FAST_KDF });
-    const plan = (name: string, app: string) => `  ${name}:
-    source: data
+    const plan = (
+      name: string,
+      app: string,
+      source = 'data',
+      poll = 'pollEvery: 0s\n      maxWait: 5s',
+    ) => `  ${name}:
+    source: ${source}
     repository: repo
     awsBackup:
       vault: primary-vault
@@ -64,8 +85,7 @@ describe('a plan that protects a source and AWS resources', () => {
       tags: { app: ${app}, backup: [nightly, hourly] }
       resourceTypes: [rds:db, dynamodb:table, ec2:volume]
       copyTo: ${OFFSITE}
-      pollEvery: 0s
-      maxWait: 5s
+      ${poll}
     rules:
       - name: nightly
         schedule: cron(0 2 * * ? *)
@@ -77,9 +97,12 @@ repositories:
   repo: { location: ./repo, password: { file: ./password } }
 sources:
   data: { type: files, paths: [./data] }
+  wiki:
+${simSourceYaml(sim, '{ file: ./wrong-token }')}
 plans:
 ${plan('shop', 'shop')}
 ${plan('legacy', 'legacy')}
+${plan('wiki', 'wiki', 'wiki', 'pollEvery: 1s\n      maxWait: 1h')}
 server:
   stateDir: ./state
 `,
@@ -97,6 +120,7 @@ server:
     await engine?.close();
     await environment?.close();
     await aws?.close();
+    await sim?.close();
     restoreEnv();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -171,6 +195,34 @@ server:
     assert.deepEqual(
       events.map((e) => e.kind),
       ['backup.failed'],
+    );
+  });
+
+  it('tells of a failed source backup at once, while the AWS Backup jobs beside it still run', async () => {
+    events.length = 0;
+    const started = await startPlanRun(engine, { plan: settings('wiki') });
+    await until(() => events.some((e) => e.kind === 'backup.failed'), 'the failed source backup to be told');
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.source]),
+      [['backup.failed', 'wiki']],
+      'the source, told before the AWS branch ended',
+    );
+    assert.ok(aws.backupJobs().some((j) => j.resource === WIKI_DB));
+    assert.equal(engine.describeExecution(started.executionArn).status, 'RUNNING');
+    wikiDb.fate = 'complete';
+    const ended = await engine.waitForExecution(started.executionArn);
+    assert.equal(ended.status, 'FAILED');
+    assert.notEqual(
+      ended.error,
+      'Stepvault.AfterBackupFailed',
+      "the run fails with the source backup's error",
+    );
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.source]),
+      [
+        ['backup.failed', 'wiki'],
+        ['backup.succeeded', 'aws-backup:primary-vault'],
+      ],
     );
   });
 
