@@ -190,7 +190,8 @@ export class Workflows extends Construct {
     if (runBucket) {
       machine.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['s3:GetObject', 's3:PutObject'],
+          // (the ResultWriter may upload large result files in parts)
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
           resources: [runBucket.objectsArn()],
         }),
       );
@@ -225,7 +226,7 @@ export class Workflows extends Construct {
     );
     machine.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['states:DescribeMapRun', 'states:UpdateMapRun', 'states:RedriveExecution'],
+        actions: ['states:DescribeMapRun'],
         resources: [mapRuns],
       }),
     );

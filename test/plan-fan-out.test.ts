@@ -106,13 +106,24 @@ server:
           `${name} in ${files.join(', ')}`,
         );
       // The heaviest space is more than a third of the site: it is cut into slices that different parts back up.
-      const partsFile = files.find((f) => path.basename(f) === 'parts.json')!;
-      const items = JSON.parse(
-        fs.readFileSync(path.join(dir, 'state', 'buckets', LOCAL_RUN_BUCKET, partsFile), 'utf8'),
-      ) as { claims: { space: string; of: number; indices: number[] }[] }[];
-      assert.equal(items.length, 3);
-      const cut = items.flatMap((p) => p.claims).filter((c) => c.of > 1);
-      assert.ok(cut.length >= 2, JSON.stringify(items));
+      const read = (name: string) =>
+        JSON.parse(
+          fs.readFileSync(
+            path.join(
+              dir,
+              'state',
+              'buckets',
+              LOCAL_RUN_BUCKET,
+              files.find((f) => path.basename(f) === name)!,
+            ),
+            'utf8',
+          ),
+        );
+      assert.deepEqual(read('parts.json'), [{ index: 0 }, { index: 1 }, { index: 2 }]);
+      const planned = read('plan.json') as { parts: { space: string; of: number }[][]; seal: string };
+      assert.match(planned.seal, /^[0-9a-f]{64}$/, 'the plan is sealed');
+      const cut = planned.parts.flat().filter((c) => c.of > 1);
+      assert.ok(cut.length >= 2, JSON.stringify(planned.parts));
       const snapshot = (await listSnapshots(await open())).snapshots.find((s) => s.id === output.snapshotId)!;
       assert.ok(snapshot.tags.includes('plan:wiki'));
       assert.equal(snapshot.tree, await singleBackupTree(snapshot.time));

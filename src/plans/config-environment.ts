@@ -167,7 +167,13 @@ export class ConfigEnvironment implements PlanEnvironment {
       backupPart: (request, deps) =>
         this.#withClient(config, deps.signal, (client) =>
           backupConfluencePart(
-            { ...confluenceRequest(config), ...this.#stamp(request), plan: request.plan, part: request.part },
+            {
+              ...confluenceRequest(config),
+              ...this.#stamp(request),
+              plan: request.plan,
+              time: request.time,
+              index: request.index,
+            },
             {
               repo: deps.repo,
               api: client,

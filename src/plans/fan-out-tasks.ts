@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StepvaultError } from '../common/errors.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
-import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
-import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
+import { type FanOutPlan, PLAN_SEAL } from '../operations/confluence/backup/fan-out-plan.ts';
+import { opened, type Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { ObjectStore } from '../workflows/engine/item-io.ts';
 import type { TaskContext } from '../workflows/engine/task-registry.ts';
@@ -39,24 +39,19 @@ export const FanOutPlanInput = z
   })
   .strict();
 
+/** Where a run's files are, as the plan task reported them (workflow state). */
+const runFiles = z
+  .object({ bucket: name, planKey: name, resultsPrefix: name, time: z.iso.datetime() })
+  .passthrough();
+
 export const BackupPartInput = z
   .object({
     plan: name,
     rule: name,
     source: name,
     repository: name,
-    run: z.object({ time: z.iso.datetime(), parent: z.string().nullable() }).passthrough(),
-    claims: z
-      .array(
-        z
-          .object({
-            space: name,
-            of: z.number().int().min(1),
-            indices: z.array(z.number().int().min(0)).min(1),
-          })
-          .strict(),
-      )
-      .min(1),
+    run: runFiles,
+    index: z.number().int().min(0),
   })
   .strict();
 
@@ -67,7 +62,7 @@ export const CommitPartsInput = z
     source: name,
     repository: name,
     tags: z.array(name).default([]),
-    run: z.object({ bucket: name, planKey: name, time: z.iso.datetime() }).passthrough(),
+    run: runFiles,
     results: z
       .object({ ResultWriterDetails: z.object({ Bucket: name, Key: name }).passthrough() })
       .passthrough(),
@@ -77,11 +72,11 @@ export const CommitPartsInput = z
 /** What the plan task puts in workflow state. */
 export interface FanOutRun {
   bucket: string;
-  /** A JSON array of `{ "claims": [{ "space", "of", "indices" }] }`, one per part: the Map's items. */
+  /** A JSON array of `{ "index": n }`, one per part of the plan: the Map's items. */
   partsKey: string;
   /** The whole FanOutPlan, for the commit. */
   planKey: string;
-  /** Where the Map's ResultWriter writes (under the run's prefix). */
+  /** Where the parts' sealed results (`parts/<index>.json`) and the Map's ResultWriter files go. */
   resultsPrefix: string;
   time: string;
   parent: string | null;
@@ -93,7 +88,8 @@ export interface FanOutRun {
 /** The part results' shape, checked as they are read back from the bucket. */
 const partResultSchema = z
   .object({
-    time: z.string(),
+    plan: z.string(),
+    index: z.number(),
     seal: z.string(),
     tree: z.string().regex(/^[0-9a-f]{64}$/),
     claims: z.array(z.object({ space: z.string(), of: z.number(), indices: z.array(z.number()) })),
@@ -164,18 +160,25 @@ export function fanOutPlanTask(env: PlanEnvironment, objects: (() => ObjectStore
         parts: plan.parts.length,
       };
       await store.put(run.bucket, run.planKey, JSON.stringify(plan));
-      await store.put(run.bucket, run.partsKey, JSON.stringify(plan.parts.map((claims) => ({ claims }))));
+      await store.put(run.bucket, run.partsKey, JSON.stringify(plan.parts.map((_, index) => ({ index }))));
       return run as unknown as Json;
     });
 }
 
-export function backupPartTask(env: PlanEnvironment) {
+/**
+ * Backs up the plan's part `index` and keeps its sealed result in the run bucket (`parts/<index>.json`): it grows
+ * with what the part could not read, and a task's output is capped (256 KiB on Step Functions), so the output
+ * names only where the result is, with a few counts.
+ */
+export function backupPartTask(env: PlanEnvironment, objects: (() => ObjectStore) | undefined) {
   return (input: Json, ctx: TaskContext): Promise<Json> =>
     asTask(async () => {
       const request = parseTaskInput(BackupPartInput, input, ctx);
       const spec = confluenceSource(env, request.source);
+      const store = requireObjects(objects);
       const repo = await env.openRepository(request.repository);
       const level = env.compressionLevel?.(request.repository);
+      const plan = await readPlan(store, request.run);
       const result = await env.gate.with(
         [request.repository],
         false,
@@ -184,14 +187,22 @@ export function backupPartTask(env: PlanEnvironment) {
             {
               tags: [],
               ...(level === undefined ? {} : { compressionLevel: level }),
-              plan: { time: request.run.time, parent: request.run.parent },
-              part: request.claims,
+              plan,
+              time: request.run.time,
+              index: request.index,
             },
             { repo, clock: env.clock, signal: ctx.signal, onProgress: heartbeater(ctx, env.clock) },
           ),
         ctx.signal,
       );
-      return result as unknown as Json;
+      const resultKey = `${request.run.resultsPrefix}/parts/${request.index}.json`;
+      await store.put(request.run.bucket, resultKey, JSON.stringify(result));
+      return {
+        resultKey,
+        index: request.index,
+        items: result.counts.items,
+        missing: result.missing.length,
+      } as unknown as Json;
     });
 }
 
@@ -202,10 +213,16 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
       const spec = confluenceSource(env, request.source);
       const store = requireObjects(objects);
       const repo = await env.openRepository(request.repository);
-      const output = await oncePerRun(env, ctx, request, repo, spec.type, async (tags) => {
-        const plan = JSON.parse(
-          await store.getText(request.run.bucket, request.run.planKey),
-        ) as Sealed<FanOutPlan>;
+      const plan = await readPlan(store, request.run);
+      // One snapshot per run, wherever the commit is retried (a retry on Step Functions is a new task with a new
+      // token): the run is its plan, once the plan is proven this repository's and this run's.
+      opened(repo, PLAN_SEAL, plan, "the run's plan");
+      if (plan.time !== request.run.time)
+        throw new StepvaultError('corrupt', `the plan in the run bucket is not this run's (${plan.time})`, {
+          hint: 'run the backup again',
+        });
+      const runCtx = { ...ctx, idempotencyKey: plan.seal };
+      const output = await oncePerRun(env, runCtx, request, repo, spec.type, async (tags) => {
         const parts = await readPartResults(store, request.results.ResultWriterDetails);
         return spec.commitParts(
           { tags, ...(env.host ? { host: env.host } : {}), time: request.run.time, plan, parts },
@@ -214,6 +231,14 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
       });
       return output as unknown as Json;
     });
+}
+
+/** The run's plan as the plan task wrote it (sealed: the operations open it). */
+async function readPlan(
+  store: ObjectStore,
+  run: { bucket: string; planKey: string },
+): Promise<Sealed<FanOutPlan>> {
+  return JSON.parse(await store.getText(run.bucket, run.planKey)) as Sealed<FanOutPlan>;
 }
 
 /**
@@ -245,15 +270,18 @@ async function readPartResults(
           .map((l) => JSON.parse(l) as { Output: string })
       : (JSON.parse(text) as { Output: string }[]);
     for (const entry of entries) {
-      const parsed = partResultSchema.safeParse(JSON.parse(entry.Output));
+      const output = JSON.parse(entry.Output) as { resultKey?: unknown };
+      if (typeof output.resultKey !== 'string')
+        throw new StepvaultError('corrupt', `a part's output in ${file.Key} names no result`, {
+          hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
+        });
+      const parsed = partResultSchema.safeParse(
+        JSON.parse(await store.getText(manifestAt.Bucket, output.resultKey)),
+      );
       if (!parsed.success)
-        throw new StepvaultError(
-          'corrupt',
-          `a part's result in ${file.Key} is not one a backup part writes`,
-          {
-            hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
-          },
-        );
+        throw new StepvaultError('corrupt', `${output.resultKey} is not a result a backup part writes`, {
+          hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
+        });
       parts.push(parsed.data as unknown as Sealed<PartResult>);
     }
   }

@@ -9,7 +9,6 @@ import type { SnapshotSummary } from '../domain/snapshot.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
 import type { FanOutPlan } from '../operations/confluence/backup/fan-out-plan.ts';
 import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
-import type { SpaceClaim } from '../operations/confluence/backup/space-claims.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { RepositoryGate } from './repository-gate.ts';
 
@@ -36,7 +35,7 @@ export interface ConfluenceSourceSpec {
     deps: { repo: Repository; clock: Clock; signal: AbortSignal },
   ): Promise<Sealed<FanOutPlan>>;
   backupPart(
-    request: BackupStamp & { plan: Pick<FanOutPlan, 'time' | 'parent'>; part: SpaceClaim[] },
+    request: BackupStamp & { plan: Sealed<FanOutPlan>; time: string; index: number },
     deps: SourceBackupDeps,
   ): Promise<Sealed<PartResult>>;
   commitParts(

@@ -46,7 +46,7 @@ export function planTaskHandlers(
     'restore-test': restoreTestTask(env),
     notify: notifyTask(env),
     'fan-out-plan': fanOutPlanTask(env, objects),
-    'backup-part': backupPartTask(env),
+    'backup-part': backupPartTask(env, objects),
     'commit-parts': commitPartsTask(env, objects),
   };
 }

@@ -28,17 +28,19 @@ import {
   sweepScopeOf,
 } from './backup-confluence.ts';
 import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
-import type { FanOutPlan } from './fan-out-plan.ts';
-import { type Sealed, seal } from './fan-out-seal.ts';
+import { type FanOutPlan, PLAN_SEAL } from './fan-out-plan.ts';
+import { opened, type Sealed, seal } from './fan-out-seal.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { ParentState } from './parent-state.ts';
 import type { SpaceClaim } from './space-claims.ts';
 
 export interface PartRequest extends ConfluenceBackupRequest {
-  /** The run's plan (fan-out-plan.ts): its time and parent. */
-  plan: Pick<FanOutPlan, 'time' | 'parent'>;
-  /** What this part backs up: whole spaces, or slices of them. */
-  part: readonly SpaceClaim[];
+  /** The run's plan (fan-out-plan.ts), sealed, as the run bucket holds it. */
+  plan: Sealed<FanOutPlan>;
+  /** The run's time as the workflow knows it: the plan must be this run's. */
+  time: string;
+  /** Which of the plan's parts this is: it backs up what the plan gives that part, nothing else. */
+  index: number;
 }
 
 /** What a part's seal is for (fan-out-seal.ts). */
@@ -46,8 +48,10 @@ export const PART_SEAL = 'fan-out-part';
 
 /** What a part hands to the commit; plain JSON, sealed with the repository's key. */
 export interface PartResult {
-  /** The run's time: a result of another run of the same repository is refused. */
-  time: string;
+  /** The seal of the run's plan: a result of another run (or another plan) is refused. */
+  plan: string;
+  /** Which of the plan's parts this is. */
+  index: number;
   /** The part's tree: /site.json, /users.json and /spaces/<KEY> for each of its spaces. */
   tree: string;
   /** What it backed up (the request's claims, one per space). */
@@ -76,13 +80,18 @@ export async function backupConfluencePart(
   deps: PartDeps,
 ): Promise<Sealed<PartResult>> {
   const clock = deps.clock ?? systemClock;
-  const time = new Date(request.plan.time);
-  if (Number.isNaN(time.getTime()))
+  const plan = opened(deps.repo, PLAN_SEAL, request.plan, "the run's plan");
+  if (plan.time !== request.time)
     throw new StepvaultError(
-      'usage',
-      `the fan-out plan's time ${JSON.stringify(request.plan.time)} is not a time`,
+      'corrupt',
+      `the plan in the run bucket is of the run at ${plan.time}, not of this one (${request.time})`,
+      { hint: 'run the backup again' },
     );
-  const part = checkClaims(request.part);
+  const claimed = plan.parts[request.index];
+  if (!Number.isInteger(request.index) || claimed === undefined)
+    throw new StepvaultError('usage', `the plan has no part ${request.index} (it has ${plan.parts.length})`);
+  const time = new Date(plan.time);
+  const part = checkClaims(claimed);
   const site = normaliseSite(request.site);
   const runOptions = backupOptionsOf(request);
   const options = { ...runOptions, spaces: part.map((c) => c.space) };
@@ -93,13 +102,13 @@ export async function backupConfluencePart(
   try {
     const index = await loadMasterIndex(repo);
     let parent: ParentState | undefined;
-    if (request.plan.parent !== null) {
+    if (plan.parent !== null) {
       const { snapshots } = await listSnapshots(repo);
-      const snapshot = snapshots.find((s) => s.id === request.plan.parent);
+      const snapshot = snapshots.find((s) => s.id === plan.parent);
       if (!snapshot || !matchesSource(snapshot, sourceOf(site, runOptions)))
         throw new StepvaultError(
           'not-found',
-          `the parent snapshot ${request.plan.parent.slice(0, 8)} of this fan-out backup is gone or not a backup of the same site, spaces and options`,
+          `the parent snapshot ${plan.parent.slice(0, 8)} of this fan-out backup is gone or not a backup of the same site, spaces and options`,
           { hint: 'run the backup again: its first step picks the parent anew' },
         );
       parent = await ParentState.open(ConfluenceSnapshotReader.from(new BlobReader(repo, index), snapshot));
@@ -133,7 +142,8 @@ export async function backupConfluencePart(
     await lock.assertHeld();
     const { watermarks, lastSweep, swept, sweepSlice } = outcome.site;
     return seal(repo, PART_SEAL, {
-      time: request.plan.time,
+      plan: request.plan.seal,
+      index: request.index,
       tree: outcome.tree,
       claims: part,
       site: {

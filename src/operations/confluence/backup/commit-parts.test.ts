@@ -16,8 +16,8 @@ import { MemoryBackend } from '../../../storage/memory/memory-backend.ts';
 import { backupConfluence } from './backup-confluence.ts';
 import { backupConfluencePart, type PartResult } from './backup-part.ts';
 import { commitConfluenceParts } from './commit-parts.ts';
-import { planConfluenceFanOut } from './fan-out-plan.ts';
-import type { Sealed } from './fan-out-seal.ts';
+import { PLAN_SEAL, planConfluenceFanOut } from './fan-out-plan.ts';
+import { type Sealed, seal } from './fan-out-seal.ts';
 import type { SpaceClaim } from './space-claims.ts';
 
 describe('a fan-out Confluence backup', () => {
@@ -47,13 +47,16 @@ describe('a fan-out Confluence backup', () => {
   async function fanOut(groups: (keys: string[]) => SpaceClaim[][], force = false) {
     const api = siteClient(sim);
     const request = { site: sim.siteUrl, tags: ['fan-out'], force };
-    const plan = await planConfluenceFanOut({ ...request, parts: 3 }, { repo, api, clock });
+    const planned = await planConfluenceFanOut({ ...request, parts: 3 }, { repo, api, clock });
+    // The same plan with the test's parts, sealed as the plan step seals it.
+    const { seal: _, ...fields } = planned;
+    const plan = seal(repo, PLAN_SEAL, { ...fields, parts: groups(planned.spaces) });
     const parts: Sealed<PartResult>[] = [];
     // The parts run at once, as workers run them.
     await Promise.all(
-      groups(plan.spaces).map(async (part, i) => {
-        parts[i] = await backupConfluencePart(
-          { ...request, plan, part },
+      plan.parts.map(async (_claims, index) => {
+        parts[index] = await backupConfluencePart(
+          { ...request, plan, time: plan.time, index },
           { repo, api: siteClient(sim), clock },
         );
       }),
@@ -145,8 +148,17 @@ describe('a fan-out Confluence backup', () => {
     const narrower = { ...run.plan, spaces: run.plan.spaces.slice(1) };
     await assert.rejects(commit(narrower, run.parts), /plan is not sealed/);
     // sealed, but of another run: a rollback of the parts, or of the plan
-    await assert.rejects(commit(run.plan, earlier.parts), /part 1 is of the run at .*, not of this one/);
+    await assert.rejects(commit(run.plan, earlier.parts), /part 1 is of another run or plan/);
     await assert.rejects(commit(earlier.plan, run.parts), /plan in the run bucket is of the run at/);
+    // a part's result left out, or given twice in place of another
+    const two = await fanOut(([a, ...rest]) => [[whole(a!)], rest.map(whole)]);
+    const commitTwo = (parts: typeof two.parts) =>
+      commitConfluenceParts(
+        { site: sim.siteUrl, time: two.plan.time, plan: two.plan, parts },
+        { repo, clock },
+      );
+    await assert.rejects(commitTwo([two.parts[0]!]), /no result for part 2 of 2/);
+    await assert.rejects(commitTwo([two.parts[0]!, two.parts[0]!]), /no result for part 2 of 2/);
     assert.equal((await listSnapshots(repo)).snapshots.length, before);
     await commit(run.plan, run.parts);
   });

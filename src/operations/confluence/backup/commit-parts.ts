@@ -9,6 +9,7 @@
 // one is gone, it refuses (run the backup again) rather than commit a snapshot that may lack data.
 
 import * as os from 'node:os';
+import { canonicalJson, type Json } from '../../../catalog/canonical-json.ts';
 import { type Clock, systemClock } from '../../../common/clock.ts';
 import { StepvaultError } from '../../../common/errors.ts';
 import type { MissingItem } from '../../../domain/snapshot.ts';
@@ -61,6 +62,12 @@ export interface CommitPartsDeps {
 }
 
 const WATERMARKS = ['pages', 'blogposts', 'attachments', 'footerComments', 'inlineComments'] as const;
+/** The watermarks of the site-wide listings, walked by every part (the others come from each part's spaces). */
+const SITE_WIDE = new Set<string>(['attachments', 'footerComments', 'inlineComments']);
+
+function earlierOf(a: string, b: string): string {
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
 
 export async function commitConfluenceParts(
   request: CommitPartsRequest,
@@ -74,10 +81,20 @@ export async function commitConfluenceParts(
     );
   const parts = request.parts.map((sealed, i) => {
     const part = opened(deps.repo, PART_SEAL, sealed, `the result of part ${i + 1}`);
-    if (part.time !== plan.time)
-      throw partError(`part ${i + 1} is of the run at ${part.time}, not of this one (${plan.time})`);
+    if (part.plan !== request.plan.seal)
+      throw partError(`part ${i + 1} is of another run or plan, not of the run at ${plan.time}`);
     return part;
   });
+  // Exactly one result for each of the plan's parts, each claiming what the plan gave it.
+  const byIndex = new Map(parts.map((p) => [p.index, p] as const));
+  for (const [index, claims] of plan.parts.entries()) {
+    const part = byIndex.get(index);
+    if (!part) throw partError(`no result for part ${index + 1} of ${plan.parts.length}`);
+    if (canonicalJson(part.claims as unknown as Json) !== canonicalJson(claims as unknown as Json))
+      throw partError(`part ${index + 1} backed up other spaces than the plan gave it`);
+  }
+  if (byIndex.size !== parts.length || parts.length !== plan.parts.length)
+    throw partError(`${parts.length} results for the plan's ${plan.parts.length} parts`);
   const site = normaliseSite(request.site);
   const options = backupOptionsOf(request);
   const repo = deps.repo;
@@ -252,7 +269,16 @@ function siteRecordOf(
   const watermarks: Watermarks = {};
   for (const key of WATERMARKS) {
     let value: string | undefined;
-    for (const part of parts) value = laterOf(value, part.site.watermarks[key]);
+    for (const [i, part] of parts.entries()) {
+      const mark = part.site.watermarks[key];
+      // Each part walks the site-wide listings on its own, at its own time, keeping only its containers' changes:
+      // a change another part's items had after the earliest walk may be seen only by a later part, which drops
+      // it, so the next run must walk back to the earliest. Pages and blog posts are listed whole per space.
+      if (SITE_WIDE.has(key))
+        value =
+          i === 0 ? mark : mark === undefined || value === undefined ? undefined : earlierOf(value, mark);
+      else value = laterOf(value, mark);
+    }
     if (value !== undefined) watermarks[key] = value;
   }
   const first = parts[0]?.site;
