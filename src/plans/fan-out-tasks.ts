@@ -93,7 +93,11 @@ const partResultSchema = z
     seal: z.string(),
     tree: z.string().regex(/^[0-9a-f]{64}$/),
     claims: z.array(z.object({ space: z.string(), of: z.number(), indices: z.array(z.number()) })),
-    site: z.object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() }).passthrough(),
+    site: z
+      .object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() })
+      .passthrough()
+      .nullable(),
+    gone: z.array(z.string()),
     counts: z.record(z.string(), z.unknown()),
     missing: z.array(z.object({ path: z.string(), error: z.string() })),
     deleted: z.array(z.object({ path: z.string(), reason: z.string() })),

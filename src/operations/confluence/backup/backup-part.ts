@@ -15,7 +15,8 @@ import { RepositoryLock } from '../../../repository/lock/lock.ts';
 import type { Repository } from '../../../repository/repository.ts';
 import { RepositoryWriter } from '../../../repository/repository-writer.ts';
 import { listSnapshots } from '../../../repository/snapshot/snapshot-store.ts';
-import type { SiteRecord } from '../../../sources/confluence/layout.ts';
+import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
+import { paths, type SiteRecord } from '../../../sources/confluence/layout.ts';
 import type { BackupApi } from '../../../sources/confluence/read-api.ts';
 import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
 import {
@@ -27,10 +28,16 @@ import {
   sourceOf,
   sweepScopeOf,
 } from './backup-confluence.ts';
-import { ConfluenceArchiver, type ConfluenceCounts, type ConfluenceProgress } from './confluence-archiver.ts';
+import {
+  ConfluenceArchiver,
+  type ConfluenceCounts,
+  type ConfluenceProgress,
+  emptyCounts,
+} from './confluence-archiver.ts';
 import { type FanOutPlan, PLAN_SEAL } from './fan-out-plan.ts';
 import { opened, type Sealed, seal } from './fan-out-seal.ts';
 import type { DeletedItem } from './item-archiver.ts';
+import { listSpaces } from './listing-phase.ts';
 import { ParentState } from './parent-state.ts';
 import type { SpaceClaim } from './space-claims.ts';
 
@@ -56,8 +63,13 @@ export interface PartResult {
   tree: string;
   /** What it backed up (the request's claims, one per space). */
   claims: SpaceClaim[];
-  /** What the part's site record says of the listings and the sweep (the commit joins them). */
-  site: Pick<SiteRecord, 'watermarks' | 'lastSweep' | 'swept' | 'sweepSlice'>;
+  /**
+   * What the part's site record says of the listings and the sweep (the commit joins them); null when every space
+   * it was given had gone from the site, so it walked nothing.
+   */
+  site: Pick<SiteRecord, 'watermarks' | 'lastSweep' | 'swept' | 'sweepSlice'> | null;
+  /** Spaces it was given that the site no longer lists (deleted, or hidden from these credentials, since the plan). */
+  gone: string[];
   counts: ConfluenceCounts;
   missing: MissingItem[];
   deleted: DeletedItem[];
@@ -94,12 +106,21 @@ export async function backupConfluencePart(
   const part = checkClaims(claimed);
   const site = normaliseSite(request.site);
   const runOptions = backupOptionsOf(request);
-  const options = { ...runOptions, spaces: part.map((c) => c.space) };
-  const slices: Record<string, SpaceClaim> = {};
-  for (const claim of part) if (claim.of > 1) slices[claim.space] = claim;
   const repo = deps.repo;
   const lock = await RepositoryLock.acquire(repo, { exclusive: false, purpose: 'backup part', clock });
   try {
+    // A space may go (deleted, archived out of reach, its permissions changed) in the hours between the plan and
+    // this part: it is reported gone, as one backup started later would not see it, instead of failing the run.
+    const listed = await listSpaces({ api: deps.api, signal: deps.signal }, site, {
+      ...runOptions,
+      spaces: [],
+    });
+    const visible = new Set(listed.map((s) => s.key));
+    const kept = part.filter((c) => visible.has(c.space));
+    const gone = part.filter((c) => !visible.has(c.space)).map((c) => c.space);
+    const options = { ...runOptions, spaces: kept.map((c) => c.space) };
+    const slices: Record<string, SpaceClaim> = {};
+    for (const claim of kept) if (claim.of > 1) slices[claim.space] = claim;
     const index = await loadMasterIndex(repo);
     let parent: ParentState | undefined;
     if (plan.parent !== null) {
@@ -115,6 +136,32 @@ export async function backupConfluencePart(
     }
     const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
+    const sealed = (
+      result: Omit<
+        PartResult,
+        'plan' | 'index' | 'claims' | 'gone' | 'indexFiles' | 'treeBlobs' | 'packBytes'
+      >,
+    ) =>
+      seal(repo, PART_SEAL, {
+        plan: request.plan.seal,
+        index: request.index,
+        claims: part,
+        gone,
+        ...result,
+        indexFiles: [...writer.indexFilesWritten],
+        treeBlobs: writer.stats.treeBlobs,
+        packBytes: writer.stats.packBytes,
+      });
+    if (kept.length === 0) {
+      // (an archiver given no spaces would back up every one)
+      parent?.close();
+      const builder = new TreeBuilder();
+      builder.addDir(paths.spaces());
+      const tree = await builder.write(writer);
+      await writer.flush();
+      await lock.assertHeld();
+      return sealed({ tree, site: null, counts: emptyCounts(), missing: [], deleted: [] });
+    }
     const archiver = new ConfluenceArchiver(
       {
         site,
@@ -141,11 +188,8 @@ export async function backupConfluencePart(
     await writer.flush();
     await lock.assertHeld();
     const { watermarks, lastSweep, swept, sweepSlice } = outcome.site;
-    return seal(repo, PART_SEAL, {
-      plan: request.plan.seal,
-      index: request.index,
+    return sealed({
       tree: outcome.tree,
-      claims: part,
       site: {
         watermarks,
         swept,
@@ -155,9 +199,6 @@ export async function backupConfluencePart(
       counts: outcome.counts,
       missing: outcome.missing,
       deleted: outcome.deleted,
-      indexFiles: [...writer.indexFilesWritten],
-      treeBlobs: writer.stats.treeBlobs,
-      packBytes: writer.stats.packBytes,
     });
   } finally {
     await lock.release();

@@ -13,6 +13,7 @@ import { Repository } from '../../../repository/repository.ts';
 import { listSnapshots } from '../../../repository/snapshot/snapshot-store.ts';
 import { siteClient } from '../../../sources/confluence/client/client.test-helper.ts';
 import { MemoryBackend } from '../../../storage/memory/memory-backend.ts';
+import { ConfluenceSnapshotReader } from '../snapshot-reader.ts';
 import { backupConfluence } from './backup-confluence.ts';
 import { backupConfluencePart, type PartResult } from './backup-part.ts';
 import { commitConfluenceParts } from './commit-parts.ts';
@@ -161,6 +162,44 @@ describe('a fan-out Confluence backup', () => {
     await assert.rejects(commitTwo([two.parts[0]!, two.parts[0]!]), /no result for part 2 of 2/);
     assert.equal((await listSnapshots(repo)).snapshots.length, before);
     await commit(run.plan, run.parts);
+  });
+
+  it('leaves out a space that went between the plan and its part, naming it, and backs up the rest', async () => {
+    const api = siteClient(sim);
+    const planned = await planConfluenceFanOut({ site: sim.siteUrl, parts: 3 }, { repo, api, clock });
+    const [a, b, c, d] = planned.spaces as [string, string, string, string];
+    const { seal: _, ...fields } = planned;
+    const plan = seal(repo, PLAN_SEAL, {
+      ...fields,
+      parts: [[whole(a)], [slice(b, 3, 0)], [slice(b, 3, 1)], [slice(b, 3, 2), whole(c), whole(d)]],
+    });
+    const part = (index: number) =>
+      backupConfluencePart({ site: sim.siteUrl, plan, time: plan.time, index }, { repo, api, clock });
+    const first = [await part(0), await part(1)];
+    // The credentials lose the space after its first slice was backed up, before the others.
+    const space = [...sim.store.spaces.values()].find((s) => s.key === b)!;
+    const permissions = space.permissions;
+    space.permissions = [];
+    try {
+      const nothingLeft = await part(2);
+      assert.deepEqual([nothingLeft.gone, nothingLeft.site], [[b], null], 'a part whose every space went');
+      const last = await part(3);
+      assert.deepEqual(last.gone, [b]);
+      const joined = await commitConfluenceParts(
+        { site: sim.siteUrl, time: plan.time, plan, parts: [...first, nothingLeft, last] },
+        { repo, clock },
+      );
+      assert.deepEqual(joined.missing, []);
+      assert.deepEqual(
+        joined.deleted.map((x) => x.path),
+        [`space ${b}`],
+      );
+      assert.equal(joined.summary.confluence.spaces, 3);
+      const reader = await ConfluenceSnapshotReader.open(repo, joined.snapshotId!);
+      assert.deepEqual((await reader.spaces()).map((s) => s.key).sort(), [a, c, d].sort());
+    } finally {
+      space.permissions = permissions;
+    }
   });
 
   it('refuses to commit when an index file the run relied on is gone (a prune ran meanwhile)', async () => {

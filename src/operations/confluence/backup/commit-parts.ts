@@ -43,7 +43,7 @@ import {
   sourceOf,
 } from './backup-confluence.ts';
 import { PART_SEAL, type PartResult } from './backup-part.ts';
-import type { ConfluenceCounts } from './confluence-archiver.ts';
+import { type ConfluenceCounts, emptyCounts } from './confluence-archiver.ts';
 import { type FanOutPlan, INDEX_NAME_PREFIX, PLAN_SEAL } from './fan-out-plan.ts';
 import { opened, type Sealed } from './fan-out-seal.ts';
 import { claims, type SpaceClaim } from './space-claims.ts';
@@ -127,9 +127,16 @@ export async function commitConfluenceParts(
         }
       }
     }
-    const lost = plan.spaces.filter((key) => !held.has(key));
+    // A space a part found gone is left out whole, even where other parts backed up slices of it before it went,
+    // and named among what the site deleted during the backup.
+    const gone = new Set(parts.flatMap((p) => p.gone));
+    const lost = plan.spaces.filter((key) => !held.has(key) && !gone.has(key));
     if (lost.length > 0) throw partError(`no part backed up space ${lost.join(', ')}`);
-    for (const [key, holders] of held) await placeSpace(builder, blobs, key, holders);
+    for (const [key, holders] of held) if (!gone.has(key)) await placeSpace(builder, blobs, key, holders);
+    const spacesGone = [...gone].sort().map((key) => ({
+      path: `space ${key}`,
+      reason: 'the site no longer listed it when its part ran (deleted, or hidden from these credentials)',
+    }));
 
     const time = new Date(plan.time);
     const record = siteRecordOf(site, request.cloudId, options, plan.time, parts);
@@ -145,9 +152,12 @@ export async function commitConfluenceParts(
     await writer.flush();
 
     // (a space cut into slices is counted by each of its parts)
-    const counts = { ...sumCounts(parts.map((p) => p.counts)), spaces: plan.spaces.length };
-    const missing = uniqueMissing(parts.flatMap((p) => p.missing));
-    const deleted = parts.flatMap((p) => p.deleted);
+    const counts = { ...sumCounts(parts.map((p) => p.counts)), spaces: plan.spaces.length - gone.size };
+    const missing = uniqueMissing(parts.flatMap((p) => p.missing.filter((m) => !isInGone(m.path, gone))));
+    const deleted = [
+      ...spacesGone,
+      ...parts.flatMap((p) => p.deleted.filter((d) => !isInGone(d.path, gone))),
+    ];
     const summary = confluenceSummary(counts, {
       start: plan.time,
       end: clock.now().toISOString(),
@@ -241,6 +251,11 @@ async function placeSpace(
   }
 }
 
+/** Whether a named item (`space KEY …`) is of a space that went. */
+function isInGone(path: string, gone: ReadonlySet<string>): boolean {
+  return gone.has(/^space (\S+)/.exec(path)?.[1] ?? '');
+}
+
 async function readDir(blobs: BlobReader, tree: string | undefined, where: string) {
   if (!tree) throw partError(`${where}: a directory without a subtree`);
   return new Map((await blobs.readTree(tree)).map((n) => [n.name, n] as const));
@@ -266,11 +281,13 @@ function siteRecordOf(
   time: string,
   parts: readonly PartResult[],
 ): SiteRecord {
+  // (a part whose spaces had all gone walked nothing)
+  const walked = parts.flatMap((p) => (p.site ? [p.site] : []));
   const watermarks: Watermarks = {};
   for (const key of WATERMARKS) {
     let value: string | undefined;
-    for (const [i, part] of parts.entries()) {
-      const mark = part.site.watermarks[key];
+    for (const [i, part] of walked.entries()) {
+      const mark = part.watermarks[key];
       // Each part walks the site-wide listings on its own, at its own time, keeping only its containers' changes:
       // a change another part's items had after the earliest walk may be seen only by a later part, which drops
       // it, so the next run must walk back to the earliest. Pages and blog posts are listed whole per space.
@@ -281,12 +298,12 @@ function siteRecordOf(
     }
     if (value !== undefined) watermarks[key] = value;
   }
-  const first = parts[0]?.site;
-  for (const part of parts)
+  const first = walked[0];
+  for (const part of walked)
     if (
-      part.site.swept !== first?.swept ||
-      part.site.lastSweep !== first.lastSweep ||
-      JSON.stringify(part.site.sweepSlice) !== JSON.stringify(first.sweepSlice)
+      part.swept !== first?.swept ||
+      part.lastSweep !== first.lastSweep ||
+      JSON.stringify(part.sweepSlice) !== JSON.stringify(first.sweepSlice)
     )
       throw partError('the parts disagree on the metadata sweep (they were given different plans)');
   return {
@@ -303,23 +320,7 @@ function siteRecordOf(
 }
 
 function sumCounts(all: readonly ConfluenceCounts[]): ConfluenceCounts {
-  const total: ConfluenceCounts = {
-    itemsFetched: 0,
-    itemsReused: 0,
-    attachmentsDownloaded: 0,
-    attachmentsReused: 0,
-    bytesDownloaded: 0,
-    spaces: 0,
-    items: 0,
-    itemsNew: 0,
-    requests: 0,
-    retries: 0,
-    rateLimited: 0,
-    sweep: { ran: false, requests: 0, seconds: 0, fallbacks: [] },
-    deletedDuringBackup: 0,
-    bytesStored: 0,
-    dataAdded: 0,
-  };
+  const total = emptyCounts();
   for (const c of all) {
     for (const key of Object.keys(total) as (keyof ConfluenceCounts)[]) {
       if (key === 'sweep') continue;

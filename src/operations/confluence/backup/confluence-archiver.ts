@@ -109,6 +109,27 @@ export interface ConfluenceCounts extends ItemCounters {
   dataAdded: number;
 }
 
+/** Counts of a backup that did nothing yet. */
+export function emptyCounts(): ConfluenceCounts {
+  return {
+    itemsFetched: 0,
+    itemsReused: 0,
+    attachmentsDownloaded: 0,
+    attachmentsReused: 0,
+    bytesDownloaded: 0,
+    spaces: 0,
+    items: 0,
+    itemsNew: 0,
+    requests: 0,
+    retries: 0,
+    rateLimited: 0,
+    sweep: { ran: false, requests: 0, seconds: 0, fallbacks: [] },
+    deletedDuringBackup: 0,
+    bytesStored: 0,
+    dataAdded: 0,
+  };
+}
+
 export interface ArchiveOutcome {
   tree: string;
   site: SiteRecord;

@@ -60,7 +60,7 @@ test('a change one part missed and a later part dropped is found by the next inc
   );
   assert.equal(
     joined.site.watermarks.footerComments,
-    partA.site.watermarks.footerComments,
+    partA.site?.watermarks.footerComments,
     'the earliest walk',
   );
 
