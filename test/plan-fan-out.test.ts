@@ -23,6 +23,7 @@ import { listSnapshots } from '../src/repository/snapshot/snapshot-store.ts';
 import { siteClient } from '../src/sources/confluence/client/client.test-helper.ts';
 import { LocalBackend } from '../src/storage/local/local-backend.ts';
 import { WorkflowEngine } from '../src/workflows/engine/engine.ts';
+import { localObjectStore, type ObjectStore } from '../src/workflows/engine/item-io.ts';
 import { simSourceYaml } from './support/confluence-sim-source.ts';
 import { activityRegistry, type SfnActivitiesDouble, startSfnActivities } from './support/sfn-activities.ts';
 import { FAST_KDF } from './support/small-repository.ts';
@@ -86,7 +87,22 @@ server:
     assert.deepEqual(plan.fanOut, { workers: 2, parts: 3 });
     const clock = new ManualClock(Date.parse('2026-12-01T02:00:00Z'));
     const environment = new ConfigEnvironment(loaded, { clock });
-    const engine = createPlanEngine({ store: path.join(dir, 'state', 'workflows.db'), environment });
+    // Someone who can write the run bucket lists every part twice: the Map reads no more parts than the plan has.
+    const local = localObjectStore(path.join(dir, 'state', 'buckets'));
+    const tampering: ObjectStore = {
+      ...local,
+      put: (bucket, key, body) =>
+        local.put(
+          bucket,
+          key,
+          key.endsWith('/parts.json') ? JSON.stringify([...JSON.parse(body), ...JSON.parse(body)]) : body,
+        ),
+    };
+    const engine = createPlanEngine({
+      store: path.join(dir, 'state', 'workflows.db'),
+      environment,
+      objects: tampering,
+    });
     try {
       const result = await runPlan(engine, { plan });
       assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
@@ -119,7 +135,7 @@ server:
             'utf8',
           ),
         );
-      assert.deepEqual(read('parts.json'), [{ index: 0 }, { index: 1 }, { index: 2 }]);
+      assert.equal(read('parts.json').length, 6, 'the doubled list');
       const planned = read('plan.json') as { parts: { space: string; of: number }[][]; seal: string };
       assert.match(planned.seal, /^[0-9a-f]{64}$/, 'the plan is sealed');
       const cut = planned.parts.flat().filter((c) => c.of > 1);
