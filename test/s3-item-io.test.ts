@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3ItemIo } from '../src/plans/aws-sdk/s3-item-io.ts';
+import { s3ItemIo, s3ObjectStore } from '../src/plans/aws-sdk/s3-item-io.ts';
 import { WorkflowEngine } from '../src/workflows/engine/engine.ts';
 import { TaskRegistry } from '../src/workflows/engine/task-registry.ts';
 import { type S3World, startS3World } from './support/s3-world.ts';
@@ -51,6 +51,15 @@ describe('distributed Map items and results in S3', () => {
     (await (
       await client.send(new GetObjectCommand({ Bucket: 'map-items', Key: key }))
     ).Body?.transformToString()) ?? '';
+
+  it('refuses an object larger than the reader allows, unread', async () => {
+    const store = s3ObjectStore(client);
+    assert.equal(JSON.parse(await store.getText('map-items', 'spaces.json', 1000)).length, 3);
+    await assert.rejects(
+      store.getText('map-items', 'spaces.json', 10),
+      /spaces\.json holds \d+ bytes, more than the 10/,
+    );
+  });
 
   it('reads a JSON array from a bucket and writes SUCCEEDED_0.json and the manifest there', async () => {
     const d = await engine.run(

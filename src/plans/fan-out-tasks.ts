@@ -237,12 +237,23 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
     });
 }
 
+/**
+ * The most a run file may hold: far more than a plan or a part's result of a real site needs (a result lists what
+ * the part could not read), little enough that whoever can write the bucket cannot exhaust a task's memory.
+ */
+const RUN_FILE_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A file of the run, refused when larger than any run writes. */
+function readRunFile(store: ObjectStore, bucket: string, key: string): Promise<string> {
+  return store.getText(bucket, key, RUN_FILE_MAX_BYTES);
+}
+
 /** The run's plan as the plan task wrote it (sealed: the operations open it). */
 async function readPlan(
   store: ObjectStore,
   run: { bucket: string; planKey: string },
 ): Promise<Sealed<FanOutPlan>> {
-  return JSON.parse(await store.getText(run.bucket, run.planKey)) as Sealed<FanOutPlan>;
+  return JSON.parse(await readRunFile(store, run.bucket, run.planKey)) as Sealed<FanOutPlan>;
 }
 
 /**
@@ -253,7 +264,7 @@ async function readPartResults(
   store: ObjectStore,
   manifestAt: { Bucket: string; Key: string },
 ): Promise<Sealed<PartResult>[]> {
-  const manifest = JSON.parse(await store.getText(manifestAt.Bucket, manifestAt.Key)) as {
+  const manifest = JSON.parse(await readRunFile(store, manifestAt.Bucket, manifestAt.Key)) as {
     ResultFiles?: Record<string, { Key: string }[]>;
   };
   const files = manifest.ResultFiles ?? {};
@@ -266,7 +277,7 @@ async function readPartResults(
     );
   const parts: Sealed<PartResult>[] = [];
   for (const file of files.SUCCEEDED ?? []) {
-    const text = await store.getText(manifestAt.Bucket, file.Key);
+    const text = await readRunFile(store, manifestAt.Bucket, file.Key);
     const entries = file.Key.endsWith('.jsonl')
       ? text
           .split('\n')
@@ -280,7 +291,7 @@ async function readPartResults(
           hint: 'the run bucket was changed, or a different workflow wrote there; run the backup again',
         });
       const parsed = partResultSchema.safeParse(
-        JSON.parse(await store.getText(manifestAt.Bucket, output.resultKey)),
+        JSON.parse(await readRunFile(store, manifestAt.Bucket, output.resultKey)),
       );
       if (!parsed.success)
         throw new StepvaultError('corrupt', `${output.resultKey} is not a result a backup part writes`, {

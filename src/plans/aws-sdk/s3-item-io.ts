@@ -10,7 +10,12 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Json } from '../../workflows/asl/json.ts';
-import { type ItemIo, type ObjectStore, objectStoreItemIo } from '../../workflows/engine/item-io.ts';
+import {
+  assertSize,
+  type ItemIo,
+  type ObjectStore,
+  objectStoreItemIo,
+} from '../../workflows/engine/item-io.ts';
 
 /** Items and results in S3; `client` defaults to one from the SDK's default chain (path-style addressing). */
 export function s3ItemIo(client?: S3Client): ItemIo {
@@ -20,8 +25,16 @@ export function s3ItemIo(client?: S3Client): ItemIo {
 /** S3 as an ObjectStore (the buckets of distributed Maps, and the files of fan-out runs). */
 export function s3ObjectStore(client: S3Client = new S3Client({ forcePathStyle: true })): ObjectStore {
   return {
-    async getText(bucket, key) {
+    async getText(bucket, key, maxBytes) {
       const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (maxBytes !== undefined) {
+        try {
+          assertSize(key, got.ContentLength ?? Number.POSITIVE_INFINITY, maxBytes);
+        } catch (e) {
+          await got.Body?.transformToWebStream().cancel();
+          throw e;
+        }
+      }
       return (await got.Body?.transformToString('utf8')) ?? '';
     },
     async list(bucket, prefix) {

@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { localItemIo, parseCsv } from './item-io.ts';
+import type { StepvaultError } from '../../common/errors.ts';
+import { localItemIo, localObjectStore, parseCsv } from './item-io.ts';
 
 function toCsv(rows: string[][]): string {
   return rows
@@ -86,6 +87,23 @@ test('local buckets: JSON, JSON Lines and listings in; manifest and result files
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(root, 'out', 'runs/abc/FAILED_0.json'), 'utf8')), [
       { Index: 1, Error: 'E', Cause: 'c', Status: 'FAILED' },
     ]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('an object larger than the reader allows is refused unread, naming it', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stepvault-wf-io-'));
+  try {
+    fs.mkdirSync(path.join(root, 'b'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'b', 'big.json'), 'x'.repeat(100));
+    const store = localObjectStore(root);
+    assert.equal((await store.getText('b', 'big.json', 100)).length, 100);
+    await assert.rejects(store.getText('b', 'big.json', 99), (e: StepvaultError) => {
+      assert.equal(e.code, 'corrupt');
+      assert.match(e.message, /big\.json holds 100 bytes, more than the 99 it may/);
+      return true;
+    });
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { StepvaultError } from '../../common/errors.ts';
 import { isObject, type Json, type JsonObject } from '../asl/json.ts';
 import { TaskFailure } from './task-registry.ts';
 
@@ -39,7 +40,8 @@ function inside(root: string, ...parts: string[]): string {
  * is (the caller names it ItemReaderFailed or ResultWriterFailed).
  */
 export interface ObjectStore {
-  getText(bucket: string, key: string): Promise<string>;
+  /** An object's text; one larger than `maxBytes` is refused unread (whoever writes the bucket decides its size). */
+  getText(bucket: string, key: string, maxBytes?: number): Promise<string>;
   /** Every object under `prefix`, in key order, as ListObjectsV2 gives them (Key, Size, LastModified, …). */
   list(bucket: string, prefix: string): Promise<Json[]>;
   put(bucket: string, key: string, body: string): Promise<void>;
@@ -132,11 +134,21 @@ export function localItemIo(root: string): ItemIo {
   return objectStoreItemIo(localObjectStore(root));
 }
 
+/** Refuses an object larger than `maxBytes`, naming it. */
+export function assertSize(key: string, size: number, maxBytes: number): void {
+  if (size > maxBytes)
+    throw new StepvaultError('corrupt', `${key} holds ${size} bytes, more than the ${maxBytes} it may`, {
+      hint: 'something other than stepvault wrote that object: find out who can write the bucket',
+    });
+}
+
 /** An ObjectStore of directories: bucket `B`, key `K` is the file `<root>/B/K` (a key never leaves its bucket). */
 export function localObjectStore(root: string): ObjectStore {
   return {
-    async getText(bucket, key) {
-      return fs.readFileSync(inside(root, bucket, key), 'utf8');
+    async getText(bucket, key, maxBytes) {
+      const file = inside(root, bucket, key);
+      if (maxBytes !== undefined) assertSize(key, fs.statSync(file).size, maxBytes);
+      return fs.readFileSync(file, 'utf8');
     },
     async list(bucket, prefix) {
       return listObjects(root, bucket, prefix);
