@@ -66,6 +66,10 @@ export const scheduleSchema = refined(
   },
 );
 
+/** A whole number from 1 to `max`. */
+export const countSchema = (max: number, description: string) =>
+  z.int().min(1).max(max).describe(description);
+
 /** A keep-* count: a whole number >= 0, or "unlimited". */
 export const keepCountSchema = (description: string) =>
   z.union([z.int().min(0), z.literal('unlimited')]).describe(description);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import {
   countOrPercentSchema,
+  countSchema,
   elapsedDurationSchema,
   httpUrlSchema,
   namedMap,
@@ -63,38 +64,24 @@ const confluenceSourceSchema = strictObject(
         .describe('attachment versions: the latest or all'),
     }).default({ versions: 'latest' }),
     metadataSweep: elapsedDurationSchema('how often to re-read metadata of unchanged pages').default('24h'),
-    metadataSweepSlices: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .optional()
-      .describe(
-        'rolling sweep instead: every backup re-reads the metadata of the next 1/n of the items (the whole site every n backups)',
-      ),
+    metadataSweepSlices: countSchema(
+      10_000,
+      'rolling sweep instead: every backup re-reads the metadata of the next 1/n of the items (the whole site every n backups)',
+    ).optional(),
     adminKey: z.boolean().default(false).describe('read restricted content with the admin key'),
     maxWait: elapsedDurationSchema(
       "longest wait for the site's rate limit (Retry-After, a spent points quota) that is sat out; a longer one ends the backup partial",
     ).default('1h'),
     mediaHosts: z.array(z.string().min(1)).optional().describe('hosts attachment downloads may redirect to'),
     fanOut: strictObject({
-      workers: z
-        .number()
-        .int()
-        .min(1)
-        .max(1000)
-        .describe(
-          "parts backed up at once (the distributed Map's MaxConcurrency): as many as there are workers to run them",
-        ),
-      parts: z
-        .number()
-        .int()
-        .min(1)
-        .max(10_000)
-        .optional()
-        .describe(
-          'parts to cut the site into, of about equal weight (spaces by their pages; a heavy space in slices by page id); default: twice the workers',
-        ),
+      workers: countSchema(
+        1000,
+        "parts backed up at once (the distributed Map's MaxConcurrency): as many as there are workers to run them",
+      ),
+      parts: countSchema(
+        10_000,
+        'parts to cut the site into, of about equal weight (spaces by their pages; a heavy space in slices by page id); default: twice the workers',
+      ).optional(),
     })
       .optional()
       .describe(

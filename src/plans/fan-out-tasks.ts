@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StepvaultError } from '../common/errors.ts';
 import type { PartResult } from '../operations/confluence/backup/backup-part.ts';
-import { type FanOutPlan, PLAN_SEAL } from '../operations/confluence/backup/fan-out-plan.ts';
-import { opened, type Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
+import { type FanOutPlan, openPlan } from '../operations/confluence/backup/fan-out-plan.ts';
+import type { Sealed } from '../operations/confluence/backup/fan-out-seal.ts';
 import type { Json } from '../workflows/asl/json.ts';
 import type { ObjectStore } from '../workflows/engine/item-io.ts';
 import type { TaskContext } from '../workflows/engine/task-registry.ts';
@@ -92,7 +92,6 @@ const partResultSchema = z
     index: z.number(),
     seal: z.string(),
     tree: z.string().regex(/^[0-9a-f]{64}$/),
-    claims: z.array(z.object({ space: z.string(), of: z.number(), indices: z.array(z.number()) })),
     site: z
       .object({ watermarks: z.record(z.string(), z.string()), swept: z.boolean() })
       .passthrough()
@@ -220,11 +219,7 @@ export function commitPartsTask(env: PlanEnvironment, objects: (() => ObjectStor
       const plan = await readPlan(store, request.run);
       // One snapshot per run, wherever the commit is retried (a retry on Step Functions is a new task with a new
       // token): the run is its plan, once the plan is proven this repository's and this run's.
-      opened(repo, PLAN_SEAL, plan, "the run's plan");
-      if (plan.time !== request.run.time)
-        throw new StepvaultError('corrupt', `the plan in the run bucket is not this run's (${plan.time})`, {
-          hint: 'run the backup again',
-        });
+      openPlan(repo, plan, request.run.time);
       const runCtx = { ...ctx, idempotencyKey: plan.seal };
       const output = await oncePerRun(env, runCtx, request, repo, spec.type, async (tags) => {
         const parts = await readPartResults(store, request.results.ResultWriterDetails);

@@ -52,6 +52,11 @@ export async function walkSince<T>(
   return newest === undefined ? undefined : new Date(newest).toISOString();
 }
 
+/** The earlier of two ISO 8601 times. */
+export function earlierOf(a: string, b: string): string {
+  return Date.parse(a) <= Date.parse(b) ? a : b;
+}
+
 /** The later of two ISO 8601 times (either may be absent). */
 export function laterOf(a: string | undefined, b: string | undefined): string | undefined {
   if (a === undefined) return b;

@@ -34,12 +34,12 @@ import {
   type ConfluenceProgress,
   emptyCounts,
 } from './confluence-archiver.ts';
-import { type FanOutPlan, PLAN_SEAL } from './fan-out-plan.ts';
-import { opened, type Sealed, seal } from './fan-out-seal.ts';
+import { type FanOutPlan, openPlan } from './fan-out-plan.ts';
+import { type Sealed, seal } from './fan-out-seal.ts';
 import type { DeletedItem } from './item-archiver.ts';
 import { listSpaces } from './listing-phase.ts';
 import { ParentState } from './parent-state.ts';
-import type { SpaceClaim } from './space-claims.ts';
+import { checkClaims, type SpaceClaim } from './space-claims.ts';
 
 export interface PartRequest extends ConfluenceBackupRequest {
   /** The run's plan (fan-out-plan.ts), sealed, as the run bucket holds it. */
@@ -61,8 +61,6 @@ export interface PartResult {
   index: number;
   /** The part's tree: /site.json, /users.json and /spaces/<KEY> for each of its spaces. */
   tree: string;
-  /** What it backed up (the request's claims, one per space). */
-  claims: SpaceClaim[];
   /**
    * What the part's site record says of the listings and the sweep (the commit joins them); null when every space
    * it was given had gone from the site, so it walked nothing.
@@ -92,13 +90,7 @@ export async function backupConfluencePart(
   deps: PartDeps,
 ): Promise<Sealed<PartResult>> {
   const clock = deps.clock ?? systemClock;
-  const plan = opened(deps.repo, PLAN_SEAL, request.plan, "the run's plan");
-  if (plan.time !== request.time)
-    throw new StepvaultError(
-      'corrupt',
-      `the plan in the run bucket is of the run at ${plan.time}, not of this one (${request.time})`,
-      { hint: 'run the backup again' },
-    );
+  const plan = openPlan(deps.repo, request.plan, request.time);
   const claimed = plan.parts[request.index];
   if (!Number.isInteger(request.index) || claimed === undefined)
     throw new StepvaultError('usage', `the plan has no part ${request.index} (it has ${plan.parts.length})`);
@@ -119,6 +111,7 @@ export async function backupConfluencePart(
     const kept = part.filter((c) => visible.has(c.space));
     const gone = part.filter((c) => !visible.has(c.space)).map((c) => c.space);
     const options = { ...runOptions, spaces: kept.map((c) => c.space) };
+    const spaces = listed.filter((s) => kept.some((c) => c.space === s.key));
     const slices: Record<string, SpaceClaim> = {};
     for (const claim of kept) if (claim.of > 1) slices[claim.space] = claim;
     const index = await loadMasterIndex(repo);
@@ -137,15 +130,11 @@ export async function backupConfluencePart(
     const level = request.compressionLevel ?? DEFAULT_COMPRESSION_LEVEL;
     const writer = new RepositoryWriter(repo, index, { compressionLevel: level });
     const sealed = (
-      result: Omit<
-        PartResult,
-        'plan' | 'index' | 'claims' | 'gone' | 'indexFiles' | 'treeBlobs' | 'packBytes'
-      >,
+      result: Omit<PartResult, 'plan' | 'index' | 'gone' | 'indexFiles' | 'treeBlobs' | 'packBytes'>,
     ) =>
       seal(repo, PART_SEAL, {
         plan: request.plan.seal,
         index: request.index,
-        claims: part,
         gone,
         ...result,
         indexFiles: [...writer.indexFilesWritten],
@@ -172,6 +161,7 @@ export async function backupConfluencePart(
         concurrency: request.concurrency,
         time,
         slices,
+        spaces,
       },
       {
         api: deps.api,
@@ -203,24 +193,4 @@ export async function backupConfluencePart(
   } finally {
     await lock.release();
   }
-}
-
-/** The claims sorted by space, one per space, each a valid slice set (indices below `of`, none twice). */
-function checkClaims(part: readonly SpaceClaim[]): SpaceClaim[] {
-  if (part.length === 0)
-    throw new StepvaultError('usage', 'a part of a fan-out backup needs at least one space');
-  const sorted = [...part].sort((a, b) => (a.space < b.space ? -1 : a.space > b.space ? 1 : 0));
-  for (const [i, claim] of sorted.entries()) {
-    const valid =
-      Number.isInteger(claim.of) &&
-      claim.of >= 1 &&
-      claim.indices.length > 0 &&
-      new Set(claim.indices).size === claim.indices.length &&
-      claim.indices.every((n) => Number.isInteger(n) && n >= 0 && n < claim.of);
-    if (!valid || sorted[i - 1]?.space === claim.space)
-      throw new StepvaultError('usage', `a part's claim on space ${claim.space} is not a set of its slices`, {
-        hint: 'give each space once, with of ≥ 1 and indices below it',
-      });
-  }
-  return sorted.map((c) => ({ space: c.space, of: c.of, indices: [...c.indices].sort((a, b) => a - b) }));
 }

@@ -9,7 +9,6 @@
 // one is gone, it refuses (run the backup again) rather than commit a snapshot that may lack data.
 
 import * as os from 'node:os';
-import { canonicalJson, type Json } from '../../../catalog/canonical-json.ts';
 import { type Clock, systemClock } from '../../../common/clock.ts';
 import { StepvaultError } from '../../../common/errors.ts';
 import type { MissingItem } from '../../../domain/snapshot.ts';
@@ -21,7 +20,7 @@ import { RepositoryLock } from '../../../repository/lock/lock.ts';
 import type { Repository } from '../../../repository/repository.ts';
 import { RepositoryWriter } from '../../../repository/repository-writer.ts';
 import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
-import { laterOf } from '../../../sources/confluence/change-scan.ts';
+import { earlierOf, laterOf } from '../../../sources/confluence/change-scan.ts';
 import {
   encodeRecord,
   LAYOUT_FORMAT,
@@ -44,9 +43,9 @@ import {
 } from './backup-confluence.ts';
 import { PART_SEAL, type PartResult } from './backup-part.ts';
 import { type ConfluenceCounts, emptyCounts } from './confluence-archiver.ts';
-import { type FanOutPlan, INDEX_NAME_PREFIX, PLAN_SEAL } from './fan-out-plan.ts';
+import { type FanOutPlan, INDEX_NAME_PREFIX, openPlan } from './fan-out-plan.ts';
 import { opened, type Sealed } from './fan-out-seal.ts';
-import { claims, type SpaceClaim } from './space-claims.ts';
+import { checkClaims, claims, type SpaceClaim } from './space-claims.ts';
 
 export interface CommitPartsRequest extends ConfluenceBackupRequest {
   /** The run's time as the workflow knows it: the plan and every part must be this run's. */
@@ -65,35 +64,23 @@ const WATERMARKS = ['pages', 'blogposts', 'attachments', 'footerComments', 'inli
 /** The watermarks of the site-wide listings, walked by every part (the others come from each part's spaces). */
 const SITE_WIDE = new Set<string>(['attachments', 'footerComments', 'inlineComments']);
 
-function earlierOf(a: string, b: string): string {
-  return Date.parse(a) <= Date.parse(b) ? a : b;
-}
-
 export async function commitConfluenceParts(
   request: CommitPartsRequest,
   deps: CommitPartsDeps,
 ): Promise<ConfluenceBackupResult> {
   const clock = deps.clock ?? systemClock;
-  const plan = opened(deps.repo, PLAN_SEAL, request.plan, "the run's plan");
-  if (plan.time !== request.time)
-    throw partError(
-      `the plan in the run bucket is of the run at ${plan.time}, not of this one (${request.time})`,
-    );
+  const plan = openPlan(deps.repo, request.plan, request.time);
+  // Each result bound to this plan; exactly one for each of its parts, which backed up what the plan gave it.
   const parts = request.parts.map((sealed, i) => {
     const part = opened(deps.repo, PART_SEAL, sealed, `the result of part ${i + 1}`);
     if (part.plan !== request.plan.seal)
       throw partError(`part ${i + 1} is of another run or plan, not of the run at ${plan.time}`);
-    return part;
+    return { ...part, claims: checkClaims(plan.parts[part.index] ?? []) };
   });
-  // Exactly one result for each of the plan's parts, each claiming what the plan gave it.
-  const byIndex = new Map(parts.map((p) => [p.index, p] as const));
-  for (const [index, claims] of plan.parts.entries()) {
-    const part = byIndex.get(index);
-    if (!part) throw partError(`no result for part ${index + 1} of ${plan.parts.length}`);
-    if (canonicalJson(part.claims as unknown as Json) !== canonicalJson(claims as unknown as Json))
-      throw partError(`part ${index + 1} backed up other spaces than the plan gave it`);
-  }
-  if (byIndex.size !== parts.length || parts.length !== plan.parts.length)
+  const byIndex = new Set(parts.map((p) => p.index));
+  for (const index of plan.parts.keys())
+    if (!byIndex.has(index)) throw partError(`no result for part ${index + 1} of ${plan.parts.length}`);
+  if (parts.length !== plan.parts.length)
     throw partError(`${parts.length} results for the plan's ${plan.parts.length} parts`);
   const site = normaliseSite(request.site);
   const options = backupOptionsOf(request);

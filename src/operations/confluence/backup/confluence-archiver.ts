@@ -21,7 +21,7 @@ import { TreeBuilder } from '../../../repository/tree/tree-builder.ts';
 import { AccountIds } from '../../../sources/confluence/account-ids.ts';
 import { type BodyState, fetchBodies } from '../../../sources/confluence/body-batches.ts';
 import { laterOf } from '../../../sources/confluence/change-scan.ts';
-import type { Attachment } from '../../../sources/confluence/client/records.ts';
+import type { Attachment, Space } from '../../../sources/confluence/client/records.ts';
 import { confirmedDeleted } from '../../../sources/confluence/deletion-check.ts';
 import {
   type BackupOptionsRecord,
@@ -53,6 +53,7 @@ import {
   errorText,
   type ItemContext,
   type ItemCounters,
+  zeroCounters,
 } from './item-archiver.ts';
 import { listSpaces, refusedSearches, scanChanges, treeItems } from './listing-phase.ts';
 import { fetchSpaceMeta, sweepMetadata } from './metadata-sweep.ts';
@@ -77,6 +78,8 @@ export interface ConfluenceArchiveRequest {
   time?: Date | undefined;
   /** Spaces of which this backup takes a slice only (a part of a fan-out): the items `claims` says are its. */
   slices?: Readonly<Record<string, Pick<SpaceClaim, 'of' | 'indices'>>> | undefined;
+  /** The spaces `options.spaces` names, when the caller has just listed them (else they are listed here). */
+  spaces?: readonly Space[] | undefined;
 }
 
 export type ConfluencePhase = 'listing' | 'sweep' | 'bodies' | 'items' | 'retry' | 'writing';
@@ -112,11 +115,7 @@ export interface ConfluenceCounts extends ItemCounters {
 /** Counts of a backup that did nothing yet. */
 export function emptyCounts(): ConfluenceCounts {
   return {
-    itemsFetched: 0,
-    itemsReused: 0,
-    attachmentsDownloaded: 0,
-    attachmentsReused: 0,
-    bytesDownloaded: 0,
+    ...zeroCounters(),
     spaces: 0,
     items: 0,
     itemsNew: 0,
@@ -156,13 +155,7 @@ export class ConfluenceArchiver {
   readonly #content: CountingContent;
   readonly #missing: MissingItem[] = [];
   readonly #deleted: DeletedItem[] = [];
-  readonly #counters: ItemCounters = {
-    itemsFetched: 0,
-    itemsReused: 0,
-    attachmentsDownloaded: 0,
-    attachmentsReused: 0,
-    bytesDownloaded: 0,
-  };
+  readonly #counters: ItemCounters = zeroCounters();
   #phase: ConfluencePhase = 'listing';
   #itemsTotal = 0;
   #itemsDone = 0;
@@ -212,7 +205,7 @@ export class ConfluenceArchiver {
     const limitedAtStart = api.stats().rateLimited;
 
     // 1. Listing.
-    const spaces = await listSpaces(this.#run, this.#request.site, options);
+    const spaces = this.#request.spaces ?? (await listSpaces(this.#run, this.#request.site, options));
     const works: SpaceWork[] = spaces.map((space) => ({ space, key: checkSpaceKey(space.key), items: [] }));
     /** Whether an item of a space is this backup's: all are, but in a part that has a slice of the space. */
     const owns = (work: SpaceWork, id: string) => {

@@ -10,6 +10,7 @@
 
 import type { Clock } from '../../../common/clock.ts';
 import { systemClock } from '../../../common/clock.ts';
+import { forEachConcurrently } from '../../../common/concurrency.ts';
 import { StepvaultError } from '../../../common/errors.ts';
 import { newestFirst } from '../../../domain/snapshot.ts';
 import type { Repository } from '../../../repository/repository.ts';
@@ -23,7 +24,7 @@ import {
   normaliseSite,
   sourceOf,
 } from './backup-confluence.ts';
-import { type Sealed, seal } from './fan-out-seal.ts';
+import { opened, type Sealed, seal } from './fan-out-seal.ts';
 import { listSpaces } from './listing-phase.ts';
 import { packParts, type SpaceClaim } from './space-claims.ts';
 
@@ -59,6 +60,21 @@ export interface FanOutPlanDeps {
   signal?: AbortSignal;
 }
 
+/**
+ * The run's plan from the run bucket, once proven this repository's (its seal) and this run's (`time`, as the
+ * workflow knows it); a `corrupt` error otherwise.
+ */
+export function openPlan(repo: Repository, sealed: Sealed<FanOutPlan>, time: string): FanOutPlan {
+  const plan = opened(repo, PLAN_SEAL, sealed, "the run's plan");
+  if (plan.time !== time)
+    throw new StepvaultError(
+      'corrupt',
+      `the plan in the run bucket is of the run at ${plan.time}, not of this one (${time})`,
+      { hint: 'run the backup again' },
+    );
+  return plan;
+}
+
 /** The run's plan, sealed with the repository's key (it waits in the run bucket for the commit). */
 export async function planConfluenceFanOut(
   request: FanOutRequest,
@@ -77,11 +93,12 @@ export async function planConfluenceFanOut(
   const signal = deps.signal ? { signal: deps.signal } : {};
   const spaces = (await listSpaces({ api: deps.api, signal: deps.signal }, site, options)).map((s) => s.key);
   const weights = new Map<string, number>();
-  for (const key of spaces)
+  await forEachConcurrently(spaces, 4, async (key) => {
     weights.set(
       key,
       await deps.api.countContent(`type in (page, blogpost) and space = ${cqlString(key)}`, signal),
     );
+  });
   const indexFiles: string[] = [];
   for await (const info of deps.repo.backend.list('index'))
     indexFiles.push(info.name.slice(0, INDEX_NAME_PREFIX));

@@ -3,6 +3,8 @@
 // their pages and blog posts, into parts of about equal weight. Pure: the plan (fan-out-plan.ts) weighs, the
 // archiver keeps what its claims give it, the commit checks that the claims cover every space exactly once.
 
+import { StepvaultError } from '../../../common/errors.ts';
+
 /** What a part backs up of one space: the items whose id modulo `of` is one of `indices` (all of it: of 1). */
 export interface SpaceClaim {
   space: string;
@@ -51,4 +53,24 @@ export function packParts(weights: ReadonlyMap<string, number>, count: number): 
 export function claims(claim: Pick<SpaceClaim, 'of' | 'indices'>, id: string): boolean {
   if (claim.of === 1) return true;
   return claim.indices.includes(Number(BigInt(id) % BigInt(claim.of)));
+}
+
+/** The claims sorted by space, one per space, each a valid slice set (indices below `of`, none twice). */
+export function checkClaims(part: readonly SpaceClaim[]): SpaceClaim[] {
+  if (part.length === 0)
+    throw new StepvaultError('usage', 'a part of a fan-out backup needs at least one space');
+  const sorted = [...part].sort((a, b) => (a.space < b.space ? -1 : a.space > b.space ? 1 : 0));
+  for (const [i, claim] of sorted.entries()) {
+    const valid =
+      Number.isInteger(claim.of) &&
+      claim.of >= 1 &&
+      claim.indices.length > 0 &&
+      new Set(claim.indices).size === claim.indices.length &&
+      claim.indices.every((n) => Number.isInteger(n) && n >= 0 && n < claim.of);
+    if (!valid || sorted[i - 1]?.space === claim.space)
+      throw new StepvaultError('usage', `a part's claim on space ${claim.space} is not a set of its slices`, {
+        hint: 'give each space once, with of ≥ 1 and indices below it',
+      });
+  }
+  return sorted.map((c) => ({ space: c.space, of: c.of, indices: [...c.indices].sort((a, b) => a - b) }));
 }
